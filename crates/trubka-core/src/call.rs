@@ -1,0 +1,1 @@
+//! The state of one call, folded from its events.

@@ -1,0 +1,1 @@
+//! UIS notifications.

@@ -1,0 +1,117 @@
+//! Frames of the relay→agent stream (`GET /v1/stream`), JSON text frames, version 1.
+//!
+//! The relay builds `event` frames around the event JSON it stored, without parsing it again
+//! ([`event_frame`]); agents parse every frame with [`ServerFrame::parse`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use trubka_core::CallEvent;
+
+use crate::event_json::{event_from_json, EventJsonError};
+
+/// The stream protocol version sent in `hello`.
+pub const STREAM_VERSION: u32 = 1;
+
+/// WebSocket close codes the relay uses, grouped by what the client should do next.
+pub mod close_code {
+    /// 4000–4099: do not reconnect with the same token.
+    pub const TOKEN_REVOKED: u16 = 4001;
+    /// 4100–4199: reconnect with backoff and resume with `since`.
+    pub const TOO_SLOW: u16 = 4100;
+    /// The relay is shutting down or restarting: reconnect with backoff and resume.
+    pub const RESTARTING: u16 = 1012;
+
+    /// Whether a client that received this close code should try again.
+    pub fn should_reconnect(code: u16) -> bool {
+        !(4000..4100).contains(&code)
+    }
+}
+
+/// A frame from the relay to an agent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerFrame {
+    /// First frame of every connection.
+    Hello { v: u32, agent: String, epoch: String, head: u64 },
+    /// One stored event the agent may see; `seq` grows by one per stored event relay-wide.
+    Event { seq: u64, event: Box<CallEvent> },
+    /// History before the requested `since` is gone (or belongs to another epoch): resync.
+    Reset { epoch: String },
+}
+
+/// A frame from an agent to the relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// The agent has durably applied everything up to `seq` (optional, informational).
+    Ack { seq: u64 },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum WireFrame<'a> {
+    Hello { v: u32, agent: String, epoch: String, head: u64 },
+    Event {
+        seq: u64,
+        #[serde(borrow)]
+        event: &'a RawValue,
+    },
+    Reset { epoch: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error("stream frame is malformed: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("stream frame carries a bad event: {0}")]
+    Event(#[from] EventJsonError),
+}
+
+impl ServerFrame {
+    pub fn parse(text: &str) -> Result<ServerFrame, FrameError> {
+        Ok(match serde_json::from_str::<WireFrame<'_>>(text)? {
+            WireFrame::Hello { v, agent, epoch, head } => ServerFrame::Hello { v, agent, epoch, head },
+            WireFrame::Event { seq, event } => {
+                ServerFrame::Event { seq, event: Box::new(event_from_json(event.get())?) }
+            }
+            WireFrame::Reset { epoch } => ServerFrame::Reset { epoch },
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        match self {
+            ServerFrame::Hello { v, agent, epoch, head } => serde_json::to_string(&WireFrame::Hello {
+                v: *v,
+                agent: agent.clone(),
+                epoch: epoch.clone(),
+                head: *head,
+            })
+            .expect("hello serialises"),
+            ServerFrame::Event { seq, event } => event_frame(*seq, &crate::event_to_json(event)),
+            ServerFrame::Reset { epoch } => {
+                serde_json::to_string(&WireFrame::Reset { epoch: epoch.clone() })
+                    .expect("reset serialises")
+            }
+        }
+    }
+}
+
+impl ClientFrame {
+    pub fn parse(text: &str) -> Result<ClientFrame, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("client frame serialises")
+    }
+}
+
+/// Builds an `event` frame around already-serialised event JSON without parsing it again.
+pub fn event_frame(seq: u64, event_json: &str) -> String {
+    let mut frame = String::with_capacity(event_json.len() + 40);
+    frame.push_str(r#"{"type":"event","seq":"#);
+    frame.push_str(&seq.to_string());
+    frame.push_str(r#","event":"#);
+    frame.push_str(event_json);
+    frame.push('}');
+    frame
+}
