@@ -1,0 +1,459 @@
+//! Typed errors of the PBX clients, with a Russian explanation an agent or admin can act on.
+//!
+//! [`PbxError`] is the single error type of this crate. Its English `Display` is for logs;
+//! [`PbxError::user_message`] is the Russian text the relay shows to people, and
+//! [`PbxError::code`] is a stable machine word for JSON error bodies (the UIS mnemonic when
+//! UIS gave one).
+
+use std::fmt;
+use std::time::Duration;
+
+use trubka_core::Provider;
+
+/// Everything that can go wrong when talking to a PBX API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PbxError {
+    /// UIS answered with a JSON-RPC error.
+    #[error("UIS error {code} {mnemonic}: {message}{}", field_suffix(.field))]
+    Uis {
+        /// The JSON-RPC `error.code` (shared by many errors; branch on `mnemonic`).
+        code: i64,
+        /// `error.data.mnemonic`, the stable key.
+        mnemonic: UisMnemonic,
+        /// `error.message`, English text from UIS.
+        message: String,
+        /// `error.data.field`, the dotted path of the offending parameter, when given.
+        field: Option<String>,
+    },
+    /// Sipuni answered `success: false` (or an error status with a message).
+    #[error("Sipuni rejected the request: {message}")]
+    Sipuni { message: String },
+    /// The last UIS answer said a points budget is spent and it resets later than the client
+    /// is willing to wait; no request was sent.
+    #[error("UIS API {scope} limit is exhausted; it resets in {} s", .reset_after.as_secs())]
+    LimitExhausted {
+        scope: LimitScope,
+        reset_after: Duration,
+    },
+    /// The PBX answered with an HTTP error status and no error body this crate recognises.
+    #[error("{provider} answered HTTP {status}: {body}")]
+    Http {
+        provider: Provider,
+        status: u16,
+        /// The start of the body, for the log.
+        body: String,
+    },
+    /// The request did not reach the PBX or the answer did not come back (DNS, TCP, TLS).
+    #[error("cannot reach {provider}: {source}")]
+    Transport {
+        provider: Provider,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The PBX did not answer within the configured timeout.
+    #[error("{provider} did not answer in time")]
+    Timeout { provider: Provider },
+    /// The PBX answered with something this crate cannot read.
+    #[error("unexpected answer from {provider}: {reason}")]
+    BadResponse { provider: Provider, reason: String },
+    /// The caller passed a value the PBX would reject; nothing was sent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The client could not be built from its configuration.
+    #[error("invalid PBX client configuration: {0}")]
+    Config(String),
+}
+
+/// Which UIS points budget ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitScope {
+    Minute,
+    Day,
+}
+
+impl fmt::Display for LimitScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LimitScope::Minute => "per-minute",
+            LimitScope::Day => "per-day",
+        })
+    }
+}
+
+fn field_suffix(field: &Option<String>) -> String {
+    match field {
+        Some(field) => format!(" (field {field})"),
+        None => String::new(),
+    }
+}
+
+macro_rules! mnemonics {
+    ($($variant:ident => $text:literal),+ $(,)?) => {
+        /// `error.data.mnemonic` of a UIS error: the documented ones, and `Other` for the rest.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum UisMnemonic {
+            $($variant,)+
+            /// A mnemonic this crate does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl UisMnemonic {
+            /// Every known mnemonic (without `Other`), in documentation order.
+            pub const KNOWN: &'static [UisMnemonic] = &[$(UisMnemonic::$variant,)+];
+
+            /// The mnemonic as UIS spells it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(UisMnemonic::$variant => $text,)+
+                    UisMnemonic::Other(text) => text,
+                }
+            }
+
+            /// Maps UIS's text to a variant; unknown text becomes `Other`.
+            pub fn parse(text: &str) -> UisMnemonic {
+                match text {
+                    $($text => UisMnemonic::$variant,)+
+                    // The docs spell it "opreations"; accept the correct spelling too.
+                    "batch_operations_not_supported" => UisMnemonic::BatchOperationsNotSupported,
+                    other => UisMnemonic::Other(other.to_owned()),
+                }
+            }
+        }
+    };
+}
+
+mnemonics! {
+    ParseError => "parse_error",
+    InvalidRequest => "invalid_request",
+    MethodNotFound => "method_not_found",
+    AccessTokenExpired => "access_token_expired",
+    AccessTokenBlocked => "access_token_blocked",
+    AccessTokenInvalid => "access_token_invalid",
+    AuthError => "auth_error",
+    IpNotWhitelisted => "ip_not_whitelisted",
+    Forbidden => "forbidden",
+    LimitExceeded => "limit_exceeded",
+    ComponentDisabled => "component_disabled",
+    MethodComponentDisabled => "method_component_disabled",
+    ParameterComponentDisabled => "parameter_component_disabled",
+    AccountInactive => "account_inactive",
+    CallSessionNotFound => "call_session_not_found",
+    RequiredParameterMissed => "required_parameter_missed",
+    InvalidParameterValue => "invalid_parameter_value",
+    DataTypeError => "data_type_error",
+    UnexpectedParameters => "unexpected_parameters",
+    InvalidParametersCombination => "invalid_parameters_combination",
+    InternalError => "internal_error",
+    BatchOperationsNotSupported => "batch_opreations_not_supported",
+    NotificationsNotSupported => "notifications_not_supported",
+    TtsTextExceeded => "tts_text_exceeded",
+    MediaFileNotFound => "media_file_not_found",
+    VirtualPhoneNumberNotFound => "virtual_phone_number_not_found",
+    EmployeeNotFound => "employee_not_found",
+    NoActivePhoneNumber => "no_active_phone_number",
+    OwnVirtualPhoneNumberNotAllowed => "own_virtual_phone_number_not_allowed",
+    ContactInBlacklist => "contact_in_blacklist",
+    CharacterEncodingNotAllowed => "character_encoding_not_allowed",
+    ScenarioNotFound => "scenario_not_found",
+    InvalidState => "invalid_state",
+    TalkOptionNotFound => "talk_option_not_found",
+    LegNotFound => "leg_not_found",
+    CoachNotFound => "coach_not_found",
+    DateIntervalLimitReached => "date_interval_limit_reached",
+    SortProhibited => "sort_prohibited",
+    FilterProhibited => "filter_prohibited",
+}
+
+impl fmt::Display for UisMnemonic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+const UIS_KEY_HINT: &str = "создайте новый ключ в «Аккаунт → Управление пользователями» \
+     (галочка «Доступ по ключу») и укажите его в настройках релея";
+const UIS_TARIFF_HINT: &str = "«Аккаунт → Тарифы и опции»";
+
+impl UisMnemonic {
+    /// Russian explanation of this mnemonic; `field` is the offending parameter if UIS named it.
+    pub fn user_message(&self, field: Option<&str>, message: &str) -> String {
+        let field_part = field.map(|f| format!(" «{f}»")).unwrap_or_default();
+        match self {
+            UisMnemonic::IpNotWhitelisted => {
+                "UIS не принимает запросы с IP-адреса релея: добавьте его в \
+                 «Администратор → Аккаунт → Правила и настройки безопасности → API»"
+                    .to_owned()
+            }
+            UisMnemonic::AccessTokenInvalid => {
+                format!("Ключ API UIS неверен или истёк: {UIS_KEY_HINT}")
+            }
+            UisMnemonic::AccessTokenExpired => {
+                format!("Срок действия ключа API UIS закончился: {UIS_KEY_HINT}")
+            }
+            UisMnemonic::AccessTokenBlocked => {
+                format!("Ключ API UIS заблокирован: {UIS_KEY_HINT}")
+            }
+            UisMnemonic::AuthError => "UIS не принял логин или пароль пользователя API: \
+                 проверьте их в настройках релея"
+                .to_owned(),
+            UisMnemonic::Forbidden => {
+                "У пользователя UIS, чей ключ API использует релей, нет прав на это \
+                 действие: выдайте права в «Аккаунт → Управление пользователями»"
+                    .to_owned()
+            }
+            UisMnemonic::LimitExceeded => format!(
+                "Исчерпан лимит запросов к API UIS: повторите через минуту; если это повторяется, \
+                 увеличьте лимит баллов в {UIS_TARIFF_HINT}"
+            ),
+            UisMnemonic::ComponentDisabled
+            | UisMnemonic::MethodComponentDisabled
+            | UisMnemonic::ParameterComponentDisabled => format!(
+                "В тарифе UIS не подключена нужная опция (Call API или Data API): подключите её в \
+                 {UIS_TARIFF_HINT}"
+            ),
+            UisMnemonic::AccountInactive => {
+                "Аккаунт UIS заблокирован: проверьте баланс и состояние аккаунта \
+                 в личном кабинете UIS"
+                    .to_owned()
+            }
+            UisMnemonic::CallSessionNotFound => {
+                "Звонок не найден в UIS: вероятно, он уже завершён".to_owned()
+            }
+            UisMnemonic::EmployeeNotFound => {
+                "Сотрудник не найден в UIS: проверьте ID сотрудника UIS, \
+                 привязанный к оператору в настройках релея"
+                    .to_owned()
+            }
+            UisMnemonic::NoActivePhoneNumber => {
+                "У сотрудника в UIS нет активного телефона: включите номер \
+                 (SIP или мобильный) в карточке сотрудника в личном кабинете UIS"
+                    .to_owned()
+            }
+            UisMnemonic::VirtualPhoneNumberNotFound => {
+                "Виртуальный номер для исходящих звонков не найден \
+                 в UIS: проверьте номер в настройках релея"
+                    .to_owned()
+            }
+            UisMnemonic::OwnVirtualPhoneNumberNotAllowed => {
+                "Нельзя позвонить на виртуальный номер своего же аккаунта UIS".to_owned()
+            }
+            UisMnemonic::ContactInBlacklist => {
+                "Номер клиента в чёрном списке UIS: звонок на него запрещён".to_owned()
+            }
+            UisMnemonic::ScenarioNotFound => {
+                "Сценарий UIS не найден: проверьте ID сценария или сценарий, \
+                 привязанный к виртуальному номеру"
+                    .to_owned()
+            }
+            UisMnemonic::InvalidParameterValue => format!(
+                "UIS не принял значение параметра{field_part}: проверьте номер телефона и \
+                 настройки релея (ID сотрудника, виртуальный номер)"
+            ),
+            UisMnemonic::RequiredParameterMissed
+            | UisMnemonic::DataTypeError
+            | UisMnemonic::UnexpectedParameters
+            | UisMnemonic::InvalidParametersCombination => format!(
+                "UIS отклонил запрос релея (параметр{field_part}): сообщите администратору, \
+                 приложив этот текст и код ошибки"
+            ),
+            UisMnemonic::TtsTextExceeded => format!(
+                "Текст голосового сообщения длиннее, чем разрешает UIS: сократите его или \
+                 увеличьте «Длина TTS сообщения» в {UIS_TARIFF_HINT}"
+            ),
+            UisMnemonic::MediaFileNotFound => {
+                "Аудиофайл сообщения не найден в UIS: проверьте ID файла".to_owned()
+            }
+            UisMnemonic::CharacterEncodingNotAllowed => {
+                "UIS не принял символы в тексте сообщения: уберите необычные символы".to_owned()
+            }
+            UisMnemonic::InvalidState => {
+                "Звонок UIS сейчас в таком состоянии, что это действие невозможно".to_owned()
+            }
+            UisMnemonic::TalkOptionNotFound => "Опция разговора не настроена в UIS".to_owned(),
+            UisMnemonic::LegNotFound => {
+                "Участник звонка не найден в UIS: вероятно, он уже отключился".to_owned()
+            }
+            UisMnemonic::CoachNotFound => "Для сотрудника в UIS не назначен тренер".to_owned(),
+            UisMnemonic::DateIntervalLimitReached => {
+                "UIS выдаёт отчёт не более чем за 3 месяца за один запрос: сократите период"
+                    .to_owned()
+            }
+            UisMnemonic::SortProhibited | UisMnemonic::FilterProhibited => {
+                "UIS не поддерживает такую сортировку или фильтр для этого отчёта".to_owned()
+            }
+            UisMnemonic::ParseError
+            | UisMnemonic::InvalidRequest
+            | UisMnemonic::MethodNotFound
+            | UisMnemonic::BatchOperationsNotSupported
+            | UisMnemonic::NotificationsNotSupported => format!(
+                "UIS не понял запрос релея ({self}): проверьте адреса Call API и Data API в \
+                 настройках релея; если они верны, сообщите разработчикам Trubka"
+            ),
+            UisMnemonic::InternalError => {
+                "Внутренняя ошибка UIS: повторите попытку через минуту".to_owned()
+            }
+            UisMnemonic::Other(mnemonic) => {
+                format!("UIS вернул ошибку {mnemonic}: {message}")
+            }
+        }
+    }
+}
+
+impl PbxError {
+    /// Russian text an agent or an admin can act on.
+    pub fn user_message(&self) -> String {
+        match self {
+            PbxError::Uis {
+                mnemonic,
+                message,
+                field,
+                ..
+            } => mnemonic.user_message(field.as_deref(), message),
+            PbxError::Sipuni { message } => format!("Sipuni отклонил запрос: {message}"),
+            PbxError::LimitExhausted { scope, reset_after } => {
+                let when = russian_duration(*reset_after);
+                let scope = match scope {
+                    LimitScope::Minute => "минутный",
+                    LimitScope::Day => "дневной",
+                };
+                format!(
+                    "Исчерпан {scope} лимит запросов к API UIS: он восстановится через {when}; \
+                     лимиты можно увеличить в {UIS_TARIFF_HINT}"
+                )
+            }
+            PbxError::Http {
+                provider,
+                status: 401 | 403,
+                ..
+            } => format!(
+                "{} отказал в доступе: проверьте ключ API и номер кабинета в настройках релея",
+                provider_name(*provider)
+            ),
+            PbxError::Http {
+                provider, status, ..
+            } if *status >= 500 => format!(
+                "{} временно не отвечает (HTTP {status}): повторите попытку позже",
+                provider_name(*provider)
+            ),
+            PbxError::Http {
+                provider, status, ..
+            } => format!(
+                "{} вернул ошибку HTTP {status}: проверьте адрес API в настройках релея",
+                provider_name(*provider)
+            ),
+            PbxError::Transport { provider, .. } => format!(
+                "Нет связи с {}: проверьте доступ релея в интернет и адрес API в настройках",
+                provider_name(*provider)
+            ),
+            PbxError::Timeout { provider } => format!(
+                "{} не ответил вовремя: повторите попытку",
+                provider_name(*provider)
+            ),
+            PbxError::BadResponse { provider, .. } => format!(
+                "{} ответил непонятно для релея: сообщите разработчикам Trubka",
+                provider_name(*provider)
+            ),
+            PbxError::InvalidArgument(what) => format!("Неверные данные для АТС: {what}"),
+            PbxError::Config(what) => format!("Неверные настройки подключения к АТС: {what}"),
+        }
+    }
+
+    /// A stable word for JSON error bodies: the UIS mnemonic, or a fixed word per variant.
+    pub fn code(&self) -> &str {
+        match self {
+            PbxError::Uis { mnemonic, .. } => mnemonic.as_str(),
+            PbxError::Sipuni { .. } => "sipuni_rejected",
+            PbxError::LimitExhausted { .. } => "limit_exceeded",
+            PbxError::Http { .. } => "pbx_http_error",
+            PbxError::Transport { .. } => "pbx_unreachable",
+            PbxError::Timeout { .. } => "pbx_timeout",
+            PbxError::BadResponse { .. } => "pbx_bad_response",
+            PbxError::InvalidArgument(_) => "invalid_argument",
+            PbxError::Config(_) => "pbx_config",
+        }
+    }
+
+    /// Whether the same request may succeed if sent again later (nothing in the request is
+    /// wrong). Call creation is not idempotent: the caller decides whether to retry.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            PbxError::Uis { mnemonic, .. } => matches!(
+                mnemonic,
+                UisMnemonic::LimitExceeded | UisMnemonic::InternalError
+            ),
+            PbxError::LimitExhausted { .. }
+            | PbxError::Transport { .. }
+            | PbxError::Timeout { .. } => true,
+            PbxError::Http { status, .. } => *status >= 500 || *status == 429,
+            _ => false,
+        }
+    }
+}
+
+fn provider_name(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Uis => "UIS",
+        Provider::Sipuni => "Sipuni",
+    }
+}
+
+fn russian_duration(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    if secs < 60 {
+        format!("{secs} с")
+    } else if secs < 3600 {
+        format!("{} мин", secs.div_ceil(60))
+    } else {
+        format!("{} ч {} мин", secs / 3600, (secs % 3600) / 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_mnemonic_round_trips() {
+        for mnemonic in UisMnemonic::KNOWN {
+            assert_eq!(&UisMnemonic::parse(mnemonic.as_str()), mnemonic);
+        }
+        assert_eq!(
+            UisMnemonic::parse("batch_operations_not_supported"),
+            UisMnemonic::BatchOperationsNotSupported
+        );
+        assert_eq!(
+            UisMnemonic::parse("tag_not_found"),
+            UisMnemonic::Other("tag_not_found".to_owned())
+        );
+    }
+
+    #[test]
+    fn limit_exhausted_reads_in_hours_and_minutes() {
+        let err = PbxError::LimitExhausted {
+            scope: LimitScope::Day,
+            reset_after: Duration::from_secs(2 * 3600 + 5 * 60 + 7),
+        };
+        assert_eq!(err.code(), "limit_exceeded");
+        assert!(err.user_message().contains("дневной"));
+        assert!(err.user_message().contains("через 2 ч 5 мин"));
+        assert!(err.is_transient());
+    }
+
+    #[test]
+    fn display_is_english_and_names_the_field() {
+        let err = PbxError::Uis {
+            code: -32602,
+            mnemonic: UisMnemonic::DataTypeError,
+            message: "Data supplied is of wrong type".to_owned(),
+            field: Some("contact".to_owned()),
+        };
+        assert_eq!(
+            err.to_string(),
+            "UIS error -32602 data_type_error: Data supplied is of wrong type (field contact)"
+        );
+        assert_eq!(err.code(), "data_type_error");
+        assert!(err.user_message().contains("«contact»"));
+    }
+}
