@@ -11,9 +11,9 @@ pub mod call;
 pub mod event;
 pub mod phone;
 
-
+pub use call::{CallState, CallStatus, Leg};
 pub use event::{
     CallEvent, CallId, Contact, Direction, Durations, Employee, EventId, EventKind, Outcome,
     Provider,
 };
-pub use phone::PhoneNumber;
+pub use phone::{ParsedNumber, PhoneError, PhoneNumber, PhoneParser};
