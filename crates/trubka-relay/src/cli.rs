@@ -1,0 +1,350 @@
+//! The command line: `serve` and `agent add|list|revoke`. `src/main.rs` only parses
+//! arguments, sets up logging and calls in here; output goes to a writer so tests can read it.
+
+use std::future::Future;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+use trubka_core::PhoneNumber;
+use trubka_core::phone::{ParsedNumber, PhoneError, PhoneParser};
+
+use crate::agents::{Agent, NewAgent};
+use crate::config::{ConfigError, RelayConfig};
+use crate::relay::{Relay, RelayError};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trubka-relay",
+    version,
+    about = "Trubka relay: PBX webhooks in, agent streams out"
+)]
+pub struct Cli {
+    /// TOML config file (every key optional; env TRUBKA_RELAY_* overrides it).
+    #[arg(long, global = true, value_name = "FILE", env = "TRUBKA_RELAY_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Folder of the relay database (overrides config and env).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the relay; prints the webhook URLs to configure in the PBX cabinets.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8765 (port 0 picks a free one).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Manage the agents who may connect.
+    #[command(subcommand)]
+    Agent(AgentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Create an agent; prints its token as the last line (shown once, stored hashed).
+    Add(AddAgent),
+    /// List agents with their mappings.
+    List,
+    /// Revoke an agent's token; its open streams are closed (code 4001).
+    Revoke {
+        /// The agent's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddAgent {
+    /// Unique name, shown to the agent and in `agent list`.
+    #[arg(long)]
+    pub name: String,
+    /// UIS employee id (`employee_id` in UIS notifications).
+    #[arg(long, value_name = "ID")]
+    pub uis_employee: Option<String>,
+    /// Sipuni short internal number.
+    #[arg(long, value_name = "EXT")]
+    pub sipuni_ext: Option<String>,
+    /// A line (virtual or city number) whose calls this agent sees before anyone picks up;
+    /// any common format. Repeatable.
+    #[arg(long = "line", value_name = "NUMBER")]
+    pub lines: Vec<String>,
+    /// See every call.
+    #[arg(long)]
+    pub supervisor: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Relay(#[from] RelayError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("default_region: {0}")]
+    Region(#[from] PhoneError),
+    #[error("--line {raw:?}: {reason}")]
+    BadLine { raw: String, reason: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: io::Error },
+    #[error("cannot write output: {0}")]
+    Output(#[from] io::Error),
+}
+
+impl Cli {
+    /// The configuration: defaults, `--config` file, `TRUBKA_RELAY_*` from `env`, then flags.
+    /// Also returns the unknown `TRUBKA_RELAY_*` names, for a warning.
+    pub fn load_config(
+        &self,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(RelayConfig, Vec<String>), CliError> {
+        let (mut config, unknown) = RelayConfig::load(self.config.as_deref(), env)?;
+        if let Some(dir) = &self.data_dir {
+            config.data_dir = dir.clone();
+        }
+        if let Command::Serve {
+            listen: Some(listen),
+        } = &self.command
+        {
+            config.listen = *listen;
+        }
+        Ok((config, unknown))
+    }
+}
+
+/// `serve`: binds, prints where the PBXs must send, and runs until `shutdown`.
+pub async fn serve(
+    config: RelayConfig,
+    out: &mut impl Write,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), CliError> {
+    let addr = config.listen;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| CliError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| CliError::Bind { addr, source })?;
+    let relay = Relay::open(config)?;
+    let urls = relay.webhook_urls(local);
+    writeln!(out, "trubka-relay listening on http://{local}")?;
+    writeln!(out, "UIS webhook URL:    {}", urls.uis)?;
+    writeln!(out, "Sipuni webhook URL: {}", urls.sipuni)?;
+    out.flush()?;
+    tracing::info!(%local, epoch = relay.epoch(), "relay started");
+    relay.serve(listener, shutdown).await?;
+    tracing::info!("relay stopped");
+    Ok(())
+}
+
+/// `agent add|list|revoke` against the database in `config.data_dir`.
+pub fn agent(
+    config: &RelayConfig,
+    command: &AgentCommand,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let store = Store::open(&config.data_dir)?;
+    match command {
+        AgentCommand::Add(add) => {
+            let phones = PhoneParser::new(&config.default_region)?;
+            let lines = add
+                .lines
+                .iter()
+                .map(|raw| parse_line(&phones, raw))
+                .collect::<Result<Vec<_>, _>>()?;
+            let new = NewAgent {
+                name: add.name.clone(),
+                uis_employee: add.uis_employee.clone(),
+                sipuni_ext: add.sipuni_ext.clone(),
+                lines,
+                supervisor: add.supervisor,
+            };
+            let (agent, token) = store.add_agent(&new)?;
+            writeln!(out, "Added agent {} ({}).", agent.name, mappings(&agent))?;
+            writeln!(out, "Token (shown only now; give it to the agent):")?;
+            writeln!(out, "{}", token.0)?;
+        }
+        AgentCommand::List => write_table(out, &store.list_agents()?)?,
+        AgentCommand::Revoke { name } => {
+            let agent = store.revoke_agent(name)?;
+            writeln!(
+                out,
+                "Revoked agent {}; a running relay closes its streams.",
+                agent.name
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_line(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> {
+    let reason = match phones.parse(raw) {
+        ParsedNumber::Phone { number, .. } => return Ok(number),
+        ParsedNumber::Internal(_) => "a short internal number is not a line".to_owned(),
+        ParsedNumber::Anonymous => "no number".to_owned(),
+        ParsedNumber::Invalid { reason } => reason,
+    };
+    Err(CliError::BadLine {
+        raw: raw.to_owned(),
+        reason,
+    })
+}
+
+fn mappings(agent: &Agent) -> String {
+    let mut parts = Vec::new();
+    if let Some(id) = &agent.uis_employee {
+        parts.push(format!("UIS employee {id}"));
+    }
+    if let Some(ext) = &agent.sipuni_ext {
+        parts.push(format!("Sipuni ext {ext}"));
+    }
+    if !agent.lines.is_empty() {
+        parts.push(format!("lines {}", agent.lines.join(", ")));
+    }
+    if agent.supervisor {
+        parts.push("supervisor".to_owned());
+    }
+    if parts.is_empty() {
+        "no mappings: sees nothing".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn write_table(out: &mut impl Write, agents: &[Agent]) -> io::Result<()> {
+    const HEADER: [&str; 7] = [
+        "NAME",
+        "UIS",
+        "SIPUNI",
+        "LINES",
+        "SUPERVISOR",
+        "CREATED",
+        "REVOKED",
+    ];
+    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+    let rows: Vec<[String; 7]> = agents
+        .iter()
+        .map(|a| {
+            [
+                a.name.clone(),
+                a.uis_employee.clone().unwrap_or_else(|| "-".to_owned()),
+                a.sipuni_ext.clone().unwrap_or_else(|| "-".to_owned()),
+                if a.lines.is_empty() {
+                    "-".to_owned()
+                } else {
+                    a.lines.join(",")
+                },
+                if a.supervisor { "yes" } else { "no" }.to_owned(),
+                time(a.created_at),
+                a.revoked_at.map_or_else(|| "-".to_owned(), time),
+            ]
+        })
+        .collect();
+    // Widths in characters, not bytes: names are often Cyrillic.
+    let mut widths = HEADER.map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count())))
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    writeln!(out, "{}", line(&HEADER.map(str::to_owned)))?;
+    for row in &rows {
+        writeln!(out, "{}", line(row))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(config: &RelayConfig, args: &[&str]) -> Result<String, CliError> {
+        let cli = Cli::try_parse_from(std::iter::once("trubka-relay").chain(args.iter().copied()))
+            .expect("arguments parse");
+        let Command::Agent(command) = &cli.command else {
+            panic!("not an agent command")
+        };
+        let mut out = Vec::new();
+        agent(config, command, &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn agents_are_added_with_typed_lines_listed_and_revoked() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = RelayConfig {
+            data_dir: dir.path().to_owned(),
+            ..RelayConfig::default()
+        };
+        let out = run(
+            &config,
+            &[
+                "agent",
+                "add",
+                "--name",
+                "Анна",
+                "--uis-employee",
+                "2339292",
+                "--line",
+                "8 (495) 123-45-67",
+            ],
+        )
+        .unwrap();
+        let token = out.lines().last().unwrap();
+        assert!(token.starts_with("trk_"), "{out}");
+        let stored = Store::open(dir.path()).unwrap().list_agents().unwrap();
+        assert_eq!(stored[0].lines, vec!["+74951234567".to_owned()]);
+
+        let table = run(&config, &["agent", "list"]).unwrap();
+        let row = table.lines().nth(1).unwrap();
+        assert!(
+            row.starts_with("Анна  2339292  -       +74951234567  no"),
+            "{table}"
+        );
+
+        assert!(matches!(
+            run(
+                &config,
+                &["agent", "add", "--name", "Игорь", "--line", "201"]
+            ),
+            Err(CliError::BadLine { .. })
+        ));
+        run(&config, &["agent", "revoke", "Анна"]).unwrap();
+        let table = run(&config, &["agent", "list"]).unwrap();
+        assert!(!table.lines().nth(1).unwrap().ends_with(" -"), "{table}");
+    }
+
+    #[test]
+    fn flags_override_config_and_are_accepted_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "trubka-relay",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            "/tmp/x",
+        ])
+        .unwrap();
+        let env = [(
+            "TRUBKA_RELAY_DATA_DIR".to_owned(),
+            "/tmp/from-env".to_owned(),
+        )];
+        let (config, _) = cli.load_config(env).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:0");
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
+    }
+}

@@ -1,0 +1,253 @@
+//! The relay's configuration: one typed struct, the only place defaults live.
+//!
+//! Layers, each overriding the one before: the embedded defaults, the TOML file
+//! (`--config`), environment variables `TRUBKA_RELAY_*`, and finally command-line flags
+//! (the CLI writes them into the loaded struct's fields).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Everything the relay reads at start. Every field has a default, so an empty file (or no
+/// file) is a valid configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RelayConfig {
+    /// Where the HTTP server listens.
+    pub listen: SocketAddr,
+    /// Folder of the SQLite database (`relay.db`); created when missing.
+    pub data_dir: PathBuf,
+    /// The public base URL (`https://relay.example.com`) the PBXs use; when unset, printed
+    /// webhook URLs use the local listen address.
+    pub public_url: Option<String>,
+    /// ISO region used for phone numbers written without a country code.
+    pub default_region: String,
+    pub uis: UisConfig,
+    pub sipuni: SipuniConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UisConfig {
+    /// Secret part of the UIS webhook URL; generated and persisted when absent.
+    pub hook_token: Option<String>,
+    /// Call API / Data API access token.
+    pub api_key: Option<String>,
+    pub call_api_url: String,
+    pub data_api_url: String,
+    /// Caller ID for click-to-call.
+    pub virtual_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SipuniConfig {
+    /// Secret part of the Sipuni webhook URL; generated and persisted when absent.
+    pub hook_token: Option<String>,
+    /// Cabinet number.
+    pub user: Option<String>,
+    /// API key used in request hashes.
+    pub secret: Option<String>,
+    pub api_url: String,
+}
+
+impl Default for RelayConfig {
+    fn default() -> RelayConfig {
+        RelayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8765)),
+            data_dir: PathBuf::from("relay-data"),
+            public_url: None,
+            default_region: "RU".to_owned(),
+            uis: UisConfig::default(),
+            sipuni: SipuniConfig::default(),
+        }
+    }
+}
+
+impl Default for UisConfig {
+    fn default() -> UisConfig {
+        UisConfig {
+            hook_token: None,
+            api_key: None,
+            call_api_url: "https://callapi.uiscom.ru/v4.0".to_owned(),
+            data_api_url: "https://dataapi.uiscom.ru/v2.0".to_owned(),
+            virtual_number: None,
+        }
+    }
+}
+
+impl Default for SipuniConfig {
+    fn default() -> SipuniConfig {
+        SipuniConfig {
+            hook_token: None,
+            user: None,
+            secret: None,
+            api_url: "https://sipuni.com/api".to_owned(),
+        }
+    }
+}
+
+/// The prefix of every environment variable the relay reads.
+pub const ENV_PREFIX: &str = "TRUBKA_RELAY_";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is invalid: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error("environment variable {name} is invalid: {message}")]
+    Env { name: String, message: String },
+}
+
+impl RelayConfig {
+    /// Defaults, then the file (when given), then `TRUBKA_RELAY_*` variables from `env`.
+    /// Returns the names of `TRUBKA_RELAY_*` variables that match no setting, so the caller
+    /// can warn about a typo instead of silently ignoring it.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<(RelayConfig, Vec<String>), ConfigError> {
+        let mut config = match file {
+            Some(path) => RelayConfig::from_file(path)?,
+            None => RelayConfig::default(),
+        };
+        let mut unknown = Vec::new();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            if !config
+                .apply_env(key, value)
+                .map_err(|message| ConfigError::Env {
+                    name: name.clone(),
+                    message,
+                })?
+            {
+                unknown.push(name);
+            }
+        }
+        Ok((config, unknown))
+    }
+
+    pub fn from_file(path: &Path) -> Result<RelayConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })
+    }
+
+    /// Applies one variable (name without the prefix). `Ok(false)` when no setting has
+    /// that name. An empty value clears an optional setting.
+    fn apply_env(&mut self, key: &str, value: String) -> Result<bool, String> {
+        let optional = |value: String| (!value.is_empty()).then_some(value);
+        match key {
+            "LISTEN" => {
+                self.listen = value
+                    .parse()
+                    .map_err(|e| format!("`{value}` is not an address: {e}"))?
+            }
+            "DATA_DIR" => self.data_dir = PathBuf::from(value),
+            "PUBLIC_URL" => self.public_url = optional(value),
+            "DEFAULT_REGION" => self.default_region = value,
+            "UIS_HOOK_TOKEN" => self.uis.hook_token = optional(value),
+            "UIS_API_KEY" => self.uis.api_key = optional(value),
+            "UIS_CALL_API_URL" => self.uis.call_api_url = value,
+            "UIS_DATA_API_URL" => self.uis.data_api_url = value,
+            "UIS_VIRTUAL_NUMBER" => self.uis.virtual_number = optional(value),
+            "SIPUNI_HOOK_TOKEN" => self.sipuni.hook_token = optional(value),
+            "SIPUNI_USER" => self.sipuni.user = optional(value),
+            "SIPUNI_SECRET" => self.sipuni.secret = optional(value),
+            "SIPUNI_API_URL" => self.sipuni.api_url = value,
+            // Read by the binary itself (clap), not a setting of this struct.
+            "CONFIG" => {}
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The SQLite file inside `data_dir`.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("relay.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let (config, unknown) = RelayConfig::load(None, Vec::new()).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8765");
+        assert_eq!(config.data_dir, PathBuf::from("relay-data"));
+        assert_eq!(config.default_region, "RU");
+        assert_eq!(config.uis.call_api_url, "https://callapi.uiscom.ru/v4.0");
+        assert_eq!(config.sipuni.api_url, "https://sipuni.com/api");
+        assert!(config.uis.hook_token.is_none() && unknown.is_empty());
+    }
+
+    #[test]
+    fn env_overrides_file_and_reports_unknown_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\npublic_url = \"https://relay.example.com\"\n\
+             [uis]\nhook_token = \"from-file\"\napi_key = \"k\"\n[sipuni]\nuser = \"064629\"\n",
+        )
+        .unwrap();
+        let (config, unknown) = RelayConfig::load(
+            Some(&path),
+            env(&[
+                ("TRUBKA_RELAY_UIS_HOOK_TOKEN", "from-env"),
+                ("TRUBKA_RELAY_SIPUNI_SECRET", "s3"),
+                ("TRUBKA_RELAY_UIS_API_KEY", ""),
+                ("TRUBKA_RELAY_LISTNE", "typo"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(
+            config.public_url.as_deref(),
+            Some("https://relay.example.com")
+        );
+        assert_eq!(config.uis.hook_token.as_deref(), Some("from-env"));
+        assert_eq!(config.uis.api_key, None);
+        assert_eq!(config.sipuni.user.as_deref(), Some("064629"));
+        assert_eq!(config.sipuni.secret.as_deref(), Some("s3"));
+        assert_eq!(unknown, vec!["TRUBKA_RELAY_LISTNE".to_owned()]);
+    }
+
+    #[test]
+    fn bad_values_are_errors_not_defaults() {
+        let err = RelayConfig::load(None, env(&[("TRUBKA_RELAY_LISTEN", "nowhere")])).unwrap_err();
+        assert!(err.to_string().contains("TRUBKA_RELAY_LISTEN"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.toml");
+        std::fs::write(&path, "lisen = \"127.0.0.1:1\"\n").unwrap();
+        assert!(matches!(
+            RelayConfig::from_file(&path),
+            Err(ConfigError::Parse { .. })
+        ));
+    }
+}

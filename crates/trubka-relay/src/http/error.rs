@@ -1,0 +1,137 @@
+//! The one place errors become HTTP answers: `{"error":{"code":…,"message":…}}`.
+//!
+//! Handlers return `Result<_, ApiError>` and use `?`; the status code and the body shape are
+//! decided here only. Sipuni wants `"success": false` in every answer that is not a
+//! success, which [`SipuniError`] adds around the same body.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use trubka_protocol::PayloadError;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Missing, unknown or revoked agent token.
+    #[error("a valid agent token is required")]
+    Unauthorized,
+    /// Unknown route, unknown hook token or unknown event kind: deliberately the same answer,
+    /// so probing hook URLs learns nothing.
+    #[error("not found")]
+    NotFound,
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// A webhook payload the parsers could not understand.
+    #[error("{0}")]
+    BadPayload(PayloadError),
+    #[error("{0}")]
+    BadRequest(String),
+    /// Storage is failing or stopping; the caller should retry later.
+    #[error("the relay cannot store events right now: {0}")]
+    Unavailable(StoreError),
+    #[error("internal error")]
+    Internal(StoreError),
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BadPayload(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::NotFound => "not_found",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::BadPayload(e) => e.code,
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn body(&self) -> Value {
+        json!({"error": {"code": self.code(), "message": self.to_string()}})
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(e) | ApiError::Unavailable(e) = &self {
+            // The body says little on purpose; the log has the cause.
+            tracing::error!(error = %e, "request failed");
+        }
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if matches!(self, ApiError::Unauthorized) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                "Bearer".parse().expect("static"),
+            );
+        }
+        response
+    }
+}
+
+/// An [`ApiError`] answered to Sipuni: the same body plus `"success": false`.
+#[derive(Debug)]
+pub struct SipuniError(pub ApiError);
+
+impl From<ApiError> for SipuniError {
+    fn from(error: ApiError) -> SipuniError {
+        SipuniError(error)
+    }
+}
+
+impl IntoResponse for SipuniError {
+    fn into_response(self) -> Response {
+        let mut body = self.0.body();
+        body["success"] = Value::Bool(false);
+        (self.0.status(), Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_of(response: Response) -> (StatusCode, Value) {
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn errors_have_one_shape_and_sipuni_gets_success_false() {
+        let error = ApiError::BadPayload(PayloadError::new("bad_json", "body is not JSON"));
+        let (status, body) = body_of(error.into_response()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body,
+            json!({"error": {"code": "bad_json", "message": "body is not JSON"}})
+        );
+
+        let (status, body) = body_of(SipuniError(ApiError::NotFound).into_response()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["success"], json!(false));
+        assert_eq!(body["error"]["code"], json!("not_found"));
+    }
+
+    #[tokio::test]
+    async fn store_failures_do_not_leak_details_as_internal_errors() {
+        let error = ApiError::Internal(StoreError::Corrupt("secret path /x".to_owned()));
+        let (status, body) = body_of(error.into_response()).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("secret path"));
+    }
+}

@@ -1,0 +1,228 @@
+//! Webhook intake: `/hooks/uis/{token}[/{kind}]` and `/hooks/sipuni/{token}`, GET or POST.
+//!
+//! Order of checks: the hook token (404 when wrong, before anything else is revealed), the
+//! body size (413), the payload (400, kept in `rejected` and logged), then the durable store.
+//! The 200 is sent only after the writer has committed the events.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::Utc;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use trubka_core::{CallEvent, EventKind, Provider};
+use trubka_protocol::{
+    HookRequest, ParseOptions, PayloadError, event_to_json, parse_sipuni_with, parse_uis_with,
+};
+
+use super::error::{ApiError, SipuniError};
+use crate::metrics::HookOutcome;
+use crate::relay::AppState;
+use crate::store::writer::{PreparedEvent, Rejection, StoredEvent};
+
+/// Largest webhook body accepted; real notifications are a few kilobytes.
+pub(crate) const MAX_BODY: usize = 1024 * 1024;
+/// How much of a rejected body goes to the log (all of it goes to the database).
+const LOGGED_BODY: usize = 2048;
+
+/// What arrived, before the token is checked.
+struct Arrival {
+    token: String,
+    query: Option<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+}
+
+pub(crate) async fn uis(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let arrival = Arrival {
+        token,
+        query,
+        headers,
+        body,
+    };
+    uis_hook(state, arrival, None).await
+}
+
+pub(crate) async fn uis_with_kind(
+    State(state): State<AppState>,
+    Path((token, kind)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let arrival = Arrival {
+        token,
+        query,
+        headers,
+        body,
+    };
+    // The token is checked first so an unknown kind says nothing about the token either.
+    check_token(&arrival.token, &state.hook_tokens.uis)?;
+    let kind = EventKind::parse(&kind).ok_or(ApiError::NotFound)?;
+    uis_hook(state, arrival, Some(kind)).await
+}
+
+async fn uis_hook(
+    state: AppState,
+    arrival: Arrival,
+    kind: Option<EventKind>,
+) -> Result<Json<Value>, ApiError> {
+    let expected = state.hook_tokens.uis.clone();
+    let stored = receive(
+        &state,
+        Provider::Uis,
+        &expected,
+        arrival,
+        |request, options| parse_uis_with(request, kind, &state.phones, options),
+    )
+    .await?;
+    let ids: Vec<&str> = stored.iter().map(|s| s.id.as_str()).collect();
+    Ok(Json(json!({"ok": true, "events": ids})))
+}
+
+pub(crate) async fn sipuni(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, SipuniError> {
+    let arrival = Arrival {
+        token,
+        query,
+        headers,
+        body,
+    };
+    let expected = state.hook_tokens.sipuni.clone();
+    receive(
+        &state,
+        Provider::Sipuni,
+        &expected,
+        arrival,
+        |request, options| parse_sipuni_with(request, &state.phones, options),
+    )
+    .await?;
+    Ok(Json(json!({"success": true})))
+}
+
+/// The common path of every webhook; returns once its events are durable.
+async fn receive(
+    state: &AppState,
+    provider: Provider,
+    expected_token: &str,
+    arrival: Arrival,
+    parse: impl FnOnce(&HookRequest<'_>, &ParseOptions) -> Result<Vec<CallEvent>, PayloadError>,
+) -> Result<Vec<StoredEvent>, ApiError> {
+    let started = Instant::now();
+    check_token(&arrival.token, expected_token)?;
+    let metrics = &state.metrics;
+    metrics.webhook_received(provider);
+    let body = arrival.body.map_err(|rejection| {
+        metrics.webhook_done(provider, HookOutcome::Rejected, 0);
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: MAX_BODY }
+        } else {
+            ApiError::BadRequest(rejection.body_text())
+        }
+    })?;
+    let query = arrival.query.unwrap_or_default();
+    let content_type = arrival
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let request = HookRequest {
+        query: &query,
+        content_type,
+        body: &body,
+    };
+    // The arrival time is `at` only for payloads without a time of their own (EnvyCRM-style
+    // GET templates); a retry of such a payload is still a duplicate, by id.
+    let options = ParseOptions {
+        received_at: Some(Utc::now()),
+        ..ParseOptions::default()
+    };
+    let events = match parse(&request, &options) {
+        Ok(events) => events,
+        Err(error) => {
+            metrics.webhook_done(provider, HookOutcome::Rejected, 0);
+            tracing::warn!(
+                %provider,
+                code = error.code,
+                message = %error.message,
+                query = %query,
+                content_type = content_type.unwrap_or(""),
+                body = %String::from_utf8_lossy(&body[..body.len().min(LOGGED_BODY)]),
+                "rejected a webhook payload"
+            );
+            let rejection = Rejection {
+                provider,
+                reason_code: error.code.to_owned(),
+                message: error.message.clone(),
+                query,
+                body: body.to_vec(),
+            };
+            state.writer.reject(rejection).await;
+            return Err(ApiError::BadPayload(error));
+        }
+    };
+    // Serialised here, on the async workers, so the single writer thread only writes.
+    let prepared = events
+        .into_iter()
+        .map(|event| PreparedEvent {
+            json: event_to_json(&event),
+            event,
+        })
+        .collect();
+    let stored = state.writer.ingest(prepared).await.map_err(|error| {
+        metrics.webhook_done(provider, HookOutcome::Failed, 0);
+        ApiError::Unavailable(error)
+    })?;
+    let outcome = if !stored.is_empty() && stored.iter().all(|s| s.duplicate) {
+        HookOutcome::Duplicate
+    } else {
+        HookOutcome::Stored
+    };
+    metrics.webhook_done(provider, outcome, started.elapsed().as_micros() as u64);
+    Ok(stored)
+}
+
+/// 404 unless `given` is the hook token. Compares digests, whose bytes an attacker cannot
+/// steer, with a loop that does not stop early, so response timing says nothing about how
+/// much of a guess was right.
+fn check_token(given: &str, expected: &str) -> Result<(), ApiError> {
+    let given = Sha256::digest(given.as_bytes());
+    let expected = Sha256::digest(expected.as_bytes());
+    let difference = given
+        .iter()
+        .zip(expected.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if std::hint::black_box(difference) == 0 {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_exact_token_passes() {
+        assert!(check_token("abc123", "abc123").is_ok());
+        assert!(check_token("abc124", "abc123").is_err());
+        assert!(check_token("abc12", "abc123").is_err());
+        assert!(check_token("", "abc123").is_err());
+    }
+}

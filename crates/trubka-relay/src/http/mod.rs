@@ -1,0 +1,48 @@
+//! The HTTP edge: routes, extractors and the one error translation.
+//!
+//! - [`hooks`]: PBX webhooks in.
+//! - [`stream`] + [`session`]: the agent WebSocket stream out.
+//! - [`me`]: the agent's profile.
+//! - [`health`]: `/healthz` and `/metrics`.
+//! - [`auth`]: agent bearer tokens.
+//! - [`error`]: [`ApiError`], every failure's status code and JSON body.
+//!
+//! Architecture invariant: the rest of the crate knows nothing of HTTP status codes or
+//! request shapes; handlers translate at this edge and only here.
+
+mod auth;
+pub mod error;
+mod health;
+mod hooks;
+mod me;
+mod session;
+mod stream;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+
+pub use error::ApiError;
+
+use crate::relay::AppState;
+
+/// All routes of the relay.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/hooks/uis/{token}", get(hooks::uis).post(hooks::uis))
+        .route(
+            "/hooks/uis/{token}/{kind}",
+            get(hooks::uis_with_kind).post(hooks::uis_with_kind),
+        )
+        .route(
+            "/hooks/sipuni/{token}",
+            get(hooks::sipuni).post(hooks::sipuni),
+        )
+        .route("/v1/stream", get(stream::stream))
+        .route("/v1/me", get(me::me))
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(hooks::MAX_BODY))
+        .with_state(state)
+}

@@ -1,0 +1,31 @@
+//! trubka-relay: takes UIS and Sipuni webhooks, stores every call event durably with a
+//! sequence number, decides which agents may see it, and streams it to them over WebSocket,
+//! replaying what a reconnecting agent missed.
+//!
+//! - [`config`]: [`RelayConfig`], the only source of defaults (file, env, flags).
+//! - [`store`]: the SQLite event log: schema, the group-committing writer, reads, agents.
+//! - [`agents`]: agent records, tokens (stored as SHA-256), the in-memory index.
+//! - [`audience`]: who may see an event — a pure function, the privacy rule in one place.
+//! - [`hub`]: live fan-out to the open streams of an event's audience.
+//! - [`http`]: routes, webhook intake, the stream session, the one error translation.
+//! - [`metrics`]: counters rendered as Prometheus text.
+//! - [`cli`]: `serve` and `agent add|list|revoke` (the binary is a thin wrapper).
+//!
+//! Entry points: [`run`] (listener + config + shutdown future), or [`Relay::open`] then
+//! [`Relay::router`] / [`Relay::serve`]; [`Store`] for administration (agents, rejected
+//! payloads), usable while a relay runs on the same data folder.
+
+pub mod agents;
+pub mod audience;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod hub;
+pub mod metrics;
+mod relay;
+pub mod store;
+
+pub use agents::{Agent, AgentId, AgentToken, NewAgent};
+pub use config::RelayConfig;
+pub use relay::{Relay, RelayError, WebhookUrls, run};
+pub use store::{HookTokens, Rejected, Store, StoreError};

@@ -1,0 +1,60 @@
+//! The `trubka-relay` binary: parses arguments, sets up logging, and hands over to
+//! [`trubka_relay::cli`].
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use trubka_relay::cli::{self, Cli, Command};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    // Variables that are not valid UTF-8 cannot be settings; skip them.
+    let env = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
+    let (config, unknown) = cli.load_config(env)?;
+    for name in unknown {
+        tracing::warn!(%name, "ignoring unknown environment variable");
+    }
+    let mut stdout = std::io::stdout().lock();
+    match &cli.command {
+        Command::Serve { .. } => cli::serve(config, &mut stdout, shutdown_signal()).await?,
+        Command::Agent(command) => cli::agent(&config, command, &mut stdout)?,
+    }
+    stdout.flush().context("cannot write output")?;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM (what service managers send).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(signal) => signal,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the relay");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

@@ -1,0 +1,253 @@
+//! Counters and their Prometheus text rendering, written by hand: a dozen atomics do not
+//! need a metrics framework.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use trubka_core::Provider;
+
+/// What became of one webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookOutcome {
+    /// At least one of its events was new.
+    Stored,
+    /// Every event in it was already stored (a PBX retry, Sipuni's doubled event 1).
+    Duplicate,
+    /// The payload could not be understood (HTTP 400).
+    Rejected,
+    /// Storage failed (HTTP 503; the PBX will retry).
+    Failed,
+}
+
+impl HookOutcome {
+    const ALL: [HookOutcome; 4] = [
+        HookOutcome::Stored,
+        HookOutcome::Duplicate,
+        HookOutcome::Rejected,
+        HookOutcome::Failed,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            HookOutcome::Stored => "stored",
+            HookOutcome::Duplicate => "duplicate",
+            HookOutcome::Rejected => "rejected",
+            HookOutcome::Failed => "failed",
+        }
+    }
+}
+
+fn provider_index(provider: Provider) -> usize {
+    match provider {
+        Provider::Uis => 0,
+        Provider::Sipuni => 1,
+    }
+}
+
+/// All counters of one relay. Relaxed atomics: each value is independent and read only for
+/// reporting.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    webhooks_received: [AtomicU64; 2],
+    webhooks: [[AtomicU64; 4]; 2],
+    pub events_stored: AtomicU64,
+    pub events_duplicate: AtomicU64,
+    pub streams_open: AtomicI64,
+    pub streams_opened: AtomicU64,
+    pub frames_sent: AtomicU64,
+    pub slow_consumer_disconnects: AtomicU64,
+    pub acks_received: AtomicU64,
+    pub write_batches: AtomicU64,
+    /// Requests committed, summed over batches: `sum / count` is the mean group size.
+    pub write_batch_requests: AtomicU64,
+    pub write_failures: AtomicU64,
+    ingest_latency_micros_sum: AtomicU64,
+    ingest_latency_count: AtomicU64,
+}
+
+impl Metrics {
+    pub fn webhook_received(&self, provider: Provider) {
+        self.webhooks_received[provider_index(provider)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records the outcome of a webhook and, for stored ones, how long it took from arrival
+    /// to acknowledgement.
+    pub fn webhook_done(&self, provider: Provider, outcome: HookOutcome, micros: u64) {
+        let index = HookOutcome::ALL
+            .iter()
+            .position(|o| *o == outcome)
+            .unwrap_or(0);
+        self.webhooks[provider_index(provider)][index].fetch_add(1, Ordering::Relaxed);
+        if matches!(outcome, HookOutcome::Stored | HookOutcome::Duplicate) {
+            self.ingest_latency_micros_sum
+                .fetch_add(micros, Ordering::Relaxed);
+            self.ingest_latency_count.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    pub fn webhooks(&self, provider: Provider, outcome: HookOutcome) -> u64 {
+        let index = HookOutcome::ALL
+            .iter()
+            .position(|o| *o == outcome)
+            .unwrap_or(0);
+        self.webhooks[provider_index(provider)][index].load(Ordering::Relaxed)
+    }
+
+    /// The Prometheus text exposition format, version 0.0.4.
+    pub fn render(&self) -> String {
+        let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        let mut out = String::with_capacity(4096);
+        header(
+            &mut out,
+            "trubka_relay_webhooks_received_total",
+            "counter",
+            "Webhooks received.",
+        );
+        for provider in Provider::ALL {
+            let value = get(&self.webhooks_received[provider_index(provider)]);
+            let _ = writeln!(
+                out,
+                "trubka_relay_webhooks_received_total{{provider=\"{provider}\"}} {value}"
+            );
+        }
+        header(
+            &mut out,
+            "trubka_relay_webhooks_total",
+            "counter",
+            "Webhooks answered, by outcome.",
+        );
+        for provider in Provider::ALL {
+            for outcome in HookOutcome::ALL {
+                let value = self.webhooks(provider, outcome);
+                let _ = writeln!(
+                    out,
+                    "trubka_relay_webhooks_total{{provider=\"{provider}\",outcome=\"{}\"}} {value}",
+                    outcome.as_str()
+                );
+            }
+        }
+        let simple = [
+            (
+                "trubka_relay_events_stored_total",
+                "counter",
+                "Events appended to the log.",
+                get(&self.events_stored),
+            ),
+            (
+                "trubka_relay_events_duplicate_total",
+                "counter",
+                "Events already stored, not delivered again.",
+                get(&self.events_duplicate),
+            ),
+            (
+                "trubka_relay_streams_opened_total",
+                "counter",
+                "Agent streams accepted.",
+                get(&self.streams_opened),
+            ),
+            (
+                "trubka_relay_frames_sent_total",
+                "counter",
+                "Event frames written to agent streams.",
+                get(&self.frames_sent),
+            ),
+            (
+                "trubka_relay_slow_consumer_disconnects_total",
+                "counter",
+                "Streams closed because their queue was full.",
+                get(&self.slow_consumer_disconnects),
+            ),
+            (
+                "trubka_relay_acks_received_total",
+                "counter",
+                "Ack frames received from agents.",
+                get(&self.acks_received),
+            ),
+            (
+                "trubka_relay_write_failures_total",
+                "counter",
+                "Write transactions that failed.",
+                get(&self.write_failures),
+            ),
+        ];
+        for (name, kind, help, value) in simple {
+            header(&mut out, name, kind, help);
+            let _ = writeln!(out, "{name} {value}");
+        }
+        header(
+            &mut out,
+            "trubka_relay_streams_open",
+            "gauge",
+            "Agent streams open now.",
+        );
+        let _ = writeln!(
+            out,
+            "trubka_relay_streams_open {}",
+            self.streams_open.load(Ordering::Relaxed)
+        );
+        header(
+            &mut out,
+            "trubka_relay_write_batch_size",
+            "summary",
+            "Requests per group-committed transaction.",
+        );
+        let _ = writeln!(
+            out,
+            "trubka_relay_write_batch_size_sum {}",
+            get(&self.write_batch_requests)
+        );
+        let _ = writeln!(
+            out,
+            "trubka_relay_write_batch_size_count {}",
+            get(&self.write_batches)
+        );
+        header(
+            &mut out,
+            "trubka_relay_ingest_latency_seconds",
+            "summary",
+            "Webhook arrival to durable acknowledgement.",
+        );
+        let seconds = get(&self.ingest_latency_micros_sum) as f64 / 1e6;
+        let _ = writeln!(out, "trubka_relay_ingest_latency_seconds_sum {seconds}");
+        let _ = writeln!(
+            out,
+            "trubka_relay_ingest_latency_seconds_count {}",
+            get(&self.ingest_latency_count)
+        );
+        out
+    }
+}
+
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendering_shows_every_counter_with_its_labels() {
+        let metrics = Metrics::default();
+        metrics.webhook_received(Provider::Sipuni);
+        metrics.webhook_done(Provider::Sipuni, HookOutcome::Duplicate, 1_500);
+        metrics.webhook_done(Provider::Uis, HookOutcome::Rejected, 10);
+        metrics.events_stored.fetch_add(3, Ordering::Relaxed);
+        let text = metrics.render();
+        assert!(text.contains("trubka_relay_webhooks_received_total{provider=\"sipuni\"} 1\n"));
+        assert!(text.contains(
+            "trubka_relay_webhooks_total{provider=\"sipuni\",outcome=\"duplicate\"} 1\n"
+        ));
+        assert!(
+            text.contains("trubka_relay_webhooks_total{provider=\"uis\",outcome=\"rejected\"} 1\n")
+        );
+        assert!(text.contains("trubka_relay_events_stored_total 3\n"));
+        // Rejections are not acknowledgements and stay out of the latency.
+        assert!(text.contains("trubka_relay_ingest_latency_seconds_sum 0.0015\n"));
+        assert!(text.contains("trubka_relay_ingest_latency_seconds_count 1\n"));
+        assert!(
+            text.lines()
+                .all(|line| line.starts_with('#') || line.split(' ').count() == 2)
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! The running relay: shared state, the router, and `run(listener, config, shutdown)`.
+//!
+//! Shape borrowed from mini-redis: the caller binds the listener and supplies the shutdown
+//! signal, so the binary passes Ctrl-C and tests pass whatever they like, on port 0.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use trubka_core::phone::{PhoneError, PhoneParser};
+
+use crate::config::{ConfigError, RelayConfig};
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+use crate::store::read::ReadPool;
+use crate::store::writer::{self, WriterHandle, WriterThread};
+use crate::store::{HookTokens, Store, StoreError, prepare_data_dir};
+
+/// How often the writer is woken to notice agent changes (revocations) when idle.
+const AGENT_CHECK_EVERY: Duration = Duration::from_secs(1);
+/// How long shutdown waits for streams to say goodbye before giving up on them.
+const STREAM_GOODBYE: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("default_region: {0}")]
+    Region(#[from] PhoneError),
+    #[error("server error: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// Everything request handlers share. Cloning is one reference-count increment.
+#[derive(Clone)]
+pub(crate) struct AppState(Arc<Shared>);
+
+pub(crate) struct Shared {
+    pub(crate) epoch: String,
+    pub(crate) hook_tokens: HookTokens,
+    pub(crate) phones: PhoneParser,
+    pub(crate) writer: WriterHandle,
+    pub(crate) reads: Arc<ReadPool>,
+    pub(crate) hub: Arc<Hub>,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Cancelled when the relay shuts down; streams then close with 1012.
+    pub(crate) shutdown: CancellationToken,
+    /// The stream tasks, which outlive their HTTP connection once upgraded; shutdown waits
+    /// for them.
+    pub(crate) streams: TaskTracker,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// An opened relay: database migrated, hook tokens settled, writer thread running.
+pub struct Relay {
+    state: AppState,
+    config: RelayConfig,
+    writer: WriterThread,
+}
+
+/// The webhook URLs to configure in the PBX cabinets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookUrls {
+    pub uis: String,
+    pub sipuni: String,
+}
+
+impl Relay {
+    /// Opens the database under `config.data_dir` and starts the writer thread. Needs no
+    /// async runtime; [`Relay::serve`] does.
+    pub fn open(config: RelayConfig) -> Result<Relay, RelayError> {
+        let phones = PhoneParser::new(&config.default_region)?;
+        let path = prepare_data_dir(&config.data_dir)?;
+        let (epoch, hook_tokens) = {
+            let store = Store::open(&config.data_dir)?;
+            (store.epoch()?, store.hook_tokens(&config)?)
+        };
+        let metrics = Arc::new(Metrics::default());
+        let hub = Arc::new(Hub::new(Arc::clone(&metrics)));
+        let (writer, writer_thread) = writer::start(&path, Arc::clone(&hub), Arc::clone(&metrics))?;
+        let state = AppState(Arc::new(Shared {
+            epoch,
+            hook_tokens,
+            phones,
+            writer,
+            reads: Arc::new(ReadPool::new(path)),
+            hub,
+            metrics,
+            shutdown: CancellationToken::new(),
+            streams: TaskTracker::new(),
+        }));
+        Ok(Relay {
+            state,
+            config,
+            writer: writer_thread,
+        })
+    }
+
+    /// The HTTP routes (see [`crate::http`]), for serving or for `tower::ServiceExt::oneshot`.
+    pub fn router(&self) -> Router {
+        crate::http::router(self.state.clone())
+    }
+
+    /// The id of this relay's event log.
+    pub fn epoch(&self) -> &str {
+        &self.state.epoch
+    }
+
+    pub fn hook_tokens(&self) -> &HookTokens {
+        &self.state.hook_tokens
+    }
+
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.state.metrics)
+    }
+
+    /// The webhook URLs, on `public_url` when configured, else on `local` (the address the
+    /// listener is bound to).
+    pub fn webhook_urls(&self, local: SocketAddr) -> WebhookUrls {
+        let base = match &self.config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{local}"),
+        };
+        WebhookUrls {
+            uis: format!("{base}/hooks/uis/{}", self.state.hook_tokens.uis),
+            sipuni: format!("{base}/hooks/sipuni/{}", self.state.hook_tokens.sipuni),
+        }
+    }
+
+    /// Serves on `listener` until `shutdown` completes; then stops accepting, closes the
+    /// streams with 1012 (restarting), lets in-flight webhooks finish, and flushes the writer.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), RelayError> {
+        let Relay { state, writer, .. } = self;
+        let stop = state.shutdown.clone();
+        let ticker = tokio::spawn({
+            let writer = state.writer.clone();
+            let stop = stop.clone();
+            async move {
+                let mut every = tokio::time::interval(AGENT_CHECK_EVERY);
+                // Ends with the relay.
+                loop {
+                    tokio::select! {
+                        () = stop.cancelled() => break,
+                        _ = every.tick() => writer.tick(),
+                    }
+                }
+            }
+        });
+        let served = axum::serve(listener, crate::http::router(state.clone()))
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                stop.cancel();
+            })
+            .await;
+        // `serve` can also return with an error, without the signal: stop everything anyway.
+        state.shutdown.cancel();
+        state.streams.close();
+        if tokio::time::timeout(STREAM_GOODBYE, state.streams.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some streams did not close in time");
+        }
+        let _ = ticker.await;
+        drop(state);
+        writer.shutdown().await;
+        Ok(served?)
+    }
+}
+
+/// Opens the relay described by `config` and serves on `listener` until `shutdown`.
+pub async fn run(
+    listener: TcpListener,
+    config: RelayConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RelayError> {
+    Relay::open(config)?.serve(listener, shutdown).await
+}

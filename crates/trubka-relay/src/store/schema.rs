@@ -1,0 +1,127 @@
+//! The database schema and its migrations, tracked with `PRAGMA user_version`.
+//!
+//! A migration is appended, never edited: a database created by an older relay is brought
+//! up to date step by step, and a newer one is refused rather than misread.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// Each entry upgrades the schema from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: the event log, who may see what, agents, rejected payloads.
+    r#"
+    CREATE TABLE meta(
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    -- The event log. `seq` is assigned by the writer, one more than the previous event.
+    CREATE TABLE events(
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        call_id TEXT NOT NULL,
+        json TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+    );
+
+    -- One row per call: whether an employee is on it yet (the line rule of audience.rs
+    -- needs this for every event, and a primary-key lookup is cheaper than scanning the
+    -- call's events).
+    CREATE TABLE calls(
+        call_id TEXT PRIMARY KEY,
+        employee_seen INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Which (non-supervisor) agent may see which event, decided once at store time; read
+    -- when an agent resumes.
+    CREATE TABLE deliveries(
+        agent_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY(agent_id, seq)
+    ) WITHOUT ROWID;
+
+    -- Everyone who saw an event of a call sees the rest of it.
+    CREATE TABLE call_audience(
+        call_id TEXT NOT NULL,
+        agent_id INTEGER NOT NULL,
+        PRIMARY KEY(call_id, agent_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE agents(
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        token_hash TEXT NOT NULL UNIQUE,
+        uis_employee TEXT,
+        sipuni_ext TEXT,
+        lines TEXT NOT NULL,            -- JSON array of E.164 numbers
+        supervisor INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,    -- unix seconds
+        revoked_at INTEGER
+    );
+
+    -- Payloads that could not be understood, kept for the admin (newest 10,000).
+    CREATE TABLE rejected(
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,            -- unix milliseconds
+        provider TEXT NOT NULL,
+        reason_code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        query TEXT NOT NULL,
+        body BLOB NOT NULL
+    );
+    "#,
+];
+
+/// Brings the database to the current schema; creates the epoch on a new database.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::TooNew {
+            found: version,
+            known: MIGRATIONS.len(),
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (index + 1) as i64)?;
+    }
+    // The epoch names this event log. It is made with the database, so a relay that lost
+    // its data (and restarted from seq 0) has a new epoch and agents know to resync.
+    tx.execute(
+        "INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?1)",
+        [hex::encode(rand::random::<[u8; 8]>())],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_keeps_the_epoch_and_refuses_newer_schemas() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let epoch: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        let again: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(epoch, again);
+        assert_eq!(epoch.len(), 16);
+
+        conn.pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1)
+            .unwrap();
+        assert!(matches!(migrate(&mut conn), Err(StoreError::TooNew { .. })));
+    }
+}

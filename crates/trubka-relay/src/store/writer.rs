@@ -1,0 +1,446 @@
+//! The event writer: one thread owns the write connection and appends events in
+//! group-committed transactions.
+//!
+//! A webhook is acknowledged only after its events are durable (`synchronous=FULL`, one
+//! fsync per commit). One fsync per webhook would cap ingest at the disk's fsync rate, so
+//! the thread takes every request waiting in its queue (up to [`MAX_BATCH`]) and commits
+//! them in one transaction: under load a single fsync covers hundreds of webhooks, while a
+//! lone webhook is still committed at once.
+//!
+//! For each new event it assigns the next `seq`, decides the audience
+//! ([`crate::audience`]), records the deliveries and the call's audience, and after the
+//! commit answers the waiting requests and hands the frames to the [`Hub`] in `seq` order.
+//! A duplicate (same event id) gets the `seq` it was stored with and is not published again.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+use axum::extract::ws::Utf8Bytes;
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use tokio::sync::{mpsc, oneshot};
+use trubka_core::{CallEvent, Provider};
+use trubka_protocol::stream::{close_code, event_frame};
+
+use super::{Role, StoreError, agents, open_connection, schema};
+use crate::agents::{AgentId, AgentSet};
+use crate::audience::{CallSoFar, audience, names_employee};
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+
+/// Most requests committed in one transaction; bounds the latency a batch adds.
+pub(crate) const MAX_BATCH: usize = 512;
+/// Requests that may wait for the writer; beyond that, handlers wait (backpressure).
+const QUEUE: usize = 4096;
+/// Rejected payloads kept; older ones are deleted as new ones arrive.
+const REJECTED_KEPT: i64 = 10_000;
+
+/// An event ready to store: the parsed event (for routing) and its JSON (what is stored and
+/// sent), serialised by the HTTP handler so the writer thread does as little as possible.
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedEvent {
+    pub(crate) event: CallEvent,
+    pub(crate) json: String,
+}
+
+/// The outcome for one event of an ingest request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredEvent {
+    pub(crate) id: String,
+    pub(crate) seq: u64,
+    /// Already stored before; not delivered again.
+    pub(crate) duplicate: bool,
+}
+
+/// A payload the parsers refused, kept for the admin.
+#[derive(Debug, Clone)]
+pub(crate) struct Rejection {
+    pub(crate) provider: Provider,
+    pub(crate) reason_code: String,
+    pub(crate) message: String,
+    pub(crate) query: String,
+    pub(crate) body: Vec<u8>,
+}
+
+type IngestReply = oneshot::Sender<Result<Vec<StoredEvent>, StoreError>>;
+
+enum Request {
+    Ingest {
+        events: Vec<PreparedEvent>,
+        reply: IngestReply,
+    },
+    Reject(Rejection),
+    /// Wakes the thread so it notices agent changes (revocations) while no events arrive.
+    Tick,
+    /// Finish what is queued, then stop.
+    Shutdown,
+}
+
+/// The async side's handle to the writer; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct WriterHandle {
+    tx: mpsc::Sender<Request>,
+    head: Arc<AtomicU64>,
+    alive: Arc<AtomicBool>,
+}
+
+/// Owns the writer thread; [`WriterThread::shutdown`] flushes and joins it.
+pub(crate) struct WriterThread {
+    tx: mpsc::Sender<Request>,
+    thread: JoinHandle<()>,
+}
+
+/// Opens the write connection (migrating the schema) and starts the thread.
+pub(crate) fn start(
+    path: &Path,
+    hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
+) -> Result<(WriterHandle, WriterThread), StoreError> {
+    let mut conn = open_connection(path, Role::Writer)?;
+    schema::migrate(&mut conn)?;
+    let head: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
+    let head = head as u64;
+    let shared_head = Arc::new(AtomicU64::new(head));
+    let alive = Arc::new(AtomicBool::new(true));
+    let mut writer = Writer {
+        conn,
+        agents: AgentSet::default(),
+        data_version: -1,
+        head,
+        shared_head: Arc::clone(&shared_head),
+        hub,
+        metrics,
+    };
+    writer.refresh_agents()?;
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let alive_flag = Arc::clone(&alive);
+    let thread = std::thread::Builder::new()
+        .name("trubka-writer".to_owned())
+        .spawn(move || {
+            let _alive = AliveGuard(alive_flag);
+            writer.run(rx);
+        })
+        .map_err(|e| StoreError::WriteFailed(format!("cannot start the writer thread: {e}")))?;
+    Ok((
+        WriterHandle {
+            tx: tx.clone(),
+            head: shared_head,
+            alive,
+        },
+        WriterThread { tx, thread },
+    ))
+}
+
+impl WriterHandle {
+    /// Stores the events of one webhook; returns once they are durable (or known duplicates).
+    pub(crate) async fn ingest(
+        &self,
+        events: Vec<PreparedEvent>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Request::Ingest { events, reply })
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Queues a rejected payload for the admin log; does not wait for the commit.
+    pub(crate) async fn reject(&self, rejection: Rejection) {
+        if self.tx.send(Request::Reject(rejection)).await.is_err() {
+            tracing::warn!("writer stopped; a rejected payload was not kept");
+        }
+    }
+
+    /// Asks the writer to look for agent changes. Skipped when the writer is busy: it looks
+    /// before every batch anyway.
+    pub(crate) fn tick(&self) {
+        let _ = self.tx.try_send(Request::Tick);
+    }
+
+    /// The `seq` of the last committed event.
+    pub(crate) fn head(&self) -> u64 {
+        self.head.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn is_alive(&self) -> bool {
+        self.alive.load(Ordering::Acquire) && !self.tx.is_closed()
+    }
+}
+
+impl WriterThread {
+    /// Commits everything queued so far, stops the thread and waits for it.
+    pub(crate) async fn shutdown(self) {
+        let _ = self.tx.send(Request::Shutdown).await;
+        let thread = self.thread;
+        if let Ok(Err(_)) = tokio::task::spawn_blocking(move || thread.join()).await {
+            tracing::error!("the writer thread panicked");
+        }
+    }
+}
+
+/// Clears the liveness flag however the thread ends, panics included.
+struct AliveGuard(Arc<AtomicBool>);
+
+impl Drop for AliveGuard {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+struct Writer {
+    conn: Connection,
+    agents: AgentSet,
+    /// `PRAGMA data_version` when `agents` was loaded: it changes when another connection
+    /// (the CLI adding or revoking an agent) commits.
+    data_version: i64,
+    head: u64,
+    shared_head: Arc<AtomicU64>,
+    hub: Arc<Hub>,
+    metrics: Arc<Metrics>,
+}
+
+/// A committed new event on its way to the hub.
+struct Published {
+    seq: u64,
+    json: String,
+    audience: Vec<AgentId>,
+}
+
+impl Writer {
+    fn run(&mut self, mut rx: mpsc::Receiver<Request>) {
+        // Ends when the queue is closed (shutdown) and drained, or every handle is gone.
+        while let Some(first) = rx.blocking_recv() {
+            let mut batch = Vec::with_capacity(64);
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(request) => batch.push(request),
+                    Err(_) => break,
+                }
+            }
+            if batch.iter().any(|r| matches!(r, Request::Shutdown)) {
+                rx.close();
+            }
+            if let Err(e) = self.refresh_agents() {
+                tracing::error!(error = %e, "cannot reload agents; routing with the previous list");
+            }
+            self.write_batch(batch);
+        }
+    }
+
+    fn refresh_agents(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        if version == self.data_version {
+            return Ok(());
+        }
+        let newer = AgentSet::new(agents::list(&self.conn)?);
+        for agent in self.agents.dropped_in(&newer) {
+            tracing::info!(agent, "agent revoked; closing its streams");
+            self.hub.close_agent(agent, close_code::TOKEN_REVOKED);
+        }
+        self.agents = newer;
+        self.data_version = version;
+        Ok(())
+    }
+
+    fn write_batch(&mut self, batch: Vec<Request>) {
+        let requests = batch.len() as u64;
+        let mut pending = Vec::new();
+        let mut replies = Vec::new();
+        let mut rejections = Vec::new();
+        for request in batch {
+            match request {
+                Request::Ingest { events, reply } => {
+                    pending.push(events);
+                    replies.push(reply);
+                }
+                Request::Reject(rejection) => rejections.push(rejection),
+                Request::Tick | Request::Shutdown => {}
+            }
+        }
+        if pending.is_empty() && rejections.is_empty() {
+            return;
+        }
+
+        let start_head = self.head;
+        let mut head = self.head;
+        let mut published = Vec::new();
+        let mut answers = Vec::with_capacity(pending.len());
+        let mut duplicates = 0u64;
+        let result = (|| -> Result<(), StoreError> {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now_ms = Utc::now().timestamp_millis();
+            for events in pending {
+                let mut stored = Vec::with_capacity(events.len());
+                for prepared in events {
+                    match insert_event(&tx, &self.agents, prepared, head + 1, now_ms)? {
+                        Inserted::New { id, publish } => {
+                            head += 1;
+                            stored.push(StoredEvent {
+                                id,
+                                seq: head,
+                                duplicate: false,
+                            });
+                            published.push(publish);
+                        }
+                        Inserted::Duplicate { id, seq } => {
+                            duplicates += 1;
+                            stored.push(StoredEvent {
+                                id,
+                                seq,
+                                duplicate: true,
+                            });
+                        }
+                    }
+                }
+                answers.push(stored);
+            }
+            for rejection in &rejections {
+                insert_rejection(&tx, rejection, now_ms)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+
+        self.metrics.write_batches.fetch_add(1, Ordering::Relaxed);
+        self.metrics
+            .write_batch_requests
+            .fetch_add(requests, Ordering::Relaxed);
+        match result {
+            Ok(()) => {
+                self.head = head;
+                self.shared_head.store(head, Ordering::Release);
+                self.metrics
+                    .events_stored
+                    .fetch_add(head - start_head, Ordering::Relaxed);
+                self.metrics
+                    .events_duplicate
+                    .fetch_add(duplicates, Ordering::Relaxed);
+                // Publish before answering: the agent's card matters more than the PBX's 200.
+                for event in published {
+                    let text = Utf8Bytes::from(event_frame(event.seq, &event.json));
+                    self.hub.publish(event.seq, &text, &event.audience);
+                }
+                for (reply, stored) in replies.into_iter().zip(answers) {
+                    let _ = reply.send(Ok(stored));
+                }
+            }
+            Err(e) => {
+                // The transaction rolled back when it was dropped: nothing of this batch is
+                // stored, nothing is acknowledged, and the PBX retries.
+                self.metrics.write_failures.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(error = %e, requests, "write transaction failed");
+                let message = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::WriteFailed(message.clone())));
+                }
+            }
+        }
+    }
+}
+
+enum Inserted {
+    New { id: String, publish: Published },
+    Duplicate { id: String, seq: u64 },
+}
+
+fn insert_event(
+    tx: &Transaction<'_>,
+    agents: &AgentSet,
+    prepared: PreparedEvent,
+    seq: u64,
+    now_ms: i64,
+) -> Result<Inserted, StoreError> {
+    let PreparedEvent { event, json } = prepared;
+    let id = event.id.0.as_str();
+    let call_id = event.call_id.0.as_str();
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO events(seq, id, call_id, json, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![seq as i64, id, call_id, json, now_ms])?;
+    if inserted == 0 {
+        let seq: i64 = tx
+            .prepare_cached("SELECT seq FROM events WHERE id = ?1")?
+            .query_row([id], |row| row.get(0))?;
+        return Ok(Inserted::Duplicate {
+            id: id.to_owned(),
+            seq: seq as u64,
+        });
+    }
+
+    let employee_seen: bool = tx
+        .prepare_cached("SELECT employee_seen FROM calls WHERE call_id = ?1")?
+        .query_row([call_id], |row| row.get(0))
+        .optional()?
+        .unwrap_or(false);
+    let previous: Vec<AgentId> = tx
+        .prepare_cached("SELECT agent_id FROM call_audience WHERE call_id = ?1")?
+        .query_map([call_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let who = audience(
+        &event,
+        agents,
+        CallSoFar {
+            employee_seen,
+            audience: &previous,
+        },
+    );
+
+    tx.prepare_cached(
+        "INSERT INTO calls(call_id, employee_seen) VALUES (?1, ?2)
+         ON CONFLICT(call_id) DO UPDATE SET employee_seen = employee_seen OR excluded.employee_seen",
+    )?
+    .execute(params![call_id, names_employee(&event)])?;
+    let mut delivery =
+        tx.prepare_cached("INSERT INTO deliveries(agent_id, seq) VALUES (?1, ?2)")?;
+    let mut follower = tx
+        .prepare_cached("INSERT OR IGNORE INTO call_audience(call_id, agent_id) VALUES (?1, ?2)")?;
+    for agent in &who {
+        // Supervisors see every event; their resume reads the log itself, so rows for
+        // them would only cost space.
+        if agents.get(*agent).is_some_and(|a| a.supervisor) {
+            continue;
+        }
+        delivery.execute(params![agent, seq as i64])?;
+        follower.execute(params![call_id, agent])?;
+    }
+    Ok(Inserted::New {
+        id: id.to_owned(),
+        publish: Published {
+            seq,
+            json,
+            audience: who,
+        },
+    })
+}
+
+fn insert_rejection(
+    tx: &Transaction<'_>,
+    rejection: &Rejection,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO rejected(at, provider, reason_code, message, query, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        now_ms,
+        rejection.provider.as_str(),
+        rejection.reason_code,
+        rejection.message,
+        rejection.query,
+        rejection.body
+    ])?;
+    tx.prepare_cached("DELETE FROM rejected WHERE id <= last_insert_rowid() - ?1")?
+        .execute([REJECTED_KEPT])?;
+    Ok(())
+}
