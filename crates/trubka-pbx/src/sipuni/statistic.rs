@@ -386,13 +386,15 @@ pub fn parse_export(body: &[u8]) -> Result<SipuniExport> {
     Ok(export)
 }
 
-/// UTF-8 without its BOM; a body that is not UTF-8 is read as Windows-1251.
+/// UTF-8 without its BOM; a body that is not UTF-8 is read as Windows-1251. CRLF becomes LF
+/// (the csv reader numbers lines one short after a CRLF header).
 fn decode_text(body: &[u8]) -> String {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    match std::str::from_utf8(body) {
-        Ok(text) => text.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1251.decode(body).0.into_owned(),
-    }
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1251.decode(body).0,
+    };
+    text.replace("\r\n", "\n")
 }
 
 fn read_row(
@@ -608,6 +610,7 @@ mod tests {
         let export = parse_export(csv.as_bytes()).unwrap();
         assert_eq!(export.rejected, vec![]);
         let row = &export.rows[0];
+        assert_eq!(row.line, 2);
         assert_eq!(row.kind, Some(SipuniCallKind::Internal));
         assert_eq!(row.time.to_string(), "2026-05-12 09:00:01");
         assert_eq!(row.talk_duration, Some(44));
