@@ -1,0 +1,160 @@
+//! A call as the agent shows it: the [`trubka_core::call::CallState`] folded from its
+//! events, flattened into a serialisable [`CallView`] for history, cards and JSON output.
+//!
+//! Every view is rebuilt from the full set of the call's stored events, so a late, repeated
+//! or out-of-order event gives the same view as an orderly delivery.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trubka_core::call::{CallState, CallStatus, Leg};
+use trubka_core::{CallEvent, Direction, Employee, Outcome};
+
+/// An employee as shown on a call.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EmployeeView {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+impl EmployeeView {
+    fn of(e: &Employee) -> EmployeeView {
+        EmployeeView { id: e.id.clone(), name: e.name.clone(), extension: e.extension.clone() }
+    }
+
+    /// The core employee again, for "is this me" checks.
+    pub fn to_employee(&self) -> Employee {
+        Employee { id: self.id.clone(), name: self.name.clone(), extension: self.extension.clone() }
+    }
+
+    /// A name for people: the name, else the extension, else the id.
+    pub fn label(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.extension.as_ref().map(|e| format!("доб. {e}")))
+            .or_else(|| self.id.as_ref().map(|i| format!("сотрудник {i}")))
+            .unwrap_or_else(|| "сотрудник".to_owned())
+    }
+}
+
+/// One employee's part in the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegView {
+    pub employee: EmployeeView,
+    pub rang_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+}
+
+impl LegView {
+    fn of(leg: &Leg) -> LegView {
+        LegView {
+            employee: EmployeeView::of(&leg.employee),
+            rang_at: leg.rang_at,
+            answered_at: leg.answered_at,
+            ended_at: leg.ended_at,
+            outcome: leg.outcome.map(|o| o.as_str().to_owned()),
+        }
+    }
+}
+
+/// Durations in seconds, each when known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DurationsView {
+    pub wait: Option<u32>,
+    pub talk: Option<u32>,
+    pub total: Option<u32>,
+}
+
+/// Everything known about one call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallView {
+    pub call_id: String,
+    pub provider: Option<String>,
+    /// `in`, `out` or `internal`.
+    pub direction: String,
+    /// `ringing`, `talking` or `ended`.
+    pub status: String,
+    /// How it ended (`answered`, `missed`, `busy`, …); `None` until it has.
+    pub outcome: Option<String>,
+    /// An incoming call that ended without anyone answering.
+    pub missed: bool,
+    /// The customer's number in E.164, when it is a phone number.
+    pub phone: Option<String>,
+    /// The customer's number as the PBX wrote it.
+    pub phone_raw: String,
+    /// The name the PBX knows for the customer.
+    pub pbx_name: Option<String>,
+    /// The virtual or city number.
+    pub line: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub durations: DurationsView,
+    pub answered_by: Option<EmployeeView>,
+    pub legs: Vec<LegView>,
+    pub recordings: Vec<String>,
+    pub tags: Vec<String>,
+    pub scenario: Option<String>,
+}
+
+impl CallView {
+    /// The view of a call's events (in any order, repeats allowed); `None` without events.
+    pub fn from_events(events: impl IntoIterator<Item = CallEvent>) -> Option<CallView> {
+        CallState::from_events(events).map(|state| CallView::of(&state))
+    }
+
+    /// The view of a folded call.
+    pub fn of(state: &CallState) -> CallView {
+        let direction = state.direction();
+        let status = state.status();
+        let outcome = state.outcome();
+        let started_at = state
+            .started_at()
+            .or_else(|| state.events().map(|e| e.at).min())
+            .unwrap_or_default();
+        let contact = state.contact();
+        let durations = state.durations();
+        CallView {
+            call_id: state.call_id().0.clone(),
+            provider: state.provider().map(|p| p.as_str().to_owned()),
+            direction: direction.as_str().to_owned(),
+            status: status.as_str().to_owned(),
+            outcome: outcome.map(|o| o.as_str().to_owned()),
+            missed: direction == Direction::In
+                && status == CallStatus::Ended
+                && outcome != Some(Outcome::Answered),
+            phone: contact.phone.as_ref().map(|p| p.e164().to_owned()),
+            phone_raw: contact.raw.clone(),
+            pbx_name: contact.name.clone(),
+            line: state.line().map(str::to_owned),
+            started_at,
+            answered_at: state.answered_at(),
+            ended_at: state.ended_at(),
+            durations: DurationsView { wait: durations.wait, talk: durations.talk, total: durations.total },
+            answered_by: state.answered_by().map(EmployeeView::of),
+            legs: state.legs().iter().map(LegView::of).collect(),
+            recordings: state.recordings(),
+            tags: state.tags(),
+            scenario: state.scenario().map(str::to_owned),
+        }
+    }
+
+    /// Whether a conversation with the customer took place (or is going on).
+    pub fn talked(&self) -> bool {
+        self.answered_at.is_some() || self.outcome.as_deref() == Some("answered")
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.status == CallStatus::Ended.as_str()
+    }
+
+    /// The direction as the core type.
+    pub fn direction(&self) -> Direction {
+        Direction::parse(&self.direction).unwrap_or(Direction::In)
+    }
+}

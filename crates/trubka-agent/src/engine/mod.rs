@@ -1,0 +1,427 @@
+//! The façade: what the CLI and the desktop shell call. One [`Engine`] per profile.
+//!
+//! - sign in ([`Engine::login`]), start/stop the stream ([`Engine::start`], [`Engine::stop`]),
+//!   nudge it after sleep or a network change ([`Engine::reconnect_now`]);
+//! - watch the connection ([`Engine::status`]) and card/follow-up updates
+//!   ([`Engine::subscribe`] → [`EngineEvent`]);
+//! - read history, cards, follow-ups; dial; manage contacts (in [`contacts`]).
+//!
+//! All SQLite work runs on the store thread; nothing here blocks an async worker.
+
+pub mod contacts;
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+use trubka_core::CallEvent;
+
+use crate::backoff::Backoff;
+use crate::calls::CallView;
+use crate::cards::{self, Card};
+use crate::contacts::ContactError;
+use crate::contacts::import_csv::CsvError;
+use crate::dial::{self, DialError};
+use crate::followups::{self, Badge, FollowUp};
+use crate::numbers::{NumberError, NumberParser};
+use crate::profile::{Profile, ProfileError};
+use crate::relay_api::{AgentMe, ApiError, DialAccepted, RelayApi};
+use crate::relay_client::{self, ClientControl, ConnectionStatus, StreamSink};
+use crate::settings::AgentSettings;
+use crate::store::calls::{self as call_sql, StreamPosition};
+use crate::store::history::{self, HistoryCursor, HistoryFilter, HistoryPage, Search};
+use crate::store::settings::{self as kv, ResumePoint};
+use crate::store::{Store, StoreError, followups as followup_sql, millis};
+
+/// Everything the façade can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Dial(#[from] DialError),
+    #[error(transparent)]
+    Contact(#[from] ContactError),
+    #[error(transparent)]
+    Number(#[from] NumberError),
+    #[error("cannot read contacts: {0}")]
+    Csv(#[from] CsvError),
+    #[error("cannot write contacts: {0}")]
+    Export(String),
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("not signed in: run `trubka-cli login --relay URL --token TOKEN` first")]
+    NotSignedIn,
+    #[error("no open follow-up for {0}")]
+    NoOpenFollowUp(String),
+    #[error("no call {0} in the local history")]
+    NoSuchCall(String),
+}
+
+/// What the engine tells its subscribers.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineEvent {
+    /// A call card changed (new call, state change, late recording, …).
+    Card(Box<Card>),
+    /// Follow-ups changed; the new badge counts.
+    Followups(Badge),
+    /// The relay had lost our resume point: local history is kept, live data resumes.
+    Resync { epoch: String, resync_count: u64 },
+}
+
+/// A history request: filter, optional search text (a number in any format, its last digits,
+/// or part of a name), page size and where the previous page ended.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct HistoryRequest {
+    #[serde(default)]
+    pub filter: HistoryFilter,
+    #[serde(default)]
+    pub search: Option<String>,
+    #[serde(default)]
+    pub before: Option<HistoryCursor>,
+    #[serde(default = "default_page")]
+    pub limit: usize,
+}
+
+fn default_page() -> usize {
+    50
+}
+
+/// A follow-up with who the caller is.
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowUpItem {
+    #[serde(flatten)]
+    pub followup: FollowUp,
+    /// The number for people to read.
+    pub number: String,
+    /// The best matching contact's name, if any.
+    pub contact_name: Option<String>,
+}
+
+pub(crate) struct Inner {
+    profile: Profile,
+    store: Store,
+    parser: NumberParser,
+    settings: RwLock<AgentSettings>,
+    events: broadcast::Sender<EngineEvent>,
+    status: watch::Sender<ConnectionStatus>,
+    client: Mutex<Option<(JoinHandle<()>, ClientControl)>>,
+    backoff: Backoff,
+}
+
+/// The desktop engine of one profile. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+fn now_ms() -> i64 {
+    millis(chrono::Utc::now())
+}
+
+/// Reads search text as a number, trailing digits or a name.
+pub fn classify_search(parser: &NumberParser, text: &str) -> Option<Search> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(number) = parser.parse(text) {
+        return Some(Search::Number { e164: number.e164().to_owned() });
+    }
+    let numeric = text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits = call_sql::reversed_digits(text);
+    if numeric && !digits.is_empty() {
+        return Some(Search::Suffix { reversed: digits });
+    }
+    Some(Search::Name { text: text.to_owned() })
+}
+
+impl Engine {
+    /// Opens the profile's store and settings. The stream is not started: see [`Engine::start`].
+    pub async fn open(profile: Profile) -> Result<Engine, EngineError> {
+        Engine::open_with(profile, Backoff::default()).await
+    }
+
+    /// [`Engine::open`] with a custom reconnect backoff (tests use short delays).
+    pub async fn open_with(profile: Profile, backoff: Backoff) -> Result<Engine, EngineError> {
+        let store = Store::open_async(&profile.database_path()).await?;
+        let settings = store.call(|conn| AgentSettings::load(conn)).await?;
+        let parser = NumberParser::new(&settings.default_region)?;
+        let (events, _) = broadcast::channel(256);
+        let (status, _) = watch::channel(ConnectionStatus::SignedOut);
+        let inner = Inner {
+            profile,
+            store,
+            parser,
+            settings: RwLock::new(settings),
+            events,
+            status,
+            client: Mutex::new(None),
+            backoff,
+        };
+        Ok(Engine { inner: Arc::new(inner) })
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.inner.profile
+    }
+
+    pub fn parser(&self) -> &NumberParser {
+        &self.inner.parser
+    }
+
+    /// A copy of the current settings.
+    pub fn settings(&self) -> AgentSettings {
+        self.inner.settings.read().expect("settings lock").clone()
+    }
+
+    /// Changes settings (card fields, recent calls, …) and stores them.
+    pub async fn update_settings(&self, change: impl FnOnce(&mut AgentSettings)) -> Result<AgentSettings, EngineError> {
+        let mut settings = self.settings();
+        change(&mut settings);
+        let saved = settings.clone();
+        self.inner.store.call(move |conn| saved.save(conn)).await?;
+        *self.inner.settings.write().expect("settings lock") = settings.clone();
+        Ok(settings)
+    }
+
+    /// Connection state updates.
+    pub fn status(&self) -> watch::Receiver<ConnectionStatus> {
+        self.inner.status.subscribe()
+    }
+
+    /// Card, follow-up and resync updates from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.inner.events.subscribe()
+    }
+
+    fn api(&self) -> Result<RelayApi, EngineError> {
+        let relay = self.settings().relay_url.ok_or(EngineError::NotSignedIn)?;
+        let token = self.inner.profile.read_token()?.ok_or(EngineError::NotSignedIn)?;
+        Ok(RelayApi::new(&relay, &token)?)
+    }
+
+    /// Checks `token` with the relay's `/v1/me`, then stores the relay URL, the token and
+    /// the agent's profile. Signing in to another relay or as another agent starts the
+    /// stream afresh (local history stays).
+    pub async fn login(&self, relay_url: &str, token: &str) -> Result<AgentMe, EngineError> {
+        let api = RelayApi::new(relay_url, token)?;
+        let me = api.me().await?;
+        let before = self.settings();
+        let relay = relay_url.trim().to_owned();
+        let fresh = before.relay_url.as_deref() != Some(relay.as_str()) || before.me.as_ref() != Some(&me);
+        self.stop();
+        self.inner.profile.write_token(token.trim())?;
+        let me_saved = me.clone();
+        self.update_settings(move |s| {
+            s.relay_url = Some(relay);
+            s.me = Some(me_saved);
+        })
+        .await?;
+        if fresh {
+            self.inner.store.call(|conn| kv::clear_resume_point(conn)).await?;
+        }
+        Ok(me)
+    }
+
+    /// Stops the stream and forgets the token.
+    pub async fn logout(&self) -> Result<(), EngineError> {
+        self.stop();
+        self.inner.profile.remove_token()?;
+        self.inner.status.send_replace(ConnectionStatus::SignedOut);
+        Ok(())
+    }
+
+    /// Starts the stream client (no-op when it runs).
+    pub fn start(&self) -> Result<(), EngineError> {
+        let mut client = self.inner.client.lock().expect("client lock");
+        if client.as_ref().is_some_and(|(task, _)| !task.is_finished()) {
+            return Ok(());
+        }
+        let api = match self.api() {
+            Ok(api) => api,
+            Err(e) => {
+                self.inner.status.send_replace(ConnectionStatus::SignedOut);
+                return Err(e);
+            }
+        };
+        let control = ClientControl::default();
+        let task = tokio::spawn(relay_client::run(
+            api,
+            self.inner.clone(),
+            self.inner.status.clone(),
+            control.clone(),
+            self.inner.backoff,
+        ));
+        *client = Some((task, control));
+        Ok(())
+    }
+
+    /// Stops the stream client.
+    pub fn stop(&self) {
+        if let Some((task, _)) = self.inner.client.lock().expect("client lock").take() {
+            task.abort();
+        }
+    }
+
+    /// Reconnects now instead of waiting (after OS resume or a network change).
+    pub fn reconnect_now(&self) {
+        if let Some((_, control)) = self.inner.client.lock().expect("client lock").as_ref() {
+            control.reconnect_now();
+        }
+    }
+
+    /// The stored resume point and resync count.
+    pub async fn resume_point(&self) -> Result<ResumePoint, EngineError> {
+        Ok(self.inner.resume_point().await?)
+    }
+
+    /// Applies one event as if it came from the stream (without a stream position) and
+    /// returns the card. The stream client uses the same path with positions.
+    pub async fn apply_event(&self, event: CallEvent) -> Result<Card, EngineError> {
+        Ok(self.inner.apply_event(None, event).await?)
+    }
+
+    /// The card of a stored call.
+    pub async fn card(&self, call_id: &str) -> Result<Card, EngineError> {
+        let (parser, settings, id) = (self.inner.parser.clone(), self.settings(), call_id.to_owned());
+        self.inner
+            .store
+            .call(move |conn| {
+                let view = call_sql::view_of(conn, &id)?.ok_or(EngineError::NoSuchCall(id))?;
+                Ok(cards::build(conn, &parser, &settings, view)?)
+            })
+            .await
+    }
+
+    /// Cards of calls that are not over, started within the last 12 hours, newest first.
+    pub async fn live_cards(&self) -> Result<Vec<Card>, EngineError> {
+        let (parser, settings) = (self.inner.parser.clone(), self.settings());
+        let since = now_ms() - 12 * 3600 * 1000;
+        self.inner
+            .store
+            .call(move |conn| {
+                let views = call_sql::unfinished(conn, since)?;
+                views.into_iter().map(|v| cards::build(conn, &parser, &settings, v)).collect::<Result<_, _>>()
+            })
+            .await
+            .map_err(|e: StoreError| e.into())
+    }
+
+    /// One page of call history.
+    pub async fn history(&self, request: HistoryRequest) -> Result<HistoryPage, EngineError> {
+        let search = request.search.as_deref().and_then(|t| classify_search(&self.inner.parser, t));
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| history::page(conn, request.filter, search.as_ref(), request.before, request.limit))
+            .await?)
+    }
+
+    /// The stored view of one call.
+    pub async fn call(&self, call_id: &str) -> Result<Option<CallView>, EngineError> {
+        let id = call_id.to_owned();
+        Ok(self.inner.store.call(move |conn| call_sql::view_of(conn, &id)).await?)
+    }
+
+    /// Follow-ups, latest missed call first: open ones only, or all.
+    pub async fn followups(&self, open_only: bool, limit: usize) -> Result<Vec<FollowUpItem>, EngineError> {
+        let parser = self.inner.parser.clone();
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| {
+                let list = followup_sql::list(conn, open_only, limit)?;
+                list.into_iter()
+                    .map(|followup| {
+                        let keys = parser.keys(&followup.caller)?;
+                        let best = crate::contacts::matching::find(conn, &keys)?;
+                        Ok(FollowUpItem {
+                            number: crate::numbers::display_e164(&parser.parse(&followup.caller)?),
+                            contact_name: best.first().map(|m| m.contact.display_name().to_owned()),
+                            followup,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, EngineError>>()
+            })
+            .await?)
+    }
+
+    /// Closes the caller's open follow-up by hand; `caller` in any format.
+    pub async fn close_followup(&self, caller: &str) -> Result<FollowUp, EngineError> {
+        let e164 = self.inner.parser.parse(caller)?.e164().to_owned();
+        let closed = self
+            .inner
+            .store
+            .call(move |conn| {
+                let closed = followups::close_by_hand(conn, &e164, now_ms())?;
+                Ok::<_, StoreError>((closed.ok_or(e164), followups::badge(conn)?))
+            })
+            .await?;
+        let _ = self.inner.events.send(EngineEvent::Followups(closed.1));
+        closed.0.map_err(EngineError::NoOpenFollowUp)
+    }
+
+    /// The badge counts: open follow-ups and the missed calls in them.
+    pub async fn badge(&self) -> Result<Badge, EngineError> {
+        Ok(self.inner.store.call(|conn| followups::badge(conn)).await?)
+    }
+
+    /// Places a call through the relay; `number` in any common format.
+    pub async fn dial(&self, number: &str) -> Result<(String, DialAccepted), EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        Ok(dial::dial(&api, &self.inner.parser, number).await?)
+    }
+}
+
+impl Inner {
+    async fn apply_event(&self, position: Option<StreamPosition>, event: CallEvent) -> Result<Card, StoreError> {
+        let parser = self.parser.clone();
+        let settings = self.settings.read().expect("settings lock").clone();
+        let (card, duplicate, badge) = self
+            .store
+            .call(move |conn| {
+                let applied = call_sql::apply_event(conn, &parser, &event, position.as_ref(), now_ms())?;
+                let badge = if applied.followups.is_empty() { None } else { Some(followups::badge(conn)?) };
+                let card = cards::build(conn, &parser, &settings, applied.view)?;
+                Ok::<_, StoreError>((card, applied.duplicate, badge))
+            })
+            .await?;
+        if !duplicate {
+            let _ = self.events.send(EngineEvent::Card(Box::new(card.clone())));
+        }
+        if let Some(badge) = badge {
+            let _ = self.events.send(EngineEvent::Followups(badge));
+        }
+        Ok(card)
+    }
+}
+
+impl StreamSink for Inner {
+    async fn resume_point(&self) -> Result<ResumePoint, StoreError> {
+        self.store.call(|conn| kv::resume_point(conn)).await
+    }
+
+    async fn apply(&self, position: StreamPosition, event: CallEvent) -> Result<(), StoreError> {
+        self.apply_event(Some(position), event).await.map(|_| ())
+    }
+
+    async fn reset(&self, epoch: String) -> Result<(), StoreError> {
+        let stored = epoch.clone();
+        let point = self
+            .store
+            .call(move |conn| {
+                kv::mark_resync(conn, &stored, now_ms())?;
+                kv::resume_point(conn)
+            })
+            .await?;
+        let _ = self.events.send(EngineEvent::Resync { epoch, resync_count: point.resync_count });
+        Ok(())
+    }
+}

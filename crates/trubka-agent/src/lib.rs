@@ -1,0 +1,30 @@
+//! Trubka's desktop engine without any GUI: everything the `trubka` desktop app and the
+//! `trubka-cli` binary do, as a library.
+//!
+//! The façade is [`engine::Engine`]; the rest are its parts:
+//! - [`profile`]: the profile folder (`--home`, `TRUBKA_HOME` or the OS data dir) and token;
+//! - [`settings`]: the typed settings with their defaults;
+//! - [`store`]: the local SQLite cache on its own thread;
+//! - [`numbers`]: phone numbers as stored and looked up;
+//! - [`contacts`]: import, export and matching;
+//! - [`calls`]: a call's state folded from its events, as history and cards show it;
+//! - [`cards`]: the live call cards;
+//! - [`followups`]: missed-call follow-ups;
+//! - [`relay_client`], [`backoff`]: the resumable event stream;
+//! - [`relay_api`]: `/v1/me` and `/v1/calls` (dial).
+
+pub mod contacts;
+pub mod numbers;
+pub mod store;
+pub mod backoff;
+pub mod calls;
+pub mod cards;
+pub mod dial;
+pub mod engine;
+pub mod followups;
+pub mod profile;
+pub mod relay_api;
+pub mod relay_client;
+pub mod settings;
+
+pub use engine::{Engine, EngineError, EngineEvent};

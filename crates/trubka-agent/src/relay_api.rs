@@ -1,0 +1,254 @@
+//! The relay's HTTP API as the agent uses it: `GET /v1/me`, `POST /v1/calls`, and the URL of
+//! the event stream. Error bodies `{"error":{"code","message"}}` become [`ApiError::Relay`].
+
+use serde::{Deserialize, Deserializer, Serialize};
+use trubka_core::{Employee, PhoneNumber, Provider};
+use url::Url;
+
+use crate::store::settings::ResumePoint;
+
+/// What went wrong talking to the relay.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    #[error("«{0}» is not a relay URL (expected http://… or https://…)")]
+    BadUrl(String),
+    #[error("cannot reach the relay: {0}")]
+    Network(String),
+    #[error("the relay does not accept this token (revoked or mistyped); sign in again")]
+    Unauthorized,
+    #[error("this relay does not support dialing yet")]
+    DialNotSupported,
+    #[error("the relay refused: {message} ({code}, HTTP {status})")]
+    Relay { status: u16, code: String, message: String },
+    #[error("the relay answered something unexpected (HTTP {status}): {detail}")]
+    BadResponse { status: u16, detail: String },
+}
+
+/// Accepts a JSON string or number as text (ids are sometimes written either way).
+fn text_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Text(String),
+        Number(i64),
+    }
+    Ok(Option::<Id>::deserialize(d)?.map(|id| match id {
+        Id::Text(t) => t,
+        Id::Number(n) => n.to_string(),
+    }))
+}
+
+/// The agent's own profile from `GET /v1/me`: who "here" is.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AgentMe {
+    pub name: String,
+    /// UIS employee id.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub uis_employee: Option<String>,
+    /// Sipuni extension (short internal number).
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub sipuni_ext: Option<String>,
+    /// Lines (virtual numbers) the agent answers.
+    #[serde(default)]
+    pub lines: Vec<String>,
+    #[serde(default)]
+    pub supervisor: bool,
+}
+
+impl AgentMe {
+    /// Whether `employee` on a call of `provider` is this agent.
+    pub fn is_me(&self, provider: Option<Provider>, employee: &Employee) -> bool {
+        let uis = || matches!((&self.uis_employee, &employee.id), (Some(a), Some(b)) if a == b);
+        let sipuni = || matches!((&self.sipuni_ext, &employee.extension), (Some(a), Some(b)) if a == b);
+        match provider {
+            Some(Provider::Uis) => uis(),
+            Some(Provider::Sipuni) => sipuni(),
+            None => uis() || sipuni(),
+        }
+    }
+
+    /// This agent as an employee of `provider`'s calls.
+    pub fn as_employee(&self, provider: Option<Provider>) -> Employee {
+        match provider {
+            Some(Provider::Uis) => Employee { id: self.uis_employee.clone(), ..Employee::default() },
+            Some(Provider::Sipuni) => {
+                Employee { extension: self.sipuni_ext.clone(), ..Employee::default() }
+            }
+            None => Employee {
+                id: self.uis_employee.clone(),
+                extension: self.sipuni_ext.clone(),
+                ..Employee::default()
+            },
+        }
+    }
+}
+
+/// A click-to-call the relay accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialAccepted {
+    pub call_id: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// An authenticated client of one relay.
+#[derive(Debug, Clone)]
+pub struct RelayApi {
+    http: reqwest::Client,
+    base: Url,
+    token: String,
+}
+
+/// Parses and checks a relay base URL.
+pub fn parse_relay_url(text: &str) -> Result<Url, ApiError> {
+    let mut url = Url::parse(text.trim()).map_err(|_| ApiError::BadUrl(text.to_owned()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(ApiError::BadUrl(text.to_owned()));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+impl RelayApi {
+    pub fn new(relay_url: &str, token: &str) -> Result<RelayApi, ApiError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(RelayApi { http, base: parse_relay_url(relay_url)?, token: token.to_owned() })
+    }
+
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    fn endpoint(&self, path: &str) -> Url {
+        self.base.join(path).expect("a relative path joins onto an http(s) base")
+    }
+
+    /// The WebSocket URL of the event stream, resuming after `resume`.
+    pub fn stream_url(&self, resume: &ResumePoint) -> Url {
+        let mut url = self.endpoint("v1/stream");
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        url.set_scheme(scheme).expect("ws and wss are valid schemes");
+        if let Some(seq) = resume.seq {
+            url.query_pairs_mut().append_pair("since", &seq.to_string());
+            if let Some(epoch) = &resume.epoch {
+                url.query_pairs_mut().append_pair("epoch", epoch);
+            }
+        }
+        url
+    }
+
+    /// `GET /v1/me`: checks the token and says who the agent is.
+    pub async fn me(&self) -> Result<AgentMe, ApiError> {
+        let response = self
+            .http
+            .get(self.endpoint("v1/me"))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status().as_u16();
+        let body = response.text().await.map_err(network)?;
+        match status {
+            200 => serde_json::from_str(&body)
+                .map_err(|e| ApiError::BadResponse { status, detail: e.to_string() }),
+            _ => Err(error_of(status, &body, false)),
+        }
+    }
+
+    /// `POST /v1/calls {"to": …}`: click-to-call as this agent.
+    pub async fn dial(&self, to: &PhoneNumber) -> Result<DialAccepted, ApiError> {
+        let response = self
+            .http
+            .post(self.endpoint("v1/calls"))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({ "to": to.e164() }))
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status().as_u16();
+        let body = response.text().await.map_err(network)?;
+        match status {
+            200..=299 => serde_json::from_str(&body)
+                .map_err(|e| ApiError::BadResponse { status, detail: e.to_string() }),
+            _ => Err(error_of(status, &body, true)),
+        }
+    }
+}
+
+fn network(e: reqwest::Error) -> ApiError {
+    ApiError::Network(e.to_string())
+}
+
+/// Turns an error response into an [`ApiError`]: the relay's JSON error body when there is
+/// one; 401 means the token; 404/405 without a body on `/v1/calls` means an older relay.
+fn error_of(status: u16, body: &str, dialing: bool) -> ApiError {
+    if status == 401 {
+        return ApiError::Unauthorized;
+    }
+    if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(body) {
+        return ApiError::Relay { status, code: error.code, message: error.message };
+    }
+    if dialing && matches!(status, 404 | 405 | 501) {
+        return ApiError::DialNotSupported;
+    }
+    let detail: String = body.chars().take(200).collect();
+    ApiError::BadResponse { status, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_become_words() {
+        let body = r#"{"error":{"code":"ip_not_whitelisted","message":"IP не в списке"}}"#;
+        assert_eq!(
+            error_of(502, body, true),
+            ApiError::Relay { status: 502, code: "ip_not_whitelisted".into(), message: "IP не в списке".into() }
+        );
+        assert_eq!(error_of(404, "", true), ApiError::DialNotSupported);
+        assert_eq!(error_of(405, "Method Not Allowed", true), ApiError::DialNotSupported);
+        assert_eq!(error_of(401, "", false), ApiError::Unauthorized);
+        assert!(matches!(error_of(404, "", false), ApiError::BadResponse { status: 404, .. }));
+    }
+
+    #[test]
+    fn stream_url_resumes() {
+        let api = RelayApi::new("http://127.0.0.1:9/base", "t").expect("url");
+        let fresh = api.stream_url(&ResumePoint::default());
+        assert_eq!(fresh.as_str(), "ws://127.0.0.1:9/base/v1/stream");
+        let resume = ResumePoint { epoch: Some("e1".into()), seq: Some(42), ..ResumePoint::default() };
+        assert_eq!(api.stream_url(&resume).as_str(), "ws://127.0.0.1:9/base/v1/stream?since=42&epoch=e1");
+        assert!(RelayApi::new("ftp://x", "t").is_err());
+    }
+
+    #[test]
+    fn me_accepts_numeric_ids() {
+        let me: AgentMe = serde_json::from_str(
+            r#"{"name":"Анна","uis_employee":2339292,"sipuni_ext":"201","lines":[],"supervisor":false}"#,
+        )
+        .expect("parses");
+        assert_eq!(me.uis_employee.as_deref(), Some("2339292"));
+        let leg = Employee { extension: Some("201".into()), ..Employee::default() };
+        assert!(me.is_me(Some(Provider::Sipuni), &leg));
+        assert!(!me.is_me(Some(Provider::Uis), &leg));
+    }
+}
