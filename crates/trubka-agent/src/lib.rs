@@ -11,12 +11,14 @@
 //! - [`cards`]: the live call cards;
 //! - [`followups`]: missed-call follow-ups;
 //! - [`relay_client`], [`backoff`]: the resumable event stream;
-//! - [`relay_api`]: `/v1/me` and `/v1/calls` (dial).
+//! - [`relay_api`], [`dial`]: `/v1/me` and `/v1/calls` (click-to-call);
+//! - [`cli`]: the `trubka-cli` commands and terminal view.
 
 pub mod contacts;
 pub mod numbers;
 pub mod store;
 pub mod backoff;
+pub mod cli;
 pub mod calls;
 pub mod cards;
 pub mod dial;

@@ -1,1 +1,16 @@
-fn main() {}
+//! `trubka-cli`: the headless Trubka agent (see `trubka_agent::cli`).
+
+use clap::Parser;
+use trubka_agent::cli::{Cli, run};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("TRUBKA_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    run(Cli::parse()).await?;
+    Ok(())
+}

@@ -107,6 +107,30 @@ pub fn find(conn: &Connection, query: &NumberKeys) -> Result<Vec<ContactMatch>, 
     Ok(out)
 }
 
+/// The display name of the best match only (history lists, follow-ups): cheaper than
+/// [`find`], which loads every matching contact.
+pub fn best_name(conn: &Connection, query: &NumberKeys) -> Result<Option<String>, StoreError> {
+    let mut best: Option<(MatchRule, ContactId)> = None;
+    if let Some(e164) = &query.e164 {
+        for hit in sql::numbers_by_e164(conn, e164)? {
+            let rule = if hit.number.field.is_some() { MatchRule::FieldE164Equal } else { MatchRule::E164Equal };
+            if best.is_none_or(|b| (rule, hit.contact_id) < b) {
+                best = Some((rule, hit.contact_id));
+            }
+        }
+    }
+    for hit in sql::legacy_numbers_by_national(conn, &query.national)? {
+        let rule = if hit.number.field.is_some() { MatchRule::FieldNationalEqual } else { MatchRule::NationalEqual };
+        if best.is_none_or(|b| (rule, hit.contact_id) < b) {
+            best = Some((rule, hit.contact_id));
+        }
+    }
+    match best {
+        Some((_, id)) => Ok(sql::get(conn, id)?.map(|c| c.display_name().to_owned())),
+        None => Ok(None),
+    }
+}
+
 /// Why nothing matched, in the same words as a match explanation.
 pub fn explain_no_match(query: &NumberKeys) -> String {
     match &query.e164 {

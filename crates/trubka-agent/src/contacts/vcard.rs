@@ -95,11 +95,12 @@ fn tel_label(params: &[(String, String)]) -> Option<String> {
         .iter()
         .filter(|(k, _)| k == "TYPE")
         .flat_map(|(_, v)| v.split(','))
-        .map(|t| t.trim().to_lowercase())
-        .find(|t| !matches!(t.as_str(), "voice" | "pref" | "internet" | "text" | ""))
-        .map(|t| match t.as_str() {
+        .map(str::trim)
+        .find(|t| !matches!(t.to_lowercase().as_str(), "voice" | "pref" | "internet" | "text" | ""))
+        .map(|t| match t.to_lowercase().as_str() {
             "cell" => "mobile".to_owned(),
-            _ => t,
+            "work" | "home" | "fax" | "pager" | "video" => t.to_lowercase(),
+            _ => t.to_owned(),
         })
 }
 
@@ -175,6 +176,10 @@ fn card_to_contact(line: u64, props: Vec<Property>, parser: &NumberParser, out: 
     }
     if draft.name.is_empty() {
         draft.name = structured_name.unwrap_or_default();
+    }
+    // A contact saved without a name is written with its number as FN (FN is mandatory).
+    if draft.phones.iter().any(|p| p.raw == draft.name) {
+        draft.name.clear();
     }
     draft.fields = fields;
     match draft.prepare(parser) {

@@ -93,6 +93,23 @@ fn default_page() -> usize {
     50
 }
 
+/// A call in the history list.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub call: CallView,
+    /// The best matching contact's name, if any.
+    pub contact_name: Option<String>,
+}
+
+/// One page of history entries, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntries {
+    pub entries: Vec<HistoryEntry>,
+    /// Pass back as `before` for the next page; `None` on the last page.
+    pub next: Option<HistoryCursor>,
+}
+
 /// A follow-up with who the caller is.
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowUpItem {
@@ -314,13 +331,30 @@ impl Engine {
             .map_err(|e: StoreError| e.into())
     }
 
-    /// One page of call history.
-    pub async fn history(&self, request: HistoryRequest) -> Result<HistoryPage, EngineError> {
+    /// One page of call history, each call with the name of its best matching contact.
+    pub async fn history(&self, request: HistoryRequest) -> Result<HistoryEntries, EngineError> {
         let search = request.search.as_deref().and_then(|t| classify_search(&self.inner.parser, t));
+        let parser = self.inner.parser.clone();
         Ok(self
             .inner
             .store
-            .call(move |conn| history::page(conn, request.filter, search.as_ref(), request.before, request.limit))
+            .call(move |conn| {
+                let HistoryPage { calls, next } =
+                    history::page(conn, request.filter, search.as_ref(), request.before, request.limit)?;
+                let mut entries = Vec::with_capacity(calls.len());
+                for call in calls {
+                    let keys = match call.phone.as_deref() {
+                        Some(e164) => parser.keys(e164).ok(),
+                        None => parser.keys(&call.phone_raw).ok(),
+                    };
+                    let contact_name = match keys {
+                        Some(keys) => crate::contacts::matching::best_name(conn, &keys)?,
+                        None => None,
+                    };
+                    entries.push(HistoryEntry { call, contact_name });
+                }
+                Ok::<_, StoreError>(HistoryEntries { entries, next })
+            })
             .await?)
     }
 
@@ -341,10 +375,9 @@ impl Engine {
                 list.into_iter()
                     .map(|followup| {
                         let keys = parser.keys(&followup.caller)?;
-                        let best = crate::contacts::matching::find(conn, &keys)?;
                         Ok(FollowUpItem {
                             number: crate::numbers::display_e164(&parser.parse(&followup.caller)?),
-                            contact_name: best.first().map(|m| m.contact.display_name().to_owned()),
+                            contact_name: crate::contacts::matching::best_name(conn, &keys)?,
                             followup,
                         })
                     })

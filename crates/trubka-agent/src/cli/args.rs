@@ -1,0 +1,137 @@
+//! Command-line arguments of `trubka-cli` (see shared/design/contract.md).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Trubka's headless agent: the same engine and profile as the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "trubka-cli", version, about)]
+pub struct Cli {
+    /// Profile folder (settings, token, local cache). Default: $TRUBKA_HOME, else the OS data dir.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the token with the relay (/v1/me) and store it in the profile.
+    Login {
+        #[arg(long, value_name = "URL")]
+        relay: String,
+        #[arg(long, value_name = "TOKEN")]
+        token: String,
+    },
+    /// Forget the stored token.
+    Logout,
+    /// Follow the event stream and print each call card update as it happens.
+    Listen {
+        /// One JSON object per line instead of the terminal view.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Place a call through the relay (any common number format).
+    Dial { number: String },
+    /// Call history, newest first.
+    History {
+        /// Only missed incoming calls.
+        #[arg(long, conflicts_with_all = ["incoming", "outgoing"])]
+        missed: bool,
+        /// Only incoming calls.
+        #[arg(long = "in", conflicts_with = "outgoing")]
+        incoming: bool,
+        /// Only outgoing calls.
+        #[arg(long = "out")]
+        outgoing: bool,
+        /// A number in any format, its last digits, or part of a name.
+        #[arg(long, value_name = "Q")]
+        search: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Continue after this page cursor (printed at the end of a page).
+        #[arg(long, value_name = "CURSOR")]
+        before: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Missed-call follow-ups (callers to call back).
+    Followups {
+        #[command(subcommand)]
+        action: Option<FollowupsAction>,
+        /// Closed ones too.
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The address book.
+    Contacts {
+        #[command(subcommand)]
+        action: ContactsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FollowupsAction {
+    /// Close a caller's open follow-up by hand.
+    Close { caller: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsAction {
+    /// Import a CSV (header row) or vCard file.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export every contact: vCard for .vcf files, CSV otherwise.
+    Export { file: PathBuf },
+    /// Who has this number (any format).
+    Find {
+        number: String,
+        /// Say which stored value matched and how.
+        #[arg(long)]
+        explain: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Contacts whose name or company contains TEXT.
+    Search { text: String },
+    /// Add a contact.
+    Add {
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Repeatable.
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        position: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+        /// Extra field as KEY=VALUE; repeatable.
+        #[arg(long = "field", value_name = "KEY=VALUE")]
+        fields: Vec<String>,
+    },
+    /// Add a number to an existing contact.
+    Attach {
+        id: i64,
+        phone: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Create a contact from a call's caller.
+    FromCall {
+        call_id: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Delete a contact.
+    Delete { id: i64 },
+}

@@ -1,0 +1,236 @@
+//! What each `trubka-cli` command does, on top of the [`Engine`].
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use tokio::sync::broadcast::error::RecvError;
+
+use super::args::{Cli, Command, ContactsAction, FollowupsAction};
+use super::render;
+use crate::contacts::{ContactDraft, PhoneEntry};
+use crate::engine::contacts::ExportFormat;
+use crate::engine::{Engine, EngineError, EngineEvent, HistoryRequest};
+use crate::profile::Profile;
+use crate::relay_client::ConnectionStatus;
+use crate::store::history::{HistoryCursor, HistoryFilter};
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    #[error("{0}")]
+    Stream(String),
+}
+
+fn json_line(value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string(value).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    out.flush()?;
+    Ok(())
+}
+
+fn parse_cursor(text: &str) -> Result<HistoryCursor, CliError> {
+    let bad = || CliError::Usage(format!("«{text}» is not a page cursor (expected STARTED:ID)"));
+    let (started, id) = text.split_once(':').ok_or_else(bad)?;
+    Ok(HistoryCursor { started_at: started.parse().map_err(|_| bad())?, id: id.parse().map_err(|_| bad())? })
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    let profile = Profile::resolve(cli.home).map_err(EngineError::from)?;
+    let engine = Engine::open(profile).await?;
+    match cli.command {
+        Command::Login { relay, token } => {
+            let me = engine.login(&relay, &token).await?;
+            let mut mapping = Vec::new();
+            if let Some(id) = &me.uis_employee {
+                mapping.push(format!("UIS сотрудник {id}"));
+            }
+            if let Some(ext) = &me.sipuni_ext {
+                mapping.push(format!("Sipuni доб. {ext}"));
+            }
+            println!("Вход выполнен: {} ({}) на {}", me.name, mapping.join(", "), relay);
+        }
+        Command::Logout => {
+            engine.logout().await?;
+            println!("Токен удалён из профиля {}", engine.profile().dir().display());
+        }
+        Command::Listen { json } => listen(&engine, json).await?,
+        Command::Dial { number } => {
+            let (e164, accepted) = engine.dial(&number).await?;
+            println!("Звоним {e164} (вызов {})", accepted.call_id);
+        }
+        Command::History { missed, incoming, outgoing, search, limit, before, json } => {
+            let filter = match (missed, incoming, outgoing) {
+                (true, _, _) => HistoryFilter::Missed,
+                (_, true, _) => HistoryFilter::In,
+                (_, _, true) => HistoryFilter::Out,
+                _ => HistoryFilter::All,
+            };
+            let before = before.as_deref().map(parse_cursor).transpose()?;
+            let page = engine.history(HistoryRequest { filter, search, before, limit }).await?;
+            if json {
+                for entry in &page.entries {
+                    json_line(entry)?;
+                }
+            } else {
+                if page.entries.is_empty() {
+                    println!("Звонков нет");
+                }
+                for entry in &page.entries {
+                    println!("{}", render::history_entry(entry));
+                }
+                if let Some(next) = page.next {
+                    println!("… дальше: --before {}:{}", next.started_at, next.id);
+                }
+            }
+        }
+        Command::Followups { action: Some(FollowupsAction::Close { caller }), .. } => {
+            let closed = engine.close_followup(&caller).await?;
+            println!("Закрыто: {} (пропущено: {})", closed.caller, closed.missed_count);
+        }
+        Command::Followups { action: None, all, json } => {
+            let items = engine.followups(!all, 500).await?;
+            if json {
+                for item in &items {
+                    json_line(item)?;
+                }
+            } else {
+                let badge = engine.badge().await?;
+                println!("Перезвонить: {} абонентам, пропущено звонков: {}", badge.open_followups, badge.missed_calls);
+                for item in &items {
+                    println!("{}", render::followup(item));
+                }
+            }
+        }
+        Command::Contacts { action } => contacts(&engine, action).await?,
+    }
+    Ok(())
+}
+
+async fn contacts(engine: &Engine, action: ContactsAction) -> Result<(), CliError> {
+    match action {
+        ContactsAction::Import { file, json } => {
+            let report = engine.import_contacts(&file).await?;
+            if json {
+                json_line(&report)?;
+            } else {
+                println!("{}", render::import_report(&report));
+            }
+        }
+        ContactsAction::Export { file } => {
+            let count = engine.export_contacts(&file, ExportFormat::for_path(&file)).await?;
+            println!("Выгружено контактов: {count} → {}", file.display());
+        }
+        ContactsAction::Find { number, explain, json } => {
+            let lookup = engine.find_contacts(&number).await?;
+            if json {
+                json_line(&lookup)?;
+            } else {
+                println!("{}", render::lookup(&lookup, explain));
+            }
+        }
+        ContactsAction::Search { text } => {
+            for contact in engine.search_contacts(&text, 50).await? {
+                let numbers: Vec<&str> = contact.phones().map(|n| n.raw.as_str()).collect();
+                println!("#{} {} {}", contact.id, contact.display_name(), numbers.join(", "));
+            }
+        }
+        ContactsAction::Add { name, phones, company, email, position, notes, fields } => {
+            let mut extra = BTreeMap::new();
+            for field in fields {
+                let (k, v) = field
+                    .split_once('=')
+                    .ok_or_else(|| CliError::Usage(format!("--field {field}: expected KEY=VALUE")))?;
+                extra.insert(k.to_owned(), v.to_owned());
+            }
+            let draft = ContactDraft {
+                name,
+                company,
+                email,
+                position,
+                notes,
+                phones: phones.into_iter().map(PhoneEntry::new).collect(),
+                fields: extra,
+            };
+            let id = engine.add_contact(draft).await?;
+            println!("Контакт #{id} сохранён");
+        }
+        ContactsAction::Attach { id, phone, label } => {
+            engine.attach_number(id, &phone, label).await?;
+            println!("Номер {phone} добавлен к контакту #{id}");
+        }
+        ContactsAction::FromCall { call_id, name } => {
+            let id = engine.contact_from_call(&call_id, &name).await?;
+            println!("Контакт #{id} создан из звонка {call_id}");
+        }
+        ContactsAction::Delete { id } => {
+            engine.delete_contact(id).await?;
+            println!("Контакт #{id} удалён");
+        }
+    }
+    Ok(())
+}
+
+/// `listen`: cards as they change, until Ctrl-C or until the relay refuses the token.
+async fn listen(engine: &Engine, json: bool) -> Result<(), CliError> {
+    let mut events = engine.subscribe();
+    let mut status = engine.status();
+    engine.start()?;
+    for card in engine.live_cards().await? {
+        if json {
+            json_line(&card)?;
+        } else {
+            println!("{}", render::card(&card));
+        }
+    }
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(EngineEvent::Card(card)) => {
+                    if json {
+                        json_line(&card)?;
+                    } else {
+                        println!("{}", render::card(&card));
+                    }
+                }
+                Ok(EngineEvent::Followups(badge)) if !json => {
+                    println!("· перезвонить: {} абонентам, пропущено звонков: {}", badge.open_followups, badge.missed_calls);
+                }
+                Ok(EngineEvent::Resync { .. }) if !json => {
+                    println!("· релей потерял нашу точку возобновления: история сохранена, продолжаем с текущих событий");
+                }
+                Ok(_) => {}
+                Err(RecvError::Lagged(missed)) => eprintln!("· пропущено обновлений экрана: {missed} (данные сохранены)"),
+                Err(RecvError::Closed) => return Ok(()),
+            },
+            changed = status.changed() => {
+                if changed.is_err() {
+                    return Ok(());
+                }
+                let current = status.borrow_and_update().clone();
+                if json {
+                    eprintln!("{}", serde_json::to_string(&current).unwrap_or_default());
+                } else {
+                    eprintln!("{}", render::status(&current));
+                }
+                match current {
+                    ConnectionStatus::TokenRevoked | ConnectionStatus::Rejected { .. } => {
+                        return Err(CliError::Stream(current.label()));
+                    }
+                    _ => {}
+                }
+            }
+            _ = tokio::signal::ctrl_c() => {
+                engine.stop();
+                return Ok(());
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The terminal view: Russian labels, one or a few lines per item.
+
+use chrono::{DateTime, Local, Utc};
+
+use crate::calls::CallView;
+use crate::cards::{Card, CardState, display_number};
+use crate::engine::contacts::{ImportReport, Lookup};
+use crate::engine::{FollowUpItem, HistoryEntry};
+use crate::relay_client::ConnectionStatus;
+
+fn local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%d.%m %H:%M").to_string()
+}
+
+fn direction_label(direction: &str) -> &'static str {
+    match direction {
+        "in" => "Входящий",
+        "out" => "Исходящий",
+        _ => "Внутренний",
+    }
+}
+
+fn outcome_label(call: &CallView) -> &'static str {
+    match (call.status.as_str(), call.outcome.as_deref()) {
+        ("ringing", _) => "звонит",
+        ("talking", _) => "идёт разговор",
+        (_, Some("answered")) => "состоялся",
+        (_, Some("busy")) => "занято",
+        (_, Some("no_answer")) => "не ответили",
+        (_, Some("cancelled")) => "отменён",
+        (_, Some("failed" | "unavailable")) => "не удался",
+        _ if call.missed => "пропущен",
+        _ => "завершён",
+    }
+}
+
+fn seconds(s: Option<u32>) -> String {
+    match s {
+        Some(s) => format!("{}:{:02}", s / 60, s % 60),
+        None => "—".to_owned(),
+    }
+}
+
+/// «☎ Входящий +7 926 123-45-67 — Иван Петров (ООО Ромашка) — звонит» and detail lines.
+pub fn card(card: &Card) -> String {
+    let icon = match card.state {
+        CardState::RingingHere | CardState::Ringing | CardState::Dialing => "☎",
+        CardState::AnsweredHere | CardState::Talking => "🗣",
+        CardState::Missed => "✗",
+        CardState::AnsweredElsewhere => "↷",
+        CardState::Ended => "✓",
+    };
+    let mut who = card.title.clone();
+    if let Some(company) = card.fields.iter().find(|f| f.key == "company") {
+        who.push_str(&format!(" ({})", company.value));
+    } else if card.contacts.is_empty() && card.pbx_name.is_some() {
+        who.push_str(" (имя из АТС)");
+    } else if card.contacts.is_empty() {
+        who = "неизвестный".to_owned();
+    }
+    let mut state = card.state.label().to_owned();
+    if card.state == CardState::AnsweredElsewhere
+        && let Some(by) = &card.call.answered_by
+    {
+        state = format!("ответил(а) {}", by.label());
+    }
+    let mut out = format!(
+        "{icon} {} {} — {who} — {state}",
+        direction_label(&card.call.direction),
+        card.number
+    );
+    if card.several_matches {
+        out.push_str(&format!("\n   несколько контактов с этим номером: {}", card.contacts.len()));
+        for m in &card.contacts {
+            out.push_str(&format!("\n     · {}", m.contact.display_name()));
+        }
+    }
+    let fields: Vec<String> = card
+        .fields
+        .iter()
+        .filter(|f| f.key != "name" && f.key != "company")
+        .map(|f| format!("{}: {}", f.label, f.value))
+        .collect();
+    if !fields.is_empty() {
+        out.push_str(&format!("\n   {}", fields.join("; ")));
+    }
+    if card.call.is_ended() && card.call.talked() {
+        out.push_str(&format!("\n   разговор {}", seconds(card.call.durations.talk)));
+    }
+    for url in &card.call.recordings {
+        out.push_str(&format!("\n   запись: {url}"));
+    }
+    if !card.recent_calls.is_empty() {
+        let recent: Vec<String> = card
+            .recent_calls
+            .iter()
+            .map(|c| format!("{} {}, {}", local(c.started_at), direction_label(&c.direction).to_lowercase(), outcome_label(c)))
+            .collect();
+        out.push_str(&format!("\n   прошлые звонки: {}", recent.join("; ")));
+    }
+    out
+}
+
+/// One history line.
+pub fn history_entry(entry: &HistoryEntry) -> String {
+    let call = &entry.call;
+    let arrow = match call.direction.as_str() {
+        "in" if call.missed => "✗",
+        "in" => "←",
+        "out" => "→",
+        _ => "↔",
+    };
+    let name = entry.contact_name.clone().or(call.pbx_name.clone()).unwrap_or_default();
+    let by = call.answered_by.as_ref().map(|e| format!(", ответил(а) {}", e.label())).unwrap_or_default();
+    let rec = if call.recordings.is_empty() { String::new() } else { format!(", записей: {}", call.recordings.len()) };
+    format!(
+        "{} {arrow} {:<18} {:<24} {} {}{by}{rec}  [{}]",
+        local(call.started_at),
+        display_number(call),
+        name,
+        outcome_label(call),
+        seconds(call.durations.talk),
+        call.call_id
+    )
+}
+
+/// One follow-up line.
+pub fn followup(item: &FollowUpItem) -> String {
+    let f = &item.followup;
+    let name = item.contact_name.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+    let status = match (f.open, f.closed_reason) {
+        (true, _) => "перезвонить".to_owned(),
+        (false, Some(reason)) => format!("закрыто: {}", reason.label()),
+        (false, None) => "закрыто".to_owned(),
+    };
+    format!(
+        "{}{name} — пропущено: {} (последний {}) — {status}",
+        item.number,
+        f.missed_count,
+        local(f.last_missed_at)
+    )
+}
+
+/// The answer to `contacts find`.
+pub fn lookup(lookup: &Lookup, explain: bool) -> String {
+    if lookup.matches.is_empty() {
+        return match (&lookup.no_match, explain) {
+            (Some(why), true) => why.clone(),
+            _ => format!("{}: контакт не найден", lookup.query),
+        };
+    }
+    let mut lines = Vec::new();
+    if lookup.matches.len() > 1 {
+        lines.push(format!("{}: найдено контактов: {}", lookup.query, lookup.matches.len()));
+    }
+    for m in &lookup.matches {
+        let c = &m.contact;
+        let mut line = format!("#{} {}", c.id, c.display_name());
+        if let Some(company) = &c.company {
+            line.push_str(&format!(" ({company})"));
+        }
+        if explain {
+            line.push_str(&format!("\n   {}", m.explanation));
+        }
+        lines.push(line);
+    }
+    lines.join("\n")
+}
+
+/// The summary of an import.
+pub fn import_report(report: &ImportReport) -> String {
+    let mut lines = vec![format!(
+        "Импортировано: {}; уже были: {}; с ошибками: {} ({}, {})",
+        report.imported,
+        report.unchanged,
+        report.bad_rows.len(),
+        report.format,
+        report.encoding
+    )];
+    for bad in &report.bad_rows {
+        lines.push(format!("  строка {}: {}", bad.line, bad.reason));
+    }
+    for warning in &report.warnings {
+        lines.push(format!("  строка {}: {}", warning.line, warning.message));
+    }
+    lines.join("\n")
+}
+
+/// A connection status line.
+pub fn status(status: &ConnectionStatus) -> String {
+    format!("· {}", status.label())
+}
