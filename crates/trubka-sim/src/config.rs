@@ -1,0 +1,278 @@
+//! The simulator's configuration: one typed struct, the only source of defaults.
+//!
+//! The binary fills [`SimConfig`] from its flags; tests and the demo build it with
+//! [`SimConfig::new`] and change the fields they care about.
+
+use std::{fmt, str::FromStr, time::Duration};
+
+use url::Url;
+
+use crate::{cast, error::SimError};
+
+/// An employee of the simulated call center, known to both PBXs.
+///
+/// UIS identifies employees by `id`; Sipuni by the short internal number (`extension`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Employee {
+    /// UIS employee id (`employee_id` in notifications), e.g. `2339292`.
+    pub id: u64,
+    /// Full name as the PBX shows it (`employee_full_name`).
+    pub name: String,
+    /// Short internal number, e.g. `201` (Sipuni `short_dst_num`, UIS `extension_phone_number`).
+    pub extension: String,
+}
+
+impl FromStr for Employee {
+    type Err = SimError;
+
+    /// Parses `ID:NAME:EXTENSION`; the name may itself contain colons.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let invalid = || SimError::InvalidEmployee(s.to_owned());
+        let (id, rest) = s.split_once(':').ok_or_else(invalid)?;
+        let (name, extension) = rest.rsplit_once(':').ok_or_else(invalid)?;
+        let id = id.trim().parse().map_err(|_| invalid())?;
+        let name = name.trim();
+        let extension = extension.trim();
+        if name.is_empty() || extension.is_empty() || !extension.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(invalid());
+        }
+        Ok(Self {
+            id,
+            name: name.to_owned(),
+            extension: extension.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for Employee {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name, self.extension)
+    }
+}
+
+/// The simulated UIS account.
+#[derive(Debug, Clone)]
+pub struct UisConfig {
+    /// Token in the relay's UIS hook URLs: `/hooks/uis/{hook_token}/{kind}`.
+    pub hook_token: String,
+    /// Call API / Data API access token the API part of the simulator accepts.
+    pub api_key: Option<String>,
+    /// Account id (`app_id` in notifications).
+    pub app_id: u64,
+    /// Virtual numbers of the account, digits only (`74951234567`). Never empty.
+    pub lines: Vec<String>,
+    /// Also send «Потерянный звонок» (to the `ended` URL) after «Завершение звонка» of a lost
+    /// incoming call, as an account with both notifications configured receives.
+    pub lost_call_notification: bool,
+}
+
+/// The simulated Sipuni cabinet.
+#[derive(Debug, Clone)]
+pub struct SipuniConfig {
+    /// Token in the relay's Sipuni hook URL: `/hooks/sipuni/{hook_token}`.
+    pub hook_token: String,
+    /// Cabinet number (`user_id` in events), e.g. `064629`.
+    pub user: String,
+    /// Integration secret the API part of the simulator checks request hashes with.
+    pub secret: Option<String>,
+    /// City numbers of the cabinet, digits only. Never empty.
+    pub lines: Vec<String>,
+    /// Share of generated calls whose first event 1 arrives twice (timestamp +1 s).
+    pub duplicate_event1_probability: f64,
+    /// Share of generated calls whose event 2 (hang-up) never arrives.
+    pub missing_hangup_probability: f64,
+    /// Share of generated calls whose event 3 carries only `call_id`, `timestamp`, `channel`.
+    pub sparse_answer_probability: f64,
+    /// Share of generated calls whose events are sent as GET query strings instead of forms.
+    pub get_probability: f64,
+}
+
+/// The steady stream of calls of `--generate`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratorConfig {
+    /// Calls started per minute (wall-clock, not scaled by `speed`).
+    pub calls_per_minute: f64,
+    /// Stop after this many calls; `None` runs until shutdown.
+    pub calls: Option<u64>,
+}
+
+/// How notifications reach the relay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryConfig {
+    /// Tries per notification, the first included; retried on connection errors and 5xx.
+    pub attempts: u32,
+    /// Wait before the first retry; doubled for each further retry.
+    pub initial_backoff: Duration,
+    /// Limit for one HTTP exchange with the relay.
+    pub timeout: Duration,
+}
+
+/// Everything the simulator needs to run.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Base URL of the relay, e.g. `http://127.0.0.1:8765`; hooks are appended to its path.
+    pub relay_url: Url,
+    /// Base URL under which the relay and agents reach this simulator (recording links).
+    /// `None`: `http://` and the listener's address (`0.0.0.0` becomes `127.0.0.1`).
+    pub public_url: Option<Url>,
+    /// The UIS account.
+    pub uis: UisConfig,
+    /// The Sipuni cabinet.
+    pub sipuni: SipuniConfig,
+    /// The call center's employees; both PBXs ring them. Never empty.
+    pub employees: Vec<Employee>,
+    /// Time factor: 1 plays calls in real time, 10 ten times faster, 0 sends every
+    /// notification of a call back to back. Timestamps inside notifications always follow
+    /// the call's own (unscaled) timeline.
+    pub speed: f64,
+    /// Seed for every random choice; `None` seeds from the OS.
+    pub seed: Option<u64>,
+    /// `Some` starts the generator.
+    pub generator: Option<GeneratorConfig>,
+    /// Delivery to the relay.
+    pub delivery: DeliveryConfig,
+}
+
+impl SimConfig {
+    /// A configuration with the default account, cabinet and cast.
+    pub fn new(
+        relay_url: Url,
+        uis_hook_token: impl Into<String>,
+        sipuni_hook_token: impl Into<String>,
+    ) -> Self {
+        Self {
+            relay_url,
+            public_url: None,
+            uis: UisConfig {
+                hook_token: uis_hook_token.into(),
+                api_key: None,
+                app_id: cast::UIS_APP_ID,
+                lines: cast::UIS_LINES.iter().map(|s| (*s).to_owned()).collect(),
+                lost_call_notification: true,
+            },
+            sipuni: SipuniConfig {
+                hook_token: sipuni_hook_token.into(),
+                user: cast::SIPUNI_USER.to_owned(),
+                secret: None,
+                lines: cast::SIPUNI_LINES.iter().map(|s| (*s).to_owned()).collect(),
+                duplicate_event1_probability: 0.3,
+                missing_hangup_probability: 0.05,
+                sparse_answer_probability: 0.2,
+                get_probability: 0.1,
+            },
+            employees: cast::default_employees(),
+            speed: 1.0,
+            seed: None,
+            generator: None,
+            delivery: DeliveryConfig {
+                attempts: 4,
+                initial_backoff: Duration::from_millis(250),
+                timeout: Duration::from_secs(10),
+            },
+        }
+    }
+
+    /// Checks ranges and consistency; [`crate::run`] calls it first.
+    pub fn validate(&self) -> Result<(), SimError> {
+        let bad = |msg: String| Err(SimError::Config(msg));
+        if !(self.speed.is_finite() && self.speed >= 0.0) {
+            return bad(format!(
+                "speed must be 0 or a positive number, not {}",
+                self.speed
+            ));
+        }
+        if self.employees.is_empty() {
+            return bad("at least one employee is needed".into());
+        }
+        for (i, a) in self.employees.iter().enumerate() {
+            if self.employees[..i]
+                .iter()
+                .any(|b| b.id == a.id || b.extension == a.extension)
+            {
+                return bad(format!("employee {a} repeats an id or an extension"));
+            }
+        }
+        if self.uis.hook_token.is_empty() || self.sipuni.hook_token.is_empty() {
+            return bad("hook tokens must not be empty".into());
+        }
+        if self.relay_url.cannot_be_a_base() {
+            return bad(format!("relay URL {} cannot carry a path", self.relay_url));
+        }
+        for (what, lines) in [("UIS", &self.uis.lines), ("Sipuni", &self.sipuni.lines)] {
+            if lines.is_empty() {
+                return bad(format!("the {what} account needs at least one line"));
+            }
+            if let Some(line) = lines
+                .iter()
+                .find(|l| l.is_empty() || !l.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return bad(format!("{what} line {line:?} must be digits only"));
+            }
+        }
+        if self.sipuni.user.is_empty() || !self.sipuni.user.bytes().all(|b| b.is_ascii_digit()) {
+            return bad(format!(
+                "Sipuni cabinet {:?} must be digits only",
+                self.sipuni.user
+            ));
+        }
+        let probabilities = [
+            (
+                "duplicate event 1",
+                self.sipuni.duplicate_event1_probability,
+            ),
+            ("missing hang-up", self.sipuni.missing_hangup_probability),
+            ("sparse answer", self.sipuni.sparse_answer_probability),
+            ("GET", self.sipuni.get_probability),
+        ];
+        for (what, p) in probabilities {
+            if !(0.0..=1.0).contains(&p) {
+                return bad(format!("{what} probability {p} is outside 0..=1"));
+            }
+        }
+        if let Some(generator) = &self.generator {
+            let rate = generator.calls_per_minute;
+            if !(rate.is_finite() && rate > 0.0 && rate <= 6000.0) {
+                return bad(format!(
+                    "rate must be in (0, 6000] calls per minute, not {rate}"
+                ));
+            }
+        }
+        if self.delivery.attempts == 0 || self.delivery.attempts > 10 {
+            return bad("delivery attempts must be between 1 and 10".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn employee_parses_names_with_colons_and_spaces() {
+        let e: Employee = "2339292:Анна: старший смены:201".parse().unwrap();
+        assert_eq!(e.id, 2339292);
+        assert_eq!(e.name, "Анна: старший смены");
+        assert_eq!(e.extension, "201");
+        assert!("2339292:Анна".parse::<Employee>().is_err());
+        assert!("x:Анна:201".parse::<Employee>().is_err());
+        assert!("1::201".parse::<Employee>().is_err());
+        assert!("1:Анна:20a".parse::<Employee>().is_err());
+    }
+
+    #[test]
+    fn default_config_is_valid_and_checks_ranges() {
+        let url = Url::parse("http://127.0.0.1:8765").unwrap();
+        let mut config = SimConfig::new(url, "u", "s");
+        config.validate().unwrap();
+        config.speed = -1.0;
+        assert!(config.validate().is_err());
+        config.speed = 0.0;
+        config.sipuni.get_probability = 1.5;
+        assert!(config.validate().is_err());
+        config.sipuni.get_probability = 0.0;
+        config.employees.push(config.employees[0].clone());
+        assert!(config.validate().is_err());
+    }
+}

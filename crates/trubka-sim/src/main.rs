@@ -1,0 +1,156 @@
+//! `trubka-sim`: the PBX simulator's command line. It only parses flags into a
+//! [`SimConfig`], binds the listener and runs the library until Ctrl-C.
+
+use std::{net::SocketAddr, time::Duration};
+
+use anyhow::Context as _;
+use clap::Parser;
+use trubka_sim::{Employee, GeneratorConfig, SimConfig};
+use url::Url;
+
+/// A faithful UIS and Sipuni simulator: sends the notifications real calls produce to a
+/// Trubka relay and serves their recordings.
+#[derive(Debug, Parser)]
+#[command(name = "trubka-sim", version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "TRUBKA_SIM_LISTEN", default_value = "127.0.0.1:8766")]
+    listen: SocketAddr,
+    /// Base URL of the relay that receives the notifications.
+    #[arg(
+        long,
+        env = "TRUBKA_SIM_RELAY",
+        default_value = "http://127.0.0.1:8765"
+    )]
+    relay: Url,
+    /// Token of the relay's UIS hook URLs (`/hooks/uis/{token}/{kind}`).
+    #[arg(long, env = "TRUBKA_SIM_UIS_HOOK_TOKEN")]
+    uis_hook_token: String,
+    /// Token of the relay's Sipuni hook URL (`/hooks/sipuni/{token}`).
+    #[arg(long, env = "TRUBKA_SIM_SIPUNI_HOOK_TOKEN")]
+    sipuni_hook_token: String,
+    /// An employee as ID:NAME:EXTENSION (repeatable); default: a cast of three.
+    #[arg(long = "uis-employee", value_name = "ID:NAME:EXTENSION")]
+    employees: Vec<Employee>,
+    /// UIS API access token the simulated Call/Data API accepts.
+    #[arg(long, env = "TRUBKA_SIM_UIS_API_KEY")]
+    uis_api_key: Option<String>,
+    /// UIS account id (`app_id`).
+    #[arg(long)]
+    uis_app_id: Option<u64>,
+    /// A UIS virtual number, digits (repeatable); default: three numbers.
+    #[arg(long = "uis-line", value_name = "NUMBER")]
+    uis_lines: Vec<String>,
+    /// Sipuni cabinet number.
+    #[arg(long, env = "TRUBKA_SIM_SIPUNI_USER")]
+    sipuni_user: Option<String>,
+    /// Sipuni integration secret the simulated API checks hashes with.
+    #[arg(long, env = "TRUBKA_SIM_SIPUNI_SECRET")]
+    sipuni_secret: Option<String>,
+    /// A Sipuni city number, digits (repeatable); default: two numbers.
+    #[arg(long = "sipuni-line", value_name = "NUMBER")]
+    sipuni_lines: Vec<String>,
+    /// Base URL at which the relay and agents reach this simulator (recording links).
+    #[arg(long, env = "TRUBKA_SIM_PUBLIC_URL")]
+    public_url: Option<Url>,
+    /// Generate a steady stream of calls.
+    #[arg(long)]
+    generate: bool,
+    /// Calls per minute when generating.
+    #[arg(long, default_value_t = 6.0)]
+    rate: f64,
+    /// Stop generating after this many calls.
+    #[arg(long)]
+    calls: Option<u64>,
+    /// Seed for every random choice (reproducible runs).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Time factor: 1 real time, 10 ten times faster, 0 no waiting between notifications.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Share of generated Sipuni calls whose first event 1 arrives twice.
+    #[arg(long)]
+    sipuni_duplicate_probability: Option<f64>,
+    /// Share of generated Sipuni calls that never send event 2.
+    #[arg(long)]
+    sipuni_missing_hangup_probability: Option<f64>,
+    /// Share of generated Sipuni calls delivered as GET query strings.
+    #[arg(long)]
+    sipuni_get_probability: Option<f64>,
+    /// Do not send «Потерянный звонок» after a lost UIS call's «Завершение звонка».
+    #[arg(long)]
+    no_lost_call_notification: bool,
+    /// Tries per notification (first included) on connection errors and 5xx.
+    #[arg(long, default_value_t = 4)]
+    delivery_attempts: u32,
+    /// Timeout of one request to the relay, in seconds.
+    #[arg(long, default_value_t = 10)]
+    delivery_timeout: u64,
+}
+
+impl Args {
+    fn into_config(self) -> SimConfig {
+        let mut config = SimConfig::new(self.relay, self.uis_hook_token, self.sipuni_hook_token);
+        if !self.employees.is_empty() {
+            config.employees = self.employees;
+        }
+        config.uis.api_key = self.uis_api_key;
+        if let Some(app_id) = self.uis_app_id {
+            config.uis.app_id = app_id;
+        }
+        if !self.uis_lines.is_empty() {
+            config.uis.lines = self.uis_lines;
+        }
+        config.uis.lost_call_notification = !self.no_lost_call_notification;
+        if let Some(user) = self.sipuni_user {
+            config.sipuni.user = user;
+        }
+        config.sipuni.secret = self.sipuni_secret;
+        if !self.sipuni_lines.is_empty() {
+            config.sipuni.lines = self.sipuni_lines;
+        }
+        if let Some(p) = self.sipuni_duplicate_probability {
+            config.sipuni.duplicate_event1_probability = p;
+        }
+        if let Some(p) = self.sipuni_missing_hangup_probability {
+            config.sipuni.missing_hangup_probability = p;
+        }
+        if let Some(p) = self.sipuni_get_probability {
+            config.sipuni.get_probability = p;
+        }
+        config.public_url = self.public_url;
+        config.speed = self.speed;
+        config.seed = self.seed;
+        config.generator = self.generate.then_some(GeneratorConfig {
+            calls_per_minute: self.rate,
+            calls: self.calls,
+        });
+        config.delivery.attempts = self.delivery_attempts;
+        config.delivery.timeout = Duration::from_secs(self.delivery_timeout.max(1));
+        config
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let listen = args.listen;
+    let config = args.into_config();
+    config.validate().context("invalid options")?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    trubka_sim::run(listener, config, async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot wait for Ctrl-C; stopping");
+        }
+    })
+    .await
+    .context("simulator failed")
+}

@@ -1,0 +1,724 @@
+//! What a call does: who rings, who answers, for how long, in the real order.
+//!
+//! A [`CallRequest`] (the body of `POST /sim/calls`, or what the generator draws) is resolved
+//! against the cast into a [`CallPlan`]: the call's legs with their times on the call's own
+//! timeline (milliseconds from the start) and the provider-neutral [`Moment`]s in the order
+//! they happen. The notification builders ([`crate::uis_notify`], [`crate::sipuni_notify`])
+//! turn the moments into what each PBX sends.
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    cast,
+    config::Employee,
+    error::CallRequestError,
+    ids::{self, IdGen},
+    uis_templates::UisShape,
+};
+
+/// Which PBX the call happens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// UIS (CoMagic platform): JSON notifications, one URL per event kind.
+    Uis,
+    /// Sipuni: «События на АТС», form-encoded events 1–4 to one URL.
+    Sipuni,
+}
+
+impl Provider {
+    /// `uis` or `sipuni`, as in call ids.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Uis => "uis",
+            Self::Sipuni => "sipuni",
+        }
+    }
+}
+
+/// Who called whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// A contact calls a line of the call center.
+    #[default]
+    In,
+    /// An employee calls a contact.
+    Out,
+}
+
+/// How the call ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Somebody answers and talks.
+    #[default]
+    Answered,
+    /// Nobody answers before the dial timeout.
+    Missed,
+    /// The rung party is busy.
+    Busy,
+    /// The caller hangs up while it rings.
+    Cancelled,
+}
+
+/// How Sipuni delivers a call's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HookMethod {
+    /// Form-encoded POST body.
+    #[default]
+    Post,
+    /// The same parameters in a GET query string.
+    Get,
+}
+
+/// A request for one call: the body of `POST /sim/calls`.
+///
+/// Only `provider` is required. Numbers may be written any way people write them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallRequest {
+    /// `uis` or `sipuni`.
+    pub provider: Provider,
+    /// `in` (default) or `out`.
+    #[serde(default)]
+    pub direction: Direction,
+    /// The contact's number for an incoming call (default: a caller from the cast).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The contact's number for an outgoing call (`from` is accepted too).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The line (virtual / city number) called; default: the account's first line.
+    #[serde(default)]
+    pub line: Option<String>,
+    /// Employee id or extension; default: the first employee.
+    #[serde(default)]
+    pub employee: Option<String>,
+    /// `answered` (default), `missed`, `busy` or `cancelled`.
+    #[serde(default)]
+    pub outcome: Outcome,
+    /// After answering, the employee transfers the contact to this employee (id or extension).
+    #[serde(default)]
+    pub transfer_to: Option<String>,
+    /// The first employee does not answer in time; this one rings next.
+    #[serde(default)]
+    pub next_employee: Option<String>,
+    /// UIS notification template family; default `nested`.
+    #[serde(default)]
+    pub shape: Option<UisShape>,
+    /// Sipuni delivery method; default `post`.
+    #[serde(default)]
+    pub method: Option<HookMethod>,
+    /// Sipuni: send the first event 1 twice, the copy one second later (default true).
+    #[serde(default)]
+    pub duplicate_event1: Option<bool>,
+    /// Sipuni: never send event 2, as real Sipuni sometimes does (default false).
+    #[serde(default)]
+    pub missing_hangup: Option<bool>,
+    /// Sipuni: event 3 carries only `call_id`, `timestamp` and `channel` (default false).
+    #[serde(default)]
+    pub sparse_answer: Option<bool>,
+    /// Seconds in the voice menu before the first employee rings (incoming calls).
+    #[serde(default)]
+    pub ivr_seconds: Option<u32>,
+    /// Seconds each leg rings before it is answered or given up.
+    #[serde(default)]
+    pub ring_seconds: Option<u32>,
+    /// Seconds of each conversation.
+    #[serde(default)]
+    pub talk_seconds: Option<u32>,
+}
+
+impl CallRequest {
+    /// A request with every option at its default.
+    pub fn new(provider: Provider) -> Self {
+        Self {
+            provider,
+            direction: Direction::In,
+            from: None,
+            to: None,
+            line: None,
+            employee: None,
+            outcome: Outcome::Answered,
+            transfer_to: None,
+            next_employee: None,
+            shape: None,
+            method: None,
+            duplicate_event1: None,
+            missing_hangup: None,
+            sparse_answer: None,
+            ivr_seconds: None,
+            ring_seconds: None,
+            talk_seconds: None,
+        }
+    }
+}
+
+/// The PBX's own id of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PbxCallId {
+    /// UIS `call_session_id`.
+    Uis(u64),
+    /// Sipuni `call_id`.
+    Sipuni(String),
+}
+
+impl std::fmt::Display for PbxCallId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Uis(id) => write!(f, "uis:{id}"),
+            Self::Sipuni(id) => write!(f, "sipuni:{id}"),
+        }
+    }
+}
+
+/// The external party of a call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// The number as requested.
+    pub raw: String,
+    /// `contact_phone_number` as UIS writes it; `None` for a hidden number.
+    pub uis: Option<String>,
+    /// `src_num`/`dst_num` as Sipuni writes it.
+    pub sipuni: String,
+    /// Address-book name (UIS `contact_full_name`).
+    pub name: Option<String>,
+    /// Address-book id (UIS `contact_id`).
+    pub contact_id: Option<u64>,
+    /// Set when the "contact" is another employee's extension (an internal call).
+    pub internal: Option<Employee>,
+}
+
+/// One employee's part in a call: ringing, maybe a conversation.
+///
+/// For an incoming call the leg rings the employee; for an outgoing call it is the employee's
+/// call to the contact, and `ring_ms` is when the contact's phone starts to ring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leg {
+    /// The employee.
+    pub employee: Employee,
+    /// UIS `leg_id` of the dialled leg.
+    pub leg_id: u64,
+    /// When it starts to ring.
+    pub ring_ms: u64,
+    /// When it is answered, if it is.
+    pub answer_ms: Option<u64>,
+    /// When it ends (hang-up, transfer away, or giving up).
+    pub end_ms: u64,
+    /// How the leg ended when nobody talked on it.
+    pub unanswered: Option<Outcome>,
+    /// Index of the leg that transferred the contact to this one.
+    pub transferred_from: Option<usize>,
+}
+
+impl Leg {
+    /// Seconds of conversation on this leg.
+    pub fn talk_seconds(&self) -> u64 {
+        self.answer_ms
+            .map_or(0, |answer| secs(self.end_ms.saturating_sub(answer)))
+    }
+}
+
+/// A step of a call, provider-neutral; the index is into [`CallPlan::legs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// The call appears: an incoming call hits a line, or an employee dials out.
+    Started,
+    /// A leg starts to ring.
+    Ringing(usize),
+    /// A leg is answered: conversation starts.
+    Answered(usize),
+    /// A conversation on a leg ends.
+    TalkEnded(usize),
+    /// The whole call ends.
+    Ended,
+    /// A leg's recording is ready.
+    Recorded(usize),
+}
+
+/// How the notifications of a call are to be shaped and delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivery {
+    /// UIS template family.
+    pub shape: UisShape,
+    /// Sipuni method.
+    pub method: HookMethod,
+    /// Sipuni: duplicate the first event 1.
+    pub duplicate_event1: bool,
+    /// Sipuni: drop event 2.
+    pub missing_hangup: bool,
+    /// Sipuni: minimal event 3.
+    pub sparse_answer: bool,
+}
+
+/// Everything about one call, on its own timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallPlan {
+    /// The PBX's id.
+    pub pbx_id: PbxCallId,
+    /// Who called whom.
+    pub direction: Direction,
+    /// How it ends.
+    pub outcome: Outcome,
+    /// The external party.
+    pub contact: Contact,
+    /// The line, digits only.
+    pub line: String,
+    /// Wall-clock start; every timestamp is this plus a moment's offset.
+    pub started_at: DateTime<Utc>,
+    /// UIS id of the session's first leg (the contact's incoming leg, or the employee's
+    /// outgoing one).
+    pub session_leg_id: u64,
+    /// The employees' legs in the order they ring.
+    pub legs: Vec<Leg>,
+    /// When the whole call ends.
+    pub end_ms: u64,
+    /// Moments in the order they happen, with their offsets.
+    pub moments: Vec<(u64, Moment)>,
+    /// Shape and quirks of delivery.
+    pub delivery: Delivery,
+}
+
+/// Milliseconds to whole seconds, rounded to nearest.
+pub fn secs(ms: u64) -> u64 {
+    (ms + 500) / 1000
+}
+
+impl CallPlan {
+    /// `uis:…` or `sipuni:…`.
+    pub fn call_id(&self) -> String {
+        self.pbx_id.to_string()
+    }
+
+    /// Which PBX.
+    pub fn provider(&self) -> Provider {
+        match self.pbx_id {
+            PbxCallId::Uis(_) => Provider::Uis,
+            PbxCallId::Sipuni(_) => Provider::Sipuni,
+        }
+    }
+
+    /// The UIS `call_session_id` (0 for a Sipuni call).
+    pub fn session_id(&self) -> u64 {
+        match self.pbx_id {
+            PbxCallId::Uis(id) => id,
+            PbxCallId::Sipuni(_) => 0,
+        }
+    }
+
+    /// Wall-clock time of an offset on the call's timeline.
+    pub fn at(&self, ms: u64) -> DateTime<Utc> {
+        self.started_at + chrono::Duration::milliseconds(i64::try_from(ms).unwrap_or(i64::MAX))
+    }
+
+    /// Index of the first leg that was answered.
+    pub fn first_answered(&self) -> Option<usize> {
+        self.legs.iter().position(|l| l.answer_ms.is_some())
+    }
+
+    /// Index of the last leg that was answered.
+    pub fn last_answered(&self) -> Option<usize> {
+        self.legs.iter().rposition(|l| l.answer_ms.is_some())
+    }
+
+    /// Whether the contact talked to anybody.
+    pub fn answered(&self) -> bool {
+        self.first_answered().is_some()
+    }
+
+    /// Whether the contact was transferred.
+    pub fn transferred(&self) -> bool {
+        self.legs.iter().any(|l| l.transferred_from.is_some())
+    }
+
+    /// Milliseconds the contact waited for an answer.
+    pub fn wait_ms(&self) -> u64 {
+        self.first_answered()
+            .and_then(|i| self.legs[i].answer_ms)
+            .unwrap_or(self.end_ms)
+    }
+
+    /// Seconds of conversation, from the first answer to the end (holds included).
+    pub fn talk_seconds(&self) -> u64 {
+        self.first_answered()
+            .and_then(|i| self.legs[i].answer_ms)
+            .map_or(0, |answer| {
+                secs(self.legs.iter().map(|l| l.end_ms).max().unwrap_or(answer) - answer)
+            })
+    }
+
+    /// Seconds from start to end.
+    pub fn total_seconds(&self) -> u64 {
+        secs(self.end_ms)
+    }
+
+    /// UIS record id of a leg, if it was recorded (answered legs are).
+    pub fn uis_record_id(&self, leg: usize) -> Option<String> {
+        let l = self.legs.get(leg)?;
+        l.answer_ms?;
+        Some(ids::record_hash(self.session_id(), l.leg_id))
+    }
+
+    /// The employee the call belongs to in the end: the last one who talked, else the last
+    /// one rung.
+    pub fn final_leg(&self) -> Option<usize> {
+        self.last_answered()
+            .or_else(|| self.legs.len().checked_sub(1))
+    }
+}
+
+/// Finds an employee by id or extension.
+pub fn find_employee<'a>(
+    employees: &'a [Employee],
+    key: &str,
+) -> Result<&'a Employee, CallRequestError> {
+    let key = key.trim();
+    employees
+        .iter()
+        .find(|e| e.extension == key || e.id.to_string() == key)
+        .ok_or_else(|| CallRequestError::UnknownEmployee(key.to_owned()))
+}
+
+/// What [`plan`] needs besides the request.
+pub struct PlanContext<'a> {
+    /// The cast's employees.
+    pub employees: &'a [Employee],
+    /// The provider's lines (non-empty).
+    pub lines: &'a [String],
+    /// Id allocation.
+    pub ids: &'a IdGen,
+    /// The call's wall-clock start.
+    pub now: DateTime<Utc>,
+}
+
+fn resolve_contact(
+    raw: String,
+    field: &'static str,
+    employees: &[Employee],
+) -> Result<Contact, CallRequestError> {
+    if !cast::is_dialable(&raw) {
+        return Err(CallRequestError::InvalidNumber { field, value: raw });
+    }
+    let known = cast::known_caller(&raw);
+    let internal = if cast::is_extension(&raw) {
+        let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+        employees.iter().find(|e| e.extension == digits).cloned()
+    } else {
+        None
+    };
+    Ok(Contact {
+        uis: cast::uis_number(&raw),
+        sipuni: cast::sipuni_number(&raw),
+        name: known.and_then(|c| c.name).map(str::to_owned),
+        contact_id: known.and_then(|c| c.contact_id),
+        internal,
+        raw,
+    })
+}
+
+/// Resolves a request into a plan: checks it against the cast and draws the durations it
+/// leaves open from `rng`.
+pub fn plan(
+    request: &CallRequest,
+    ctx: &PlanContext<'_>,
+    rng: &mut impl Rng,
+) -> Result<CallPlan, CallRequestError> {
+    let first = match &request.employee {
+        Some(key) => find_employee(ctx.employees, key)?.clone(),
+        None => ctx
+            .employees
+            .first()
+            .cloned()
+            .ok_or(CallRequestError::NoEmployees)?,
+    };
+    let next = request
+        .next_employee
+        .as_deref()
+        .map(|k| find_employee(ctx.employees, k).cloned())
+        .transpose()?;
+    let transfer = request
+        .transfer_to
+        .as_deref()
+        .map(|k| find_employee(ctx.employees, k).cloned())
+        .transpose()?;
+    if request.direction == Direction::Out && (next.is_some() || transfer.is_some()) {
+        return Err(CallRequestError::Unsupported(
+            "transfer_to and next_employee are for incoming calls",
+        ));
+    }
+    if transfer.is_some() && request.outcome != Outcome::Answered {
+        return Err(CallRequestError::Unsupported(
+            "transfer_to needs an answered call",
+        ));
+    }
+    let answering = next.as_ref().unwrap_or(&first);
+    if transfer.as_ref().is_some_and(|t| t == answering) || next.as_ref() == Some(&first) {
+        return Err(CallRequestError::Unsupported(
+            "an employee cannot be rung again in the same call",
+        ));
+    }
+
+    let (raw, field) = match request.direction {
+        Direction::In => (request.from.clone(), "from"),
+        Direction::Out => (request.to.clone().or_else(|| request.from.clone()), "to"),
+    };
+    let raw = match raw {
+        Some(raw) => raw,
+        None => {
+            let pool: Vec<_> = cast::CALLERS
+                .iter()
+                .filter(|c| request.direction == Direction::In || !cast::is_anonymous(c.typed))
+                .collect();
+            pool[rng.random_range(0..pool.len())].typed.to_owned()
+        }
+    };
+    let contact = resolve_contact(raw, field, ctx.employees)?;
+    if request.direction == Direction::Out && cast::is_anonymous(&contact.raw) {
+        return Err(CallRequestError::InvalidNumber {
+            field,
+            value: contact.raw,
+        });
+    }
+    let line = match &request.line {
+        Some(line) => cast::uis_number(line).ok_or_else(|| CallRequestError::InvalidNumber {
+            field: "line",
+            value: line.clone(),
+        })?,
+        None => ctx.lines[0].clone(),
+    };
+
+    let ms = |s: u32| u64::from(s) * 1000;
+    let talk = |rng: &mut dyn FnMut(u64, u64) -> u64, lo, hi| {
+        request.talk_seconds.map_or_else(|| rng(lo, hi), ms)
+    };
+    let mut draw = |lo: u64, hi: u64| rng.random_range(lo..=hi);
+
+    // Who rings, in order, and how each leg ends.
+    let mut attempts: Vec<(Employee, Option<Outcome>)> = Vec::new();
+    let unanswered = |o: Outcome| {
+        if o == Outcome::Answered {
+            None
+        } else {
+            Some(o)
+        }
+    };
+    match &next {
+        Some(next) => {
+            let first_result = if request.outcome == Outcome::Busy {
+                Outcome::Busy
+            } else {
+                Outcome::Missed
+            };
+            attempts.push((first, Some(first_result)));
+            attempts.push((next.clone(), unanswered(request.outcome)));
+        }
+        None => attempts.push((first, unanswered(request.outcome))),
+    }
+
+    let mut legs: Vec<Leg> = Vec::new();
+    let mut cursor = match request.direction {
+        Direction::In => request.ivr_seconds.map_or_else(|| draw(2000, 6000), ms),
+        Direction::Out => draw(800, 2000),
+    };
+    for (employee, result) in attempts {
+        let ring = match result {
+            None => request.ring_seconds.map_or_else(|| draw(3000, 15000), ms),
+            Some(Outcome::Missed) => request.ring_seconds.map_or_else(|| draw(20000, 25000), ms),
+            Some(Outcome::Busy) => draw(300, 1500),
+            Some(_) => request.ring_seconds.map_or_else(|| draw(4000, 12000), ms),
+        };
+        let (answer_ms, end_ms) = match result {
+            None => {
+                let answer = cursor + ring;
+                (Some(answer), answer + talk(&mut draw, 20_000, 240_000))
+            }
+            Some(_) => (None, cursor + ring),
+        };
+        legs.push(Leg {
+            employee,
+            leg_id: ctx.ids.uis_leg(),
+            ring_ms: cursor,
+            answer_ms,
+            end_ms,
+            unanswered: result,
+            transferred_from: None,
+        });
+        cursor = end_ms + 300;
+    }
+    if let Some(target) = transfer {
+        // A blind transfer: the first conversation is shorter, then the target rings.
+        let from = legs.len() - 1;
+        let answered_at = legs[from].answer_ms.unwrap_or(legs[from].ring_ms);
+        legs[from].end_ms = answered_at + talk(&mut draw, 10_000, 60_000);
+        let ring_ms = legs[from].end_ms + 500;
+        let answer = ring_ms + request.ring_seconds.map_or_else(|| draw(3000, 10000), ms);
+        let end_ms = answer + talk(&mut draw, 20_000, 180_000);
+        legs.push(Leg {
+            employee: target,
+            leg_id: ctx.ids.uis_leg(),
+            ring_ms,
+            answer_ms: Some(answer),
+            end_ms,
+            unanswered: None,
+            transferred_from: Some(from),
+        });
+    }
+
+    let last_end = legs.iter().map(|l| l.end_ms).max().unwrap_or(cursor);
+    let end_ms = if legs.iter().any(|l| l.answer_ms.is_some()) {
+        last_end + 200
+    } else {
+        last_end
+    };
+    let mut moments = vec![(0, Moment::Started)];
+    for (i, leg) in legs.iter().enumerate() {
+        moments.push((leg.ring_ms, Moment::Ringing(i)));
+        if let Some(answer) = leg.answer_ms {
+            moments.push((answer, Moment::Answered(i)));
+            moments.push((leg.end_ms, Moment::TalkEnded(i)));
+        }
+    }
+    moments.push((end_ms, Moment::Ended));
+    let mut ready = end_ms + draw(3000, 8000);
+    for (i, leg) in legs.iter().enumerate() {
+        if leg.answer_ms.is_some() {
+            moments.push((ready, Moment::Recorded(i)));
+            ready += 500;
+        }
+    }
+    moments.sort_by_key(|(at, _)| *at);
+
+    let pbx_id = match request.provider {
+        Provider::Uis => PbxCallId::Uis(ctx.ids.uis_session()),
+        Provider::Sipuni => PbxCallId::Sipuni(ctx.ids.sipuni_call(ctx.now)),
+    };
+    Ok(CallPlan {
+        pbx_id,
+        direction: request.direction,
+        outcome: request.outcome,
+        contact,
+        line,
+        started_at: ctx.now,
+        session_leg_id: ctx.ids.uis_leg(),
+        legs,
+        end_ms,
+        moments,
+        delivery: Delivery {
+            shape: request.shape.unwrap_or_default(),
+            method: request.method.unwrap_or_default(),
+            duplicate_event1: request.duplicate_event1.unwrap_or(true),
+            missing_hangup: request.missing_hangup.unwrap_or(false),
+            sparse_answer: request.sparse_answer.unwrap_or(false),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{SeedableRng, rngs::StdRng};
+
+    use super::*;
+
+    fn plan_for(request: &CallRequest) -> Result<CallPlan, CallRequestError> {
+        let employees = cast::default_employees();
+        let lines = vec!["74951234567".to_owned()];
+        let ids = IdGen::new(Utc::now());
+        let ctx = PlanContext {
+            employees: &employees,
+            lines: &lines,
+            ids: &ids,
+            now: Utc::now(),
+        };
+        plan(request, &ctx, &mut StdRng::seed_from_u64(7))
+    }
+
+    fn kinds(plan: &CallPlan) -> Vec<Moment> {
+        plan.moments.iter().map(|(_, m)| *m).collect()
+    }
+
+    #[test]
+    fn answered_call_has_the_real_order() {
+        let mut request = CallRequest::new(Provider::Uis);
+        request.from = Some("+7 926 123-45-67".into());
+        let plan = plan_for(&request).unwrap();
+        use Moment::*;
+        assert_eq!(
+            kinds(&plan),
+            [
+                Started,
+                Ringing(0),
+                Answered(0),
+                TalkEnded(0),
+                Ended,
+                Recorded(0)
+            ]
+        );
+        assert_eq!(plan.contact.uis.as_deref(), Some("79261234567"));
+        assert_eq!(plan.contact.name.as_deref(), Some("Ольга Васильева"));
+        assert!(plan.talk_seconds() >= 20 && plan.total_seconds() > plan.talk_seconds());
+        assert!(plan.moments.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+
+    #[test]
+    fn transfer_rings_the_second_employee_after_the_first_leg_ends() {
+        let mut request = CallRequest::new(Provider::Sipuni);
+        request.employee = Some("201".into());
+        request.transfer_to = Some("2339293".into());
+        let plan = plan_for(&request).unwrap();
+        use Moment::*;
+        assert_eq!(
+            kinds(&plan),
+            [
+                Started,
+                Ringing(0),
+                Answered(0),
+                TalkEnded(0),
+                Ringing(1),
+                Answered(1),
+                TalkEnded(1),
+                Ended,
+                Recorded(0),
+                Recorded(1)
+            ]
+        );
+        assert_eq!(plan.legs[1].employee.extension, "202");
+        assert_eq!(plan.legs[1].transferred_from, Some(0));
+        assert!(plan.transferred());
+    }
+
+    #[test]
+    fn missed_call_rings_both_and_records_nothing() {
+        let mut request = CallRequest::new(Provider::Uis);
+        request.outcome = Outcome::Missed;
+        request.next_employee = Some("203".into());
+        let plan = plan_for(&request).unwrap();
+        use Moment::*;
+        assert_eq!(kinds(&plan), [Started, Ringing(0), Ringing(1), Ended]);
+        assert!(!plan.answered());
+        assert_eq!(plan.wait_ms(), plan.end_ms);
+    }
+
+    #[test]
+    fn bad_requests_are_refused() {
+        let mut request = CallRequest::new(Provider::Uis);
+        request.employee = Some("999".into());
+        assert_eq!(
+            plan_for(&request).unwrap_err(),
+            CallRequestError::UnknownEmployee("999".into())
+        );
+        request.employee = None;
+        request.outcome = Outcome::Missed;
+        request.transfer_to = Some("202".into());
+        assert!(plan_for(&request).is_err());
+        let mut request = CallRequest::new(Provider::Uis);
+        request.from = Some("кто-то".into());
+        assert!(matches!(
+            plan_for(&request),
+            Err(CallRequestError::InvalidNumber { .. })
+        ));
+    }
+}

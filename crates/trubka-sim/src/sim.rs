@@ -1,0 +1,268 @@
+//! The running simulator: shared state, and starting and playing calls.
+//!
+//! [`Sim::start_call`] resolves a request into a plan, registers the call's recordings, builds
+//! its notifications and spawns one task that plays them: it waits for each notification's
+//! moment (scaled by `speed`) and delivers it before the next, so the relay receives a call's
+//! notifications in the real order. Calls run concurrently with each other. Every task stops
+//! at shutdown.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::Utc;
+use rand::{SeedableRng, rngs::StdRng};
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+use url::Url;
+
+use crate::{
+    config::SimConfig,
+    error::{CallRequestError, SimError},
+    ids::{self, IdGen},
+    mp3::Voice,
+    recordings::{self, Recording, Recordings},
+    request_log::RequestLog,
+    scenario::{self, CallPlan, CallRequest, PlanContext, Provider, secs},
+    sender::{Outgoing, Sender},
+    sipuni_notify::{self, SipuniContext},
+    uis_notify::{self, UisContext},
+};
+
+/// First id of Sipuni lines (`_id265648`); the n-th configured line gets this plus n.
+const SIPUNI_LINE_ID_BASE: u64 = 265_648;
+
+/// How many contacts' communication counts are remembered before starting over.
+const CONTACTS_CAPACITY: usize = 10_000;
+
+/// The simulator's shared state.
+#[derive(Debug)]
+pub struct Sim {
+    /// The configuration it runs with.
+    pub config: SimConfig,
+    /// Base URL of the simulator itself (ends with `/`), used in recording links.
+    pub public_url: Url,
+    /// Recordings served at `/recordings/…` and `/sipuni/api/crm/record`.
+    pub recordings: Arc<Recordings>,
+    /// Requests the APIs received.
+    pub requests: Arc<RequestLog>,
+    /// Delivery to the relay.
+    pub sender: Sender,
+    ids: IdGen,
+    /// Randomness for what `POST /sim/calls` leaves open (durations, a caller).
+    /// A `std` mutex: drawn from without any `.await` while locked.
+    rng: Mutex<StdRng>,
+    /// How many calls each contact has had (UIS `communication_number`).
+    contacts: Mutex<HashMap<String, u32>>,
+    cancel: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Sim {
+    /// Builds the state; calls are spawned on `tasks` and stop when `cancel` fires.
+    pub fn new(
+        config: SimConfig,
+        mut public_url: Url,
+        cancel: CancellationToken,
+        tasks: TaskTracker,
+    ) -> Result<Arc<Self>, SimError> {
+        if !public_url.path().ends_with('/') {
+            let path = format!("{}/", public_url.path());
+            public_url.set_path(&path);
+        }
+        let sender = Sender::new(
+            config.relay_url.clone(),
+            config.uis.hook_token.clone(),
+            config.sipuni.hook_token.clone(),
+            config.delivery.clone(),
+        )?;
+        let rng = match config.seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => StdRng::from_os_rng(),
+        };
+        Ok(Arc::new(Self {
+            config,
+            public_url,
+            recordings: Arc::default(),
+            requests: Arc::default(),
+            sender,
+            ids: IdGen::new(Utc::now()),
+            rng: Mutex::new(rng),
+            contacts: Mutex::default(),
+            cancel,
+            tasks,
+        }))
+    }
+
+    /// The token that stops the simulator's tasks.
+    pub fn cancel_token(&self) -> &CancellationToken {
+        &self.cancel
+    }
+
+    /// Starts a call: validates the request, then plays it in the background.
+    /// Returns the call id (`uis:…` or `sipuni:…`) at once.
+    pub fn start_call(self: &Arc<Self>, request: &CallRequest) -> Result<String, CallRequestError> {
+        let lines = match request.provider {
+            Provider::Uis => &self.config.uis.lines,
+            Provider::Sipuni => &self.config.sipuni.lines,
+        };
+        let ctx = PlanContext {
+            employees: &self.config.employees,
+            lines,
+            ids: &self.ids,
+            now: Utc::now(),
+        };
+        let plan = {
+            let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+            scenario::plan(request, &ctx, &mut *rng)?
+        };
+        let notifications = match request.provider {
+            Provider::Uis => self.uis_notifications(&plan),
+            Provider::Sipuni => self.sipuni_notifications(&plan),
+        };
+        let call_id = plan.call_id();
+        tracing::info!(
+            call_id = %call_id,
+            direction = ?plan.direction,
+            outcome = ?plan.outcome,
+            contact = %plan.contact.raw,
+            line = %plan.line,
+            employees = %plan.legs.iter().map(|l| l.employee.to_string()).collect::<Vec<_>>().join(" → "),
+            notifications = notifications.len(),
+            "call started"
+        );
+        let sim = Arc::clone(self);
+        let id = call_id.clone();
+        self.tasks
+            .spawn(async move { sim.play(id, notifications).await });
+        Ok(call_id)
+    }
+
+    fn communication_number(&self, plan: &CallPlan) -> u32 {
+        let key = plan
+            .contact
+            .uis
+            .clone()
+            .unwrap_or_else(|| "anonymous".to_owned());
+        let mut contacts = self.contacts.lock().unwrap_or_else(|e| e.into_inner());
+        if contacts.len() >= CONTACTS_CAPACITY {
+            contacts.clear();
+        }
+        let count = contacts.entry(key).or_insert(0);
+        *count += 1;
+        *count
+    }
+
+    fn uis_notifications(&self, plan: &CallPlan) -> Vec<Outgoing> {
+        for (i, leg) in plan.legs.iter().enumerate() {
+            if let Some(id) = plan.uis_record_id(i) {
+                self.recordings.insert(
+                    id,
+                    Recording {
+                        seconds: u32::try_from(leg.talk_seconds()).unwrap_or(u32::MAX),
+                        voice: Voice::Conversation { seed: leg.leg_id },
+                        sipuni_hash: None,
+                    },
+                );
+            }
+        }
+        let ctx = UisContext {
+            app_id: self.config.uis.app_id,
+            public_url: &self.public_url,
+            lost_call_notification: self.config.uis.lost_call_notification,
+            communication_number: self.communication_number(plan),
+        };
+        uis_notify::notifications(plan, &ctx)
+    }
+
+    fn sipuni_notifications(&self, plan: &CallPlan) -> Vec<Outgoing> {
+        let call_id = match &plan.pbx_id {
+            scenario::PbxCallId::Sipuni(id) => id.clone(),
+            scenario::PbxCallId::Uis(id) => id.to_string(),
+        };
+        let sipuni = &self.config.sipuni;
+        let hash = ids::sipuni_record_hash(
+            &call_id,
+            &sipuni.user,
+            sipuni.secret.as_deref().unwrap_or_default(),
+        );
+        let (seconds, voice) = if plan.answered() {
+            (
+                plan.talk_seconds(),
+                Voice::Conversation {
+                    seed: plan.session_leg_id,
+                },
+            )
+        } else {
+            (secs(plan.end_ms), Voice::Ringback)
+        };
+        self.recordings.insert(
+            call_id.clone(),
+            Recording {
+                seconds: u32::try_from(seconds).unwrap_or(u32::MAX),
+                voice,
+                sipuni_hash: Some(hash.clone()),
+            },
+        );
+        let line_id = sipuni
+            .lines
+            .iter()
+            .position(|l| *l == plan.line)
+            .map_or_else(
+                || SIPUNI_LINE_ID_BASE + 1000 + plan.line.bytes().map(u64::from).sum::<u64>(),
+                |i| SIPUNI_LINE_ID_BASE + i as u64,
+            );
+        let ctx = SipuniContext {
+            user: sipuni.user.clone(),
+            line_id,
+            record_link: recordings::sipuni_link(&self.public_url, &call_id, &hash),
+        };
+        sipuni_notify::notifications(plan, &ctx)
+    }
+
+    /// Plays a call's notifications on its timeline.
+    async fn play(self: Arc<Self>, call_id: String, notifications: Vec<Outgoing>) {
+        let start = tokio::time::Instant::now();
+        let speed = self.config.speed;
+        for outgoing in &notifications {
+            if speed > 0.0 {
+                let delay = Duration::from_secs_f64(outgoing.at_ms as f64 / 1000.0 / speed);
+                tokio::select! {
+                    () = tokio::time::sleep_until(start + delay) => {}
+                    () = self.cancel.cancelled() => return,
+                }
+            }
+            tokio::select! {
+                () = self.sender.deliver(&call_id, outgoing, &self.cancel) => {}
+                () = self.cancel.cancelled() => return,
+            }
+        }
+        tracing::debug!(%call_id, "call finished");
+    }
+}
+
+/// The default public URL for a listener: its address, `0.0.0.0`/`::` replaced by loopback.
+pub fn default_public_url(addr: std::net::SocketAddr) -> Url {
+    let ip = match addr.ip() {
+        ip if ip.is_unspecified() && ip.is_ipv4() => std::net::Ipv4Addr::LOCALHOST.into(),
+        ip if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    let host = std::net::SocketAddr::new(ip, addr.port());
+    Url::parse(&format!("http://{host}/"))
+        .unwrap_or_else(|_| Url::parse("http://127.0.0.1/").expect("a literal URL parses"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_url_defaults_to_loopback() {
+        let url = default_public_url("0.0.0.0:8766".parse().unwrap());
+        assert_eq!(url.as_str(), "http://127.0.0.1:8766/");
+        let url = default_public_url("[::]:8766".parse().unwrap());
+        assert_eq!(url.as_str(), "http://[::1]:8766/");
+    }
+}
