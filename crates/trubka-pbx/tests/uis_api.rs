@@ -735,3 +735,43 @@ async fn spent_day_budget_and_long_minute_resets_fail_without_a_request() {
     assert!(sleeper.slept.lock().unwrap().is_empty());
     assert_eq!(mock.requests().len(), 1);
 }
+
+#[tokio::test]
+async fn paging_without_total_items_goes_on_while_pages_are_full() {
+    let mock = MockPbx::start(|req| {
+        let offset = req.params()["offset"].as_u64().unwrap();
+        let rows: Vec<Value> = (offset..(offset + 2).min(5))
+            .map(|i| json!({"id": i}))
+            .collect();
+        uis_result(req, json!(rows), None)
+    })
+    .await;
+    let uis = UisClient::new(UisConfig {
+        page_limit: 2,
+        ..config(&mock)
+    })
+    .unwrap();
+    let (from, till) = (msk(2026, 5, 12, 0, 0, 0), msk(2026, 5, 12, 1, 0, 0));
+    let rows = uis.calls_report_all(from, till).await.unwrap();
+    assert_eq!(rows.len(), 5);
+    let offsets: Vec<u64> = mock
+        .requests()
+        .iter()
+        .map(|r| r.params()["offset"].as_u64().unwrap())
+        .collect();
+    assert_eq!(offsets, vec![0, 2, 4]);
+
+    let page = uis
+        .calls_report(
+            from,
+            till,
+            ReportPage {
+                limit: 2,
+                offset: 4,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.total_items, 5);
+}

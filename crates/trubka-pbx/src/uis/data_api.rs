@@ -81,7 +81,7 @@ impl Default for ReportPage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CallsReportPage {
     pub rows: Vec<CallReportRow>,
-    /// `metadata.total_items`; the page length when UIS omitted it.
+    /// `metadata.total_items`; `offset` plus the page length when UIS omitted it.
     pub total_items: u64,
 }
 
@@ -234,7 +234,9 @@ impl UisClient {
                 "a calls report request spans at most 3 months; use calls_report_all".to_owned(),
             ));
         }
-        self.report_page(from, till, page).await
+        let (rows, total_items) = self.report_page(from, till, page).await?;
+        let total_items = total_items.unwrap_or_else(|| u64::from(page.offset) + rows.len() as u64);
+        Ok(CallsReportPage { rows, total_items })
     }
 
     /// Every call of `[from, till]`: splits the period into windows of at most 3 months,
@@ -265,10 +267,10 @@ impl UisClient {
                     "the calls report needed more than {MAX_WINDOWS} request windows"
                 )));
             }
-            let first = self
+            let (first_rows, total) = self
                 .report_page(start, end, ReportPage { limit, offset: 0 })
                 .await?;
-            if first.total_items > reachable {
+            if let Some(total) = total.filter(|total| *total > reachable) {
                 match halve(start, end) {
                     Some((left, right)) => {
                         windows.push_front(right);
@@ -277,14 +279,12 @@ impl UisClient {
                     }
                     None => {
                         return Err(bad(format!(
-                            "{} calls reported within one second at {start}",
-                            first.total_items
+                            "{total} calls reported within one second at {start}"
                         )));
                     }
                 }
             }
-            let total = first.total_items;
-            let mut page_rows = first.rows;
+            let mut page_rows = first_rows;
             let mut offset = 0u32;
             loop {
                 let got = page_rows.len();
@@ -294,13 +294,19 @@ impl UisClient {
                     }
                 }
                 offset = offset.saturating_add(limit);
-                if got == 0 || u64::from(offset) >= total || offset > MAX_OFFSET {
+                if !more_pages(total, offset, got, limit) {
                     break;
+                }
+                if offset > MAX_OFFSET {
+                    return Err(bad(format!(
+                        "the calls report from {start} has more rows than offset {MAX_OFFSET} \
+                         reaches and gives no total_items to split by"
+                    )));
                 }
                 page_rows = self
                     .report_page(start, end, ReportPage { limit, offset })
                     .await?
-                    .rows;
+                    .0;
             }
         }
         Ok(rows)
@@ -339,12 +345,13 @@ impl UisClient {
         time.with_timezone(&self.account_offset).naive_local()
     }
 
+    /// One page: its rows and `metadata.total_items` if UIS gave it.
     async fn report_page(
         &self,
         from: NaiveDateTime,
         till: NaiveDateTime,
         page: ReportPage,
-    ) -> Result<CallsReportPage> {
+    ) -> Result<(Vec<CallReportRow>, Option<u64>)> {
         let mut params = Map::new();
         params.insert(
             "date_from".to_owned(),
@@ -368,8 +375,7 @@ impl UisClient {
             .into_iter()
             .map(|row| report_row(row, self.account_offset))
             .collect::<Result<Vec<_>>>()?;
-        let total_items = success.total_items.unwrap_or(rows.len() as u64);
-        Ok(CallsReportPage { rows, total_items })
+        Ok((rows, success.total_items))
     }
 
     /// Pages a `get.*` list with the configured limit until `total_items` is reached.
@@ -387,11 +393,7 @@ impl UisClient {
             let got = page.len();
             items.extend(page);
             offset = offset.saturating_add(limit);
-            let more = match success.total_items {
-                Some(total) => u64::from(offset) < total,
-                None => got == limit as usize,
-            };
-            if got == 0 || !more {
+            if !more_pages(success.total_items, offset, got, limit) {
                 return Ok(items);
             }
             if offset > MAX_OFFSET {
@@ -401,6 +403,16 @@ impl UisClient {
             }
         }
     }
+}
+
+/// Whether to ask for the page at `offset` after a page of `got` rows: while `offset` is below
+/// `total_items`, or, when UIS gave no total, while pages come back full.
+fn more_pages(total_items: Option<u64>, offset: u32, got: usize, limit: u32) -> bool {
+    got > 0
+        && match total_items {
+            Some(total) => u64::from(offset) < total,
+            None => got >= limit as usize,
+        }
 }
 
 fn non_null(data: Value) -> Value {
@@ -535,6 +547,15 @@ mod tests {
         for (start, end) in &windows {
             assert!(*end < window_end(*start));
         }
+    }
+
+    #[test]
+    fn paging_follows_total_items_or_full_pages() {
+        assert!(more_pages(Some(2500), 2000, 1000, 1000));
+        assert!(!more_pages(Some(2500), 3000, 500, 1000));
+        assert!(!more_pages(Some(2500), 1000, 0, 1000));
+        assert!(more_pages(None, 1000, 1000, 1000));
+        assert!(!more_pages(None, 1000, 999, 1000));
     }
 
     #[test]

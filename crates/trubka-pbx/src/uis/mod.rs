@@ -1,7 +1,7 @@
 //! The UIS (CoMagic / CallGear / Novofon) client: configuration, the request path shared by
 //! the Call API and the Data API, and the limits it remembers.
 //!
-//! - [`jsonrpc`]: the envelope and error mapping.
+//! - `jsonrpc` (private): the envelope and error mapping.
 //! - [`call_api`]: `start.employee_call`, `start.scenario_call`, `release.call`, `list.calls`.
 //! - [`data_api`]: `get.calls_report` (with paging and window splitting), `get.employees`,
 //!   `get.virtual_numbers`, `get.scenarios`, `get.account`.
