@@ -203,6 +203,11 @@ impl UisMnemonic {
                  действие: выдайте права в «Аккаунт → Управление пользователями»"
                     .to_owned()
             }
+            // UIS says "Limit per {limit_type} has been exceeded…" with `day` or `minute`.
+            UisMnemonic::LimitExceeded if message.to_ascii_lowercase().contains("day") => format!(
+                "Исчерпан дневной лимит запросов к API UIS: он восстановится завтра; лимит баллов \
+                 можно увеличить в {UIS_TARIFF_HINT}"
+            ),
             UisMnemonic::LimitExceeded => format!(
                 "Исчерпан лимит запросов к API UIS: повторите через минуту; если это повторяется, \
                  увеличьте лимит баллов в {UIS_TARIFF_HINT}"
@@ -439,6 +444,15 @@ mod tests {
         assert!(err.user_message().contains("дневной"));
         assert!(err.user_message().contains("через 2 ч 5 мин"));
         assert!(err.is_transient());
+    }
+
+    #[test]
+    fn limit_exceeded_tells_day_from_minute() {
+        let day = UisMnemonic::LimitExceeded.user_message(None, "Limit per day has been exceeded");
+        assert!(day.contains("дневной"));
+        let minute =
+            UisMnemonic::LimitExceeded.user_message(None, "Limit per minute has been exceeded");
+        assert!(minute.contains("через минуту"));
     }
 
     #[test]
