@@ -150,7 +150,7 @@ fn add_missed(
         let id = match sql::closed_by(conn, caller, &talk_id)? {
             Some(id) => id,
             None => {
-                let id = sql::create(conn, caller, started)?;
+                let id = sql::create(conn, caller, started, false)?;
                 let reason = if direction == "in" { CloseReason::Answered } else { CloseReason::CalledBack };
                 sql::close(conn, id, talk_started, reason, Some(&talk_id))?;
                 id
@@ -161,7 +161,7 @@ fn add_missed(
     }
     let id = match sql::open_for(conn, caller)? {
         Some(open) => open.id,
-        None => sql::create(conn, caller, started)?,
+        None => sql::create(conn, caller, started, true)?,
     };
     sql::attach(conn, id, call_id, started)?;
     Ok(vec![FollowupChange::Missed { followup: id, caller: caller.to_owned() }])

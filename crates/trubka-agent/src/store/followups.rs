@@ -50,13 +50,13 @@ pub fn closed_by(conn: &Connection, caller: &str, call_id: &str) -> Result<Optio
         .optional()?)
 }
 
-/// Creates an empty follow-up (counts are set by [`recount`]).
-pub fn create(conn: &Connection, caller: &str, at_ms: i64) -> Result<i64, StoreError> {
+/// Creates an empty follow-up, open or not (counts are set by [`recount`]).
+pub fn create(conn: &Connection, caller: &str, at_ms: i64, open: bool) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO followups (caller, open, first_missed_at, last_missed_at, missed_count)
-         VALUES (?1, 1, ?2, ?2, 0)",
+         VALUES (?1, ?3, ?2, ?2, 0)",
     )?
-    .execute(params![caller, at_ms])?;
+    .execute(params![caller, at_ms, open])?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -13,7 +13,7 @@ use trubka_core::{
 };
 
 /// The agent under test: UIS employee 100, Sipuni extension 201.
-pub fn me() -> AgentMe {
+pub(crate) fn me() -> AgentMe {
     AgentMe {
         name: "Анна".into(),
         uis_employee: Some("100".into()),
@@ -24,36 +24,36 @@ pub fn me() -> AgentMe {
 }
 
 /// An engine on a fresh profile in `dir`, with the agent mapping of [`me`].
-pub async fn engine(dir: &std::path::Path) -> Engine {
+pub(crate) async fn engine(dir: &std::path::Path) -> Engine {
     let engine = Engine::open(Profile::at(dir.join("profile")).unwrap()).await.unwrap();
     engine.update_settings(|s| s.me = Some(me())).await.unwrap();
     engine
 }
 
-pub fn at(minute: u32, second: u32) -> DateTime<Utc> {
+pub(crate) fn at(minute: u32, second: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 12, 10, minute, second).unwrap()
 }
 
-pub fn anna() -> Employee {
+pub(crate) fn anna() -> Employee {
     Employee { id: Some("100".into()), name: Some("Анна".into()), extension: None }
 }
 
-pub fn boris() -> Employee {
+pub(crate) fn boris() -> Employee {
     Employee { id: Some("200".into()), name: Some("Борис".into()), extension: None }
 }
 
 /// Builds call events of one UIS call.
 #[derive(Clone)]
-pub struct Call {
-    pub id: CallId,
-    pub direction: Direction,
-    pub phone: Option<String>,
-    pub raw: String,
-    pub pbx_name: Option<String>,
+pub(crate) struct Call {
+    pub(crate) id: CallId,
+    pub(crate) direction: Direction,
+    pub(crate) phone: Option<String>,
+    pub(crate) raw: String,
+    pub(crate) pbx_name: Option<String>,
 }
 
 impl Call {
-    pub fn incoming(session: &str, e164: &str) -> Call {
+    pub(crate) fn incoming(session: &str, e164: &str) -> Call {
         Call {
             id: CallId::new(Provider::Uis, session),
             direction: Direction::In,
@@ -63,20 +63,20 @@ impl Call {
         }
     }
 
-    pub fn outgoing(session: &str, e164: &str) -> Call {
+    pub(crate) fn outgoing(session: &str, e164: &str) -> Call {
         Call { direction: Direction::Out, ..Call::incoming(session, e164) }
     }
 
-    pub fn anonymous(session: &str) -> Call {
+    pub(crate) fn anonymous(session: &str) -> Call {
         Call { phone: None, raw: "anonymous".into(), ..Call::incoming(session, "+70000000000") }
     }
 
-    pub fn named(mut self, name: &str) -> Call {
+    pub(crate) fn named(mut self, name: &str) -> Call {
         self.pbx_name = Some(name.to_owned());
         self
     }
 
-    pub fn event(&self, kind: EventKind, at: DateTime<Utc>, discriminator: &str) -> CallEvent {
+    pub(crate) fn event(&self, kind: EventKind, at: DateTime<Utc>, discriminator: &str) -> CallEvent {
         CallEvent {
             id: self.id.event_id(kind, discriminator),
             call_id: self.id.clone(),
@@ -100,21 +100,21 @@ impl Call {
         }
     }
 
-    pub fn started(&self, at: DateTime<Utc>) -> CallEvent {
+    pub(crate) fn started(&self, at: DateTime<Utc>) -> CallEvent {
         self.event(EventKind::Started, at, "0")
     }
 
-    pub fn ringing(&self, at: DateTime<Utc>, employee: Employee) -> CallEvent {
+    pub(crate) fn ringing(&self, at: DateTime<Utc>, employee: Employee) -> CallEvent {
         let discriminator = employee.id.clone().unwrap_or_default();
         CallEvent { employee: Some(employee), ..self.event(EventKind::Ringing, at, &discriminator) }
     }
 
-    pub fn answered(&self, at: DateTime<Utc>, employee: Option<Employee>) -> CallEvent {
+    pub(crate) fn answered(&self, at: DateTime<Utc>, employee: Option<Employee>) -> CallEvent {
         let discriminator = employee.as_ref().and_then(|e| e.id.clone()).unwrap_or_default();
         CallEvent { employee, ..self.event(EventKind::Answered, at, &discriminator) }
     }
 
-    pub fn ended(&self, at: DateTime<Utc>, outcome: Outcome, talk: u32) -> CallEvent {
+    pub(crate) fn ended(&self, at: DateTime<Utc>, outcome: Outcome, talk: u32) -> CallEvent {
         CallEvent {
             outcome: Some(outcome),
             durations: Durations { wait: Some(5), talk: Some(talk), total: Some(5 + talk) },
@@ -122,12 +122,12 @@ impl Call {
         }
     }
 
-    pub fn recording(&self, at: DateTime<Utc>, url: &str) -> CallEvent {
+    pub(crate) fn recording(&self, at: DateTime<Utc>, url: &str) -> CallEvent {
         CallEvent { recordings: vec![url.to_owned()], ..self.event(EventKind::Recording, at, url) }
     }
 
     /// A whole incoming call nobody answered, starting at `minute`.
-    pub fn missed(&self, minute: u32) -> Vec<CallEvent> {
+    pub(crate) fn missed(&self, minute: u32) -> Vec<CallEvent> {
         vec![
             self.started(at(minute, 0)),
             self.ringing(at(minute, 1), anna()),
@@ -136,7 +136,7 @@ impl Call {
     }
 
     /// A whole call answered (by `who` for incoming calls; by the customer for outgoing).
-    pub fn talked(&self, minute: u32, who: Employee) -> Vec<CallEvent> {
+    pub(crate) fn talked(&self, minute: u32, who: Employee) -> Vec<CallEvent> {
         vec![
             self.started(at(minute, 0)),
             self.ringing(at(minute, 1), who.clone()),
@@ -146,12 +146,12 @@ impl Call {
     }
 
     /// An outgoing call the customer did not answer.
-    pub fn unanswered_out(&self, minute: u32) -> Vec<CallEvent> {
+    pub(crate) fn unanswered_out(&self, minute: u32) -> Vec<CallEvent> {
         vec![self.started(at(minute, 0)), self.ended(at(minute, 30), Outcome::NoAnswer, 0)]
     }
 }
 
-pub async fn feed(engine: &Engine, events: Vec<CallEvent>) {
+pub(crate) async fn feed(engine: &Engine, events: Vec<CallEvent>) {
     for event in events {
         engine.apply_event(event).await.unwrap();
     }
