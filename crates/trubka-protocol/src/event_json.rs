@@ -112,7 +112,11 @@ pub fn event_to_json(event: &CallEvent) -> String {
         direction: Cow::Borrowed(event.direction.as_str()),
         at: event.at,
         contact: WireContact {
-            phone: event.contact.phone.as_ref().map(|p| Cow::Borrowed(p.e164())),
+            phone: event
+                .contact
+                .phone
+                .as_ref()
+                .map(|p| Cow::Borrowed(p.e164())),
             raw: Cow::Borrowed(&event.contact.raw),
             name: opt(&event.contact.name),
         },
@@ -128,9 +132,17 @@ pub fn event_to_json(event: &CallEvent) -> String {
             talk: event.durations.talk,
             total: event.durations.total,
         },
-        recordings: event.recordings.iter().map(|r| Cow::Borrowed(r.as_str())).collect(),
+        recordings: event
+            .recordings
+            .iter()
+            .map(|r| Cow::Borrowed(r.as_str()))
+            .collect(),
         scenario: opt(&event.scenario),
-        tags: event.tags.iter().map(|t| Cow::Borrowed(t.as_str())).collect(),
+        tags: event
+            .tags
+            .iter()
+            .map(|t| Cow::Borrowed(t.as_str()))
+            .collect(),
         raw,
     };
     serde_json::to_string(&wire).expect("wire event has only serialisable fields")
@@ -141,7 +153,10 @@ fn known<T>(
     value: &str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<T, EventJsonError> {
-    parse(value).ok_or_else(|| EventJsonError::UnknownValue { field, value: value.to_owned() })
+    parse(value).ok_or_else(|| EventJsonError::UnknownValue {
+        field,
+        value: value.to_owned(),
+    })
 }
 
 fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
@@ -152,7 +167,9 @@ fn owned(s: Option<Cow<'_, str>>) -> Option<String> {
 pub fn event_from_json(text: &str) -> Result<CallEvent, EventJsonError> {
     let wire: WireEvent<'_> = serde_json::from_str(text)?;
     let phone = match wire.contact.phone {
-        Some(p) => Some(PhoneNumber::from_e164(&p).ok_or_else(|| EventJsonError::BadPhone(p.into_owned()))?),
+        Some(p) => Some(
+            PhoneNumber::from_e164(&p).ok_or_else(|| EventJsonError::BadPhone(p.into_owned()))?,
+        ),
         None => None,
     };
     Ok(CallEvent {

@@ -21,6 +21,25 @@ pub struct PayloadError {
 
 impl PayloadError {
     pub fn new(code: &'static str, message: impl Into<String>) -> PayloadError {
-        PayloadError { code, message: message.into() }
+        PayloadError {
+            code,
+            message: message.into(),
+        }
     }
+}
+
+/// The stable `code` words of [`PayloadError`], for the relay's HTTP error bodies and tests.
+impl PayloadError {
+    /// The body is neither a JSON object nor form parameters.
+    pub const MALFORMED_BODY: &'static str = "malformed_body";
+    /// The notification carries no call id (`call_session_id`, Sipuni `call_id`, …).
+    pub const MISSING_CALL_ID: &'static str = "missing_call_id";
+    /// The call id is there but cannot be one (too long, spaces, control characters).
+    pub const BAD_CALL_ID: &'static str = "bad_call_id";
+    /// Nothing tells which event this is (no kind in the URL, no known name, no telling fields).
+    pub const UNKNOWN_KIND: &'static str = "unknown_kind";
+    /// A Sipuni event without its `event` number.
+    pub const MISSING_EVENT: &'static str = "missing_event";
+    /// An interactive call processing request without the caller's number `numa`.
+    pub const MISSING_NUMA: &'static str = "missing_numa";
 }

@@ -3,18 +3,32 @@
 //! - [`event_json`]: the JSON form of a [`trubka_core::CallEvent`] (docs/protocol.md).
 //! - [`stream`]: the frames of the relay→agent WebSocket stream, versioned.
 //! - [`hook`]: what an HTTP notification carries (query, content type, body) and parse errors.
-//! - [`uis`]: every UIS «Уведомления» template shape → CallEvents.
+//! - [`options`]: what the relay tells the parsers besides the request (time zone, receive time).
+//! - [`uis`]: every UIS «Уведомления» template shape → CallEvents, and interactive call
+//!   processing requests.
 //! - [`sipuni`]: Sipuni «События на АТС» events 1–4 → CallEvents.
 //!
 //! Conversions to and from the core types are written by hand: the core has no serde derives,
-//! so a payload change never reaches domain logic.
+//! so a payload change never reaches domain logic. The private modules are the shared plumbing
+//! of the two PBX parsers: reading a request into one JSON object (`payload`), coercing the
+//! loosely typed values PBXs send (`coerce`), times (`times`), numbers (`numbers`) and the
+//! parts of event ids (`ids`).
 
+mod coerce;
 pub mod event_json;
 pub mod hook;
+mod ids;
+mod numbers;
+pub mod options;
+mod payload;
 pub mod sipuni;
 pub mod stream;
+mod times;
 pub mod uis;
 
-pub use event_json::{event_from_json, event_to_json, EventJsonError};
+pub use event_json::{EventJsonError, event_from_json, event_to_json};
 pub use hook::{HookRequest, PayloadError};
-pub use stream::{ClientFrame, ServerFrame, STREAM_VERSION};
+pub use options::ParseOptions;
+pub use sipuni::{parse_sipuni, parse_sipuni_with};
+pub use stream::{ClientFrame, STREAM_VERSION, ServerFrame};
+pub use uis::{RouteRequest, parse_route_request, parse_uis, parse_uis_with};

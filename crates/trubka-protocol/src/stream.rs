@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use trubka_core::CallEvent;
 
-use crate::event_json::{event_from_json, EventJsonError};
+use crate::event_json::{EventJsonError, event_from_json};
 
 /// The stream protocol version sent in `hello`.
 pub const STREAM_VERSION: u32 = 1;
@@ -31,7 +31,12 @@ pub mod close_code {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerFrame {
     /// First frame of every connection.
-    Hello { v: u32, agent: String, epoch: String, head: u64 },
+    Hello {
+        v: u32,
+        agent: String,
+        epoch: String,
+        head: u64,
+    },
     /// One stored event the agent may see; `seq` grows by one per stored event relay-wide.
     Event { seq: u64, event: Box<CallEvent> },
     /// History before the requested `since` is gone (or belongs to another epoch): resync.
@@ -49,13 +54,20 @@ pub enum ClientFrame {
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 enum WireFrame<'a> {
-    Hello { v: u32, agent: String, epoch: String, head: u64 },
+    Hello {
+        v: u32,
+        agent: String,
+        epoch: String,
+        head: u64,
+    },
     Event {
         seq: u64,
         #[serde(borrow)]
         event: &'a RawValue,
     },
-    Reset { epoch: String },
+    Reset {
+        epoch: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,17 +81,33 @@ pub enum FrameError {
 impl ServerFrame {
     pub fn parse(text: &str) -> Result<ServerFrame, FrameError> {
         Ok(match serde_json::from_str::<WireFrame<'_>>(text)? {
-            WireFrame::Hello { v, agent, epoch, head } => ServerFrame::Hello { v, agent, epoch, head },
-            WireFrame::Event { seq, event } => {
-                ServerFrame::Event { seq, event: Box::new(event_from_json(event.get())?) }
-            }
+            WireFrame::Hello {
+                v,
+                agent,
+                epoch,
+                head,
+            } => ServerFrame::Hello {
+                v,
+                agent,
+                epoch,
+                head,
+            },
+            WireFrame::Event { seq, event } => ServerFrame::Event {
+                seq,
+                event: Box::new(event_from_json(event.get())?),
+            },
             WireFrame::Reset { epoch } => ServerFrame::Reset { epoch },
         })
     }
 
     pub fn to_json(&self) -> String {
         match self {
-            ServerFrame::Hello { v, agent, epoch, head } => serde_json::to_string(&WireFrame::Hello {
+            ServerFrame::Hello {
+                v,
+                agent,
+                epoch,
+                head,
+            } => serde_json::to_string(&WireFrame::Hello {
                 v: *v,
                 agent: agent.clone(),
                 epoch: epoch.clone(),
@@ -87,10 +115,10 @@ impl ServerFrame {
             })
             .expect("hello serialises"),
             ServerFrame::Event { seq, event } => event_frame(*seq, &crate::event_to_json(event)),
-            ServerFrame::Reset { epoch } => {
-                serde_json::to_string(&WireFrame::Reset { epoch: epoch.clone() })
-                    .expect("reset serialises")
-            }
+            ServerFrame::Reset { epoch } => serde_json::to_string(&WireFrame::Reset {
+                epoch: epoch.clone(),
+            })
+            .expect("reset serialises"),
         }
     }
 }
