@@ -137,7 +137,7 @@ fn tags(plan: &CallPlan) -> (Value, Value) {
 
 fn finish_reason(plan: &CallPlan) -> &'static str {
     match (plan.direction, plan.outcome) {
-        (_, Outcome::Answered) if plan.session_id() % 3 == 0 => "operator_disconnects",
+        (_, Outcome::Answered) if plan.session_id().is_multiple_of(3) => "operator_disconnects",
         (_, Outcome::Answered) => "subscriber_disconnects",
         (Direction::In, Outcome::Missed) => "no_success_operator_call",
         (Direction::In, Outcome::Busy) => "employee_busy",
