@@ -53,7 +53,13 @@ pub fn draw(rng: &mut impl Rng, config: &SimConfig) -> CallRequest {
         Direction::In => {
             let caller = pick(rng, cast::CALLERS);
             request.from = Some(caller.typed.to_owned());
+            // Now and then a Sipuni call comes from a colleague's extension.
+            if provider == Provider::Sipuni && other.is_some() && rng.random_bool(0.05) {
+                request.from.clone_from(&other);
+            }
+            let internal = request.from == other;
             match roll {
+                _ if internal => {}
                 0..45 => request.outcome = Outcome::Answered,
                 45..57 => request.transfer_to.clone_from(&other),
                 57..67 => request.next_employee.clone_from(&other),

@@ -72,9 +72,6 @@ pub async fn run(
     let cancel = CancellationToken::new();
     let tasks = TaskTracker::new();
     let sim = sim::Sim::new(config, public_url, cancel.clone(), tasks.clone())?;
-    if let Some(generator) = sim.config.generator.clone() {
-        tasks.spawn(generator::run(std::sync::Arc::clone(&sim), generator));
-    }
     tracing::info!(
         listen = %local,
         public_url = %sim.public_url,
@@ -82,6 +79,9 @@ pub async fn run(
         employees = sim.config.employees.len(),
         "trubka-sim listening"
     );
+    if let Some(generator) = sim.config.generator.clone() {
+        tasks.spawn(generator::run(std::sync::Arc::clone(&sim), generator));
+    }
     let app = http::router(std::sync::Arc::clone(&sim));
     let stop = cancel.clone();
     let served = axum::serve(listener, app)

@@ -129,6 +129,7 @@ impl Sim {
             contact = %plan.contact.raw,
             line = %plan.line,
             employees = %plan.legs.iter().map(|l| l.employee.to_string()).collect::<Vec<_>>().join(" → "),
+            transfer = plan.transferred(),
             notifications = notifications.len(),
             "call started"
         );
