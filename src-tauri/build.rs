@@ -1,0 +1,36 @@
+//! Generates the per-command permissions (`allow-<command>`) that `capabilities/` grants
+//! window by window.
+
+const COMMANDS: &[&str] = &[
+    "status",
+    "sign_in",
+    "sign_out",
+    "settings_get",
+    "settings_update",
+    "ui_ready",
+    "contacts_list",
+    "contact_save",
+    "contact_delete",
+    "contacts_import",
+    "lookup_number",
+    "attach_number",
+    "contact_from_call",
+    "history_page",
+    "followups_list",
+    "followup_close",
+    "dial",
+    "live_cards",
+    "card_prefs",
+    "card_window_fit",
+    "card_window_hide",
+    "card_rendered",
+    "open_in_main",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=../ui/src/i18n");
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build");
+}

@@ -1,0 +1,40 @@
+//! The IPC commands, one module per screen. Each is a thin adapter: take the typed input,
+//! call the engine (or a window/OS helper), map the answer to a DTO.
+
+pub mod calls;
+pub mod card;
+pub mod contacts;
+pub mod session;
+
+/// Every command, for `invoke_handler`. The list is also in `build.rs` (for the generated
+/// per-command permissions) and in `capabilities/` (which window may call which).
+#[macro_export]
+macro_rules! command_handler {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::session::status,
+            $crate::commands::session::sign_in,
+            $crate::commands::session::sign_out,
+            $crate::commands::session::settings_get,
+            $crate::commands::session::settings_update,
+            $crate::commands::session::ui_ready,
+            $crate::commands::contacts::contacts_list,
+            $crate::commands::contacts::contact_save,
+            $crate::commands::contacts::contact_delete,
+            $crate::commands::contacts::contacts_import,
+            $crate::commands::contacts::lookup_number,
+            $crate::commands::contacts::attach_number,
+            $crate::commands::contacts::contact_from_call,
+            $crate::commands::calls::history_page,
+            $crate::commands::calls::followups_list,
+            $crate::commands::calls::followup_close,
+            $crate::commands::calls::dial,
+            $crate::commands::card::live_cards,
+            $crate::commands::card::card_prefs,
+            $crate::commands::card::card_window_fit,
+            $crate::commands::card::card_window_hide,
+            $crate::commands::card::card_rendered,
+            $crate::commands::card::open_in_main,
+        ]
+    };
+}

@@ -1,0 +1,61 @@
+//! `tel:` and `callto:` links. The app registers as their handler (the .desktop file's
+//! MimeType when bundled, and at run time through the deep-link plugin); a link opened
+//! while the app runs reaches it through the single-instance plugin, which hands over the
+//! second launch's arguments (`trubka tel:+7…`), and the number is dialled.
+
+use tauri::AppHandle;
+
+use crate::actions::{DialSource, dial};
+
+/// The schemes handled.
+pub const SCHEMES: [&str; 2] = ["tel", "callto"];
+
+/// The number in a `tel:`/`callto:` link (`tel:+7-926-123-45-67`, `callto://+79261234567`,
+/// `tel:%2B7%20926…;ext=1`), as text for the engine to parse; `None` for anything else.
+pub fn number_of(link: &str) -> Option<String> {
+    let link = link.trim();
+    let (scheme, rest) = link.split_once(':')?;
+    if !SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+        return None;
+    }
+    let rest = rest.trim_start_matches('/');
+    let rest = rest.split([';', '?', '#']).next().unwrap_or_default();
+    let number = percent_encoding::percent_decode_str(rest).decode_utf8_lossy().trim().to_owned();
+    (!number.is_empty()).then_some(number)
+}
+
+/// Dials every link among `args` (the command line of the first or a second launch).
+pub fn handle_args(app: &AppHandle, args: &[String]) {
+    for number in args.iter().filter_map(|a| number_of(a)) {
+        tracing::info!(%number, "dialling a link");
+        dial(app, number, DialSource::Link);
+    }
+}
+
+/// Registers the schemes with the desktop (Linux, Windows; macOS uses the bundle's plist).
+pub fn register(app: &AppHandle) {
+    #[cfg(any(target_os = "linux", windows))]
+    {
+        use tauri_plugin_deep_link::DeepLinkExt;
+        if let Err(e) = app.deep_link().register_all() {
+            tracing::warn!(error = %e, "cannot register as the tel:/callto: handler");
+        }
+    }
+    #[cfg(not(any(target_os = "linux", windows)))]
+    let _ = app;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_of;
+
+    #[test]
+    fn links() {
+        assert_eq!(number_of("tel:+7-926-123-45-67").as_deref(), Some("+7-926-123-45-67"));
+        assert_eq!(number_of("callto://+79261234567").as_deref(), Some("+79261234567"));
+        assert_eq!(number_of("TEL:%2B7%20926%20123%2045%2067;ext=12").as_deref(), Some("+7 926 123 45 67"));
+        assert_eq!(number_of("tel:"), None);
+        assert_eq!(number_of("https://example.com"), None);
+        assert_eq!(number_of("--home"), None);
+    }
+}

@@ -1,0 +1,266 @@
+//! Calls, history pages, follow-ups and call cards.
+
+use serde::{Deserialize, Serialize};
+use trubka_agent::calls::CallView;
+use trubka_agent::cards::{Card, CardState};
+use trubka_agent::engine::{FollowUpItem, HistoryEntries, HistoryEntry, HistoryRequest};
+use trubka_agent::store::history::{HistoryCursor, HistoryFilter};
+use ts_rs::TS;
+
+use super::ts;
+
+/// One call as lists and cards show it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CallDto {
+    pub call_id: String,
+    pub provider: Option<String>,
+    /// `in`, `out` or `internal`.
+    pub direction: String,
+    /// `ringing`, `talking` or `ended`.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub missed: bool,
+    pub phone: Option<String>,
+    pub phone_raw: String,
+    /// The best matching contact's name (history) or the PBX's name for the customer.
+    pub name: Option<String>,
+    pub line: Option<String>,
+    pub started_at: String,
+    pub answered_at: Option<String>,
+    pub ended_at: Option<String>,
+    pub wait: Option<u32>,
+    pub talk: Option<u32>,
+    pub answered_by: Option<String>,
+    pub recordings: Vec<String>,
+    pub scenario: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl CallDto {
+    pub fn of(view: &CallView, contact_name: Option<String>) -> CallDto {
+        CallDto {
+            call_id: view.call_id.clone(),
+            provider: view.provider.clone(),
+            direction: view.direction.clone(),
+            status: view.status.clone(),
+            outcome: view.outcome.clone(),
+            missed: view.missed,
+            phone: view.phone.clone(),
+            phone_raw: view.phone_raw.clone(),
+            name: contact_name.or_else(|| view.pbx_name.clone()),
+            line: view.line.clone(),
+            started_at: ts(view.started_at),
+            answered_at: view.answered_at.map(ts),
+            ended_at: view.ended_at.map(ts),
+            wait: view.durations.wait,
+            talk: view.durations.talk,
+            answered_by: view.answered_by.as_ref().map(|e| e.label()),
+            recordings: view.recordings.clone(),
+            scenario: view.scenario.clone(),
+            tags: view.tags.clone(),
+        }
+    }
+}
+
+impl From<&HistoryEntry> for CallDto {
+    fn from(entry: &HistoryEntry) -> CallDto {
+        CallDto::of(&entry.call, entry.contact_name.clone())
+    }
+}
+
+/// Which calls the history lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryFilterDto {
+    #[default]
+    All,
+    In,
+    Out,
+    Missed,
+}
+
+/// Where a history page ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CursorDto {
+    #[ts(type = "number")]
+    pub started_at: i64,
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+/// A history request from the UI.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+pub struct HistoryQuery {
+    #[serde(default)]
+    pub filter: HistoryFilterDto,
+    #[serde(default)]
+    pub search: Option<String>,
+    #[serde(default)]
+    pub before: Option<CursorDto>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+impl From<HistoryQuery> for HistoryRequest {
+    fn from(q: HistoryQuery) -> HistoryRequest {
+        HistoryRequest {
+            filter: match q.filter {
+                HistoryFilterDto::All => HistoryFilter::All,
+                HistoryFilterDto::In => HistoryFilter::In,
+                HistoryFilterDto::Out => HistoryFilter::Out,
+                HistoryFilterDto::Missed => HistoryFilter::Missed,
+            },
+            search: q.search.filter(|s| !s.trim().is_empty()),
+            before: q.before.map(|c| HistoryCursor { started_at: c.started_at, id: c.id }),
+            limit: q.limit.unwrap_or(50).clamp(1, 500) as usize,
+        }
+    }
+}
+
+/// One page of history, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct HistoryPageDto {
+    pub calls: Vec<CallDto>,
+    pub next: Option<CursorDto>,
+}
+
+impl From<&HistoryEntries> for HistoryPageDto {
+    fn from(page: &HistoryEntries) -> HistoryPageDto {
+        HistoryPageDto {
+            calls: page.entries.iter().map(CallDto::from).collect(),
+            next: page.next.map(|c| CursorDto { started_at: c.started_at, id: c.id }),
+        }
+    }
+}
+
+/// One caller to call back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FollowUpDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// E.164.
+    pub caller: String,
+    /// For people to read.
+    pub number: String,
+    pub name: Option<String>,
+    pub open: bool,
+    pub missed_count: u32,
+    pub first_missed_at: String,
+    pub last_missed_at: String,
+    /// The missed calls' ids, oldest first.
+    pub calls: Vec<String>,
+    pub closed_reason: Option<String>,
+}
+
+impl From<&FollowUpItem> for FollowUpDto {
+    fn from(item: &FollowUpItem) -> FollowUpDto {
+        let f = &item.followup;
+        FollowUpDto {
+            id: f.id,
+            caller: f.caller.clone(),
+            number: item.number.clone(),
+            name: item.contact_name.clone(),
+            open: f.open,
+            missed_count: f.missed_count,
+            first_missed_at: ts(f.first_missed_at),
+            last_missed_at: ts(f.last_missed_at),
+            calls: f.calls.clone(),
+            closed_reason: f.closed_reason.map(|r| r.as_str().to_owned()),
+        }
+    }
+}
+
+/// The state of a card, from this agent's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CardStateDto {
+    RingingHere,
+    Ringing,
+    Dialing,
+    AnsweredHere,
+    Talking,
+    AnsweredElsewhere,
+    Ended,
+    Missed,
+}
+
+impl From<CardState> for CardStateDto {
+    fn from(s: CardState) -> CardStateDto {
+        match s {
+            CardState::RingingHere => CardStateDto::RingingHere,
+            CardState::Ringing => CardStateDto::Ringing,
+            CardState::Dialing => CardStateDto::Dialing,
+            CardState::AnsweredHere => CardStateDto::AnsweredHere,
+            CardState::Talking => CardStateDto::Talking,
+            CardState::AnsweredElsewhere => CardStateDto::AnsweredElsewhere,
+            CardState::Ended => CardStateDto::Ended,
+            CardState::Missed => CardStateDto::Missed,
+        }
+    }
+}
+
+/// A contact field shown on a card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CardFieldDto {
+    pub key: String,
+    pub value: String,
+}
+
+/// A live call card.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CardDto {
+    pub call: CallDto,
+    pub state: CardStateDto,
+    /// A colleague took the call: the card withdraws.
+    pub withdrawn: bool,
+    pub title: String,
+    /// The number for people to read.
+    pub number: String,
+    /// The best matching contact, when any matched.
+    #[ts(type = "number | null")]
+    pub contact_id: Option<i64>,
+    pub company: Option<String>,
+    /// Why the best contact matched.
+    pub explanation: Option<String>,
+    pub several_matches: bool,
+    pub fields: Vec<CardFieldDto>,
+    pub recent_calls: Vec<CallDto>,
+    /// The caller's open follow-up (earlier missed calls), if any.
+    pub followup: Option<FollowUpDto>,
+    /// Milliseconds since the Unix epoch when the shell received this update (latency probe).
+    #[ts(type = "number")]
+    pub received_ms: i64,
+}
+
+impl CardDto {
+    pub fn of(card: &Card, followup: Option<FollowUpDto>, received_ms: i64) -> CardDto {
+        let best = card.contacts.first();
+        CardDto {
+            call: CallDto::of(&card.call, best.map(|m| m.contact.display_name().to_owned())),
+            state: card.state.into(),
+            withdrawn: card.withdrawn,
+            title: card.title.clone(),
+            number: card.number.clone(),
+            contact_id: best.map(|m| m.contact.id),
+            company: best.and_then(|m| m.contact.company.clone()),
+            explanation: best.map(|m| m.explanation.clone()),
+            several_matches: card.several_matches,
+            fields: card
+                .fields
+                .iter()
+                .map(|f| CardFieldDto { key: f.key.clone(), value: f.value.clone() })
+                .collect(),
+            recent_calls: card.recent_calls.iter().map(|v| CallDto::of(v, None)).collect(),
+            followup,
+            received_ms,
+        }
+    }
+}
+
+/// A call the relay accepted to place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DialResult {
+    /// The number dialled, E.164.
+    pub number: String,
+    pub call_id: String,
+}

@@ -1,0 +1,110 @@
+//! The background pump from the engine to the windows: connection status to the status
+//! line and the tray; card updates to the card window (showing it when the popup mode says
+//! so), the main window's lists and the OS notifications; follow-up and resync news to the
+//! status line.
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::broadcast::error::RecvError;
+use trubka_agent::cards::Card;
+use trubka_agent::engine::EngineEvent;
+use ts_rs::TS;
+
+use crate::dto::{CardDto, ConnectionDto, FollowUpDto, Notice};
+use crate::state::AppState;
+use crate::windows::{self, CARD, MAIN};
+
+/// The `card` event the card window receives.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CardEvent {
+    pub card: CardDto,
+    /// Whether this update may bring the card on screen (the popup mode says so); updates
+    /// of cards already on screen are shown anyway.
+    pub pop: bool,
+}
+
+pub(crate) fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Sends the current status line to every window.
+pub fn refresh_status(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let status = app.state::<AppState>().status().await;
+        let _ = app.emit("status", &status);
+    });
+}
+
+/// Starts the pump.
+pub fn spawn(app: &AppHandle) {
+    let engine = app.state::<AppState>().engine.clone();
+    let mut status = engine.status();
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let connection = ConnectionDto::from(&*status.borrow_and_update());
+            crate::tray::refresh(&handle, Some(&connection));
+            refresh_status(&handle);
+            if status.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut events = engine.subscribe();
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(EngineEvent::Card(card)) => on_card(&handle, &card).await,
+                Ok(EngineEvent::Followups(_)) => {
+                    refresh_status(&handle);
+                    let _ = handle.emit_to(MAIN, "followups-changed", ());
+                }
+                Ok(EngineEvent::Resync { resync_count, .. }) => {
+                    let count = u32::try_from(resync_count).unwrap_or(u32::MAX);
+                    handle.state::<AppState>().set_notice(Notice::Resynced { count });
+                    refresh_status(&handle);
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "card updates came faster than shown; resending live cards");
+                    resend_live(&handle).await;
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+async fn on_card(app: &AppHandle, card: &Card) {
+    let received = now_ms();
+    let state = app.state::<AppState>();
+    let dto = CardDto::of(card, None, received);
+    let pop = state.prefs().pops(&dto);
+    let _ = app.emit_to(CARD, "card", &CardEvent { card: dto.clone(), pop });
+    if pop {
+        windows::show_card(app);
+    }
+    let _ = app.emit_to(MAIN, "call-updated", &dto.call);
+    crate::notifications::on_card(app, &dto, windows::main_visible(app));
+    if let Some(followup) = open_followup(app, dto.call.phone.as_deref()).await {
+        let _ = app.emit_to(CARD, "card", &CardEvent { card: CardDto { followup: Some(followup), ..dto }, pop: false });
+    }
+}
+
+/// The caller's open follow-up, looked up after the card is on screen.
+async fn open_followup(app: &AppHandle, phone: Option<&str>) -> Option<FollowUpDto> {
+    let phone = phone?;
+    let engine = app.state::<AppState>().engine.clone();
+    let list = engine.followups(true, 200).await.ok()?;
+    list.iter().find(|f| f.followup.caller == phone).map(FollowUpDto::from)
+}
+
+async fn resend_live(app: &AppHandle) {
+    let engine = app.state::<AppState>().engine.clone();
+    if let Ok(cards) = engine.live_cards().await {
+        for card in &cards {
+            on_card(app, card).await;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+// Generated from src-tauri/src/dto by `UPDATE_BINDINGS=1 cargo test -p trubka bindings`.
+// Do not edit by hand: a test fails when this file and the Rust types differ.
+
+export type ErrorKind = "not_signed_in" | "unauthorized" | "network" | "relay" | "dial_not_supported" | "bad_number" | "bad_url" | "invalid" | "not_found" | "storage" | "io" | "keyring" | "internal";
+
+export type CommandError = { kind: ErrorKind, message: string, };
+
+export type ConnectionDto = { "state": "signed_out" } | { "state": "connecting" } | { "state": "connected", agent: string, } | { "state": "reconnecting", attempt: number, retry_at: string, error: string, } | { "state": "token_revoked" } | { "state": "rejected", code: number, reason: string, };
+
+export type Notice = { "kind": "keyring_fallback", path: string, detail: string, } | { "kind": "notifications_unavailable", detail: string, } | { "kind": "shortcut_unavailable", shortcut: string, detail: string, } | { "kind": "resynced", count: number, };
+
+export type StatusDto = { connection: ConnectionDto, notices: Array<Notice>, open_followups: number, missed_calls: number, };
+
+export type PopupMode = "ring" | "answer" | "off";
+
+export type Language = "ru" | "en";
+
+export type SettingsDto = { relay_url: string | null, 
+/**
+ * The signed-in agent's name.
+ */
+agent: string | null, 
+/**
+ * Contact fields shown on a card, in order.
+ */
+card_fields: Array<string>, 
+/**
+ * Fields that can be chosen: the built-in ones and every extra field in the contacts.
+ */
+available_fields: Array<string>, popup: PopupMode, sound: boolean, language: Language, autostart: boolean, 
+/**
+ * The global shortcut that dials the selected or copied number.
+ */
+shortcut: string, 
+/**
+ * Where the token is kept: `keyring` or `file`.
+ */
+token_store: string, 
+/**
+ * The profile folder.
+ */
+profile_dir: string, };
+
+export type SettingsPatch = { card_fields: Array<string> | null, popup: PopupMode | null, sound: boolean | null, language: Language | null, autostart: boolean | null, };
+
+export type NumberDto = { raw: string, label: string | null, 
+/**
+ * The extra field it was found in, for numbers that are not phone entries.
+ */
+field: string | null, 
+/**
+ * E.164 when the number is valid; dialling uses it.
+ */
+e164: string | null, };
+
+export type ContactDto = { id: number, name: string, company: string | null, email: string | null, position: string | null, notes: string | null, numbers: Array<NumberDto>, fields: { [key in string]?: string }, };
+
+export type PhoneDraftDto = { raw: string, label: string | null, };
+
+export type ContactDraftDto = { name: string, company: string | null, email: string | null, position: string | null, notes: string | null, phones: Array<PhoneDraftDto>, fields: { [key in string]?: string }, };
+
+export type BadRowDto = { line: number, kind: string, value: string | null, 
+/**
+ * The engine's own sentence.
+ */
+message: string, };
+
+export type RowWarningDto = { line: number, message: string, };
+
+export type ImportReportDto = { format: string, encoding: string, imported: number, unchanged: number, bad_rows: Array<BadRowDto>, warnings: Array<RowWarningDto>, };
+
+export type MatchDto = { contact: ContactDto, 
+/**
+ * `e164_equal`, `national_equal`, `field_e164_equal` or `field_national_equal`.
+ */
+rule: string, explanation: string, };
+
+export type LookupDto = { query: string, matches: Array<MatchDto>, no_match: string | null, };
+
+export type CallDto = { call_id: string, provider: string | null, 
+/**
+ * `in`, `out` or `internal`.
+ */
+direction: string, 
+/**
+ * `ringing`, `talking` or `ended`.
+ */
+status: string, outcome: string | null, missed: boolean, phone: string | null, phone_raw: string, 
+/**
+ * The best matching contact's name (history) or the PBX's name for the customer.
+ */
+name: string | null, line: string | null, started_at: string, answered_at: string | null, ended_at: string | null, wait: number | null, talk: number | null, answered_by: string | null, recordings: Array<string>, scenario: string | null, tags: Array<string>, };
+
+export type HistoryFilterDto = "all" | "in" | "out" | "missed";
+
+export type CursorDto = { started_at: number, id: number, };
+
+export type HistoryQuery = { filter: HistoryFilterDto, search: string | null, before: CursorDto | null, limit: number | null, };
+
+export type HistoryPageDto = { calls: Array<CallDto>, next: CursorDto | null, };
+
+export type FollowUpDto = { id: number, 
+/**
+ * E.164.
+ */
+caller: string, 
+/**
+ * For people to read.
+ */
+number: string, name: string | null, open: boolean, missed_count: number, first_missed_at: string, last_missed_at: string, 
+/**
+ * The missed calls' ids, oldest first.
+ */
+calls: Array<string>, closed_reason: string | null, };
+
+export type CardStateDto = "ringing_here" | "ringing" | "dialing" | "answered_here" | "talking" | "answered_elsewhere" | "ended" | "missed";
+
+export type CardFieldDto = { key: string, value: string, };
+
+export type CardDto = { call: CallDto, state: CardStateDto, 
+/**
+ * A colleague took the call: the card withdraws.
+ */
+withdrawn: boolean, title: string, 
+/**
+ * The number for people to read.
+ */
+number: string, 
+/**
+ * The best matching contact, when any matched.
+ */
+contact_id: number | null, company: string | null, 
+/**
+ * Why the best contact matched.
+ */
+explanation: string | null, several_matches: boolean, fields: Array<CardFieldDto>, recent_calls: Array<CallDto>, 
+/**
+ * The caller's open follow-up (earlier missed calls), if any.
+ */
+followup: FollowUpDto | null, 
+/**
+ * Milliseconds since the Unix epoch when the shell received this update (latency probe).
+ */
+received_ms: number, };
+
+export type DialResult = { 
+/**
+ * The number dialled, E.164.
+ */
+number: string, call_id: string, };
+
+export type DialSource = "link" | "shortcut" | "notification" | "card";
+
+export type DialEvent = { source: DialSource, 
+/**
+ * What was asked for, as typed.
+ */
+text: string, result: DialResult | null, error: CommandError | null, };
+
+export type CardEvent = { card: CardDto, 
+/**
+ * Whether this update may bring the card on screen (the popup mode says so); updates
+ * of cards already on screen are shown anyway.
+ */
+pop: boolean, };
+
+export type CardPrefs = { language: Language, sound: boolean, };
