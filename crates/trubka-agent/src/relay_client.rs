@@ -8,7 +8,9 @@
 //!   for [`IDLE_LIMIT`] drops the connection and reconnects. [`ClientControl::reconnect_now`]
 //!   lets the desktop shell react to an OS resume or network change at once.
 //! - `reset` (history before `since` is gone) clears the resume point, keeps local history and
-//!   counts a resync, through [`StreamSink::reset`].
+//!   counts a resync, through [`StreamSink::reset`]; the stream goes on live from the head.
+//! - A first connection records the relay's head as its resume point at once, so a disconnect
+//!   before the first event loses nothing.
 //! - Close codes 4000–4099 stop the client (4001: token revoked); others reconnect.
 //! - The state is published on a `watch` channel as [`ConnectionStatus`].
 
@@ -84,8 +86,11 @@ pub trait StreamSink: Send + Sync + 'static {
     fn resume_point(&self) -> impl Future<Output = Result<ResumePoint, StoreError>> + Send;
     /// Applies one event and stores `position` with it, atomically.
     fn apply(&self, position: StreamPosition, event: CallEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// The relay no longer has our history: forget the resume point, keep local data.
-    fn reset(&self, epoch: String) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The relay no longer has our history: forget the resume point, keep local data, and
+    /// go on from `head` (the relay's head at hello).
+    fn reset(&self, epoch: String, head: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A connection without a resume point said hello: remember `head` as the resume point.
+    fn start_from(&self, epoch: String, head: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Handles to steer a running client.
@@ -173,6 +178,32 @@ pub async fn run<S: StreamSink>(
     }
 }
 
+/// The envelope of an `event` frame, read as a plain struct.
+#[derive(serde::Deserialize)]
+struct EventEnvelope<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    seq: u64,
+    #[serde(borrow)]
+    event: &'a serde_json::value::RawValue,
+}
+
+/// Reads a server frame with [`ServerFrame::parse`]. That parser (an internally tagged serde
+/// enum) cannot hold the raw event JSON of `event` frames, so when it fails the frame is read
+/// as an [`EventEnvelope`] and its event by the protocol's own `event_from_json`.
+pub fn read_frame(text: &str) -> Result<ServerFrame, String> {
+    match ServerFrame::parse(text) {
+        Ok(frame) => Ok(frame),
+        Err(first) => match serde_json::from_str::<EventEnvelope<'_>>(text) {
+            Ok(envelope) if envelope.kind == "event" => {
+                let event = trubka_protocol::event_from_json(envelope.event.get()).map_err(|e| e.to_string())?;
+                Ok(ServerFrame::Event { seq: envelope.seq, event: Box::new(event) })
+            }
+            _ => Err(first.to_string()),
+        },
+    }
+}
+
 async fn session<S: StreamSink>(
     api: &RelayApi,
     resume: &ResumePoint,
@@ -205,6 +236,7 @@ async fn session<S: StreamSink>(
     };
     let mut greeted = false;
     let mut epoch = resume.epoch.clone().unwrap_or_default();
+    let mut hello_head = 0;
     let mut last_seen = Instant::now();
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     loop {
@@ -241,10 +273,16 @@ async fn session<S: StreamSink>(
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(_)) => continue,
         };
-        match ServerFrame::parse(&text) {
+        match read_frame(&text) {
             Ok(ServerFrame::Hello { agent, epoch: current, head, .. }) => {
                 greeted = true;
                 epoch = current.clone();
+                hello_head = head;
+                if resume.seq.is_none()
+                    && let Err(e) = sink.start_from(current.clone(), head).await
+                {
+                    return lost(greeted, format!("cannot store the resume point: {e}"));
+                }
                 status.send_replace(ConnectionStatus::Connected { agent, epoch: current, head });
             }
             Ok(ServerFrame::Event { seq, event }) => {
@@ -256,7 +294,7 @@ async fn session<S: StreamSink>(
             }
             Ok(ServerFrame::Reset { epoch: current }) => {
                 epoch = current.clone();
-                if let Err(e) = sink.reset(current).await {
+                if let Err(e) = sink.reset(current, hello_head).await {
                     return lost(greeted, format!("cannot record a resync: {e}"));
                 }
             }

@@ -77,7 +77,7 @@ pub enum EngineEvent {
 
 /// A history request: filter, optional search text (a number in any format, its last digits,
 /// or part of a name), page size and where the previous page ended.
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct HistoryRequest {
     #[serde(default)]
     pub filter: HistoryFilter,
@@ -91,6 +91,12 @@ pub struct HistoryRequest {
 
 fn default_page() -> usize {
     50
+}
+
+impl Default for HistoryRequest {
+    fn default() -> Self {
+        HistoryRequest { filter: HistoryFilter::All, search: None, before: None, limit: default_page() }
+    }
 }
 
 /// A call in the history list.
@@ -445,12 +451,16 @@ impl StreamSink for Inner {
         self.apply_event(Some(position), event).await.map(|_| ())
     }
 
-    async fn reset(&self, epoch: String) -> Result<(), StoreError> {
+    async fn start_from(&self, epoch: String, head: u64) -> Result<(), StoreError> {
+        self.store.call(move |conn| kv::start_from(conn, &epoch, head)).await
+    }
+
+    async fn reset(&self, epoch: String, head: u64) -> Result<(), StoreError> {
         let stored = epoch.clone();
         let point = self
             .store
             .call(move |conn| {
-                kv::mark_resync(conn, &stored, now_ms())?;
+                kv::mark_resync(conn, &stored, head, now_ms())?;
                 kv::resume_point(conn)
             })
             .await?;

@@ -64,14 +64,24 @@ pub fn set_resume_point(conn: &Connection, epoch: &str, seq: u64) -> Result<(), 
     Ok(())
 }
 
-/// A `reset` frame: forget the resume point (keeping local history), adopt the new epoch and
-/// count the resync.
-pub fn mark_resync(conn: &Connection, epoch: &str, now_ms: i64) -> Result<(), StoreError> {
+/// A `reset` frame: the relay no longer has history after our resume point (another epoch,
+/// or data lost). Local history is kept; the old resume point is dropped, the resync is
+/// counted, and the stream resumes from `head`, the relay's head when it said hello (it
+/// streams live from there).
+pub fn mark_resync(conn: &Connection, epoch: &str, head: u64, now_ms: i64) -> Result<(), StoreError> {
     conn.prepare_cached(
-        "UPDATE stream_state SET epoch = ?1, seq = NULL, resync_count = resync_count + 1,
-         resynced_at = ?2 WHERE id = 1",
+        "UPDATE stream_state SET epoch = ?1, seq = ?2, resync_count = resync_count + 1,
+         resynced_at = ?3 WHERE id = 1",
     )?
-    .execute(params![epoch, now_ms])?;
+    .execute(params![epoch, head as i64, now_ms])?;
+    Ok(())
+}
+
+/// A first connection (no resume point yet): start from the relay's head, so that a
+/// disconnect before the first event does not lose what happens meanwhile.
+pub fn start_from(conn: &Connection, epoch: &str, head: u64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE stream_state SET epoch = ?1, seq = ?2 WHERE id = 1 AND seq IS NULL")?
+        .execute(params![epoch, head as i64])?;
     Ok(())
 }
 
