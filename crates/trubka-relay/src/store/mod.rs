@@ -3,6 +3,7 @@
 //! - [`schema`]: tables and migrations.
 //! - [`agents`]: agent rows (add, list, revoke, look up by token hash).
 //! - [`writer`]: the one thread that appends events, in group-committed transactions.
+//! - [`checkpoint`]: WAL checkpoints on a thread of their own, off the ingest path.
 //! - [`read`]: a small pool of read-only connections for the async side (auth, resume).
 //!
 //! [`Store`] is the synchronous handle the CLI and tests use for administration; it may be
@@ -10,6 +11,7 @@
 //! it, and `busy_timeout` makes a second writer wait instead of failing).
 
 pub(crate) mod agents;
+mod checkpoint;
 pub(crate) mod read;
 mod schema;
 pub(crate) mod writer;

@@ -24,6 +24,7 @@ use tokio::sync::{mpsc, oneshot};
 use trubka_core::{CallEvent, Provider};
 use trubka_protocol::stream::{close_code, event_frame};
 
+use super::checkpoint::Checkpointer;
 use super::{Role, StoreError, agents, open_connection, schema};
 use crate::agents::{AgentId, AgentSet};
 use crate::audience::{CallSoFar, audience, names_employee};
@@ -86,10 +87,12 @@ pub(crate) struct WriterHandle {
     alive: Arc<AtomicBool>,
 }
 
-/// Owns the writer thread; [`WriterThread::shutdown`] flushes and joins it.
+/// Owns the writer thread (and its checkpointer); [`WriterThread::shutdown`] flushes and
+/// joins them.
 pub(crate) struct WriterThread {
     tx: mpsc::Sender<Request>,
     thread: JoinHandle<()>,
+    checkpointer: Checkpointer,
 }
 
 /// Opens the write connection (migrating the schema) and starts the thread.
@@ -100,6 +103,8 @@ pub(crate) fn start(
 ) -> Result<(WriterHandle, WriterThread), StoreError> {
     let mut conn = open_connection(path, Role::Writer)?;
     schema::migrate(&mut conn)?;
+    // Checkpoints run on their own thread (see `checkpoint`), not inside a commit.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     let head: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?;
     let head = head as u64;
     let shared_head = Arc::new(AtomicU64::new(head));
@@ -114,6 +119,7 @@ pub(crate) fn start(
         metrics,
     };
     writer.refresh_agents()?;
+    let checkpointer = Checkpointer::start(path)?;
     let (tx, rx) = mpsc::channel(QUEUE);
     let alive_flag = Arc::clone(&alive);
     let thread = std::thread::Builder::new()
@@ -129,7 +135,11 @@ pub(crate) fn start(
             head: shared_head,
             alive,
         },
-        WriterThread { tx, thread },
+        WriterThread {
+            tx,
+            thread,
+            checkpointer,
+        },
     ))
 }
 
@@ -174,8 +184,17 @@ impl WriterThread {
     /// Commits everything queued so far, stops the thread and waits for it.
     pub(crate) async fn shutdown(self) {
         let _ = self.tx.send(Request::Shutdown).await;
-        let thread = self.thread;
-        if let Ok(Err(_)) = tokio::task::spawn_blocking(move || thread.join()).await {
+        let WriterThread {
+            thread,
+            checkpointer,
+            ..
+        } = self;
+        let joined = tokio::task::spawn_blocking(move || {
+            let writer = thread.join();
+            checkpointer.stop();
+            writer
+        });
+        if let Ok(Err(_)) = joined.await {
             tracing::error!("the writer thread panicked");
         }
     }

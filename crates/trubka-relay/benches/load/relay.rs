@@ -1,0 +1,83 @@
+//! The relay under test: the real `trubka-relay serve` binary as a child process.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub(crate) struct RelayProcess {
+    child: Child,
+    pub(crate) pid: u32,
+    /// `http://127.0.0.1:PORT`
+    pub(crate) base: String,
+    pub(crate) uis_url: String,
+    pub(crate) sipuni_url: String,
+}
+
+impl RelayProcess {
+    /// Starts `serve` on a free port of 127.0.0.1 and reads the URLs it prints.
+    pub(crate) async fn start(data: &Path) -> RelayProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_trubka-relay"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the relay binary starts");
+        let pid = child.id().expect("a running child has a pid");
+        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+        let mut last_word = async || {
+            let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+                .await
+                .expect("the relay prints its URLs in time")
+                .expect("stdout readable")
+                .expect("the relay printed its URLs");
+            line.rsplit(' ').next().unwrap_or_default().to_owned()
+        };
+        let base = last_word().await;
+        let uis_url = last_word().await;
+        let sipuni_url = last_word().await;
+        RelayProcess {
+            child,
+            pid,
+            base,
+            uis_url,
+            sipuni_url,
+        }
+    }
+
+    /// Kills the relay (the data folder is temporary; nothing to flush).
+    pub(crate) async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+
+    /// Resident memory of the relay process in KiB (`VmRSS` of /proc/PID/status).
+    pub(crate) fn rss_kib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// The relay's own counters, for the mean group-commit size.
+    pub(crate) async fn metric(&self, http: &reqwest::Client, name: &str) -> Option<f64> {
+        let text = http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|value| value.parse().ok())
+    }
+}
