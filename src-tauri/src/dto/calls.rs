@@ -22,6 +22,8 @@ pub struct CallDto {
     pub missed: bool,
     pub phone: Option<String>,
     pub phone_raw: String,
+    /// The number for people to read (`+7 926 123-45-67`), or what the PBX sent.
+    pub number: String,
     /// The best matching contact's name (history) or the PBX's name for the customer.
     pub name: Option<String>,
     pub line: Option<String>,
@@ -47,6 +49,7 @@ impl CallDto {
             missed: view.missed,
             phone: view.phone.clone(),
             phone_raw: view.phone_raw.clone(),
+            number: trubka_agent::cards::display_number(view),
             name: contact_name.or_else(|| view.pbx_name.clone()),
             line: view.line.clone(),
             started_at: ts(view.started_at),
@@ -94,10 +97,13 @@ pub struct HistoryQuery {
     #[serde(default)]
     pub filter: HistoryFilterDto,
     #[serde(default)]
+    #[ts(optional)]
     pub search: Option<String>,
     #[serde(default)]
+    #[ts(optional)]
     pub before: Option<CursorDto>,
     #[serde(default)]
+    #[ts(optional)]
     pub limit: Option<u32>,
 }
 

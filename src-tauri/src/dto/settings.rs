@@ -61,13 +61,18 @@ pub struct SettingsDto {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, TS)]
 pub struct SettingsPatch {
     #[serde(default)]
+    #[ts(optional)]
     pub card_fields: Option<Vec<String>>,
     #[serde(default)]
+    #[ts(optional)]
     pub popup: Option<PopupMode>,
     #[serde(default)]
+    #[ts(optional)]
     pub sound: Option<bool>,
     #[serde(default)]
+    #[ts(optional)]
     pub language: Option<Language>,
     #[serde(default)]
+    #[ts(optional)]
     pub autostart: Option<bool>,
 }

@@ -41,7 +41,7 @@ token_store: string,
  */
 profile_dir: string, };
 
-export type SettingsPatch = { card_fields: Array<string> | null, popup: PopupMode | null, sound: boolean | null, language: Language | null, autostart: boolean | null, };
+export type SettingsPatch = { card_fields?: Array<string>, popup?: PopupMode, sound?: boolean, language?: Language, autostart?: boolean, };
 
 export type NumberDto = { raw: string, label: string | null, 
 /**
@@ -87,6 +87,10 @@ direction: string,
  */
 status: string, outcome: string | null, missed: boolean, phone: string | null, phone_raw: string, 
 /**
+ * The number for people to read (`+7 926 123-45-67`), or what the PBX sent.
+ */
+number: string, 
+/**
  * The best matching contact's name (history) or the PBX's name for the customer.
  */
 name: string | null, line: string | null, started_at: string, answered_at: string | null, ended_at: string | null, wait: number | null, talk: number | null, answered_by: string | null, recordings: Array<string>, scenario: string | null, tags: Array<string>, };
@@ -95,7 +99,7 @@ export type HistoryFilterDto = "all" | "in" | "out" | "missed";
 
 export type CursorDto = { started_at: number, id: number, };
 
-export type HistoryQuery = { filter: HistoryFilterDto, search: string | null, before: CursorDto | null, limit: number | null, };
+export type HistoryQuery = { filter: HistoryFilterDto, search?: string, before?: CursorDto, limit?: number, };
 
 export type HistoryPageDto = { calls: Array<CallDto>, next: CursorDto | null, };
 

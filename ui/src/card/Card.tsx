@@ -1,0 +1,112 @@
+// One call card: who is calling (or «Неизвестный номер» with ways to fix that), the line
+// and scenario, the live state, the caller's last calls and open follow-up.
+import type { CardDto } from "../ipc";
+import { api } from "../ipc";
+import { has, t } from "../i18n";
+import { duration, fieldLabel, outcome, when } from "../format";
+
+function stateLabel(card: CardDto): string {
+  const key = `card.state.${card.state}`;
+  return has(key) ? t(key) : card.state;
+}
+
+export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void }) {
+  const call = card.call;
+  const known = card.contact_id !== null;
+  const hidden = !call.phone && !call.phone_raw.trim();
+  const dialable = call.phone ?? (call.phone_raw.trim() || null);
+  const fields = card.fields.filter((f) => f.key !== "name");
+  return (
+    <article
+      class={`card state-${card.state}`}
+      data-testid="card"
+      data-call={call.call_id}
+      data-state={card.state}
+      aria-live="assertive"
+      aria-label={`${known ? card.title : t("card.unknown")} ${card.number}`}
+    >
+      <header class="card-head">
+        <span class={`pill pill-${card.state}`} data-testid="card-state">
+          {stateLabel(card)}
+        </span>
+        <span class="muted">{call.direction === "out" ? t("card.outgoing") : t("card.incoming")}</span>
+        {call.line && <span class="muted mono" data-testid="card-line">{t("card.line", { line: call.line })}</span>}
+        <button type="button" class="ghost close" aria-label={t("card.dismiss")} title={t("card.dismiss")} onClick={onDismiss}>
+          ✕
+        </button>
+      </header>
+      <div class="who">
+        <div class="title" data-testid="card-title">
+          {known ? card.title : hidden ? t("card.hidden_number") : card.call.name ?? t("card.unknown")}
+        </div>
+        {card.company && <div class="company" data-testid="card-company">{card.company}</div>}
+        {!hidden && <div class="number mono" data-testid="card-number">{card.number}</div>}
+      </div>
+      {fields.length > 0 && (
+        <dl class="fields">
+          {fields.map((f) => (
+            <div key={f.key} class="field" data-testid={`card-field-${f.key}`}>
+              <dt>{fieldLabel(f.key)}</dt>
+              <dd>{f.value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {card.several_matches && <p class="warn small">{t("card.several")}</p>}
+      {call.scenario && <p class="muted small">{t("card.scenario", { scenario: call.scenario })}</p>}
+      {card.followup && card.followup.open && (
+        <p class="followup small" data-testid="card-followup">
+          {t("card.followup", { count: card.followup.missed_count, when: when(card.followup.last_missed_at) })}
+        </p>
+      )}
+      {card.recent_calls.length > 0 ? (
+        <div class="recent">
+          <div class="muted small">{t("card.recent")}</div>
+          <ul>
+            {card.recent_calls.slice(0, 3).map((r) => (
+              <li key={r.call_id} class={r.missed ? "missed" : ""}>
+                <span>{when(r.started_at)}</span>
+                <span>{outcome(r)}</span>
+                <span class="muted">{duration(r.talk)}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        !hidden && <p class="muted small">{t("card.no_recent")}</p>
+      )}
+      <div class="card-actions">
+        {!known && !hidden && (
+          <>
+            <button
+              type="button"
+              class="primary small"
+              data-testid="card-create"
+              onClick={() => api.openInMain(`new-contact:${call.call_id}|${call.phone ?? call.phone_raw}`)}
+            >
+              + {t("card.create_contact")}
+            </button>
+            <button
+              type="button"
+              class="small"
+              data-testid="card-attach"
+              onClick={() => api.openInMain(`attach:${call.phone ?? call.phone_raw}`)}
+            >
+              {t("card.attach")}
+            </button>
+          </>
+        )}
+        {known && (
+          <button type="button" class="small" onClick={() => api.openInMain(`contact:${card.contact_id}`)}>
+            {t("card.open_contact")}
+          </button>
+        )}
+        {dialable && (card.state === "missed" || card.state === "ended") && (
+          <button type="button" class="small" data-testid="card-dial" onClick={() => api.dial(dialable)}>
+            ✆ {t("missed.call_back")}
+          </button>
+        )}
+      </div>
+    </article>
+  );
+}

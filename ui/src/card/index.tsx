@@ -1,0 +1,4 @@
+import { render } from "preact";
+import { CardApp } from "./CardApp";
+
+render(<CardApp />, document.getElementById("cards")!);

@@ -1,0 +1,73 @@
+// Typed wrappers over the Tauri commands. Types come from bindings/ipc.ts (generated from
+// the Rust DTOs); nothing here is written twice.
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  CallDto,
+  CardEvent,
+  CardPrefs,
+  CommandError,
+  ContactDraftDto,
+  ContactDto,
+  DialEvent,
+  DialResult,
+  FollowUpDto,
+  HistoryPageDto,
+  HistoryQuery,
+  ImportReportDto,
+  LookupDto,
+  PopupMode,
+  SettingsDto,
+  SettingsPatch,
+  StatusDto,
+} from "./bindings/ipc";
+
+export type * from "./bindings/ipc";
+
+/** Whether a thrown value is the shell's CommandError. */
+export function isCommandError(e: unknown): e is CommandError {
+  return typeof e === "object" && e !== null && "kind" in e && "message" in e;
+}
+
+export const api = {
+  status: () => invoke<StatusDto>("status"),
+  signIn: (relayUrl: string, token: string) => invoke<SettingsDto>("sign_in", { relayUrl, token }),
+  signOut: () => invoke<void>("sign_out"),
+  settings: () => invoke<SettingsDto>("settings_get"),
+  updateSettings: (patch: SettingsPatch) => invoke<SettingsDto>("settings_update", { patch }),
+  uiReady: () => invoke<void>("ui_ready"),
+  contacts: (search: string) => invoke<ContactDto[]>("contacts_list", { search }),
+  saveContact: (id: number | null, draft: ContactDraftDto) => invoke<ContactDto>("contact_save", { id, draft }),
+  deleteContact: (id: number) => invoke<void>("contact_delete", { id }),
+  importContacts: (bytes: Uint8Array) => invoke<ImportReportDto>("contacts_import", bytes),
+  lookup: (number: string) => invoke<LookupDto>("lookup_number", { number }),
+  attachNumber: (contactId: number, number: string) => invoke<ContactDto>("attach_number", { contactId, number }),
+  contactFromCall: (callId: string, name: string) => invoke<ContactDto>("contact_from_call", { callId, name }),
+  history: (query: HistoryQuery) => invoke<HistoryPageDto>("history_page", { query }),
+  followups: (all: boolean) => invoke<FollowUpDto[]>("followups_list", { all }),
+  closeFollowup: (caller: string) => invoke<void>("followup_close", { caller }),
+  dial: (number: string) => invoke<DialResult>("dial", { number }),
+  liveCards: () => invoke<CardEvent[]>("live_cards"),
+  cardPrefs: () => invoke<CardPrefs>("card_prefs"),
+  cardFit: (height: number) => invoke<void>("card_window_fit", { height }),
+  cardHide: () => invoke<void>("card_window_hide"),
+  cardRendered: (callId: string, state: string, receivedMs: number) =>
+    invoke<void>("card_rendered", { callId, state, receivedMs }),
+  openInMain: (target: string) => invoke<void>("open_in_main", { target }),
+};
+
+/** The events the shell sends, by name. */
+export interface ShellEvents {
+  status: StatusDto;
+  card: CardEvent;
+  "call-updated": CallDto;
+  "followups-changed": null;
+  "prefs-changed": PopupMode;
+  dial: DialEvent;
+  "shortcut-no-number": null;
+  open: string;
+}
+
+export function on<K extends keyof ShellEvents>(name: K, handler: (payload: ShellEvents[K]) => void): Promise<UnlistenFn> {
+  return listen<ShellEvents[K]>(name, (e) => handler(e.payload));
+}

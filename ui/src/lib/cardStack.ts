@@ -1,0 +1,69 @@
+// The call-card stack: which cards are on screen, in what order, and for how long a card
+// that is over stays to show its last state. Pure functions; the card window renders them.
+import type { CardDto, CardEvent, CardStateDto } from "../bindings/ipc";
+
+export interface StackEntry {
+  card: CardDto;
+  /** When the card came on screen (ms). */
+  since: number;
+  /** When it leaves the screen (ms), once its call is over for this agent. */
+  leaveAt: number | null;
+}
+
+/** How long a card lingers after its call is over for this agent, by final state. */
+export const LINGER_MS: Partial<Record<CardStateDto, number>> = {
+  answered_elsewhere: 3000,
+  ended: 5000,
+  missed: 6000,
+};
+
+export function isOver(card: CardDto): boolean {
+  return card.withdrawn || card.state in LINGER_MS;
+}
+
+function lingerOf(card: CardDto): number {
+  return LINGER_MS[card.state] ?? LINGER_MS.answered_elsewhere ?? 3000;
+}
+
+/**
+ * Applies one update. A card already on screen takes the new data in place (so that
+ * several calls never swap places); a new card comes on top only when `pop` allows it
+ * and its call is not over yet.
+ */
+export function applyEvent(stack: StackEntry[], event: CardEvent, now: number): StackEntry[] {
+  const { card, pop } = event;
+  const index = stack.findIndex((e) => e.card.call.call_id === card.call.call_id);
+  if (index >= 0) {
+    const prev = stack[index];
+    const merged: CardDto = { ...card, followup: card.followup ?? prev.card.followup };
+    const leaveAt = isOver(merged) ? (prev.leaveAt ?? now + lingerOf(merged)) : null;
+    const next = stack.slice();
+    next[index] = { card: merged, since: prev.since, leaveAt };
+    return next;
+  }
+  if (!pop || isOver(card)) return stack;
+  return [{ card, since: now, leaveAt: null }, ...stack];
+}
+
+/** Drops the cards whose time is up. */
+export function expire(stack: StackEntry[], now: number): StackEntry[] {
+  const kept = stack.filter((e) => e.leaveAt === null || e.leaveAt > now);
+  return kept.length === stack.length ? stack : kept;
+}
+
+/** Removes a card the agent closed. */
+export function dismiss(stack: StackEntry[], callId: string): StackEntry[] {
+  return stack.filter((e) => e.card.call.call_id !== callId);
+}
+
+/** When the next card leaves, for the timer; null when none is leaving. */
+export function nextExpiry(stack: StackEntry[]): number | null {
+  const times = stack.map((e) => e.leaveAt).filter((t): t is number => t !== null);
+  return times.length ? Math.min(...times) : null;
+}
+
+/** Whether an update starts a ring on this agent's phone that was not ringing before. */
+export function startsRinging(before: StackEntry[], after: StackEntry[]): boolean {
+  const wasRinging = new Set(before.filter((e) => e.card.state === "ringing_here").map((e) => e.card.call.call_id));
+  return after.some((e) => e.card.state === "ringing_here" && !wasRinging.has(e.card.call.call_id));
+}

@@ -1,0 +1,145 @@
+// The main window: sign-in until signed in, then contacts, history, missed calls and
+// settings under one header with the status line.
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { api, on, type SettingsDto, type StatusDto } from "../ipc";
+import { setLanguage, t, type Key } from "../i18n";
+import { errorText } from "../errors";
+import { Contacts, type ContactsIntent } from "./Contacts";
+import { History } from "./History";
+import { Missed } from "./Missed";
+import { Settings } from "./Settings";
+import { SignIn } from "./SignIn";
+import { Notices, StatusLine } from "./StatusLine";
+import { Toasts, toast } from "./toasts";
+import { useLanguage } from "./useLanguage";
+
+type Tab = "contacts" | "history" | "missed" | "settings";
+const TABS: { id: Tab; key: Key }[] = [
+  { id: "contacts", key: "nav.contacts" },
+  { id: "history", key: "nav.history" },
+  { id: "missed", key: "nav.missed" },
+  { id: "settings", key: "nav.settings" },
+];
+
+/** Reads an `open` request from the card window: `contact:ID`, `new-contact:CALL|NUMBER`, `attach:NUMBER`. */
+export function intentOf(target: string): ContactsIntent | null {
+  const [kind, rest = ""] = target.split(/:(.*)/s);
+  if (kind === "contact" && /^\d+$/.test(rest)) return { kind: "open", id: Number(rest) };
+  if (kind === "new-contact") {
+    const [callId, number = ""] = rest.split("|");
+    return { kind: "new", callId, number };
+  }
+  if (kind === "attach" && rest) return { kind: "attach", number: rest };
+  return null;
+}
+
+export function App() {
+  useLanguage();
+  const [status, setStatus] = useState<StatusDto | null>(null);
+  const [settings, setSettings] = useState<SettingsDto | null>(null);
+  const [tab, setTab] = useState<Tab>("contacts");
+  const [intent, setIntent] = useState<ContactsIntent | null>(null);
+  const ready = useRef(false);
+
+  const applySettings = useCallback((s: SettingsDto) => {
+    setSettings(s);
+    setLanguage(s.language);
+  }, []);
+
+  useEffect(() => {
+    Promise.all([api.status(), api.settings()])
+      .then(([st, se]) => {
+        setStatus(st);
+        applySettings(se);
+      })
+      .catch((e) => toast(errorText(e), "error"));
+    const unlisten = [
+      on("status", setStatus),
+      on("prefs-changed", () => api.settings().then(applySettings)),
+      on("dial", (e) => {
+        if (e.result) toast(t("dial.sent", { number: e.result.number }), "ok");
+        else if (e.error) toast(`${t("dial.failed", { number: e.text })}: ${errorText(e.error)}`, "error");
+      }),
+      on("shortcut-no-number", () => toast(t("dial.no_number"), "error")),
+      on("open", (target) => {
+        const i = intentOf(target);
+        if (i) {
+          setTab("contacts");
+          setIntent(i);
+        }
+      }),
+    ];
+    return () => unlisten.forEach((p) => p.then((f) => f()));
+  }, [applySettings]);
+
+  useEffect(() => {
+    if (!ready.current && status && settings) {
+      ready.current = true;
+      requestAnimationFrame(() => api.uiReady());
+    }
+  }, [status, settings]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.altKey && !e.ctrlKey && /^[1-4]$/.test(e.key)) {
+        e.preventDefault();
+        setTab(TABS[Number(e.key) - 1].id);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const signedOut = status?.connection.state === "signed_out" && !settings?.relay_url;
+  const needsSignIn = status !== null && settings !== null && (signedOut || status.connection.state === "token_revoked");
+
+  return (
+    <div class="app">
+      <header class="topbar">
+        <div class="brand">
+          <img src="/icon.png" alt="" width="20" height="20" />
+          {t("app.title")}
+        </div>
+        {!needsSignIn && (
+          <nav class="tabs" role="tablist" aria-label={t("app.title")}>
+            {TABS.map((x, i) => (
+              <button
+                key={x.id}
+                role="tab"
+                id={`tab-${x.id}`}
+                data-testid={`tab-${x.id}`}
+                aria-selected={tab === x.id}
+                class={tab === x.id ? "tab active" : "tab"}
+                title={`Alt+${i + 1}`}
+                onClick={() => setTab(x.id)}
+              >
+                {t(x.key)}
+                {x.id === "missed" && status && status.open_followups > 0 && (
+                  <span class="badge" data-testid="missed-badge">{status.open_followups}</span>
+                )}
+              </button>
+            ))}
+          </nav>
+        )}
+        <StatusLine status={status} />
+      </header>
+      <Notices status={status} />
+      <main class="content">
+        {settings === null ? (
+          <p class="muted pad">{t("common.loading")}</p>
+        ) : needsSignIn ? (
+          <SignIn settings={settings} onSignedIn={applySettings} />
+        ) : tab === "contacts" ? (
+          <Contacts intent={intent} onIntentDone={() => setIntent(null)} />
+        ) : tab === "history" ? (
+          <History />
+        ) : tab === "missed" ? (
+          <Missed />
+        ) : (
+          <Settings settings={settings} onChange={applySettings} />
+        )}
+      </main>
+      <Toasts />
+    </div>
+  );
+}
