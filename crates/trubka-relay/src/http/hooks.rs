@@ -27,8 +27,11 @@ use crate::store::writer::{PreparedEvent, Rejection, StoredEvent};
 
 /// Largest webhook body accepted; real notifications are a few kilobytes.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
-/// How much of a rejected body goes to the log (all of it goes to the database).
+/// How much of a rejected body goes to the log.
 const LOGGED_BODY: usize = 2048;
+/// How much of a rejected body is kept in the database: enough to see what the template
+/// sent, while 10,000 kept rejections stay well under a gigabyte even if all are huge.
+const KEPT_BODY: usize = 64 * 1024;
 
 /// What arrived, before the token is checked.
 struct Arrival {
@@ -170,7 +173,7 @@ async fn receive(
                 reason_code: error.code.to_owned(),
                 message: error.message.clone(),
                 query,
-                body: body.to_vec(),
+                body: body[..body.len().min(KEPT_BODY)].to_vec(),
             };
             state.writer.reject(rejection).await;
             return Err(ApiError::BadPayload(error));

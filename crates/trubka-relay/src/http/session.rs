@@ -31,19 +31,12 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Events read from the database per replay query.
 const REPLAY_PAGE: usize = 256;
 
-/// Why a session ended early; only logged.
+/// Why a session ended early.
 enum Ended {
+    /// The socket is gone or stalled; nothing more can be sent.
     SendFailed,
+    /// Reading the replay failed; the socket still works.
     Store(String),
-}
-
-impl std::fmt::Display for Ended {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Ended::SendFailed => f.write_str("sending failed or timed out"),
-            Ended::Store(e) => write!(f, "replay failed: {e}"),
-        }
-    }
 }
 
 pub(crate) async fn run(socket: WebSocket, state: AppState, agent: Agent, params: StreamParams) {
@@ -55,8 +48,16 @@ pub(crate) async fn run(socket: WebSocket, state: AppState, agent: Agent, params
         socket,
         metrics: std::sync::Arc::clone(&metrics),
     };
-    if let Err(why) = session.serve(&state, &agent, &params).await {
-        tracing::debug!(agent = %agent.name, %why, "stream ended early");
+    match session.serve(&state, &agent, &params).await {
+        Ok(()) => {}
+        Err(Ended::SendFailed) => {
+            tracing::debug!(agent = %agent.name, "stream dropped: sending failed");
+        }
+        Err(Ended::Store(error)) => {
+            tracing::warn!(agent = %agent.name, %error, "replay failed; asking the agent to retry");
+            // 1011: the server hit an error; the client reconnects and resumes.
+            let _ = session.close(1011, "replay failed; reconnect").await;
+        }
     }
     metrics.streams_open.fetch_sub(1, Ordering::Relaxed);
 }
