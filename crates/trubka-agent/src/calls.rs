@@ -22,12 +22,20 @@ pub struct EmployeeView {
 
 impl EmployeeView {
     fn of(e: &Employee) -> EmployeeView {
-        EmployeeView { id: e.id.clone(), name: e.name.clone(), extension: e.extension.clone() }
+        EmployeeView {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            extension: e.extension.clone(),
+        }
     }
 
     /// The core employee again, for "is this me" checks.
     pub fn to_employee(&self) -> Employee {
-        Employee { id: self.id.clone(), name: self.name.clone(), extension: self.extension.clone() }
+        Employee {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            extension: self.extension.clone(),
+        }
     }
 
     /// A name for people: the name, else the extension, else the id.
@@ -135,7 +143,11 @@ impl CallView {
             started_at,
             answered_at: state.answered_at(),
             ended_at: state.ended_at(),
-            durations: DurationsView { wait: durations.wait, talk: durations.talk, total: durations.total },
+            durations: DurationsView {
+                wait: durations.wait,
+                talk: durations.talk,
+                total: durations.total,
+            },
             answered_by: state.answered_by().map(EmployeeView::of),
             legs: state.legs().iter().map(LegView::of).collect(),
             recordings: state.recordings(),

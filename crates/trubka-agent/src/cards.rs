@@ -61,8 +61,11 @@ pub fn card_state(view: &CallView, me: Option<&AgentMe>) -> CardState {
         me.is_some_and(|me| me.is_me(provider, &leg.employee.to_employee()))
     };
     let my_leg = view.legs.iter().find(mine);
-    let someone_else_answered =
-        me.is_some() && view.legs.iter().any(|l| l.answered_at.is_some() && !mine(&l));
+    let someone_else_answered = me.is_some()
+        && view
+            .legs
+            .iter()
+            .any(|l| l.answered_at.is_some() && !mine(&l));
     let i_answered = my_leg.is_some_and(|l| l.answered_at.is_some());
     let outgoing = view.direction == "out";
     if view.is_ended() {
@@ -185,7 +188,11 @@ pub fn build(
         title,
         number,
         several_matches: contacts.len() > 1,
-        pbx_name: if contacts.is_empty() { view.pbx_name.clone() } else { None },
+        pbx_name: if contacts.is_empty() {
+            view.pbx_name.clone()
+        } else {
+            None
+        },
         contacts,
         fields,
         recent_calls,

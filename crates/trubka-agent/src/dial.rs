@@ -16,7 +16,11 @@ pub enum DialError {
 }
 
 /// Parses `text` (any common format) and asks the relay to call it.
-pub async fn dial(api: &RelayApi, parser: &NumberParser, text: &str) -> Result<(String, DialAccepted), DialError> {
+pub async fn dial(
+    api: &RelayApi,
+    parser: &NumberParser,
+    text: &str,
+) -> Result<(String, DialAccepted), DialError> {
     let number = parser.parse(text)?;
     let accepted = api.dial(&number).await?;
     Ok((number.e164().to_owned(), accepted))

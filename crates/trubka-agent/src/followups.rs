@@ -47,9 +47,13 @@ impl CloseReason {
     }
 
     pub fn parse(text: &str) -> Option<CloseReason> {
-        [CloseReason::Answered, CloseReason::CalledBack, CloseReason::Manual]
-            .into_iter()
-            .find(|r| r.as_str() == text)
+        [
+            CloseReason::Answered,
+            CloseReason::CalledBack,
+            CloseReason::Manual,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
     }
 
     /// Russian words for the CLI and the GUI.
@@ -95,7 +99,11 @@ pub enum FollowupChange {
     /// A missed call was added (to a new or an existing follow-up).
     Missed { followup: i64, caller: String },
     /// A follow-up was closed.
-    Closed { followup: i64, caller: String, reason: CloseReason },
+    Closed {
+        followup: i64,
+        caller: String,
+        reason: CloseReason,
+    },
     /// A call left its follow-up (it turned out to be answered).
     Withdrawn { followup: i64, call_id: String },
 }
@@ -103,7 +111,9 @@ pub enum FollowupChange {
 /// Applies the rules to a call whose view just changed. Idempotent.
 pub fn on_call(conn: &Connection, view: &CallView) -> Result<Vec<FollowupChange>, StoreError> {
     let mut changes = Vec::new();
-    let Some(caller) = view.phone.as_deref() else { return Ok(changes) };
+    let Some(caller) = view.phone.as_deref() else {
+        return Ok(changes);
+    };
     let started = millis(view.started_at);
     match view.direction.as_str() {
         "in" | "out" => {}
@@ -111,15 +121,26 @@ pub fn on_call(conn: &Connection, view: &CallView) -> Result<Vec<FollowupChange>
     }
     if view.talked() {
         if let Some(followup) = sql::detach(conn, &view.call_id)? {
-            changes.push(FollowupChange::Withdrawn { followup, call_id: view.call_id.clone() });
+            changes.push(FollowupChange::Withdrawn {
+                followup,
+                call_id: view.call_id.clone(),
+            });
         }
-        let reason = if view.direction == "in" { CloseReason::Answered } else { CloseReason::CalledBack };
+        let reason = if view.direction == "in" {
+            CloseReason::Answered
+        } else {
+            CloseReason::CalledBack
+        };
         if let Some(open) = sql::open_for(conn, caller)?
             && millis(open.first_missed_at) <= started
         {
             let at = view.answered_at.map_or(started, millis);
             sql::close(conn, open.id, at, reason, Some(&view.call_id))?;
-            changes.push(FollowupChange::Closed { followup: open.id, caller: caller.to_owned(), reason });
+            changes.push(FollowupChange::Closed {
+                followup: open.id,
+                caller: caller.to_owned(),
+                reason,
+            });
             // Missed calls that came after this conversation start a new follow-up.
             for (call_id, call_started) in sql::calls_of(conn, open.id)? {
                 if call_started > started {
@@ -151,7 +172,11 @@ fn add_missed(
             Some(id) => id,
             None => {
                 let id = sql::create(conn, caller, started, false)?;
-                let reason = if direction == "in" { CloseReason::Answered } else { CloseReason::CalledBack };
+                let reason = if direction == "in" {
+                    CloseReason::Answered
+                } else {
+                    CloseReason::CalledBack
+                };
                 sql::close(conn, id, talk_started, reason, Some(&talk_id))?;
                 id
             }
@@ -164,12 +189,21 @@ fn add_missed(
         None => sql::create(conn, caller, started, true)?,
     };
     sql::attach(conn, id, call_id, started)?;
-    Ok(vec![FollowupChange::Missed { followup: id, caller: caller.to_owned() }])
+    Ok(vec![FollowupChange::Missed {
+        followup: id,
+        caller: caller.to_owned(),
+    }])
 }
 
 /// Closes `caller`'s open follow-up by hand. Returns it, or `None` when there is none.
-pub fn close_by_hand(conn: &Connection, caller: &str, now_ms: i64) -> Result<Option<FollowUp>, StoreError> {
-    let Some(open) = sql::open_for(conn, caller)? else { return Ok(None) };
+pub fn close_by_hand(
+    conn: &Connection,
+    caller: &str,
+    now_ms: i64,
+) -> Result<Option<FollowUp>, StoreError> {
+    let Some(open) = sql::open_for(conn, caller)? else {
+        return Ok(None);
+    };
     sql::close(conn, open.id, now_ms, CloseReason::Manual, None)?;
     sql::get(conn, open.id)
 }
@@ -177,5 +211,8 @@ pub fn close_by_hand(conn: &Connection, caller: &str, now_ms: i64) -> Result<Opt
 /// The badge counts.
 pub fn badge(conn: &Connection) -> Result<Badge, StoreError> {
     let (open_followups, missed_calls) = sql::badge(conn)?;
-    Ok(Badge { open_followups, missed_calls })
+    Ok(Badge {
+        open_followups,
+        missed_calls,
+    })
 }

@@ -14,19 +14,19 @@
 //! - [`relay_api`], [`dial`]: `/v1/me` and `/v1/calls` (click-to-call);
 //! - [`cli`]: the `trubka-cli` commands and terminal view.
 
-pub mod contacts;
-pub mod numbers;
-pub mod store;
 pub mod backoff;
-pub mod cli;
 pub mod calls;
 pub mod cards;
+pub mod cli;
+pub mod contacts;
 pub mod dial;
 pub mod engine;
 pub mod followups;
+pub mod numbers;
 pub mod profile;
 pub mod relay_api;
 pub mod relay_client;
 pub mod settings;
+pub mod store;
 
 pub use engine::{Engine, EngineError, EngineEvent};

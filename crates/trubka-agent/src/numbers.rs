@@ -43,7 +43,9 @@ pub struct NumberParser {
 
 impl Default for NumberParser {
     fn default() -> Self {
-        NumberParser { inner: PhoneParser::russia() }
+        NumberParser {
+            inner: PhoneParser::russia(),
+        }
     }
 }
 
@@ -66,7 +68,9 @@ impl NumberParser {
             ParsedNumber::Phone { number, .. } => Ok(number),
             ParsedNumber::Internal(digits) => Err(NumberError::Internal(digits)),
             ParsedNumber::Anonymous => Err(NumberError::Anonymous),
-            ParsedNumber::Invalid { reason } => Err(NumberError::NotANumber(text.trim().to_owned(), reason)),
+            ParsedNumber::Invalid { reason } => {
+                Err(NumberError::NotANumber(text.trim().to_owned(), reason))
+            }
         }
     }
 
@@ -83,7 +87,11 @@ impl NumberParser {
             Err(NumberError::NotANumber(text, reason)) => {
                 let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
                 if (7..=15).contains(&digits.len()) {
-                    Ok(NumberKeys { raw: raw.to_owned(), e164: None, national: legacy_national(&digits) })
+                    Ok(NumberKeys {
+                        raw: raw.to_owned(),
+                        e164: None,
+                        national: legacy_national(&digits),
+                    })
                 } else {
                     Err(NumberError::NotANumber(text, reason))
                 }
@@ -112,7 +120,13 @@ pub fn display_e164(number: &PhoneNumber) -> String {
     let nsn = number.national_significant();
     match number.country_code() {
         Some("7") if nsn.len() == 10 => {
-            format!("+7 {} {}-{}-{}", &nsn[..3], &nsn[3..6], &nsn[6..8], &nsn[8..])
+            format!(
+                "+7 {} {}-{}-{}",
+                &nsn[..3],
+                &nsn[3..6],
+                &nsn[6..8],
+                &nsn[8..]
+            )
         }
         Some(cc) => format!("+{cc} {nsn}"),
         None => number.e164().to_owned(),
@@ -139,7 +153,12 @@ mod tests {
 
     #[test]
     fn russian_formats_share_e164_and_national_digits() {
-        for text in ["8 (812) 123-45-67", "+7 812 123 45 67", "78121234567", "8-812-123-45-67"] {
+        for text in [
+            "8 (812) 123-45-67",
+            "+7 812 123 45 67",
+            "78121234567",
+            "8-812-123-45-67",
+        ] {
             let keys = ru().keys(text).expect("valid");
             assert_eq!(keys.e164.as_deref(), Some("+78121234567"), "{text}");
             assert_eq!(keys.national, "8121234567", "{text}");
@@ -151,12 +170,18 @@ mod tests {
     #[test]
     fn legacy_and_garbage() {
         let short = ru().keys("123-45-67").expect("legacy digits");
-        assert_eq!(display_e164(&ru().parse("89261234567").expect("valid")), "+7 926 123-45-67");
+        assert_eq!(
+            display_e164(&ru().parse("89261234567").expect("valid")),
+            "+7 926 123-45-67"
+        );
         assert_eq!(short.e164, None);
         assert_eq!(short.national, "1234567");
         assert!(ru().keys("звоните").is_err());
         assert!(matches!(ru().keys("201"), Err(NumberError::Internal(_))));
-        assert!(matches!(ru().keys("anonymous"), Err(NumberError::Anonymous)));
+        assert!(matches!(
+            ru().keys("anonymous"),
+            Err(NumberError::Anonymous)
+        ));
         assert!(ru().parse("123").is_err());
         assert!(NumberParser::new("ZZ").is_err());
     }

@@ -18,7 +18,10 @@ pub enum ProfileError {
     #[error("no profile folder: pass --home DIR or set {HOME_ENV} (the OS has no data folder)")]
     NoDataDir,
     #[error("cannot use the profile folder {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// One agent's profile folder.
@@ -34,7 +37,9 @@ impl Profile {
             Some(dir) => dir,
             None => match std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
                 Some(dir) => PathBuf::from(dir),
-                None => dirs::data_dir().ok_or(ProfileError::NoDataDir)?.join("trubka"),
+                None => dirs::data_dir()
+                    .ok_or(ProfileError::NoDataDir)?
+                    .join("trubka"),
             },
         };
         Profile::at(dir)
@@ -43,7 +48,10 @@ impl Profile {
     /// The profile in `dir`, created if missing.
     pub fn at(dir: impl Into<PathBuf>) -> Result<Profile, ProfileError> {
         let dir = dir.into();
-        fs::create_dir_all(&dir).map_err(|source| ProfileError::Io { path: dir.clone(), source })?;
+        fs::create_dir_all(&dir).map_err(|source| ProfileError::Io {
+            path: dir.clone(),
+            source,
+        })?;
         Ok(Profile { dir })
     }
 
@@ -73,7 +81,10 @@ impl Profile {
     /// Stores the agent token in a file only the user can read (0600 on Unix).
     pub fn write_token(&self, token: &str) -> Result<(), ProfileError> {
         let path = self.token_path();
-        let io = |source| ProfileError::Io { path: path.clone(), source };
+        let io = |source| ProfileError::Io {
+            path: path.clone(),
+            source,
+        };
         let mut options = fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -81,7 +92,8 @@ impl Profile {
             use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
             options.mode(0o600);
             let mut file = options.open(&path).map_err(io)?;
-            file.set_permissions(fs::Permissions::from_mode(0o600)).map_err(io)?;
+            file.set_permissions(fs::Permissions::from_mode(0o600))
+                .map_err(io)?;
             file.write_all(token.as_bytes()).map_err(io)?;
         }
         #[cfg(not(unix))]
@@ -113,11 +125,17 @@ mod tests {
         let profile = Profile::resolve(Some(dir.path().join("p"))).expect("profile");
         assert_eq!(profile.read_token().expect("read"), None);
         profile.write_token("secret").expect("write");
-        assert_eq!(profile.read_token().expect("read").as_deref(), Some("secret"));
+        assert_eq!(
+            profile.read_token().expect("read").as_deref(),
+            Some("secret")
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(profile.token_path()).expect("meta").permissions().mode();
+            let mode = fs::metadata(profile.token_path())
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         profile.remove_token().expect("remove");

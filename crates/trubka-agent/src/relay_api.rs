@@ -19,7 +19,11 @@ pub enum ApiError {
     #[error("this relay does not support dialing yet")]
     DialNotSupported,
     #[error("the relay refused: {message} ({code}, HTTP {status})")]
-    Relay { status: u16, code: String, message: String },
+    Relay {
+        status: u16,
+        code: String,
+        message: String,
+    },
     #[error("the relay answered something unexpected (HTTP {status}): {detail}")]
     BadResponse { status: u16, detail: String },
 }
@@ -59,7 +63,8 @@ impl AgentMe {
     /// Whether `employee` on a call of `provider` is this agent.
     pub fn is_me(&self, provider: Option<Provider>, employee: &Employee) -> bool {
         let uis = || matches!((&self.uis_employee, &employee.id), (Some(a), Some(b)) if a == b);
-        let sipuni = || matches!((&self.sipuni_ext, &employee.extension), (Some(a), Some(b)) if a == b);
+        let sipuni =
+            || matches!((&self.sipuni_ext, &employee.extension), (Some(a), Some(b)) if a == b);
         match provider {
             Some(Provider::Uis) => uis(),
             Some(Provider::Sipuni) => sipuni(),
@@ -70,10 +75,14 @@ impl AgentMe {
     /// This agent as an employee of `provider`'s calls.
     pub fn as_employee(&self, provider: Option<Provider>) -> Employee {
         match provider {
-            Some(Provider::Uis) => Employee { id: self.uis_employee.clone(), ..Employee::default() },
-            Some(Provider::Sipuni) => {
-                Employee { extension: self.sipuni_ext.clone(), ..Employee::default() }
-            }
+            Some(Provider::Uis) => Employee {
+                id: self.uis_employee.clone(),
+                ..Employee::default()
+            },
+            Some(Provider::Sipuni) => Employee {
+                extension: self.sipuni_ext.clone(),
+                ..Employee::default()
+            },
             None => Employee {
                 id: self.uis_employee.clone(),
                 extension: self.sipuni_ext.clone(),
@@ -130,7 +139,11 @@ impl RelayApi {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .map_err(|e| ApiError::Network(e.to_string()))?;
-        Ok(RelayApi { http, base: parse_relay_url(relay_url)?, token: token.to_owned() })
+        Ok(RelayApi {
+            http,
+            base: parse_relay_url(relay_url)?,
+            token: token.to_owned(),
+        })
     }
 
     pub fn token(&self) -> &str {
@@ -138,14 +151,17 @@ impl RelayApi {
     }
 
     fn endpoint(&self, path: &str) -> Url {
-        self.base.join(path).expect("a relative path joins onto an http(s) base")
+        self.base
+            .join(path)
+            .expect("a relative path joins onto an http(s) base")
     }
 
     /// The WebSocket URL of the event stream, resuming after `resume`.
     pub fn stream_url(&self, resume: &ResumePoint) -> Url {
         let mut url = self.endpoint("v1/stream");
         let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-        url.set_scheme(scheme).expect("ws and wss are valid schemes");
+        url.set_scheme(scheme)
+            .expect("ws and wss are valid schemes");
         if let Some(seq) = resume.seq {
             url.query_pairs_mut().append_pair("since", &seq.to_string());
             if let Some(epoch) = &resume.epoch {
@@ -167,8 +183,10 @@ impl RelayApi {
         let status = response.status().as_u16();
         let body = response.text().await.map_err(network)?;
         match status {
-            200 => serde_json::from_str(&body)
-                .map_err(|e| ApiError::BadResponse { status, detail: e.to_string() }),
+            200 => serde_json::from_str(&body).map_err(|e| ApiError::BadResponse {
+                status,
+                detail: e.to_string(),
+            }),
             _ => Err(error_of(status, &body, false)),
         }
     }
@@ -186,8 +204,10 @@ impl RelayApi {
         let status = response.status().as_u16();
         let body = response.text().await.map_err(network)?;
         match status {
-            200..=299 => serde_json::from_str(&body)
-                .map_err(|e| ApiError::BadResponse { status, detail: e.to_string() }),
+            200..=299 => serde_json::from_str(&body).map_err(|e| ApiError::BadResponse {
+                status,
+                detail: e.to_string(),
+            }),
             _ => Err(error_of(status, &body, true)),
         }
     }
@@ -204,7 +224,11 @@ fn error_of(status: u16, body: &str, dialing: bool) -> ApiError {
         return ApiError::Unauthorized;
     }
     if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(body) {
-        return ApiError::Relay { status, code: error.code, message: error.message };
+        return ApiError::Relay {
+            status,
+            code: error.code,
+            message: error.message,
+        };
     }
     if dialing && matches!(status, 404 | 405 | 501) {
         return ApiError::DialNotSupported;
@@ -222,12 +246,22 @@ mod tests {
         let body = r#"{"error":{"code":"ip_not_whitelisted","message":"IP не в списке"}}"#;
         assert_eq!(
             error_of(502, body, true),
-            ApiError::Relay { status: 502, code: "ip_not_whitelisted".into(), message: "IP не в списке".into() }
+            ApiError::Relay {
+                status: 502,
+                code: "ip_not_whitelisted".into(),
+                message: "IP не в списке".into()
+            }
         );
         assert_eq!(error_of(404, "", true), ApiError::DialNotSupported);
-        assert_eq!(error_of(405, "Method Not Allowed", true), ApiError::DialNotSupported);
+        assert_eq!(
+            error_of(405, "Method Not Allowed", true),
+            ApiError::DialNotSupported
+        );
         assert_eq!(error_of(401, "", false), ApiError::Unauthorized);
-        assert!(matches!(error_of(404, "", false), ApiError::BadResponse { status: 404, .. }));
+        assert!(matches!(
+            error_of(404, "", false),
+            ApiError::BadResponse { status: 404, .. }
+        ));
     }
 
     #[test]
@@ -235,8 +269,15 @@ mod tests {
         let api = RelayApi::new("http://127.0.0.1:9/base", "t").expect("url");
         let fresh = api.stream_url(&ResumePoint::default());
         assert_eq!(fresh.as_str(), "ws://127.0.0.1:9/base/v1/stream");
-        let resume = ResumePoint { epoch: Some("e1".into()), seq: Some(42), ..ResumePoint::default() };
-        assert_eq!(api.stream_url(&resume).as_str(), "ws://127.0.0.1:9/base/v1/stream?since=42&epoch=e1");
+        let resume = ResumePoint {
+            epoch: Some("e1".into()),
+            seq: Some(42),
+            ..ResumePoint::default()
+        };
+        assert_eq!(
+            api.stream_url(&resume).as_str(),
+            "ws://127.0.0.1:9/base/v1/stream?since=42&epoch=e1"
+        );
         assert!(RelayApi::new("ftp://x", "t").is_err());
     }
 
@@ -247,7 +288,10 @@ mod tests {
         )
         .expect("parses");
         assert_eq!(me.uis_employee.as_deref(), Some("2339292"));
-        let leg = Employee { extension: Some("201".into()), ..Employee::default() };
+        let leg = Employee {
+            extension: Some("201".into()),
+            ..Employee::default()
+        };
         assert!(me.is_me(Some(Provider::Sipuni), &leg));
         assert!(!me.is_me(Some(Provider::Uis), &leg));
     }

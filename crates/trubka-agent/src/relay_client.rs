@@ -54,9 +54,17 @@ pub enum ConnectionStatus {
     /// The first connection attempt is under way.
     Connecting,
     /// Streaming live.
-    Connected { agent: String, epoch: String, head: u64 },
+    Connected {
+        agent: String,
+        epoch: String,
+        head: u64,
+    },
     /// Lost; the next attempt is due at `retry_at`.
-    Reconnecting { attempt: u32, retry_at: DateTime<Utc>, error: String },
+    Reconnecting {
+        attempt: u32,
+        retry_at: DateTime<Utc>,
+        error: String,
+    },
     /// The relay revoked or does not know the token: sign in again.
     TokenRevoked,
     /// The relay closed the stream for good with another code.
@@ -70,12 +78,18 @@ impl ConnectionStatus {
             ConnectionStatus::SignedOut => "не выполнен вход".to_owned(),
             ConnectionStatus::Connecting => "подключение…".to_owned(),
             ConnectionStatus::Connected { agent, .. } => format!("на связи ({agent})"),
-            ConnectionStatus::Reconnecting { attempt, retry_at, error } => format!(
+            ConnectionStatus::Reconnecting {
+                attempt,
+                retry_at,
+                error,
+            } => format!(
                 "нет связи: {error}; попытка {attempt} в {}",
                 retry_at.with_timezone(&chrono::Local).format("%H:%M:%S")
             ),
             ConnectionStatus::TokenRevoked => "токен отозван: войдите снова".to_owned(),
-            ConnectionStatus::Rejected { code, reason } => format!("релей закрыл поток: {code} {reason}"),
+            ConnectionStatus::Rejected { code, reason } => {
+                format!("релей закрыл поток: {code} {reason}")
+            }
         }
     }
 }
@@ -85,12 +99,24 @@ pub trait StreamSink: Send + Sync + 'static {
     /// The stored resume point.
     fn resume_point(&self) -> impl Future<Output = Result<ResumePoint, StoreError>> + Send;
     /// Applies one event and stores `position` with it, atomically.
-    fn apply(&self, position: StreamPosition, event: CallEvent) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn apply(
+        &self,
+        position: StreamPosition,
+        event: CallEvent,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The relay no longer has our history: forget the resume point, keep local data, and
     /// go on from `head` (the relay's head at hello).
-    fn reset(&self, epoch: String, head: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn reset(
+        &self,
+        epoch: String,
+        head: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// A connection without a resume point said hello: remember `head` as the resume point.
-    fn start_from(&self, epoch: String, head: u64) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn start_from(
+        &self,
+        epoch: String,
+        head: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Handles to steer a running client.
@@ -110,18 +136,29 @@ impl ClientControl {
 /// How one connection ended.
 enum SessionEnd {
     /// Reconnect; `greeted` says whether the relay said hello first.
-    Lost { greeted: bool, error: String },
+    Lost {
+        greeted: bool,
+        error: String,
+    },
     Unauthorized,
-    Closed { code: u16, reason: String, greeted: bool },
+    Closed {
+        code: u16,
+        reason: String,
+        greeted: bool,
+    },
 }
 
 fn tls_connector() -> Connector {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports the default TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     Connector::Rustls(Arc::new(config))
 }
 
@@ -139,7 +176,10 @@ pub async fn run<S: StreamSink>(
     loop {
         let end = match sink.resume_point().await {
             Ok(resume) => session(&api, &resume, sink.as_ref(), &status, &control).await,
-            Err(e) => SessionEnd::Lost { greeted: false, error: e.to_string() },
+            Err(e) => SessionEnd::Lost {
+                greeted: false,
+                error: e.to_string(),
+            },
         };
         let error = match end {
             SessionEnd::Unauthorized => {
@@ -154,7 +194,11 @@ pub async fn run<S: StreamSink>(
                 status.send_replace(ConnectionStatus::Rejected { code, reason });
                 return;
             }
-            SessionEnd::Closed { code, reason, greeted } => {
+            SessionEnd::Closed {
+                code,
+                reason,
+                greeted,
+            } => {
                 if greeted {
                     attempt = 0;
                 }
@@ -170,7 +214,11 @@ pub async fn run<S: StreamSink>(
         attempt += 1;
         let delay = backoff.delay_random(attempt);
         let retry_at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-        status.send_replace(ConnectionStatus::Reconnecting { attempt, retry_at, error });
+        status.send_replace(ConnectionStatus::Reconnecting {
+            attempt,
+            retry_at,
+            error,
+        });
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
             () = control.wake.notified() => {}
@@ -196,8 +244,12 @@ pub fn read_frame(text: &str) -> Result<ServerFrame, String> {
         Ok(frame) => Ok(frame),
         Err(first) => match serde_json::from_str::<EventEnvelope<'_>>(text) {
             Ok(envelope) if envelope.kind == "event" => {
-                let event = trubka_protocol::event_from_json(envelope.event.get()).map_err(|e| e.to_string())?;
-                Ok(ServerFrame::Event { seq: envelope.seq, event: Box::new(event) })
+                let event = trubka_protocol::event_from_json(envelope.event.get())
+                    .map_err(|e| e.to_string())?;
+                Ok(ServerFrame::Event {
+                    seq: envelope.seq,
+                    event: Box::new(event),
+                })
             }
             _ => Err(first.to_string()),
         },
@@ -223,8 +275,14 @@ async fn session<S: StreamSink>(
         }
         Err(_) => return SessionEnd::Unauthorized,
     }
-    let connector = if url.scheme() == "wss" { tls_connector() } else { Connector::Plain };
-    let config = WebSocketConfig::default().read_buffer_size(16 * 1024).write_buffer_size(16 * 1024);
+    let connector = if url.scheme() == "wss" {
+        tls_connector()
+    } else {
+        Connector::Plain
+    };
+    let config = WebSocketConfig::default()
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(16 * 1024);
     let connecting = connect_async_tls_with_config(request, Some(config), true, Some(connector));
     let mut ws = match timeout(CONNECT_TIMEOUT, connecting).await {
         Err(_) => return lost(false, "relay did not answer in time".to_owned()),
@@ -274,7 +332,12 @@ async fn session<S: StreamSink>(
             Some(Ok(_)) => continue,
         };
         match read_frame(&text) {
-            Ok(ServerFrame::Hello { agent, epoch: current, head, .. }) => {
+            Ok(ServerFrame::Hello {
+                agent,
+                epoch: current,
+                head,
+                ..
+            }) => {
                 greeted = true;
                 epoch = current.clone();
                 hello_head = head;
@@ -283,14 +346,23 @@ async fn session<S: StreamSink>(
                 {
                     return lost(greeted, format!("cannot store the resume point: {e}"));
                 }
-                status.send_replace(ConnectionStatus::Connected { agent, epoch: current, head });
+                status.send_replace(ConnectionStatus::Connected {
+                    agent,
+                    epoch: current,
+                    head,
+                });
             }
             Ok(ServerFrame::Event { seq, event }) => {
-                let position = StreamPosition { epoch: epoch.clone(), seq };
+                let position = StreamPosition {
+                    epoch: epoch.clone(),
+                    seq,
+                };
                 if let Err(e) = sink.apply(position, *event).await {
                     return lost(greeted, format!("cannot store an event: {e}"));
                 }
-                let _ = ws.send(Message::Text(ClientFrame::Ack { seq }.to_json().into())).await;
+                let _ = ws
+                    .send(Message::Text(ClientFrame::Ack { seq }.to_json().into()))
+                    .await;
             }
             Ok(ServerFrame::Reset { epoch: current }) => {
                 epoch = current.clone();

@@ -35,7 +35,10 @@ impl Default for AgentSettings {
         AgentSettings {
             relay_url: None,
             default_region: DEFAULT_REGION.to_owned(),
-            card_fields: DEFAULT_CARD_FIELDS.iter().map(|f| (*f).to_owned()).collect(),
+            card_fields: DEFAULT_CARD_FIELDS
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect(),
             recent_calls: DEFAULT_RECENT_CALLS,
             me: None,
         }
@@ -72,10 +75,16 @@ impl AgentSettings {
     pub fn save(&self, conn: &Connection) -> Result<(), StoreError> {
         kv::set(conn, "relay_url", self.relay_url.as_deref())?;
         kv::set(conn, "default_region", Some(&self.default_region))?;
-        let fields = serde_json::to_string(&self.card_fields).map_err(|e| corrupt("card_fields", e))?;
+        let fields =
+            serde_json::to_string(&self.card_fields).map_err(|e| corrupt("card_fields", e))?;
         kv::set(conn, "card_fields", Some(&fields))?;
         kv::set(conn, "recent_calls", Some(&self.recent_calls.to_string()))?;
-        let me = self.me.as_ref().map(serde_json::to_string).transpose().map_err(|e| corrupt("me", e))?;
+        let me = self
+            .me
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| corrupt("me", e))?;
         kv::set(conn, "me", me.as_deref())?;
         Ok(())
     }

@@ -34,17 +34,37 @@ async fn lifecycle_of_a_call_answered_here() {
     let steps = [
         (call.started(at(0, 0)), CardState::Ringing),
         (call.ringing(at(0, 1), anna()), CardState::RingingHere),
-        (call.answered(at(0, 5), Some(anna())), CardState::AnsweredHere),
-        (call.ended(at(2, 0), Outcome::Answered, 115), CardState::Ended),
-        (call.recording(at(2, 30), "https://rec/10.mp3"), CardState::Ended),
+        (
+            call.answered(at(0, 5), Some(anna())),
+            CardState::AnsweredHere,
+        ),
+        (
+            call.ended(at(2, 0), Outcome::Answered, 115),
+            CardState::Ended,
+        ),
+        (
+            call.recording(at(2, 30), "https://rec/10.mp3"),
+            CardState::Ended,
+        ),
     ];
     for (event, expected) in steps {
         let card = engine.apply_event(event).await.unwrap();
         assert_eq!(card.state, expected);
         assert!(!card.withdrawn);
         assert_eq!(card.title, "Иван Петров");
-        let labels: Vec<(&str, &str)> = card.fields.iter().map(|f| (f.label.as_str(), f.value.as_str())).collect();
-        assert_eq!(labels, vec![("Имя", "Иван Петров"), ("Компания", "ООО Ромашка"), ("Email", "ivan@romashka.ru")]);
+        let labels: Vec<(&str, &str)> = card
+            .fields
+            .iter()
+            .map(|f| (f.label.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(
+            labels,
+            vec![
+                ("Имя", "Иван Петров"),
+                ("Компания", "ООО Ромашка"),
+                ("Email", "ivan@romashka.ru")
+            ]
+        );
         match updates.recv().await.unwrap() {
             EngineEvent::Card(pushed) => assert_eq!(pushed.state, expected),
             other => panic!("expected a card update, got {other:?}"),
@@ -55,12 +75,17 @@ async fn lifecycle_of_a_call_answered_here() {
     assert_eq!(card.call.durations.talk, Some(115));
     assert_eq!(card.number, "+7 926 123-45-67");
     // The same event again changes nothing and is not pushed again.
-    engine.apply_event(call.ended(at(2, 0), Outcome::Answered, 115)).await.unwrap();
+    engine
+        .apply_event(call.ended(at(2, 0), Outcome::Answered, 115))
+        .await
+        .unwrap();
     assert!(updates.try_recv().is_err());
 
     // Which fields show is a setting.
     engine
-        .update_settings(|s| s.card_fields = vec!["position".into(), "Город".into(), "notes".into()])
+        .update_settings(|s| {
+            s.card_fields = vec!["position".into(), "Город".into(), "notes".into()]
+        })
         .await
         .unwrap();
     let card = engine.card("uis:10").await.unwrap();
@@ -73,22 +98,51 @@ async fn card_withdraws_when_a_colleague_answers() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path()).await;
     let call = Call::incoming("20", "+79261234567");
-    feed(&engine, vec![call.started(at(0, 0)), call.ringing(at(0, 1), anna()), call.ringing(at(0, 1), boris())]).await;
-    assert_eq!(engine.card("uis:20").await.unwrap().state, CardState::RingingHere);
-    let card = engine.apply_event(call.answered(at(0, 6), Some(boris()))).await.unwrap();
+    feed(
+        &engine,
+        vec![
+            call.started(at(0, 0)),
+            call.ringing(at(0, 1), anna()),
+            call.ringing(at(0, 1), boris()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        engine.card("uis:20").await.unwrap().state,
+        CardState::RingingHere
+    );
+    let card = engine
+        .apply_event(call.answered(at(0, 6), Some(boris())))
+        .await
+        .unwrap();
     assert_eq!(card.state, CardState::AnsweredElsewhere);
     assert!(card.withdrawn);
-    assert_eq!(card.call.answered_by.as_ref().unwrap().name.as_deref(), Some("Борис"));
+    assert_eq!(
+        card.call.answered_by.as_ref().unwrap().name.as_deref(),
+        Some("Борис")
+    );
     // The end of the call does not bring the card back.
-    let card = engine.apply_event(call.ended(at(1, 0), Outcome::Answered, 54)).await.unwrap();
+    let card = engine
+        .apply_event(call.ended(at(1, 0), Outcome::Answered, 54))
+        .await
+        .unwrap();
     assert!(card.withdrawn);
 
     // Sipuni: "here" is the extension.
-    let sipuni = Call { id: trubka_core::CallId::new(trubka_core::Provider::Sipuni, "s1"), ..Call::incoming("x", "+79261234567") };
-    let ext = |e: &str| Employee { extension: Some(e.into()), ..Employee::default() };
+    let sipuni = Call {
+        id: trubka_core::CallId::new(trubka_core::Provider::Sipuni, "s1"),
+        ..Call::incoming("x", "+79261234567")
+    };
+    let ext = |e: &str| Employee {
+        extension: Some(e.into()),
+        ..Employee::default()
+    };
     let mut ringing = sipuni.ringing(at(5, 0), ext("201"));
     ringing.provider = trubka_core::Provider::Sipuni;
-    assert_eq!(engine.apply_event(ringing).await.unwrap().state, CardState::RingingHere);
+    assert_eq!(
+        engine.apply_event(ringing).await.unwrap().state,
+        CardState::RingingHere
+    );
     let mut answered = sipuni.answered(at(5, 3), Some(ext("202")));
     answered.provider = trubka_core::Provider::Sipuni;
     answered.id = sipuni.id.event_id(trubka_core::EventKind::Answered, "202");
@@ -99,10 +153,17 @@ async fn card_withdraws_when_a_colleague_answers() {
 async fn missed_call_with_pbx_name_and_previous_calls() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path()).await;
-    engine.update_settings(|s| s.recent_calls = 2).await.unwrap();
+    engine
+        .update_settings(|s| s.recent_calls = 2)
+        .await
+        .unwrap();
     let number = "+79031112233";
     for (i, minute) in [(1, 1), (2, 2), (3, 3)] {
-        feed(&engine, Call::incoming(&format!("p{i}"), number).talked(minute, anna())).await;
+        feed(
+            &engine,
+            Call::incoming(&format!("p{i}"), number).talked(minute, anna()),
+        )
+        .await;
     }
     let call = Call::incoming("30", number).named("Сидоров (из АТС)");
     let mut last = None;
@@ -114,7 +175,11 @@ async fn missed_call_with_pbx_name_and_previous_calls() {
     assert_eq!(card.title, "Сидоров (из АТС)");
     assert_eq!(card.pbx_name.as_deref(), Some("Сидоров (из АТС)"));
     assert!(card.contacts.is_empty() && card.fields.is_empty());
-    let recent: Vec<&str> = card.recent_calls.iter().map(|c| c.call_id.as_str()).collect();
+    let recent: Vec<&str> = card
+        .recent_calls
+        .iter()
+        .map(|c| c.call_id.as_str())
+        .collect();
     assert_eq!(recent, vec!["uis:p3", "uis:p2"]);
 
     let hidden = Call::anonymous("31");
@@ -123,7 +188,10 @@ async fn missed_call_with_pbx_name_and_previous_calls() {
         card = Some(engine.apply_event(event).await.unwrap());
     }
     let card = card.unwrap();
-    assert_eq!((card.state, card.number.as_str()), (CardState::Missed, "anonymous"));
+    assert_eq!(
+        (card.state, card.number.as_str()),
+        (CardState::Missed, "anonymous")
+    );
     assert!(card.recent_calls.is_empty());
 }
 
@@ -131,7 +199,7 @@ async fn missed_call_with_pbx_name_and_previous_calls() {
 #[tokio::test]
 async fn out_of_order_events_give_the_same_card() {
     let call = Call::incoming("40", "+79261234567").named("Иван");
-    let events = vec![
+    let events = [
         call.started(at(0, 0)),
         call.ringing(at(0, 1), anna()),
         call.ringing(at(0, 1), boris()),

@@ -18,15 +18,27 @@ const RUSSIAN_CSV: &str = "\u{feff}ФИО;Телефон;Мобильный;Ко
 async fn russian_csv_with_bad_rows_reports_lines_and_keeps_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine(dir.path()).await;
-    let report = engine.import_contacts_bytes(RUSSIAN_CSV.as_bytes().to_vec()).await.unwrap();
+    let report = engine
+        .import_contacts_bytes(RUSSIAN_CSV.as_bytes().to_vec())
+        .await
+        .unwrap();
     assert_eq!(report.format, "csv");
     assert_eq!(report.imported, 3, "{report:?}");
-    let bad: Vec<(u64, BadRowReason)> = report.bad_rows.iter().map(|b| (b.line, b.reason.clone())).collect();
+    let bad: Vec<(u64, BadRowReason)> = report
+        .bad_rows
+        .iter()
+        .map(|b| (b.line, b.reason.clone()))
+        .collect();
     assert_eq!(
         bad,
         vec![
             (4, BadRowReason::NoNameNoNumber),
-            (5, BadRowReason::BadNumber { value: "звоните в офис".into() }),
+            (
+                5,
+                BadRowReason::BadNumber {
+                    value: "звоните в офис".into()
+                }
+            ),
         ]
     );
 
@@ -38,8 +50,14 @@ async fn russian_csv_with_bad_rows_reports_lines_and_keeps_the_rest() {
     assert_eq!(c.email.as_deref(), Some("ivan@romashka.ru"));
     assert_eq!(c.position.as_deref(), Some("Директор"));
     assert_eq!(c.notes.as_deref(), Some("Звонить\nпосле обеда"));
-    assert_eq!(c.fields.get("Город").map(String::as_str), Some("Санкт-Петербург"));
-    let phones: Vec<(&str, Option<&str>)> = c.phones().map(|n| (n.raw.as_str(), n.label.as_deref())).collect();
+    assert_eq!(
+        c.fields.get("Город").map(String::as_str),
+        Some("Санкт-Петербург")
+    );
+    let phones: Vec<(&str, Option<&str>)> = c
+        .phones()
+        .map(|n| (n.raw.as_str(), n.label.as_deref()))
+        .collect();
     assert_eq!(
         phones,
         vec![
@@ -49,18 +67,32 @@ async fn russian_csv_with_bad_rows_reports_lines_and_keeps_the_rest() {
         ]
     );
     // Every number of a multi-number cell is found, stored raw + E.164 + national digits.
-    assert_eq!(engine.find_contacts("89160001122").await.unwrap().matches[0].contact.id, c.id);
+    assert_eq!(
+        engine.find_contacts("89160001122").await.unwrap().matches[0]
+            .contact
+            .id,
+        c.id
+    );
     let n = c.phones().next().unwrap();
-    assert_eq!((n.e164.as_deref(), n.national.as_str()), (Some("+78121234567"), "8121234567"));
+    assert_eq!(
+        (n.e164.as_deref(), n.national.as_str()),
+        (Some("+78121234567"), "8121234567")
+    );
 
     let olga = engine.find_contacts("+7 800 555 35 35").await.unwrap();
     assert_eq!(olga.matches[0].contact.name, "Ольга Ким");
     // A contact with a number and no name is kept; it shows as its number.
     let nameless = engine.find_contacts("89031112233").await.unwrap();
-    assert_eq!(nameless.matches[0].contact.display_name(), "+7 903 111-22-33");
+    assert_eq!(
+        nameless.matches[0].contact.display_name(),
+        "+7 903 111-22-33"
+    );
 
     // Importing the same file again adds nothing.
-    let again = engine.import_contacts_bytes(RUSSIAN_CSV.as_bytes().to_vec()).await.unwrap();
+    let again = engine
+        .import_contacts_bytes(RUSSIAN_CSV.as_bytes().to_vec())
+        .await
+        .unwrap();
     assert_eq!((again.imported, again.unchanged), (0, 3));
     assert_eq!(engine.all_contacts().await.unwrap().len(), 3);
 }
@@ -74,20 +106,43 @@ Smith,John,+1 202 555 0173,,,\n\
     let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine(dir.path()).await;
-    let report = engine.import_contacts_bytes(bytes.into_owned()).await.unwrap();
+    let report = engine
+        .import_contacts_bytes(bytes.into_owned())
+        .await
+        .unwrap();
     assert_eq!(report.encoding, "windows-1251");
     assert_eq!(report.imported, 2);
     assert_eq!(report.bad_rows.len(), 1);
     assert_eq!(report.bad_rows[0].line, 4);
-    assert!(matches!(report.bad_rows[0].reason, BadRowReason::BadNumber { .. }));
+    assert!(matches!(
+        report.bad_rows[0].reason,
+        BadRowReason::BadNumber { .. }
+    ));
     let found = engine.find_contacts("+78127654321").await.unwrap();
     let c = &found.matches[0].contact;
     assert_eq!(c.name, "Петров Иван");
     assert_eq!(c.company.as_deref(), Some("ООО \"Ромашка\""));
     assert_eq!(c.notes.as_deref(), Some("VIP"));
     assert_eq!(c.fields.get("Source").map(String::as_str), Some("выставка"));
-    assert_eq!(engine.find_contacts("12025550173").await.unwrap().matches.len(), 1);
-    assert_eq!(engine.find_contacts("+1 202 555 0173").await.unwrap().matches[0].contact.name, "Smith John");
+    assert_eq!(
+        engine
+            .find_contacts("12025550173")
+            .await
+            .unwrap()
+            .matches
+            .len(),
+        1
+    );
+    assert_eq!(
+        engine
+            .find_contacts("+1 202 555 0173")
+            .await
+            .unwrap()
+            .matches[0]
+            .contact
+            .name,
+        "Smith John"
+    );
 }
 
 const VCARDS: &str = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Иван Петров\r\nN:Петров;Иван;;;\r\n\
@@ -100,7 +155,10 @@ BEGIN:VCARD\r\nVERSION:3.0\r\nORG:Никто\r\nEND:VCARD\r\n";
 async fn vcard_import_handles_types_folding_and_structured_names() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine(dir.path()).await;
-    let report = engine.import_contacts_bytes(VCARDS.as_bytes().to_vec()).await.unwrap();
+    let report = engine
+        .import_contacts_bytes(VCARDS.as_bytes().to_vec())
+        .await
+        .unwrap();
     assert_eq!(report.format, "vcard");
     assert_eq!(report.imported, 2);
     assert_eq!(report.bad_rows.len(), 1);
@@ -108,7 +166,10 @@ async fn vcard_import_handles_types_folding_and_structured_names() {
     assert_eq!(report.bad_rows[0].reason, BadRowReason::NoNameNoNumber);
     let ivan = &engine.find_contacts("88121234567").await.unwrap().matches[0].contact;
     assert_eq!(ivan.company.as_deref(), Some("ООО Ромашка"));
-    assert_eq!(ivan.notes.as_deref(), Some("Длинная заметка, которая перенесена на следующую строку"));
+    assert_eq!(
+        ivan.notes.as_deref(),
+        Some("Длинная заметка, которая перенесена на следующую строку")
+    );
     let labels: Vec<Option<&str>> = ivan.phones().map(|n| n.label.as_deref()).collect();
     assert_eq!(labels, vec![Some("mobile"), Some("work")]);
     let olga = &engine.find_contacts("+74951234567").await.unwrap().matches[0].contact;
@@ -119,12 +180,24 @@ async fn vcard_import_handles_types_folding_and_structured_names() {
 async fn export_and_import_round_trip_in_both_formats() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine(dir.path()).await;
-    engine.import_contacts_bytes(RUSSIAN_CSV.as_bytes().to_vec()).await.unwrap();
-    engine.import_contacts_bytes(VCARDS.as_bytes().to_vec()).await.unwrap();
+    engine
+        .import_contacts_bytes(RUSSIAN_CSV.as_bytes().to_vec())
+        .await
+        .unwrap();
+    engine
+        .import_contacts_bytes(VCARDS.as_bytes().to_vec())
+        .await
+        .unwrap();
     let original = engine.all_contacts().await.unwrap();
-    for (file, format) in [("out.csv", ExportFormat::Csv), ("out.vcf", ExportFormat::VCard)] {
+    for (file, format) in [
+        ("out.csv", ExportFormat::Csv),
+        ("out.vcf", ExportFormat::VCard),
+    ] {
         let path = dir.path().join(file);
-        assert_eq!(engine.export_contacts(&path, format).await.unwrap(), original.len());
+        assert_eq!(
+            engine.export_contacts(&path, format).await.unwrap(),
+            original.len()
+        );
         let other_dir = tempfile::tempdir().unwrap();
         let other = common::engine(other_dir.path()).await;
         let report = other.import_contacts(&path).await.unwrap();
@@ -136,7 +209,10 @@ async fn export_and_import_round_trip_in_both_formats() {
             let mut b = b.to_draft();
             if format == ExportFormat::Csv {
                 // CSV keeps the phone label only as a column name; vCard keeps it per number.
-                a.phones.iter_mut().chain(b.phones.iter_mut()).for_each(|p| p.label = None);
+                a.phones
+                    .iter_mut()
+                    .chain(b.phones.iter_mut())
+                    .for_each(|p| p.label = None);
                 a.phones.sort_by(|x, y| x.raw.cmp(&y.raw));
                 b.phones.sort_by(|x, y| x.raw.cmp(&y.raw));
             }

@@ -47,7 +47,10 @@ async fn repeated_missed_calls_group_until_a_call_back_is_answered() {
     // The caller calls again and a colleague answers: closed as answered.
     feed(&engine, caller("5").talked(8, boris())).await;
     let all = engine.followups(false, 10).await.unwrap();
-    let second = all.iter().find(|f| f.followup.id == again.followup.id).unwrap();
+    let second = all
+        .iter()
+        .find(|f| f.followup.id == again.followup.id)
+        .unwrap();
     assert_eq!(second.followup.closed_reason, Some(CloseReason::Answered));
 }
 
@@ -92,7 +95,10 @@ async fn late_and_out_of_order_deliveries_follow_start_times() {
     feed(&engine2, Call::incoming("B", CALLER).talked(5, anna())).await;
     let all2 = engine2.followups(false, 10).await.unwrap();
     let shape = |list: &Vec<trubka_agent::engine::FollowUpItem>| {
-        let mut v: Vec<(bool, Vec<String>)> = list.iter().map(|f| (f.followup.open, f.followup.calls.clone())).collect();
+        let mut v: Vec<(bool, Vec<String>)> = list
+            .iter()
+            .map(|f| (f.followup.open, f.followup.calls.clone()))
+            .collect();
         v.sort();
         v
     };
@@ -100,7 +106,14 @@ async fn late_and_out_of_order_deliveries_follow_start_times() {
 
     // A call first seen as missed whose `answered` arrives late leaves its follow-up.
     let late = Call::incoming("D", "+79035550000");
-    feed(&engine, vec![late.started(at(20, 0)), late.ended(at(20, 40), Outcome::Missed, 0)]).await;
+    feed(
+        &engine,
+        vec![
+            late.started(at(20, 0)),
+            late.ended(at(20, 40), Outcome::Missed, 0),
+        ],
+    )
+    .await;
     assert_eq!(engine.badge().await.unwrap().open_followups, 2);
     feed(&engine, vec![late.answered(at(20, 10), Some(anna()))]).await;
     assert_eq!(engine.badge().await.unwrap().open_followups, 1);

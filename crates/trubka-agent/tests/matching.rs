@@ -21,13 +21,29 @@ fn contact(name: &str, phones: &[&str]) -> ContactDraft {
 async fn st_petersburg_and_toll_free_numbers_match_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine(dir.path()).await;
-    let ivan = engine.add_contact(contact("Иван Петров", &["8 (812) 123-45-67"])).await.unwrap();
-    let hotline = engine.add_contact(contact("Горячая линия", &["8-800-555-35-35"])).await.unwrap();
-    for typed in ["+78121234567", "8 812 123 45 67", "78121234567", "+7 (812) 123-45-67", "8-812-1234567"] {
+    let ivan = engine
+        .add_contact(contact("Иван Петров", &["8 (812) 123-45-67"]))
+        .await
+        .unwrap();
+    let hotline = engine
+        .add_contact(contact("Горячая линия", &["8-800-555-35-35"]))
+        .await
+        .unwrap();
+    for typed in [
+        "+78121234567",
+        "8 812 123 45 67",
+        "78121234567",
+        "+7 (812) 123-45-67",
+        "8-812-1234567",
+    ] {
         let found = engine.find_contacts(typed).await.unwrap();
         assert_eq!(found.matches.len(), 1, "{typed}");
         let m = &found.matches[0];
-        assert_eq!((m.contact.id, m.rule), (ivan, MatchRule::E164Equal), "{typed}");
+        assert_eq!(
+            (m.contact.id, m.rule),
+            (ivan, MatchRule::E164Equal),
+            "{typed}"
+        );
         assert_eq!(
             m.explanation,
             "+78121234567 matched stored \"8 (812) 123-45-67\" of Иван Петров (E.164 equal)"
@@ -41,7 +57,12 @@ async fn st_petersburg_and_toll_free_numbers_match_in_every_format() {
     // The 8 of 8-812 and 8-800 is a trunk prefix, not part of the number: no mix-up with 812/800.
     let other = engine.find_contacts("+7 812 555-35-35").await.unwrap();
     assert!(other.matches.is_empty());
-    assert!(other.no_match.unwrap().contains("+78125553535 matched no contact"));
+    assert!(
+        other
+            .no_match
+            .unwrap()
+            .contains("+78125553535 matched no contact")
+    );
 }
 
 #[tokio::test]
@@ -49,11 +70,21 @@ async fn legacy_entries_without_country_code_match_by_national_digits() {
     let dir = tempfile::tempdir().unwrap();
     // A profile whose default region is Ukraine: Russian numbers typed without +7 do not form
     // valid Ukrainian numbers and are kept as national digits.
-    let engine = Engine::open(Profile::at(dir.path().join("ua")).unwrap()).await.unwrap();
-    engine.update_settings(|s| s.default_region = "UA".into()).await.unwrap();
+    let engine = Engine::open(Profile::at(dir.path().join("ua")).unwrap())
+        .await
+        .unwrap();
+    engine
+        .update_settings(|s| s.default_region = "UA".into())
+        .await
+        .unwrap();
     drop(engine);
-    let engine = Engine::open(Profile::at(dir.path().join("ua")).unwrap()).await.unwrap();
-    let id = engine.add_contact(contact("Сергей (старая запись)", &["926 123-45-67"])).await.unwrap();
+    let engine = Engine::open(Profile::at(dir.path().join("ua")).unwrap())
+        .await
+        .unwrap();
+    let id = engine
+        .add_contact(contact("Сергей (старая запись)", &["926 123-45-67"]))
+        .await
+        .unwrap();
     let stored = engine.contact(id).await.unwrap().unwrap();
     assert_eq!(stored.numbers[0].e164, None);
     assert_eq!(stored.numbers[0].national, "9261234567");
@@ -70,7 +101,9 @@ async fn legacy_entries_without_country_code_match_by_national_digits() {
     // still found when the PBX writes it another way.
     let ru_dir = tempfile::tempdir().unwrap();
     let ru = common::engine(ru_dir.path()).await;
-    ru.add_contact(contact("Новый диапазон", &["+7 (100) 123-45-67"])).await.unwrap();
+    ru.add_contact(contact("Новый диапазон", &["+7 (100) 123-45-67"]))
+        .await
+        .unwrap();
     let found = ru.find_contacts("8 100 123 45 67").await.unwrap();
     assert_eq!(found.matches[0].contact.name, "Новый диапазон");
     assert_eq!(found.matches[0].rule, MatchRule::NationalEqual);
@@ -80,17 +113,30 @@ async fn legacy_entries_without_country_code_match_by_national_digits() {
 async fn several_matches_are_all_returned_ranked_phones_before_fields() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::engine(dir.path()).await;
-    let office = engine.add_contact(contact("ООО Ромашка, приёмная", &["+7 495 123-45-67"])).await.unwrap();
+    let office = engine
+        .add_contact(contact("ООО Ромашка, приёмная", &["+7 495 123-45-67"]))
+        .await
+        .unwrap();
     let mut with_field = contact("Пётр Иванов", &["+7 916 000-11-22"]);
     with_field.fields = BTreeMap::from([
-        ("Рабочий (через секретаря)".to_owned(), "8 (495) 123-45-67".to_owned()),
+        (
+            "Рабочий (через секретаря)".to_owned(),
+            "8 (495) 123-45-67".to_owned(),
+        ),
         ("Адрес".to_owned(), "ул. Ленина, 5".to_owned()),
     ]);
     let petr = engine.add_contact(with_field).await.unwrap();
-    let colleague = engine.add_contact(contact("Ромашка, бухгалтерия", &["74951234567"])).await.unwrap();
+    let colleague = engine
+        .add_contact(contact("Ромашка, бухгалтерия", &["74951234567"]))
+        .await
+        .unwrap();
 
     let found = engine.find_contacts("(495) 123-45-67").await.unwrap();
-    let ranked: Vec<(i64, MatchRule)> = found.matches.iter().map(|m| (m.contact.id, m.rule)).collect();
+    let ranked: Vec<(i64, MatchRule)> = found
+        .matches
+        .iter()
+        .map(|m| (m.contact.id, m.rule))
+        .collect();
     assert_eq!(
         ranked,
         vec![
@@ -123,8 +169,14 @@ async fn a_caller_becomes_a_contact_or_is_attached_to_one() {
     assert_eq!(card.title, "Клиент с сайта");
     assert_eq!(card.contacts[0].contact.id, created);
 
-    let other = engine.add_contact(contact("Ольга", &["+7 903 000-00-01"])).await.unwrap();
-    engine.attach_number(other, "8 (926) 123-45-67", Some("личный".into())).await.unwrap();
+    let other = engine
+        .add_contact(contact("Ольга", &["+7 903 000-00-01"]))
+        .await
+        .unwrap();
+    engine
+        .attach_number(other, "8 (926) 123-45-67", Some("личный".into()))
+        .await
+        .unwrap();
     let card = engine.card("uis:1").await.unwrap();
     assert!(card.several_matches);
     assert_eq!(card.contacts.len(), 2);

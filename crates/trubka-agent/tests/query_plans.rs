@@ -34,7 +34,10 @@ fn every_query_uses_an_index() {
     let parser = NumberParser::default();
     let draft = ContactDraft {
         name: "Иван Петров".into(),
-        phones: vec![PhoneEntry::new("8 (812) 123-45-67"), PhoneEntry::new("123-45-67")],
+        phones: vec![
+            PhoneEntry::new("8 (812) 123-45-67"),
+            PhoneEntry::new("123-45-67"),
+        ],
         fields: [("Доп".to_owned(), "+7 916 000-11-22".to_owned())].into(),
         ..ContactDraft::default()
     };
@@ -50,10 +53,21 @@ fn every_query_uses_an_index() {
 
     let call = common::Call::incoming("1", "+78121234567").named("Иван");
     let back = common::Call::outgoing("2", "+78121234567");
-    for event in call.missed(1).into_iter().chain(back.talked(2, common::anna())) {
+    for event in call
+        .missed(1)
+        .into_iter()
+        .chain(back.talked(2, common::anna()))
+    {
         calls::apply_event(&mut conn, &parser, &event, None, 3).unwrap();
     }
-    calls::apply_event(&mut conn, &parser, &call.recording(common::at(3, 0), "https://r/1.mp3"), None, 4).unwrap();
+    calls::apply_event(
+        &mut conn,
+        &parser,
+        &call.recording(common::at(3, 0), "https://r/1.mp3"),
+        None,
+        4,
+    )
+    .unwrap();
     calls::recent_with(&conn, "+78121234567", "uis:1", 5).unwrap();
     calls::unfinished(&conn, 0).unwrap();
     calls::recordings_of(&conn, "uis:1").unwrap();
@@ -63,14 +77,33 @@ fn every_query_uses_an_index() {
     store::followups::list(&conn, false, 10).unwrap();
     let searches = [
         None,
-        Some(Search::Number { e164: "+78121234567".into() }),
-        Some(Search::National { digits: "8121234567".into() }),
-        Some(Search::Suffix { reversed: "7654".into() }),
-        Some(Search::Name { text: "Петров".into() }),
+        Some(Search::Number {
+            e164: "+78121234567".into(),
+        }),
+        Some(Search::National {
+            digits: "8121234567".into(),
+        }),
+        Some(Search::Suffix {
+            reversed: "7654".into(),
+        }),
+        Some(Search::Name {
+            text: "Петров".into(),
+        }),
     ];
-    for filter in [HistoryFilter::All, HistoryFilter::In, HistoryFilter::Out, HistoryFilter::Missed] {
+    for filter in [
+        HistoryFilter::All,
+        HistoryFilter::In,
+        HistoryFilter::Out,
+        HistoryFilter::Missed,
+    ] {
         for search in &searches {
-            for before in [None, Some(HistoryCursor { started_at: i64::MAX, id: 1 })] {
+            for before in [
+                None,
+                Some(HistoryCursor {
+                    started_at: i64::MAX,
+                    id: 1,
+                }),
+            ] {
                 page(&conn, filter, search.as_ref(), before, 20).unwrap();
             }
         }
@@ -85,7 +118,10 @@ fn every_query_uses_an_index() {
     let mut checked = 0;
     for sql in &statements {
         let head = sql.trim_start().to_ascii_uppercase();
-        if !["SELECT", "UPDATE", "DELETE", "INSERT"].iter().any(|k| head.starts_with(k)) {
+        if !["SELECT", "UPDATE", "DELETE", "INSERT"]
+            .iter()
+            .any(|k| head.starts_with(k))
+        {
             continue;
         }
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
@@ -96,14 +132,23 @@ fn every_query_uses_an_index() {
             .unwrap();
         checked += 1;
         for detail in details {
-            let full_scan = detail.starts_with("SCAN ") && !detail.contains("USING") && !detail.contains("VIRTUAL TABLE");
+            let full_scan = detail.starts_with("SCAN ")
+                && !detail.contains("USING")
+                && !detail.contains("VIRTUAL TABLE");
             if full_scan {
                 bad.push(format!("{detail}  ←  {sql}"));
             }
         }
     }
     assert!(checked > 30, "only {checked} statements traced");
-    assert!(bad.iter().any(|b| b.ends_with(&probe)), "the probe was not flagged: {bad:?}");
+    assert!(
+        bad.iter().any(|b| b.ends_with(&probe)),
+        "the probe was not flagged: {bad:?}"
+    );
     bad.retain(|b| !b.ends_with(&probe));
-    assert!(bad.is_empty(), "statements without an index:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "statements without an index:\n{}",
+        bad.join("\n")
+    );
 }

@@ -62,13 +62,19 @@ impl TestRelay {
         let task = tokio::spawn(relay.serve(listener, async move {
             let _ = stopped.await;
         }));
-        TestRelay { addr, data: data.to_owned(), uis_token, http: reqwest::Client::new(), stop, task }
+        TestRelay {
+            addr,
+            data: data.to_owned(),
+            uis_token,
+            http: reqwest::Client::new(),
+            stop,
+            task,
+        }
     }
 
     fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
-
 
     /// Posts one UIS notification; returns the ids of the events it became.
     async fn uis(&self, body: Value) -> Vec<String> {
@@ -76,7 +82,12 @@ impl TestRelay {
         let response = self.http.post(url).json(&body).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200);
         let body: Value = response.json().await.unwrap();
-        body["events"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+        body["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
     }
 
     /// A whole call answered by employee 100: four notifications.
@@ -91,7 +102,9 @@ impl TestRelay {
                 "direction": "in"
             })
         };
-        let mut ids = self.uis(base("Входящий звонок на виртуальный номер", 0)).await;
+        let mut ids = self
+            .uis(base("Входящий звонок на виртуальный номер", 0))
+            .await;
         let mut ringing = base("Ожидание ответа", 2);
         ringing["employee_id"] = json!("100");
         ringing["employee_full_name"] = json!("Анна");
@@ -111,17 +124,29 @@ impl TestRelay {
 
     async fn stop(self) -> (PathBuf, u16) {
         let _ = self.stop.send(());
-        tokio::time::timeout(WAIT, self.task).await.expect("relay stops").unwrap().unwrap();
+        tokio::time::timeout(WAIT, self.task)
+            .await
+            .expect("relay stops")
+            .unwrap()
+            .unwrap();
         (self.data, self.addr.port())
     }
 }
 
 async fn open_engine(profile: &Path) -> Engine {
-    let backoff = Backoff { base: Duration::from_millis(50), max: Duration::from_millis(400) };
-    Engine::open_with(Profile::at(profile).unwrap(), backoff).await.unwrap()
+    let backoff = Backoff {
+        base: Duration::from_millis(50),
+        max: Duration::from_millis(400),
+    };
+    Engine::open_with(Profile::at(profile).unwrap(), backoff)
+        .await
+        .unwrap()
 }
 
-async fn wait_status(status: &mut watch::Receiver<ConnectionStatus>, want: impl Fn(&ConnectionStatus) -> bool) -> ConnectionStatus {
+async fn wait_status(
+    status: &mut watch::Receiver<ConnectionStatus>,
+    want: impl Fn(&ConnectionStatus) -> bool,
+) -> ConnectionStatus {
     tokio::time::timeout(WAIT, async {
         loop {
             let current = status.borrow_and_update().clone();
@@ -136,7 +161,11 @@ async fn wait_status(status: &mut watch::Receiver<ConnectionStatus>, want: impl 
 }
 
 /// Waits until the engine has applied everything up to the relay's current head.
-async fn wait_caught_up(engine: &Engine, events: &mut broadcast::Receiver<EngineEvent>, call_id: &str) {
+async fn wait_caught_up(
+    engine: &Engine,
+    events: &mut broadcast::Receiver<EngineEvent>,
+    call_id: &str,
+) {
     tokio::time::timeout(WAIT, async {
         loop {
             if let Ok(Some(call)) = engine.call(call_id).await
@@ -153,8 +182,16 @@ async fn wait_caught_up(engine: &Engine, events: &mut broadcast::Receiver<Engine
 
 fn stored_event_count(profile: &Path) -> (i64, i64) {
     let conn = store::open_connection(&profile.join("trubka.sqlite3")).unwrap();
-    let events: i64 = conn.query_row("SELECT count(*) FROM call_events", [], |r| r.get(0)).unwrap();
-    let distinct: i64 = conn.query_row("SELECT count(DISTINCT event_id) FROM call_events", [], |r| r.get(0)).unwrap();
+    let events: i64 = conn
+        .query_row("SELECT count(*) FROM call_events", [], |r| r.get(0))
+        .unwrap();
+    let distinct: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT event_id) FROM call_events",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     (events, distinct)
 }
 
@@ -166,12 +203,18 @@ async fn live_cards_and_resume_after_relay_and_client_restarts() {
     let profile = dir.path().join("agent");
     let engine = open_engine(&profile).await;
     let me = engine.login(&relay.url(), &token).await.unwrap();
-    assert_eq!((me.name.as_str(), me.uis_employee.as_deref()), ("Анна", Some("100")));
+    assert_eq!(
+        (me.name.as_str(), me.uis_employee.as_deref()),
+        ("Анна", Some("100"))
+    );
 
     let mut events = engine.subscribe();
     let mut status = engine.status();
     engine.start().unwrap();
-    wait_status(&mut status, |s| matches!(s, ConnectionStatus::Connected { .. })).await;
+    wait_status(&mut status, |s| {
+        matches!(s, ConnectionStatus::Connected { .. })
+    })
+    .await;
 
     // Live: cards follow the call.
     let mut posted = relay.call(1, 1).await;
@@ -185,15 +228,29 @@ async fn live_cards_and_resume_after_relay_and_client_restarts() {
     })
     .await
     .expect("cards arrive");
-    assert_eq!(states, vec![CardState::Ringing, CardState::RingingHere, CardState::AnsweredHere, CardState::Ended]);
+    assert_eq!(
+        states,
+        vec![
+            CardState::Ringing,
+            CardState::RingingHere,
+            CardState::AnsweredHere,
+            CardState::Ended
+        ]
+    );
 
     // The relay restarts; the client comes back by itself and resumes.
     let (data, port) = relay.stop().await;
-    wait_status(&mut status, |s| matches!(s, ConnectionStatus::Reconnecting { .. })).await;
+    wait_status(&mut status, |s| {
+        matches!(s, ConnectionStatus::Reconnecting { .. })
+    })
+    .await;
     let relay = TestRelay::start(&data, port).await;
     posted.extend(relay.call(2, 2).await);
     wait_caught_up(&engine, &mut events, "uis:2").await;
-    wait_status(&mut status, |s| matches!(s, ConnectionStatus::Connected { .. })).await;
+    wait_status(&mut status, |s| {
+        matches!(s, ConnectionStatus::Connected { .. })
+    })
+    .await;
 
     // The client process stops; calls happen meanwhile; a new process resumes.
     engine.stop();
@@ -215,9 +272,18 @@ async fn live_cards_and_resume_after_relay_and_client_restarts() {
     assert_eq!(count, posted.len() as i64, "nothing lost");
     assert_eq!(distinct, count, "nothing doubled");
     let history = engine.history(Default::default()).await.unwrap();
-    let ids: Vec<&str> = history.entries.iter().map(|e| e.call.call_id.as_str()).collect();
+    let ids: Vec<&str> = history
+        .entries
+        .iter()
+        .map(|e| e.call.call_id.as_str())
+        .collect();
     assert_eq!(ids, vec!["uis:5", "uis:4", "uis:3", "uis:2", "uis:1"]);
-    assert!(history.entries.iter().all(|e| e.call.outcome.as_deref() == Some("answered")));
+    assert!(
+        history
+            .entries
+            .iter()
+            .all(|e| e.call.outcome.as_deref() == Some("answered"))
+    );
     let resume = engine.resume_point().await.unwrap();
     assert_eq!(resume.resync_count, 0);
     engine.stop();
@@ -232,7 +298,11 @@ async fn a_lost_resume_point_is_a_resync_and_revocation_stops_the_client() {
     let profile = dir.path().join("agent");
     let engine = open_engine(&profile).await;
     engine.login(&relay.url(), &token).await.unwrap();
-    common::feed(&engine, common::Call::incoming("old", "+79031112233").missed(1)).await;
+    common::feed(
+        &engine,
+        common::Call::incoming("old", "+79031112233").missed(1),
+    )
+    .await;
     {
         // The resume point belongs to another relay's history.
         let conn = store::open_connection(&profile.join("trubka.sqlite3")).unwrap();
@@ -243,7 +313,11 @@ async fn a_lost_resume_point_is_a_resync_and_revocation_stops_the_client() {
     engine.start().unwrap();
     let resync = tokio::time::timeout(WAIT, async {
         loop {
-            if let EngineEvent::Resync { epoch, resync_count } = events.recv().await.unwrap() {
+            if let EngineEvent::Resync {
+                epoch,
+                resync_count,
+            } = events.recv().await.unwrap()
+            {
                 return (epoch, resync_count);
             }
         }
@@ -259,7 +333,10 @@ async fn a_lost_resume_point_is_a_resync_and_revocation_stops_the_client() {
     let resume = engine.resume_point().await.unwrap();
     assert_eq!(resume.epoch.as_deref(), Some(resync.0.as_str()));
 
-    Store::open(&relay.data).unwrap().revoke_agent("Анна").unwrap();
+    Store::open(&relay.data)
+        .unwrap()
+        .revoke_agent("Анна")
+        .unwrap();
     wait_status(&mut status, |s| *s == ConnectionStatus::TokenRevoked).await;
     relay.stop().await;
 }
@@ -271,20 +348,34 @@ async fn login_and_dial_errors_are_clear() {
     let relay = TestRelay::start(&dir.path().join("relay"), 0).await;
     let engine = open_engine(&dir.path().join("agent")).await;
     let wrong = engine.login(&relay.url(), "not-a-token").await.unwrap_err();
-    assert!(matches!(wrong, EngineError::Api(ApiError::Unauthorized)), "{wrong:?}");
-    assert!(matches!(engine.dial("8 926 123 45 67").await, Err(EngineError::Dial(DialError::NotSignedIn))));
+    assert!(
+        matches!(wrong, EngineError::Api(ApiError::Unauthorized)),
+        "{wrong:?}"
+    );
+    assert!(matches!(
+        engine.dial("8 926 123 45 67").await,
+        Err(EngineError::Dial(DialError::NotSignedIn))
+    ));
     engine.login(&relay.url(), &token).await.unwrap();
 
     // A bad number fails locally, before any request.
     let bad = engine.dial("8 (926) 12").await.unwrap_err();
-    assert!(matches!(bad, EngineError::Dial(DialError::BadNumber(_))), "{bad:?}");
+    assert!(
+        matches!(bad, EngineError::Dial(DialError::BadNumber(_))),
+        "{bad:?}"
+    );
     // This relay has no /v1/calls yet, or answers with its JSON error (no PBX configured).
     let refused = engine.dial("8 (926) 123-45-67").await.unwrap_err();
     match refused {
         EngineError::Dial(DialError::Relay(ApiError::DialNotSupported)) => {
-            assert_eq!(refused.to_string(), "this relay does not support dialing yet");
+            assert_eq!(
+                refused.to_string(),
+                "this relay does not support dialing yet"
+            );
         }
-        EngineError::Dial(DialError::Relay(ApiError::Relay { message, .. })) => assert!(!message.is_empty()),
+        EngineError::Dial(DialError::Relay(ApiError::Relay { message, .. })) => {
+            assert!(!message.is_empty())
+        }
         other => panic!("unexpected dial result: {other:?}"),
     }
     relay.stop().await;

@@ -1,1 +1,305 @@
-fn main() {}
+//! Store benchmark (not a test): fills a profile with N contacts and N calls, then measures
+//! number lookup and history page latency through the engine façade (what the desktop app
+//! calls), the CSV import rate, and memory.
+//!
+//! `cargo run --release -p trubka-agent --bin trubka-agent-bench -- [--contacts N] [--calls N]
+//!  [--import N] [--dir DIR]`
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{TimeZone, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use trubka_agent::Engine;
+use trubka_agent::contacts::{ContactDraft, PhoneEntry};
+use trubka_agent::engine::HistoryRequest;
+use trubka_agent::numbers::NumberParser;
+use trubka_agent::profile::Profile;
+use trubka_agent::store::calls::apply_event;
+use trubka_agent::store::history::{HistoryCursor, HistoryFilter};
+use trubka_agent::store::{contacts, open_connection};
+use trubka_core::{
+    CallEvent, CallId, Contact, Direction, Durations, Employee, EventKind, Outcome, PhoneNumber,
+    Provider,
+};
+
+#[derive(Clone)]
+struct Args {
+    contacts: usize,
+    calls: usize,
+    import: usize,
+    dir: Option<PathBuf>,
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut a = Args {
+        contacts: 1_000_000,
+        calls: 1_000_000,
+        import: 100_000,
+        dir: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--contacts" => a.contacts = value.parse()?,
+            "--calls" => a.calls = value.parse()?,
+            "--import" => a.import = value.parse()?,
+            "--dir" => a.dir = Some(PathBuf::from(value)),
+            other => anyhow::bail!("unknown option {other}"),
+        }
+    }
+    Ok(a)
+}
+
+/// The `i`-th generated mobile number, `+79XXXXXXXXX`.
+fn number(i: usize) -> String {
+    format!("+79{:09}", (i * 7_919) % 1_000_000_000)
+}
+
+fn pct(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    samples[((samples.len() as f64 * p).ceil() as usize)
+        .saturating_sub(1)
+        .min(samples.len() - 1)]
+}
+
+fn report(name: &str, samples: &mut [Duration]) {
+    println!(
+        "{name}: n={} p50={:.3} ms p99={:.3} ms max={:.3} ms",
+        samples.len(),
+        pct(samples, 0.50).as_secs_f64() * 1e3,
+        pct(samples, 0.99).as_secs_f64() * 1e3,
+        pct(samples, 1.0).as_secs_f64() * 1e3
+    );
+}
+
+fn rss() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn call_event(i: usize, phone: &str, rng: &mut StdRng) -> CallEvent {
+    let id = CallId::new(Provider::Uis, &i.to_string());
+    let at = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap()
+        + chrono::Duration::seconds(i as i64 * 30);
+    let answered = rng.random_bool(0.7);
+    let direction = if rng.random_bool(0.75) {
+        Direction::In
+    } else {
+        Direction::Out
+    };
+    CallEvent {
+        id: id.event_id(EventKind::Ended, "0"),
+        call_id: id,
+        provider: Provider::Uis,
+        kind: EventKind::Ended,
+        direction,
+        at,
+        contact: Contact {
+            phone: PhoneNumber::from_e164(phone),
+            raw: phone[1..].to_owned(),
+            name: None,
+        },
+        line: Some("+74951234567".into()),
+        employee: Some(Employee {
+            id: Some("100".into()),
+            name: Some("Анна".into()),
+            extension: None,
+        }),
+        outcome: Some(if answered {
+            Outcome::Answered
+        } else {
+            Outcome::Missed
+        }),
+        durations: Durations {
+            wait: Some(5),
+            talk: Some(if answered { 60 } else { 0 }),
+            total: Some(65),
+        },
+        recordings: vec![],
+        scenario: None,
+        tags: vec![],
+        raw: "{}".into(),
+    }
+}
+
+fn fill(path: &Path, args: &Args) -> anyhow::Result<()> {
+    let parser = NumberParser::default();
+    let mut conn = open_connection(path)?;
+    let started = Instant::now();
+    for chunk in (0..args.contacts).collect::<Vec<_>>().chunks(10_000) {
+        let tx = conn.transaction()?;
+        for &i in chunk {
+            let mut phones = vec![PhoneEntry::new(number(i))];
+            if i % 4 == 0 {
+                phones.push(PhoneEntry::new(format!(
+                    "8 (812) {:03}-{:02}-{:02}",
+                    i % 1000,
+                    i % 100,
+                    (i / 100) % 100
+                )));
+            }
+            let draft = ContactDraft {
+                name: format!("Контакт {i}"),
+                company: (i % 3 == 0).then(|| format!("ООО Компания {}", i % 5000)),
+                phones,
+                ..ContactDraft::default()
+            };
+            contacts::insert(&tx, &draft.prepare(&parser)?, 0)?;
+        }
+        tx.commit()?;
+    }
+    println!(
+        "filled {} contacts in {:.1} s",
+        args.contacts,
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let mut rng = StdRng::seed_from_u64(7);
+    for i in 0..args.calls {
+        let phone = if rng.random_bool(0.6) {
+            number(rng.random_range(0..args.contacts.max(1)))
+        } else {
+            number(args.contacts + rng.random_range(0..args.calls.max(1)))
+        };
+        apply_event(
+            &mut conn,
+            &parser,
+            &call_event(i, &phone, &mut rng),
+            None,
+            0,
+        )?;
+    }
+    println!(
+        "filled {} calls in {:.1} s",
+        args.calls,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+fn write_csv(path: &Path, n: usize) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    out.write_all("\u{feff}ФИО;Телефон;Мобильный;Компания;E-mail;Город\n".as_bytes())?;
+    for i in 0..n {
+        writeln!(
+            out,
+            "Импорт {i};8 (495) {:03}-{:02}-{:02};{};ООО Импорт {};user{i}@example.ru;Москва",
+            i % 1000,
+            (i / 1000) % 100,
+            (i / 100_000) % 100,
+            number(5_000_000 + i),
+            i % 100
+        )?;
+    }
+    Ok(())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let args = args()?;
+    let temp = tempfile_dir()?;
+    let root = args.dir.clone().unwrap_or_else(|| temp.clone());
+    let profile = Profile::at(root.join("bench-profile"))?;
+    let db = profile.database_path();
+    if !db.exists() {
+        let (path, a) = (db.clone(), args.clone());
+        tokio::task::spawn_blocking(move || fill(&path, &a)).await??;
+    }
+    let engine = Engine::open(profile).await?;
+    println!(
+        "store: {:.0} MiB",
+        std::fs::metadata(&db)?.len() as f64 / 1048576.0
+    );
+
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut lookups = Vec::with_capacity(20_000);
+    let mut found = 0;
+    for k in 0..20_000 {
+        let i = rng.random_range(0..args.contacts * 2);
+        let typed = if k % 2 == 0 {
+            number(i)
+        } else {
+            format!("8 {}", &number(i)[2..])
+        };
+        let t = Instant::now();
+        let lookup = engine.find_contacts(&typed).await?;
+        lookups.push(t.elapsed());
+        found += usize::from(!lookup.matches.is_empty());
+    }
+    report(
+        "number lookup (engine.find_contacts, half known)",
+        &mut lookups,
+    );
+    println!("  matched {found} of {}", lookups.len());
+
+    let mut pages = Vec::with_capacity(4_000);
+    let newest = Utc
+        .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp_millis()
+        + args.calls as i64 * 30_000;
+    for k in 0..4_000 {
+        let filter = [
+            HistoryFilter::All,
+            HistoryFilter::Missed,
+            HistoryFilter::In,
+            HistoryFilter::Out,
+        ][k % 4];
+        let before = (k % 8 >= 4).then(|| HistoryCursor {
+            started_at: rng.random_range(0..newest.max(1)),
+            id: i64::MAX,
+        });
+        let search = (k % 16 == 15).then(|| number(rng.random_range(0..args.contacts.max(1))));
+        let t = Instant::now();
+        let page = engine
+            .history(HistoryRequest {
+                filter,
+                search,
+                before,
+                limit: 50,
+            })
+            .await?;
+        pages.push(t.elapsed());
+        std::hint::black_box(page);
+    }
+    report(
+        "history page of 50 (engine.history, filters, deep cursors, number search)",
+        &mut pages,
+    );
+
+    let import_dir = root.join("bench-import");
+    let _ = std::fs::remove_dir_all(&import_dir);
+    let csv = root.join("bench-import.csv");
+    write_csv(&csv, args.import)?;
+    let importer = Engine::open(Profile::at(&import_dir)?).await?;
+    let t = Instant::now();
+    let imported = importer.import_contacts(&csv).await?;
+    let took = t.elapsed().as_secs_f64();
+    println!(
+        "import: {} contacts from CSV in {took:.2} s ({:.0} contacts/s), bad rows {}",
+        imported.imported,
+        imported.imported as f64 / took,
+        imported.bad_rows.len()
+    );
+    println!("memory: {}", rss());
+    if args.dir.is_none() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    Ok(())
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("trubka-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -36,9 +36,16 @@ fn json_line(value: &impl serde::Serialize) -> Result<(), CliError> {
 }
 
 fn parse_cursor(text: &str) -> Result<HistoryCursor, CliError> {
-    let bad = || CliError::Usage(format!("«{text}» is not a page cursor (expected STARTED:ID)"));
+    let bad = || {
+        CliError::Usage(format!(
+            "«{text}» is not a page cursor (expected STARTED:ID)"
+        ))
+    };
     let (started, id) = text.split_once(':').ok_or_else(bad)?;
-    Ok(HistoryCursor { started_at: started.parse().map_err(|_| bad())?, id: id.parse().map_err(|_| bad())? })
+    Ok(HistoryCursor {
+        started_at: started.parse().map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    })
 }
 
 /// Runs one command.
@@ -55,18 +62,34 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             if let Some(ext) = &me.sipuni_ext {
                 mapping.push(format!("Sipuni доб. {ext}"));
             }
-            println!("Вход выполнен: {} ({}) на {}", me.name, mapping.join(", "), relay);
+            println!(
+                "Вход выполнен: {} ({}) на {}",
+                me.name,
+                mapping.join(", "),
+                relay
+            );
         }
         Command::Logout => {
             engine.logout().await?;
-            println!("Токен удалён из профиля {}", engine.profile().dir().display());
+            println!(
+                "Токен удалён из профиля {}",
+                engine.profile().dir().display()
+            );
         }
         Command::Listen { json } => listen(&engine, json).await?,
         Command::Dial { number } => {
             let (e164, accepted) = engine.dial(&number).await?;
             println!("Звоним {e164} (вызов {})", accepted.call_id);
         }
-        Command::History { missed, incoming, outgoing, search, limit, before, json } => {
+        Command::History {
+            missed,
+            incoming,
+            outgoing,
+            search,
+            limit,
+            before,
+            json,
+        } => {
             let filter = match (missed, incoming, outgoing) {
                 (true, _, _) => HistoryFilter::Missed,
                 (_, true, _) => HistoryFilter::In,
@@ -74,7 +97,14 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 _ => HistoryFilter::All,
             };
             let before = before.as_deref().map(parse_cursor).transpose()?;
-            let page = engine.history(HistoryRequest { filter, search, before, limit }).await?;
+            let page = engine
+                .history(HistoryRequest {
+                    filter,
+                    search,
+                    before,
+                    limit,
+                })
+                .await?;
             if json {
                 for entry in &page.entries {
                     json_line(entry)?;
@@ -91,11 +121,21 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             }
         }
-        Command::Followups { action: Some(FollowupsAction::Close { caller }), .. } => {
+        Command::Followups {
+            action: Some(FollowupsAction::Close { caller }),
+            ..
+        } => {
             let closed = engine.close_followup(&caller).await?;
-            println!("Закрыто: {} (пропущено: {})", closed.caller, closed.missed_count);
+            println!(
+                "Закрыто: {} (пропущено: {})",
+                closed.caller, closed.missed_count
+            );
         }
-        Command::Followups { action: None, all, json } => {
+        Command::Followups {
+            action: None,
+            all,
+            json,
+        } => {
             let items = engine.followups(!all, 500).await?;
             if json {
                 for item in &items {
@@ -103,7 +143,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             } else {
                 let badge = engine.badge().await?;
-                println!("Перезвонить: {} абонентам, пропущено звонков: {}", badge.open_followups, badge.missed_calls);
+                println!(
+                    "Перезвонить: {} абонентам, пропущено звонков: {}",
+                    badge.open_followups, badge.missed_calls
+                );
                 for item in &items {
                     println!("{}", render::followup(item));
                 }
@@ -125,10 +168,16 @@ async fn contacts(engine: &Engine, action: ContactsAction) -> Result<(), CliErro
             }
         }
         ContactsAction::Export { file } => {
-            let count = engine.export_contacts(&file, ExportFormat::for_path(&file)).await?;
+            let count = engine
+                .export_contacts(&file, ExportFormat::for_path(&file))
+                .await?;
             println!("Выгружено контактов: {count} → {}", file.display());
         }
-        ContactsAction::Find { number, explain, json } => {
+        ContactsAction::Find {
+            number,
+            explain,
+            json,
+        } => {
             let lookup = engine.find_contacts(&number).await?;
             if json {
                 json_line(&lookup)?;
@@ -139,15 +188,28 @@ async fn contacts(engine: &Engine, action: ContactsAction) -> Result<(), CliErro
         ContactsAction::Search { text } => {
             for contact in engine.search_contacts(&text, 50).await? {
                 let numbers: Vec<&str> = contact.phones().map(|n| n.raw.as_str()).collect();
-                println!("#{} {} {}", contact.id, contact.display_name(), numbers.join(", "));
+                println!(
+                    "#{} {} {}",
+                    contact.id,
+                    contact.display_name(),
+                    numbers.join(", ")
+                );
             }
         }
-        ContactsAction::Add { name, phones, company, email, position, notes, fields } => {
+        ContactsAction::Add {
+            name,
+            phones,
+            company,
+            email,
+            position,
+            notes,
+            fields,
+        } => {
             let mut extra = BTreeMap::new();
             for field in fields {
-                let (k, v) = field
-                    .split_once('=')
-                    .ok_or_else(|| CliError::Usage(format!("--field {field}: expected KEY=VALUE")))?;
+                let (k, v) = field.split_once('=').ok_or_else(|| {
+                    CliError::Usage(format!("--field {field}: expected KEY=VALUE"))
+                })?;
                 extra.insert(k.to_owned(), v.to_owned());
             }
             let draft = ContactDraft {

@@ -70,7 +70,10 @@ pub fn card(card: &Card) -> String {
         card.number
     );
     if card.several_matches {
-        out.push_str(&format!("\n   несколько контактов с этим номером: {}", card.contacts.len()));
+        out.push_str(&format!(
+            "\n   несколько контактов с этим номером: {}",
+            card.contacts.len()
+        ));
         for m in &card.contacts {
             out.push_str(&format!("\n     · {}", m.contact.display_name()));
         }
@@ -85,7 +88,10 @@ pub fn card(card: &Card) -> String {
         out.push_str(&format!("\n   {}", fields.join("; ")));
     }
     if card.call.is_ended() && card.call.talked() {
-        out.push_str(&format!("\n   разговор {}", seconds(card.call.durations.talk)));
+        out.push_str(&format!(
+            "\n   разговор {}",
+            seconds(card.call.durations.talk)
+        ));
     }
     for url in &card.call.recordings {
         out.push_str(&format!("\n   запись: {url}"));
@@ -94,7 +100,14 @@ pub fn card(card: &Card) -> String {
         let recent: Vec<String> = card
             .recent_calls
             .iter()
-            .map(|c| format!("{} {}, {}", local(c.started_at), direction_label(&c.direction).to_lowercase(), outcome_label(c)))
+            .map(|c| {
+                format!(
+                    "{} {}, {}",
+                    local(c.started_at),
+                    direction_label(&c.direction).to_lowercase(),
+                    outcome_label(c)
+                )
+            })
             .collect();
         out.push_str(&format!("\n   прошлые звонки: {}", recent.join("; ")));
     }
@@ -110,9 +123,21 @@ pub fn history_entry(entry: &HistoryEntry) -> String {
         "out" => "→",
         _ => "↔",
     };
-    let name = entry.contact_name.clone().or(call.pbx_name.clone()).unwrap_or_default();
-    let by = call.answered_by.as_ref().map(|e| format!(", ответил(а) {}", e.label())).unwrap_or_default();
-    let rec = if call.recordings.is_empty() { String::new() } else { format!(", записей: {}", call.recordings.len()) };
+    let name = entry
+        .contact_name
+        .clone()
+        .or(call.pbx_name.clone())
+        .unwrap_or_default();
+    let by = call
+        .answered_by
+        .as_ref()
+        .map(|e| format!(", ответил(а) {}", e.label()))
+        .unwrap_or_default();
+    let rec = if call.recordings.is_empty() {
+        String::new()
+    } else {
+        format!(", записей: {}", call.recordings.len())
+    };
     format!(
         "{} {arrow} {:<18} {:<24} {} {}{by}{rec}  [{}]",
         local(call.started_at),
@@ -127,7 +152,11 @@ pub fn history_entry(entry: &HistoryEntry) -> String {
 /// One follow-up line.
 pub fn followup(item: &FollowUpItem) -> String {
     let f = &item.followup;
-    let name = item.contact_name.as_deref().map(|n| format!(" — {n}")).unwrap_or_default();
+    let name = item
+        .contact_name
+        .as_deref()
+        .map(|n| format!(" — {n}"))
+        .unwrap_or_default();
     let status = match (f.open, f.closed_reason) {
         (true, _) => "перезвонить".to_owned(),
         (false, Some(reason)) => format!("закрыто: {}", reason.label()),
@@ -151,7 +180,11 @@ pub fn lookup(lookup: &Lookup, explain: bool) -> String {
     }
     let mut lines = Vec::new();
     if lookup.matches.len() > 1 {
-        lines.push(format!("{}: найдено контактов: {}", lookup.query, lookup.matches.len()));
+        lines.push(format!(
+            "{}: найдено контактов: {}",
+            lookup.query,
+            lookup.matches.len()
+        ));
     }
     for m in &lookup.matches {
         let c = &m.contact;

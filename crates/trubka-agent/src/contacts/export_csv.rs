@@ -16,12 +16,19 @@ const FIXED: [(&str, &str); 5] = [
 
 /// Writes `contacts` as CSV bytes.
 pub fn write(contacts: &[Contact]) -> Result<Vec<u8>, csv::Error> {
-    let labels: BTreeSet<Option<&str>> =
-        contacts.iter().flat_map(|c| c.phones().map(|n| n.label.as_deref())).collect();
-    let extra: BTreeSet<&str> = contacts.iter().flat_map(|c| c.fields.keys().map(String::as_str)).collect();
+    let labels: BTreeSet<Option<&str>> = contacts
+        .iter()
+        .flat_map(|c| c.phones().map(|n| n.label.as_deref()))
+        .collect();
+    let extra: BTreeSet<&str> = contacts
+        .iter()
+        .flat_map(|c| c.fields.keys().map(String::as_str))
+        .collect();
     let mut out = Vec::from(&b"\xEF\xBB\xBF"[..]);
     {
-        let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(&mut out);
         let mut header: Vec<String> = vec![FIXED[0].1.to_owned()];
         header.extend(labels.iter().map(|label| match label {
             None => "Телефон".to_owned(),

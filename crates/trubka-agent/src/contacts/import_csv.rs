@@ -35,7 +35,9 @@ impl std::fmt::Display for BadRowReason {
         match self {
             BadRowReason::NoNameNoNumber => f.write_str("нет ни имени, ни номера телефона"),
             BadRowReason::BadNumber { value } => write!(f, "номер «{value}» не распознан"),
-            BadRowReason::Malformed { message } => write!(f, "строка не читается как CSV: {message}"),
+            BadRowReason::Malformed { message } => {
+                write!(f, "строка не читается как CSV: {message}")
+            }
         }
     }
 }
@@ -139,18 +141,52 @@ fn classify(header: &str, has_last_name: bool) -> Column {
     let has_word = |pred: &dyn Fn(&str) -> bool| words.iter().any(|w| pred(w));
     match n.as_str() {
         "имя" if has_last_name => return Column::First,
-        "имя" | "фио" | "name" | "full name" | "fullname" | "полное имя" | "контакт" | "contact"
-        | "contact name" | "имя контакта" | "display name" | "ф и о" => return Column::Name,
+        "имя"
+        | "фио"
+        | "name"
+        | "full name"
+        | "fullname"
+        | "полное имя"
+        | "контакт"
+        | "contact"
+        | "contact name"
+        | "имя контакта"
+        | "display name"
+        | "ф и о" => return Column::Name,
         "first name" | "given name" | "firstname" => return Column::First,
-        "фамилия" | "last name" | "surname" | "family name" | "lastname" => return Column::Last,
+        "фамилия" | "last name" | "surname" | "family name" | "lastname" => {
+            return Column::Last;
+        }
         "отчество" | "middle name" | "middlename" => return Column::Middle,
-        "компания" | "организация" | "company" | "organization" | "organisation" | "фирма"
-        | "org" | "название компании" | "company name" => return Column::Company,
-        "email" | "e mail" | "почта" | "эл почта" | "электронная почта" | "mail"
-        | "email address" | "e mail address" | "адрес электронной почты" => return Column::Email,
+        "компания"
+        | "организация"
+        | "company"
+        | "organization"
+        | "organisation"
+        | "фирма"
+        | "org"
+        | "название компании"
+        | "company name" => return Column::Company,
+        "email"
+        | "e mail"
+        | "почта"
+        | "эл почта"
+        | "электронная почта"
+        | "mail"
+        | "email address"
+        | "e mail address"
+        | "адрес электронной почты" => return Column::Email,
         "должность" | "position" | "title" | "job title" => return Column::Position,
-        "комментарий" | "комментарии" | "примечание" | "примечания" | "notes" | "note"
-        | "comment" | "comments" | "заметки" | "заметка" => return Column::Notes,
+        "комментарий"
+        | "комментарии"
+        | "примечание"
+        | "примечания"
+        | "notes"
+        | "note"
+        | "comment"
+        | "comments"
+        | "заметки"
+        | "заметка" => return Column::Notes,
         _ => {}
     }
     let phone_word = |w: &str| {
@@ -165,7 +201,15 @@ fn classify(header: &str, has_last_name: bool) -> Column {
             || w == "номер"
     };
     if has_word(&phone_word) {
-        let generic = ["телефон", "телефоны", "тел", "phone", "phones", "номер", "номер телефона"];
+        let generic = [
+            "телефон",
+            "телефоны",
+            "тел",
+            "phone",
+            "phones",
+            "номер",
+            "номер телефона",
+        ];
         let label = match header.split_once('(') {
             Some((_, rest)) => Some(rest.trim_end_matches([')', ' ']).trim().to_owned()),
             None => (!generic.contains(&n.as_str())).then(|| header.trim().to_owned()),
@@ -178,7 +222,9 @@ fn classify(header: &str, has_last_name: bool) -> Column {
 
 /// Splits a phone cell holding several numbers.
 fn split_numbers(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([',', ';', '/', '\n', '\r']).map(str::trim).filter(|s| !s.is_empty())
+    cell.split([',', ';', '/', '\n', '\r'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// Reads a whole CSV file into contacts, bad rows and warnings.
@@ -197,12 +243,19 @@ pub fn parse(bytes: &[u8], parser: &NumberParser) -> Result<ParsedFile, CsvError
     let has_last = headers.iter().any(|h| classify(h, false) == Column::Last);
     let columns: Vec<Column> = headers.iter().map(|h| classify(h, has_last)).collect();
     let useful = columns.iter().any(|c| {
-        matches!(c, Column::Name | Column::First | Column::Last | Column::Phone(_))
+        matches!(
+            c,
+            Column::Name | Column::First | Column::Last | Column::Phone(_)
+        )
     });
     if !useful {
         return Err(CsvError::NoUsefulColumns(headers.join(", ")));
     }
-    let mut out = ParsedFile { encoding, delimiter: delimiter as char, ..ParsedFile::default() };
+    let mut out = ParsedFile {
+        encoding,
+        delimiter: delimiter as char,
+        ..ParsedFile::default()
+    };
     let mut record = csv::StringRecord::new();
     loop {
         let line_hint = reader.position().line();
@@ -230,7 +283,12 @@ pub fn parse(bytes: &[u8], parser: &NumberParser) -> Result<ParsedFile, CsvError
             }
             Err(e) => {
                 let line = e.position().map_or(line_hint, |p| p.line());
-                out.bad_rows.push(BadRow { line, reason: BadRowReason::Malformed { message: e.to_string() } });
+                out.bad_rows.push(BadRow {
+                    line,
+                    reason: BadRowReason::Malformed {
+                        message: e.to_string(),
+                    },
+                });
             }
         }
     }
@@ -271,25 +329,34 @@ fn row_to_contact(
             }
             Column::Phone(label) => {
                 for raw in split_numbers(cell) {
-                    let keys = parser
-                        .keys(raw)
-                        .map_err(|_| BadRowReason::BadNumber { value: raw.to_owned() })?;
+                    let keys = parser.keys(raw).map_err(|_| BadRowReason::BadNumber {
+                        value: raw.to_owned(),
+                    })?;
                     if keys.e164.is_none() {
                         legacy.push(raw.to_owned());
                     }
-                    draft.phones.push(PhoneEntry { raw: raw.to_owned(), label: label.clone() });
+                    draft.phones.push(PhoneEntry {
+                        raw: raw.to_owned(),
+                        label: label.clone(),
+                    });
                 }
             }
         }
     }
     draft.name = match name {
         Some(name) => name,
-        None => [last, first, middle].into_iter().flatten().collect::<Vec<_>>().join(" "),
+        None => [last, first, middle]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     draft.fields = fields;
     let prepared = draft.prepare(parser).map_err(|e| match e {
         super::ContactError::Empty => BadRowReason::NoNameNoNumber,
-        super::ContactError::BadNumber(e) => BadRowReason::BadNumber { value: e.to_string() },
+        super::ContactError::BadNumber(e) => BadRowReason::BadNumber {
+            value: e.to_string(),
+        },
     })?;
     Ok((prepared, legacy))
 }
@@ -302,12 +369,18 @@ mod tests {
     fn headers_are_recognised_in_both_languages() {
         assert_eq!(classify("ФИО", false), Column::Name);
         assert_eq!(classify("Тел.", false), Column::Phone(None));
-        assert_eq!(classify("Мобильный", false), Column::Phone(Some("Мобильный".into())));
+        assert_eq!(
+            classify("Мобильный", false),
+            Column::Phone(Some("Мобильный".into()))
+        );
         assert_eq!(classify("E-mail", false), Column::Email);
         assert_eq!(classify("Организация", false), Column::Company);
         assert_eq!(classify("Имя", true), Column::First);
         assert_eq!(classify("Город", false), Column::Extra("Город".into()));
-        assert_eq!(classify("Телефон (Рабочий)", false), Column::Phone(Some("Рабочий".into())));
+        assert_eq!(
+            classify("Телефон (Рабочий)", false),
+            Column::Phone(Some("Рабочий".into()))
+        );
     }
 
     #[test]

@@ -85,7 +85,9 @@ pub fn find(conn: &Connection, query: &NumberKeys) -> Result<Vec<ContactMatch>, 
     let shown = query.e164.as_deref().unwrap_or(&query.raw);
     let mut out = Vec::with_capacity(ranked.len());
     for (id, (rule, hit)) in ranked {
-        let Some(contact) = sql::get(conn, id)? else { continue };
+        let Some(contact) = sql::get(conn, id)? else {
+            continue;
+        };
         let place = match &hit.number.field {
             Some(field) => format!("field «{field}» "),
             None => String::new(),
@@ -113,14 +115,22 @@ pub fn best_name(conn: &Connection, query: &NumberKeys) -> Result<Option<String>
     let mut best: Option<(MatchRule, ContactId)> = None;
     if let Some(e164) = &query.e164 {
         for hit in sql::numbers_by_e164(conn, e164)? {
-            let rule = if hit.number.field.is_some() { MatchRule::FieldE164Equal } else { MatchRule::E164Equal };
+            let rule = if hit.number.field.is_some() {
+                MatchRule::FieldE164Equal
+            } else {
+                MatchRule::E164Equal
+            };
             if best.is_none_or(|b| (rule, hit.contact_id) < b) {
                 best = Some((rule, hit.contact_id));
             }
         }
     }
     for hit in sql::legacy_numbers_by_national(conn, &query.national)? {
-        let rule = if hit.number.field.is_some() { MatchRule::FieldNationalEqual } else { MatchRule::NationalEqual };
+        let rule = if hit.number.field.is_some() {
+            MatchRule::FieldNationalEqual
+        } else {
+            MatchRule::NationalEqual
+        };
         if best.is_none_or(|b| (rule, hit.contact_id) < b) {
             best = Some((rule, hit.contact_id));
         }

@@ -34,7 +34,10 @@ pub struct PhoneEntry {
 
 impl PhoneEntry {
     pub fn new(raw: impl Into<String>) -> PhoneEntry {
-        PhoneEntry { raw: raw.into(), label: None }
+        PhoneEntry {
+            raw: raw.into(),
+            label: None,
+        }
     }
 }
 
@@ -87,7 +90,11 @@ pub struct PreparedContact {
 }
 
 fn clean(value: &Option<String>) -> Option<String> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 impl ContactDraft {
@@ -104,7 +111,10 @@ impl ContactDraft {
                 .phones
                 .iter()
                 .filter(|p| !p.raw.trim().is_empty())
-                .map(|p| PhoneEntry { raw: p.raw.trim().to_owned(), label: clean(&p.label) })
+                .map(|p| PhoneEntry {
+                    raw: p.raw.trim().to_owned(),
+                    label: clean(&p.label),
+                })
                 .collect(),
             fields: self
                 .fields
@@ -136,11 +146,19 @@ impl ContactDraft {
 /// Whether a free-text field value is written like a phone number (digits and the usual
 /// separators only), so that e.g. an address with a house number is not taken for one.
 fn looks_like_phone(value: &str) -> bool {
-    value.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+    value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
 }
 
 fn stored(keys: NumberKeys, label: Option<String>, field: Option<String>) -> StoredNumber {
-    StoredNumber { raw: keys.raw, label, field, e164: keys.e164, national: keys.national }
+    StoredNumber {
+        raw: keys.raw,
+        label,
+        field,
+        e164: keys.e164,
+        national: keys.national,
+    }
 }
 
 /// A stored contact.
@@ -195,7 +213,10 @@ impl Contact {
             notes: self.notes.clone(),
             phones: self
                 .phones()
-                .map(|n| PhoneEntry { raw: n.raw.clone(), label: n.label.clone() })
+                .map(|n| PhoneEntry {
+                    raw: n.raw.clone(),
+                    label: n.label.clone(),
+                })
                 .collect(),
             fields: self.fields.clone(),
         }

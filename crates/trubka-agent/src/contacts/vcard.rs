@@ -10,7 +10,9 @@ use crate::numbers::NumberParser;
 /// Whether the text looks like a vCard file.
 pub fn is_vcard(bytes: &[u8]) -> bool {
     let (text, _) = decode(&bytes[..bytes.len().min(4096)]);
-    text.trim_start().to_ascii_uppercase().starts_with("BEGIN:VCARD")
+    text.trim_start()
+        .to_ascii_uppercase()
+        .starts_with("BEGIN:VCARD")
 }
 
 /// Joins folded lines (a line starting with a space or tab continues the previous one) and
@@ -44,14 +46,26 @@ fn parse_property(line: &str) -> Option<Property> {
     })?;
     let (head, value) = (&line[..colon.0], &line[colon.0 + 1..]);
     let mut parts = head.split(';');
-    let name = parts.next()?.rsplit('.').next()?.trim().to_ascii_uppercase();
+    let name = parts
+        .next()?
+        .rsplit('.')
+        .next()?
+        .trim()
+        .to_ascii_uppercase();
     let params = parts
         .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.trim().to_ascii_uppercase(), v.trim().trim_matches('"').to_owned()),
+            Some((k, v)) => (
+                k.trim().to_ascii_uppercase(),
+                v.trim().trim_matches('"').to_owned(),
+            ),
             None => ("TYPE".to_owned(), p.trim().to_owned()),
         })
         .collect();
-    Some(Property { name, params, value: value.to_owned() })
+    Some(Property {
+        name,
+        params,
+        value: value.to_owned(),
+    })
 }
 
 fn unescape(value: &str) -> String {
@@ -87,7 +101,10 @@ fn components(value: &str) -> Vec<String> {
             (false, _) => parts.last_mut().expect("never empty").push(c),
         }
     }
-    parts.iter().map(|p| unescape(p).trim().to_owned()).collect()
+    parts
+        .iter()
+        .map(|p| unescape(p).trim().to_owned())
+        .collect()
 }
 
 fn tel_label(params: &[(String, String)]) -> Option<String> {
@@ -96,7 +113,12 @@ fn tel_label(params: &[(String, String)]) -> Option<String> {
         .filter(|(k, _)| k == "TYPE")
         .flat_map(|(_, v)| v.split(','))
         .map(str::trim)
-        .find(|t| !matches!(t.to_lowercase().as_str(), "voice" | "pref" | "internet" | "text" | ""))
+        .find(|t| {
+            !matches!(
+                t.to_lowercase().as_str(),
+                "voice" | "pref" | "internet" | "text" | ""
+            )
+        })
         .map(|t| match t.to_lowercase().as_str() {
             "cell" => "mobile".to_owned(),
             "work" | "home" | "fax" | "pager" | "video" => t.to_lowercase(),
@@ -107,14 +129,23 @@ fn tel_label(params: &[(String, String)]) -> Option<String> {
 /// Reads every vCard in the file.
 pub fn parse(bytes: &[u8], parser: &NumberParser) -> ParsedFile {
     let (text, encoding) = decode(bytes);
-    let mut out = ParsedFile { encoding, delimiter: ':', ..ParsedFile::default() };
+    let mut out = ParsedFile {
+        encoding,
+        delimiter: ':',
+        ..ParsedFile::default()
+    };
     let mut current: Option<(u64, Vec<Property>)> = None;
     for (line, content) in unfold(&text) {
         if content.trim().is_empty() {
             continue;
         }
-        let Some(prop) = parse_property(&content) else { continue };
-        match (prop.name.as_str(), prop.value.trim().to_ascii_uppercase().as_str()) {
+        let Some(prop) = parse_property(&content) else {
+            continue;
+        };
+        match (
+            prop.name.as_str(),
+            prop.value.trim().to_ascii_uppercase().as_str(),
+        ) {
             ("BEGIN", "VCARD") => current = Some((line, Vec::new())),
             ("END", "VCARD") => {
                 if let Some((start, props)) = current.take() {
@@ -152,10 +183,16 @@ fn card_to_contact(line: u64, props: Vec<Property>, parser: &NumberParser, out: 
             "TEL" => {
                 let raw = text.strip_prefix("tel:").unwrap_or(&text).to_owned();
                 if parser.keys(&raw).is_err() {
-                    out.bad_rows.push(BadRow { line, reason: BadRowReason::BadNumber { value: raw } });
+                    out.bad_rows.push(BadRow {
+                        line,
+                        reason: BadRowReason::BadNumber { value: raw },
+                    });
                     return;
                 }
-                draft.phones.push(PhoneEntry { raw, label: tel_label(&prop.params) });
+                draft.phones.push(PhoneEntry {
+                    raw,
+                    label: tel_label(&prop.params),
+                });
             }
             "ORG" if draft.company.is_none() => {
                 draft.company = components(&prop.value).into_iter().find(|p| !p.is_empty());
@@ -192,10 +229,16 @@ fn card_to_contact(line: u64, props: Vec<Property>, parser: &NumberParser, out: 
             }
             out.contacts.push((line, prepared));
         }
-        Err(ContactError::Empty) => out.bad_rows.push(BadRow { line, reason: BadRowReason::NoNameNoNumber }),
-        Err(ContactError::BadNumber(e)) => {
-            out.bad_rows.push(BadRow { line, reason: BadRowReason::BadNumber { value: e.to_string() } })
-        }
+        Err(ContactError::Empty) => out.bad_rows.push(BadRow {
+            line,
+            reason: BadRowReason::NoNameNoNumber,
+        }),
+        Err(ContactError::BadNumber(e)) => out.bad_rows.push(BadRow {
+            line,
+            reason: BadRowReason::BadNumber {
+                value: e.to_string(),
+            },
+        }),
     }
 }
 
@@ -237,7 +280,11 @@ pub fn write(contacts: &[Contact]) -> String {
         lines.push(format!("FN:{}", escape(c.display_name())));
         lines.push(format!("N:{};;;;", escape(&c.name)));
         for n in c.phones() {
-            lines.push(format!("TEL;TYPE={}:{}", tel_type(n.label.as_deref()), escape(&n.raw)));
+            lines.push(format!(
+                "TEL;TYPE={}:{}",
+                tel_type(n.label.as_deref()),
+                escape(&n.raw)
+            ));
         }
         if let Some(v) = &c.company {
             lines.push(format!("ORG:{}", escape(v)));
@@ -270,8 +317,14 @@ mod tests {
     #[test]
     fn folded_lines_and_escapes() {
         let lines = unfold("NOTE:a\r\n  b\r\nFN:x");
-        assert_eq!(lines, vec![(1, "NOTE:a b".to_owned()), (3, "FN:x".to_owned())]);
-        assert_eq!(components(r"Петров;Иван;Иванович\;x;"), vec!["Петров", "Иван", "Иванович;x", ""]);
+        assert_eq!(
+            lines,
+            vec![(1, "NOTE:a b".to_owned()), (3, "FN:x".to_owned())]
+        );
+        assert_eq!(
+            components(r"Петров;Иван;Иванович\;x;"),
+            vec!["Петров", "Иван", "Иванович;x", ""]
+        );
         let mut folded = String::new();
         fold(&"Ж".repeat(50), &mut folded);
         assert!(folded.split("\r\n").all(|l| l.len() <= 76), "{folded}");

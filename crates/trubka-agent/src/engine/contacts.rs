@@ -38,7 +38,12 @@ pub enum ExportFormat {
 impl ExportFormat {
     /// vCard for `.vcf`/`.vcard` files, CSV otherwise.
     pub fn for_path(path: &Path) -> ExportFormat {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("vcf" | "vcard") => ExportFormat::VCard,
             _ => ExportFormat::Csv,
         }
@@ -58,7 +63,10 @@ pub struct Lookup {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> EngineError + '_ {
-    move |source| EngineError::Io { path: path.display().to_string(), source }
+    move |source| EngineError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 impl Engine {
@@ -96,8 +104,14 @@ impl Engine {
                 let (mut imported, mut unchanged) = (0, 0);
                 let now = now_ms();
                 for (_, contact) in &contacts {
-                    let e164s: Vec<&str> = contact.numbers.iter().filter_map(|n| n.e164.as_deref()).collect();
-                    if !e164s.is_empty() && sql::find_same(&tx, &contact.draft.name, &e164s)?.is_some() {
+                    let e164s: Vec<&str> = contact
+                        .numbers
+                        .iter()
+                        .filter_map(|n| n.e164.as_deref())
+                        .collect();
+                    if !e164s.is_empty()
+                        && sql::find_same(&tx, &contact.draft.name, &e164s)?.is_some()
+                    {
                         unchanged += 1;
                         continue;
                     }
@@ -115,8 +129,7 @@ impl Engine {
 
     /// Every contact, in id order.
     pub async fn all_contacts(&self) -> Result<Vec<Contact>, EngineError> {
-        Ok(self
-            .inner
+        self.inner
             .store
             .call(|conn| {
                 let mut out = Vec::new();
@@ -131,15 +144,21 @@ impl Engine {
                 }
                 Ok::<_, EngineError>(out)
             })
-            .await?)
+            .await
     }
 
     /// Writes every contact to `path` as CSV, or vCard for `.vcf`.
-    pub async fn export_contacts(&self, path: &Path, format: ExportFormat) -> Result<usize, EngineError> {
+    pub async fn export_contacts(
+        &self,
+        path: &Path,
+        format: ExportFormat,
+    ) -> Result<usize, EngineError> {
         let contacts = self.all_contacts().await?;
         let count = contacts.len();
         let bytes = match format {
-            ExportFormat::Csv => export_csv::write(&contacts).map_err(|e| EngineError::Export(e.to_string()))?,
+            ExportFormat::Csv => {
+                export_csv::write(&contacts).map_err(|e| EngineError::Export(e.to_string()))?
+            }
             ExportFormat::VCard => vcard::write(&contacts).into_bytes(),
         };
         tokio::fs::write(path, bytes).await.map_err(io_err(path))?;
@@ -149,11 +168,19 @@ impl Engine {
     /// Stores a new contact.
     pub async fn add_contact(&self, draft: ContactDraft) -> Result<ContactId, EngineError> {
         let prepared = draft.prepare(&self.inner.parser)?;
-        Ok(self.inner.store.call(move |conn| sql::insert(conn, &prepared, now_ms())).await?)
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| sql::insert(conn, &prepared, now_ms()))
+            .await?)
     }
 
     /// Replaces a contact's fields and numbers.
-    pub async fn update_contact(&self, id: ContactId, draft: ContactDraft) -> Result<(), EngineError> {
+    pub async fn update_contact(
+        &self,
+        id: ContactId,
+        draft: ContactDraft,
+    ) -> Result<(), EngineError> {
         let prepared = draft.prepare(&self.inner.parser)?;
         Ok(self
             .inner
@@ -168,18 +195,29 @@ impl Engine {
     }
 
     pub async fn delete_contact(&self, id: ContactId) -> Result<(), EngineError> {
-        Ok(self.inner.store.call(move |conn| sql::delete(conn, id)).await?)
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| sql::delete(conn, id))
+            .await?)
     }
 
     pub async fn contact(&self, id: ContactId) -> Result<Option<Contact>, EngineError> {
-        Ok(self.inner.store.call(move |conn| sql::get(conn, id)).await?)
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| sql::get(conn, id))
+            .await?)
     }
 
     /// Contacts whose name or company contains `text` (3 characters or more).
-    pub async fn search_contacts(&self, text: &str, limit: usize) -> Result<Vec<Contact>, EngineError> {
+    pub async fn search_contacts(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<Contact>, EngineError> {
         let text = text.to_owned();
-        Ok(self
-            .inner
+        self.inner
             .store
             .call(move |conn| {
                 let ids = sql::search(conn, &text, limit)?;
@@ -189,18 +227,19 @@ impl Engine {
                 }
                 Ok::<_, EngineError>(out)
             })
-            .await?)
+            .await
     }
 
     /// Whose number is this: every match, ranked, with reasons.
     pub async fn find_contacts(&self, number: &str) -> Result<Lookup, EngineError> {
         let keys = self.inner.parser.keys(number)?;
-        Ok(self
-            .inner
+        self.inner
             .store
             .call(move |conn| {
                 let matches = matching::find(conn, &keys)?;
-                let no_match = matches.is_empty().then(|| matching::explain_no_match(&keys));
+                let no_match = matches
+                    .is_empty()
+                    .then(|| matching::explain_no_match(&keys));
                 Ok::<_, EngineError>(Lookup {
                     query: keys.e164.clone().unwrap_or_else(|| keys.raw.clone()),
                     national: keys.national.clone(),
@@ -208,11 +247,16 @@ impl Engine {
                     no_match,
                 })
             })
-            .await?)
+            .await
     }
 
     /// Adds a number (any format) to an existing contact: "this caller is Иван Петров".
-    pub async fn attach_number(&self, id: ContactId, number: &str, label: Option<String>) -> Result<(), EngineError> {
+    pub async fn attach_number(
+        &self,
+        id: ContactId,
+        number: &str,
+        label: Option<String>,
+    ) -> Result<(), EngineError> {
         let keys = self.inner.parser.keys(number)?;
         let stored = crate::contacts::StoredNumber {
             raw: keys.raw,
@@ -221,12 +265,20 @@ impl Engine {
             e164: keys.e164,
             national: keys.national,
         };
-        Ok(self.inner.store.call(move |conn| sql::add_number(conn, id, &stored, now_ms())).await?)
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| sql::add_number(conn, id, &stored, now_ms()))
+            .await?)
     }
 
     /// Creates a contact from a stored call's caller: their number, and `name` (or the name
     /// the PBX gave when `name` is empty).
-    pub async fn contact_from_call(&self, call_id: &str, name: &str) -> Result<ContactId, EngineError> {
+    pub async fn contact_from_call(
+        &self,
+        call_id: &str,
+        name: &str,
+    ) -> Result<ContactId, EngineError> {
         let id = call_id.to_owned();
         let view = self
             .inner
@@ -235,8 +287,16 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::NoSuchCall(call_id.to_owned()))?;
         let number = view.phone.clone().unwrap_or(view.phone_raw.clone());
-        let name = if name.trim().is_empty() { view.pbx_name.clone().unwrap_or_default() } else { name.to_owned() };
-        self.add_contact(ContactDraft { name, phones: vec![PhoneEntry::new(number)], ..ContactDraft::default() })
-            .await
+        let name = if name.trim().is_empty() {
+            view.pbx_name.clone().unwrap_or_default()
+        } else {
+            name.to_owned()
+        };
+        self.add_contact(ContactDraft {
+            name,
+            phones: vec![PhoneEntry::new(number)],
+            ..ContactDraft::default()
+        })
+        .await
     }
 }

@@ -8,6 +8,7 @@
 //!
 //! All SQLite work runs on the store thread; nothing here blocks an async worker.
 
+pub mod calls;
 pub mod contacts;
 
 use std::sync::{Arc, Mutex, RwLock};
@@ -30,9 +31,9 @@ use crate::relay_api::{AgentMe, ApiError, DialAccepted, RelayApi};
 use crate::relay_client::{self, ClientControl, ConnectionStatus, StreamSink};
 use crate::settings::AgentSettings;
 use crate::store::calls::{self as call_sql, StreamPosition};
-use crate::store::history::{self, HistoryCursor, HistoryFilter, HistoryPage, Search};
+use crate::store::history::{HistoryCursor, HistoryFilter, Search};
 use crate::store::settings::{self as kv, ResumePoint};
-use crate::store::{Store, StoreError, followups as followup_sql, millis};
+use crate::store::{Store, StoreError, millis};
 
 /// Everything the façade can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -54,7 +55,10 @@ pub enum EngineError {
     #[error("cannot write contacts: {0}")]
     Export(String),
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("not signed in: run `trubka-cli login --relay URL --token TOKEN` first")]
     NotSignedIn,
     #[error("no open follow-up for {0}")]
@@ -95,7 +99,12 @@ fn default_page() -> usize {
 
 impl Default for HistoryRequest {
     fn default() -> Self {
-        HistoryRequest { filter: HistoryFilter::All, search: None, before: None, limit: default_page() }
+        HistoryRequest {
+            filter: HistoryFilter::All,
+            search: None,
+            before: None,
+            limit: default_page(),
+        }
     }
 }
 
@@ -155,14 +164,20 @@ pub fn classify_search(parser: &NumberParser, text: &str) -> Option<Search> {
         return None;
     }
     if let Ok(number) = parser.parse(text) {
-        return Some(Search::Number { e164: number.e164().to_owned() });
+        return Some(Search::Number {
+            e164: number.e164().to_owned(),
+        });
     }
-    let numeric = text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let numeric = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     let digits = call_sql::reversed_digits(text);
     if numeric && !digits.is_empty() {
         return Some(Search::Suffix { reversed: digits });
     }
-    Some(Search::Name { text: text.to_owned() })
+    Some(Search::Name {
+        text: text.to_owned(),
+    })
 }
 
 impl Engine {
@@ -188,7 +203,9 @@ impl Engine {
             client: Mutex::new(None),
             backoff,
         };
-        Ok(Engine { inner: Arc::new(inner) })
+        Ok(Engine {
+            inner: Arc::new(inner),
+        })
     }
 
     pub fn profile(&self) -> &Profile {
@@ -205,7 +222,10 @@ impl Engine {
     }
 
     /// Changes settings (card fields, recent calls, …) and stores them.
-    pub async fn update_settings(&self, change: impl FnOnce(&mut AgentSettings)) -> Result<AgentSettings, EngineError> {
+    pub async fn update_settings(
+        &self,
+        change: impl FnOnce(&mut AgentSettings),
+    ) -> Result<AgentSettings, EngineError> {
         let mut settings = self.settings();
         change(&mut settings);
         let saved = settings.clone();
@@ -226,7 +246,11 @@ impl Engine {
 
     fn api(&self) -> Result<RelayApi, EngineError> {
         let relay = self.settings().relay_url.ok_or(EngineError::NotSignedIn)?;
-        let token = self.inner.profile.read_token()?.ok_or(EngineError::NotSignedIn)?;
+        let token = self
+            .inner
+            .profile
+            .read_token()?
+            .ok_or(EngineError::NotSignedIn)?;
         Ok(RelayApi::new(&relay, &token)?)
     }
 
@@ -238,7 +262,8 @@ impl Engine {
         let me = api.me().await?;
         let before = self.settings();
         let relay = relay_url.trim().to_owned();
-        let fresh = before.relay_url.as_deref() != Some(relay.as_str()) || before.me.as_ref() != Some(&me);
+        let fresh =
+            before.relay_url.as_deref() != Some(relay.as_str()) || before.me.as_ref() != Some(&me);
         self.stop();
         self.inner.profile.write_token(token.trim())?;
         let me_saved = me.clone();
@@ -248,7 +273,10 @@ impl Engine {
         })
         .await?;
         if fresh {
-            self.inner.store.call(|conn| kv::clear_resume_point(conn)).await?;
+            self.inner
+                .store
+                .call(|conn| kv::clear_resume_point(conn))
+                .await?;
         }
         Ok(me)
     }
@@ -311,107 +339,6 @@ impl Engine {
         Ok(self.inner.apply_event(None, event).await?)
     }
 
-    /// The card of a stored call.
-    pub async fn card(&self, call_id: &str) -> Result<Card, EngineError> {
-        let (parser, settings, id) = (self.inner.parser.clone(), self.settings(), call_id.to_owned());
-        self.inner
-            .store
-            .call(move |conn| {
-                let view = call_sql::view_of(conn, &id)?.ok_or(EngineError::NoSuchCall(id))?;
-                Ok(cards::build(conn, &parser, &settings, view)?)
-            })
-            .await
-    }
-
-    /// Cards of calls that are not over, started within the last 12 hours, newest first.
-    pub async fn live_cards(&self) -> Result<Vec<Card>, EngineError> {
-        let (parser, settings) = (self.inner.parser.clone(), self.settings());
-        let since = now_ms() - 12 * 3600 * 1000;
-        self.inner
-            .store
-            .call(move |conn| {
-                let views = call_sql::unfinished(conn, since)?;
-                views.into_iter().map(|v| cards::build(conn, &parser, &settings, v)).collect::<Result<_, _>>()
-            })
-            .await
-            .map_err(|e: StoreError| e.into())
-    }
-
-    /// One page of call history, each call with the name of its best matching contact.
-    pub async fn history(&self, request: HistoryRequest) -> Result<HistoryEntries, EngineError> {
-        let search = request.search.as_deref().and_then(|t| classify_search(&self.inner.parser, t));
-        let parser = self.inner.parser.clone();
-        Ok(self
-            .inner
-            .store
-            .call(move |conn| {
-                let HistoryPage { calls, next } =
-                    history::page(conn, request.filter, search.as_ref(), request.before, request.limit)?;
-                let mut entries = Vec::with_capacity(calls.len());
-                for call in calls {
-                    let keys = match call.phone.as_deref() {
-                        Some(e164) => parser.keys(e164).ok(),
-                        None => parser.keys(&call.phone_raw).ok(),
-                    };
-                    let contact_name = match keys {
-                        Some(keys) => crate::contacts::matching::best_name(conn, &keys)?,
-                        None => None,
-                    };
-                    entries.push(HistoryEntry { call, contact_name });
-                }
-                Ok::<_, StoreError>(HistoryEntries { entries, next })
-            })
-            .await?)
-    }
-
-    /// The stored view of one call.
-    pub async fn call(&self, call_id: &str) -> Result<Option<CallView>, EngineError> {
-        let id = call_id.to_owned();
-        Ok(self.inner.store.call(move |conn| call_sql::view_of(conn, &id)).await?)
-    }
-
-    /// Follow-ups, latest missed call first: open ones only, or all.
-    pub async fn followups(&self, open_only: bool, limit: usize) -> Result<Vec<FollowUpItem>, EngineError> {
-        let parser = self.inner.parser.clone();
-        Ok(self
-            .inner
-            .store
-            .call(move |conn| {
-                let list = followup_sql::list(conn, open_only, limit)?;
-                list.into_iter()
-                    .map(|followup| {
-                        let keys = parser.keys(&followup.caller)?;
-                        Ok(FollowUpItem {
-                            number: crate::numbers::display_e164(&parser.parse(&followup.caller)?),
-                            contact_name: crate::contacts::matching::best_name(conn, &keys)?,
-                            followup,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, EngineError>>()
-            })
-            .await?)
-    }
-
-    /// Closes the caller's open follow-up by hand; `caller` in any format.
-    pub async fn close_followup(&self, caller: &str) -> Result<FollowUp, EngineError> {
-        let e164 = self.inner.parser.parse(caller)?.e164().to_owned();
-        let closed = self
-            .inner
-            .store
-            .call(move |conn| {
-                let closed = followups::close_by_hand(conn, &e164, now_ms())?;
-                Ok::<_, StoreError>((closed.ok_or(e164), followups::badge(conn)?))
-            })
-            .await?;
-        let _ = self.inner.events.send(EngineEvent::Followups(closed.1));
-        closed.0.map_err(EngineError::NoOpenFollowUp)
-    }
-
-    /// The badge counts: open follow-ups and the missed calls in them.
-    pub async fn badge(&self) -> Result<Badge, EngineError> {
-        Ok(self.inner.store.call(|conn| followups::badge(conn)).await?)
-    }
-
     /// Places a call through the relay; `number` in any common format.
     pub async fn dial(&self, number: &str) -> Result<(String, DialAccepted), EngineError> {
         let api = self.api().map_err(|_| DialError::NotSignedIn)?;
@@ -420,14 +347,23 @@ impl Engine {
 }
 
 impl Inner {
-    async fn apply_event(&self, position: Option<StreamPosition>, event: CallEvent) -> Result<Card, StoreError> {
+    async fn apply_event(
+        &self,
+        position: Option<StreamPosition>,
+        event: CallEvent,
+    ) -> Result<Card, StoreError> {
         let parser = self.parser.clone();
         let settings = self.settings.read().expect("settings lock").clone();
         let (card, duplicate, badge) = self
             .store
             .call(move |conn| {
-                let applied = call_sql::apply_event(conn, &parser, &event, position.as_ref(), now_ms())?;
-                let badge = if applied.followups.is_empty() { None } else { Some(followups::badge(conn)?) };
+                let applied =
+                    call_sql::apply_event(conn, &parser, &event, position.as_ref(), now_ms())?;
+                let badge = if applied.followups.is_empty() {
+                    None
+                } else {
+                    Some(followups::badge(conn)?)
+                };
                 let card = cards::build(conn, &parser, &settings, applied.view)?;
                 Ok::<_, StoreError>((card, applied.duplicate, badge))
             })
@@ -452,7 +388,9 @@ impl StreamSink for Inner {
     }
 
     async fn start_from(&self, epoch: String, head: u64) -> Result<(), StoreError> {
-        self.store.call(move |conn| kv::start_from(conn, &epoch, head)).await
+        self.store
+            .call(move |conn| kv::start_from(conn, &epoch, head))
+            .await
     }
 
     async fn reset(&self, epoch: String, head: u64) -> Result<(), StoreError> {
@@ -464,7 +402,10 @@ impl StreamSink for Inner {
                 kv::resume_point(conn)
             })
             .await?;
-        let _ = self.events.send(EngineEvent::Resync { epoch, resync_count: point.resync_count });
+        let _ = self.events.send(EngineEvent::Resync {
+            epoch,
+            resync_count: point.resync_count,
+        });
         Ok(())
     }
 }

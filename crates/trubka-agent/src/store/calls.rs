@@ -65,7 +65,11 @@ pub fn apply_event(
         settings::set_resume_point(&tx, &p.epoch, p.seq)?;
     }
     tx.commit()?;
-    Ok(Applied { view, duplicate, followups: changes })
+    Ok(Applied {
+        view,
+        duplicate,
+        followups: changes,
+    })
 }
 
 /// The events of one call, in storage order.
@@ -75,7 +79,10 @@ pub fn events_of(conn: &Connection, call_id: &str) -> Result<Vec<CallEvent>, Sto
     let mut events = Vec::new();
     for json in rows {
         let json = json?;
-        events.push(event_from_json(&json).map_err(|e| StoreError::Corrupt(format!("stored event: {e}")))?);
+        events.push(
+            event_from_json(&json)
+                .map_err(|e| StoreError::Corrupt(format!("stored event: {e}")))?,
+        );
     }
     Ok(events)
 }
@@ -109,8 +116,14 @@ fn refold(
     let view = CallView::from_events(events)
         .ok_or_else(|| StoreError::Corrupt(format!("call {call_id} has no events")))?;
     let (national, rev) = match view.phone.as_deref().and_then(PhoneNumber::from_e164) {
-        Some(number) => (Some(parser.keys_of(&number).national), reversed_digits(number.e164())),
-        None => (parser.keys(&view.phone_raw).ok().map(|k| k.national), reversed_digits(&view.phone_raw)),
+        Some(number) => (
+            Some(parser.keys_of(&number).national),
+            reversed_digits(number.e164()),
+        ),
+        None => (
+            parser.keys(&view.phone_raw).ok().map(|k| k.national),
+            reversed_digits(&view.phone_raw),
+        ),
     };
     let old: Option<(i64, Option<String>)> = tx
         .prepare_cached("SELECT id, pbx_name FROM calls WHERE call_id = ?1")?
@@ -164,7 +177,8 @@ fn refold(
     let old_name = old.and_then(|(_, name)| name);
     if old_name != view.pbx_name {
         if old_name.is_some() {
-            tx.prepare_cached("DELETE FROM call_names WHERE rowid = ?1")?.execute([row_id])?;
+            tx.prepare_cached("DELETE FROM call_names WHERE rowid = ?1")?
+                .execute([row_id])?;
         }
         if let Some(name) = &view.pbx_name {
             tx.prepare_cached("INSERT INTO call_names (rowid, name) VALUES (?1, ?2)")?
@@ -192,7 +206,9 @@ pub fn recent_with(
         "SELECT view FROM calls WHERE phone_e164 = ?1 AND call_id != ?2
          ORDER BY started_at DESC, id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![e164, except, limit as i64], |row| row.get::<_, String>(0))?;
+    let rows = stmt.query_map(params![e164, except, limit as i64], |row| {
+        row.get::<_, String>(0)
+    })?;
     rows.map(|json| parse_view(&json?)).collect()
 }
 
@@ -208,7 +224,8 @@ pub fn unfinished(conn: &Connection, since_ms: i64) -> Result<Vec<CallView>, Sto
 
 /// Recording links of a call with when each was first seen (ms).
 pub fn recordings_of(conn: &Connection, call_id: &str) -> Result<Vec<(String, i64)>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT url, first_seen FROM recordings WHERE call_id = ?1")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT url, first_seen FROM recordings WHERE call_id = ?1")?;
     let rows = stmt.query_map([call_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -226,6 +243,8 @@ pub fn first_talk_after(
                AND (answered_at IS NOT NULL OR outcome = 'answered')
              ORDER BY started_at, id LIMIT 1",
         )?
-        .query_row(params![e164, after_ms], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .query_row(params![e164, after_ms], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .optional()?)
 }

@@ -17,35 +17,53 @@ fn row_to_followup(row: &rusqlite::Row<'_>) -> rusqlite::Result<FollowUp> {
         last_missed_at: super::from_millis(row.get(4)?),
         missed_count: row.get::<_, i64>(5)? as u32,
         closed_at: row.get::<_, Option<i64>>(6)?.map(super::from_millis),
-        closed_reason: row.get::<_, Option<String>>(7)?.as_deref().and_then(CloseReason::parse),
+        closed_reason: row
+            .get::<_, Option<String>>(7)?
+            .as_deref()
+            .and_then(CloseReason::parse),
         closed_by_call: row.get(8)?,
         calls: Vec::new(),
     })
 }
 
 fn with_calls(conn: &Connection, mut f: FollowUp) -> Result<FollowUp, StoreError> {
-    f.calls = calls_of(conn, f.id)?.into_iter().map(|(id, _)| id).collect();
+    f.calls = calls_of(conn, f.id)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     Ok(f)
 }
 
 /// One follow-up by id.
 pub fn get(conn: &Connection, id: i64) -> Result<Option<FollowUp>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM followups WHERE id = ?1");
-    let found = conn.prepare_cached(&sql)?.query_row([id], row_to_followup).optional()?;
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row([id], row_to_followup)
+        .optional()?;
     found.map(|f| with_calls(conn, f)).transpose()
 }
 
 /// The open follow-up of `caller`.
 pub fn open_for(conn: &Connection, caller: &str) -> Result<Option<FollowUp>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM followups WHERE caller = ?1 AND open = 1");
-    let found = conn.prepare_cached(&sql)?.query_row([caller], row_to_followup).optional()?;
+    let found = conn
+        .prepare_cached(&sql)?
+        .query_row([caller], row_to_followup)
+        .optional()?;
     found.map(|f| with_calls(conn, f)).transpose()
 }
 
 /// The follow-up of `caller` that call `call_id` closed.
-pub fn closed_by(conn: &Connection, caller: &str, call_id: &str) -> Result<Option<i64>, StoreError> {
+pub fn closed_by(
+    conn: &Connection,
+    caller: &str,
+    call_id: &str,
+) -> Result<Option<i64>, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT id FROM followups WHERE caller = ?1 AND closed_by_call = ?2 LIMIT 1")?
+        .prepare_cached(
+            "SELECT id FROM followups WHERE caller = ?1 AND closed_by_call = ?2 LIMIT 1",
+        )?
         .query_row(params![caller, call_id], |row| row.get(0))
         .optional()?)
 }
@@ -77,7 +95,12 @@ pub fn close(
 }
 
 /// Puts a missed call into a follow-up.
-pub fn attach(conn: &Connection, id: i64, call_id: &str, started_ms: i64) -> Result<(), StoreError> {
+pub fn attach(
+    conn: &Connection,
+    id: i64,
+    call_id: &str,
+    started_ms: i64,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO followup_calls (call_id, followup_id, started_at) VALUES (?1, ?2, ?3)
          ON CONFLICT (call_id) DO UPDATE SET followup_id = excluded.followup_id,
@@ -97,8 +120,11 @@ pub fn followup_of_call(conn: &Connection, call_id: &str) -> Result<Option<i64>,
 
 /// Takes a call out of its follow-up; a follow-up left without calls is deleted.
 pub fn detach(conn: &Connection, call_id: &str) -> Result<Option<i64>, StoreError> {
-    let Some(id) = followup_of_call(conn, call_id)? else { return Ok(None) };
-    conn.prepare_cached("DELETE FROM followup_calls WHERE call_id = ?1")?.execute([call_id])?;
+    let Some(id) = followup_of_call(conn, call_id)? else {
+        return Ok(None);
+    };
+    conn.prepare_cached("DELETE FROM followup_calls WHERE call_id = ?1")?
+        .execute([call_id])?;
     recount(conn, id)?;
     Ok(Some(id))
 }
@@ -129,7 +155,8 @@ pub fn recount(conn: &Connection, id: i64) -> Result<(), StoreError> {
             .execute(params![id, count, first, last])?;
         }
         _ => {
-            conn.prepare_cached("DELETE FROM followups WHERE id = ?1")?.execute([id])?;
+            conn.prepare_cached("DELETE FROM followups WHERE id = ?1")?
+                .execute([id])?;
         }
     }
     Ok(())
@@ -138,7 +165,9 @@ pub fn recount(conn: &Connection, id: i64) -> Result<(), StoreError> {
 /// Follow-ups, most recent missed call first: only open ones, or all.
 pub fn list(conn: &Connection, open_only: bool, limit: usize) -> Result<Vec<FollowUp>, StoreError> {
     let sql = if open_only {
-        format!("SELECT {COLUMNS} FROM followups WHERE open = 1 ORDER BY last_missed_at DESC LIMIT ?1")
+        format!(
+            "SELECT {COLUMNS} FROM followups WHERE open = 1 ORDER BY last_missed_at DESC LIMIT ?1"
+        )
     } else {
         format!("SELECT {COLUMNS} FROM followups ORDER BY last_missed_at DESC LIMIT ?1")
     };
@@ -151,6 +180,10 @@ pub fn list(conn: &Connection, open_only: bool, limit: usize) -> Result<Vec<Foll
 /// Open follow-ups and the missed calls in them.
 pub fn badge(conn: &Connection) -> Result<(u32, u32), StoreError> {
     Ok(conn
-        .prepare_cached("SELECT count(*), coalesce(sum(missed_count), 0) FROM followups WHERE open = 1")?
-        .query_row([], |row| Ok((row.get::<_, i64>(0)? as u32, row.get::<_, i64>(1)? as u32)))?)
+        .prepare_cached(
+            "SELECT count(*), coalesce(sum(missed_count), 0) FROM followups WHERE open = 1",
+        )?
+        .query_row([], |row| {
+            Ok((row.get::<_, i64>(0)? as u32, row.get::<_, i64>(1)? as u32))
+        })?)
 }

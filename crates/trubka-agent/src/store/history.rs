@@ -119,12 +119,19 @@ pub fn page(
     if let Some(Search::Name { text }) = search
         && text.chars().count() < 3
     {
-        return Ok(HistoryPage { calls: Vec::new(), next: None });
+        return Ok(HistoryPage {
+            calls: Vec::new(),
+            next: None,
+        });
     }
     let (sql, args) = page_sql(filter, search, before, limit);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args), |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?))
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, String>(2)?,
+        ))
     })?;
     let mut calls = Vec::new();
     let mut cursors = Vec::new();

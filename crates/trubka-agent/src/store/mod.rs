@@ -25,9 +25,18 @@ pub enum StoreError {
     #[error("local database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("cannot open the local database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
-    #[error("the local database {path} was written by a newer Trubka (schema {found}, this one knows {known})")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the local database {path} was written by a newer Trubka (schema {found}, this one knows {known})"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("the local database thread has stopped")]
     Stopped,
     #[error("stored data is corrupt: {0}")]
@@ -52,13 +61,21 @@ impl std::fmt::Debug for Store {
 
 /// Opens (creating if needed) the database at `path` with WAL, foreign keys and migrations.
 pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
-    let open_err = |source| StoreError::Open { path: path.to_owned(), source };
+    let open_err = |source| StoreError::Open {
+        path: path.to_owned(),
+        source,
+    };
     let mut conn = Connection::open(path).map_err(open_err)?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(open_err)?;
-    conn.pragma_update(None, "foreign_keys", "ON").map_err(open_err)?;
-    conn.pragma_update(None, "busy_timeout", 5000).map_err(open_err)?;
-    conn.pragma_update(None, "cache_size", -32_000).map_err(open_err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_err)?;
+    conn.pragma_update(None, "busy_timeout", 5000)
+        .map_err(open_err)?;
+    conn.pragma_update(None, "cache_size", -32_000)
+        .map_err(open_err)?;
     schema::migrate(&mut conn, path)?;
     Ok(conn)
 }
@@ -113,7 +130,9 @@ impl Store {
         let job: Job = Box::new(move |conn| {
             let _ = tx.send(f(conn));
         });
-        self.jobs.send(job).map_err(|_| E::from(StoreError::Stopped))?;
+        self.jobs
+            .send(job)
+            .map_err(|_| E::from(StoreError::Stopped))?;
         rx.await.map_err(|_| E::from(StoreError::Stopped))?
     }
 }

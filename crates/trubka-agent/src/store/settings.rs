@@ -25,7 +25,9 @@ pub fn set(conn: &Connection, key: &str, value: Option<&str>) -> Result<(), Stor
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )?
             .execute(params![key, value])?,
-        None => conn.prepare_cached("DELETE FROM settings WHERE key = ?1")?.execute([key])?,
+        None => conn
+            .prepare_cached("DELETE FROM settings WHERE key = ?1")?
+            .execute([key])?,
     };
     Ok(())
 }
@@ -46,7 +48,9 @@ pub struct ResumePoint {
 /// The stored resume point.
 pub fn resume_point(conn: &Connection) -> Result<ResumePoint, StoreError> {
     Ok(conn
-        .prepare_cached("SELECT epoch, seq, resync_count, resynced_at FROM stream_state WHERE id = 1")?
+        .prepare_cached(
+            "SELECT epoch, seq, resync_count, resynced_at FROM stream_state WHERE id = 1",
+        )?
         .query_row([], |row| {
             Ok(ResumePoint {
                 epoch: row.get(0)?,
@@ -68,7 +72,12 @@ pub fn set_resume_point(conn: &Connection, epoch: &str, seq: u64) -> Result<(), 
 /// or data lost). Local history is kept; the old resume point is dropped, the resync is
 /// counted, and the stream resumes from `head`, the relay's head when it said hello (it
 /// streams live from there).
-pub fn mark_resync(conn: &Connection, epoch: &str, head: u64, now_ms: i64) -> Result<(), StoreError> {
+pub fn mark_resync(
+    conn: &Connection,
+    epoch: &str,
+    head: u64,
+    now_ms: i64,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "UPDATE stream_state SET epoch = ?1, seq = ?2, resync_count = resync_count + 1,
          resynced_at = ?3 WHERE id = 1",
@@ -80,8 +89,10 @@ pub fn mark_resync(conn: &Connection, epoch: &str, head: u64, now_ms: i64) -> Re
 /// A first connection (no resume point yet): start from the relay's head, so that a
 /// disconnect before the first event does not lose what happens meanwhile.
 pub fn start_from(conn: &Connection, epoch: &str, head: u64) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE stream_state SET epoch = ?1, seq = ?2 WHERE id = 1 AND seq IS NULL")?
-        .execute(params![epoch, head as i64])?;
+    conn.prepare_cached(
+        "UPDATE stream_state SET epoch = ?1, seq = ?2 WHERE id = 1 AND seq IS NULL",
+    )?
+    .execute(params![epoch, head as i64])?;
     Ok(())
 }
 

@@ -25,21 +25,32 @@ pub(crate) fn me() -> AgentMe {
 
 /// An engine on a fresh profile in `dir`, with the agent mapping of [`me`].
 pub(crate) async fn engine(dir: &std::path::Path) -> Engine {
-    let engine = Engine::open(Profile::at(dir.join("profile")).unwrap()).await.unwrap();
+    let engine = Engine::open(Profile::at(dir.join("profile")).unwrap())
+        .await
+        .unwrap();
     engine.update_settings(|s| s.me = Some(me())).await.unwrap();
     engine
 }
 
 pub(crate) fn at(minute: u32, second: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 5, 12, 10, minute, second).unwrap()
+    Utc.with_ymd_and_hms(2026, 5, 12, 10, minute, second)
+        .unwrap()
 }
 
 pub(crate) fn anna() -> Employee {
-    Employee { id: Some("100".into()), name: Some("Анна".into()), extension: None }
+    Employee {
+        id: Some("100".into()),
+        name: Some("Анна".into()),
+        extension: None,
+    }
 }
 
 pub(crate) fn boris() -> Employee {
-    Employee { id: Some("200".into()), name: Some("Борис".into()), extension: None }
+    Employee {
+        id: Some("200".into()),
+        name: Some("Борис".into()),
+        extension: None,
+    }
 }
 
 /// Builds call events of one UIS call.
@@ -64,11 +75,18 @@ impl Call {
     }
 
     pub(crate) fn outgoing(session: &str, e164: &str) -> Call {
-        Call { direction: Direction::Out, ..Call::incoming(session, e164) }
+        Call {
+            direction: Direction::Out,
+            ..Call::incoming(session, e164)
+        }
     }
 
     pub(crate) fn anonymous(session: &str) -> Call {
-        Call { phone: None, raw: "anonymous".into(), ..Call::incoming(session, "+70000000000") }
+        Call {
+            phone: None,
+            raw: "anonymous".into(),
+            ..Call::incoming(session, "+70000000000")
+        }
     }
 
     pub(crate) fn named(mut self, name: &str) -> Call {
@@ -76,7 +94,12 @@ impl Call {
         self
     }
 
-    pub(crate) fn event(&self, kind: EventKind, at: DateTime<Utc>, discriminator: &str) -> CallEvent {
+    pub(crate) fn event(
+        &self,
+        kind: EventKind,
+        at: DateTime<Utc>,
+        discriminator: &str,
+    ) -> CallEvent {
         CallEvent {
             id: self.id.event_id(kind, discriminator),
             call_id: self.id.clone(),
@@ -106,24 +129,40 @@ impl Call {
 
     pub(crate) fn ringing(&self, at: DateTime<Utc>, employee: Employee) -> CallEvent {
         let discriminator = employee.id.clone().unwrap_or_default();
-        CallEvent { employee: Some(employee), ..self.event(EventKind::Ringing, at, &discriminator) }
+        CallEvent {
+            employee: Some(employee),
+            ..self.event(EventKind::Ringing, at, &discriminator)
+        }
     }
 
     pub(crate) fn answered(&self, at: DateTime<Utc>, employee: Option<Employee>) -> CallEvent {
-        let discriminator = employee.as_ref().and_then(|e| e.id.clone()).unwrap_or_default();
-        CallEvent { employee, ..self.event(EventKind::Answered, at, &discriminator) }
+        let discriminator = employee
+            .as_ref()
+            .and_then(|e| e.id.clone())
+            .unwrap_or_default();
+        CallEvent {
+            employee,
+            ..self.event(EventKind::Answered, at, &discriminator)
+        }
     }
 
     pub(crate) fn ended(&self, at: DateTime<Utc>, outcome: Outcome, talk: u32) -> CallEvent {
         CallEvent {
             outcome: Some(outcome),
-            durations: Durations { wait: Some(5), talk: Some(talk), total: Some(5 + talk) },
+            durations: Durations {
+                wait: Some(5),
+                talk: Some(talk),
+                total: Some(5 + talk),
+            },
             ..self.event(EventKind::Ended, at, "0")
         }
     }
 
     pub(crate) fn recording(&self, at: DateTime<Utc>, url: &str) -> CallEvent {
-        CallEvent { recordings: vec![url.to_owned()], ..self.event(EventKind::Recording, at, url) }
+        CallEvent {
+            recordings: vec![url.to_owned()],
+            ..self.event(EventKind::Recording, at, url)
+        }
     }
 
     /// A whole incoming call nobody answered, starting at `minute`.
@@ -147,7 +186,10 @@ impl Call {
 
     /// An outgoing call the customer did not answer.
     pub(crate) fn unanswered_out(&self, minute: u32) -> Vec<CallEvent> {
-        vec![self.started(at(minute, 0)), self.ended(at(minute, 30), Outcome::NoAnswer, 0)]
+        vec![
+            self.started(at(minute, 0)),
+            self.ended(at(minute, 30), Outcome::NoAnswer, 0),
+        ]
     }
 }
 
