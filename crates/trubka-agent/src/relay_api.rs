@@ -223,15 +223,24 @@ fn error_of(status: u16, body: &str, dialing: bool) -> ApiError {
     if status == 401 {
         return ApiError::Unauthorized;
     }
-    if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(body) {
+    let parsed = serde_json::from_str::<ErrorBody>(body).ok();
+    // An older relay has no `/v1/calls` route: its fallback answers 404/405 (with or
+    // without a generic JSON body).
+    let generic = parsed.as_ref().is_none_or(|b| {
+        matches!(
+            b.error.code.as_str(),
+            "not_found" | "method_not_allowed" | ""
+        )
+    });
+    if dialing && matches!(status, 404 | 405 | 501) && generic {
+        return ApiError::DialNotSupported;
+    }
+    if let Some(ErrorBody { error }) = parsed {
         return ApiError::Relay {
             status,
             code: error.code,
             message: error.message,
         };
-    }
-    if dialing && matches!(status, 404 | 405 | 501) {
-        return ApiError::DialNotSupported;
     }
     let detail: String = body.chars().take(200).collect();
     ApiError::BadResponse { status, detail }
@@ -253,6 +262,12 @@ mod tests {
             }
         );
         assert_eq!(error_of(404, "", true), ApiError::DialNotSupported);
+        let generic = r#"{"error":{"code":"not_found","message":"not found"}}"#;
+        assert_eq!(error_of(404, generic, true), ApiError::DialNotSupported);
+        assert!(matches!(
+            error_of(404, generic, false),
+            ApiError::Relay { .. }
+        ));
         assert_eq!(
             error_of(405, "Method Not Allowed", true),
             ApiError::DialNotSupported

@@ -1,10 +1,12 @@
 //! `trubka-cli`: the headless Trubka agent (see `trubka_agent::cli`).
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use trubka_agent::cli::{Cli, run};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("TRUBKA_LOG")
@@ -12,6 +14,11 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    run(Cli::parse()).await?;
-    Ok(())
+    match run(Cli::parse()).await.map_err(anyhow::Error::from) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Ошибка: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
