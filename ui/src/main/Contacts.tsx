@@ -112,7 +112,7 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
 
   const items = list ?? [];
   return (
-    <div class="split">
+    <div class={pane.kind === "none" || pane.kind === "attach" ? "split single" : "split"}>
       <section class="list-pane" aria-label={t("nav.contacts")}>
         <div class="toolbar">
           <input
@@ -197,7 +197,7 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
         )}
         {list && list.length > 0 && <div class="footer muted">{t("contacts.count", { count: list.length })}</div>}
       </section>
-      <section class="detail-pane">
+      <section class="detail-pane" hidden={pane.kind === "none" || pane.kind === "attach"}>
         {pane.kind === "edit" && (
           <ContactEditor
             key={pane.contact?.id ?? `new-${pane.number ?? ""}`}
