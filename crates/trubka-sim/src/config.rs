@@ -7,7 +7,8 @@ use std::{fmt, str::FromStr, time::Duration};
 
 use url::Url;
 
-use crate::{cast, error::SimError};
+pub use crate::options::{ApiOutcome, IpRange, UisComponent};
+use crate::{cast, error::SimError, request::NotificationKind};
 
 /// An employee of the simulated call center, known to both PBXs.
 ///
@@ -65,6 +66,28 @@ pub struct UisConfig {
     /// Also send «Потерянный звонок» (to the `ended` URL) after «Завершение звонка» of a lost
     /// incoming call, as an account with both notifications configured receives.
     pub lost_call_notification: bool,
+    /// Client addresses the API accepts («Правила и настройки безопасности → API»); empty
+    /// accepts every address (as `0.0.0.0/0` does).
+    pub allowed_ips: Vec<IpRange>,
+    /// Points per minute of each API (Call API, Data API); every method costs one point.
+    pub minute_limit: u64,
+    /// Points per day (Moscow day) of each API.
+    pub day_limit: u64,
+    /// Contact numbers the Call API refuses to call (`contact_in_blacklist`), digits.
+    pub blacklist: Vec<String>,
+    /// Tariff options switched off (`component_disabled`).
+    pub disabled_components: Vec<UisComponent>,
+}
+
+/// Calls of the past the history starts with (never played, no notifications).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackfillConfig {
+    /// UIS calls.
+    pub uis_calls: u32,
+    /// Sipuni calls.
+    pub sipuni_calls: u32,
+    /// Spread over this many days before the start.
+    pub days: u32,
 }
 
 /// The simulated Sipuni cabinet.
@@ -132,6 +155,12 @@ pub struct SimConfig {
     pub generator: Option<GeneratorConfig>,
     /// Delivery to the relay.
     pub delivery: DeliveryConfig,
+    /// How calls started through the PBX APIs end.
+    pub api_outcome: ApiOutcome,
+    /// Notifications no call sends (on top of a request's own `drop_notifications`).
+    pub drop_notifications: Vec<NotificationKind>,
+    /// Past calls to fill the history with at start.
+    pub backfill: Option<BackfillConfig>,
 }
 
 impl SimConfig {
@@ -150,6 +179,11 @@ impl SimConfig {
                 app_id: cast::UIS_APP_ID,
                 lines: cast::UIS_LINES.iter().map(|s| (*s).to_owned()).collect(),
                 lost_call_notification: true,
+                allowed_ips: Vec::new(),
+                minute_limit: 60,
+                day_limit: 10_000,
+                blacklist: Vec::new(),
+                disabled_components: Vec::new(),
             },
             sipuni: SipuniConfig {
                 hook_token: sipuni_hook_token.into(),
@@ -170,6 +204,9 @@ impl SimConfig {
                 initial_backoff: Duration::from_millis(250),
                 timeout: Duration::from_secs(10),
             },
+            api_outcome: ApiOutcome::ByNumber,
+            drop_notifications: Vec::new(),
+            backfill: None,
         }
     }
 
@@ -240,6 +277,21 @@ impl SimConfig {
         }
         if self.delivery.attempts == 0 || self.delivery.attempts > 10 {
             return bad("delivery attempts must be between 1 and 10".into());
+        }
+        if self.uis.minute_limit == 0 || self.uis.day_limit == 0 {
+            return bad("UIS API limits must be at least 1 point".into());
+        }
+        if let Some(backfill) = &self.backfill {
+            let calls = u64::from(backfill.uis_calls) + u64::from(backfill.sipuni_calls);
+            if calls > crate::history::CAPACITY as u64 / 2 {
+                return bad(format!(
+                    "back-fill of {calls} calls exceeds {}",
+                    crate::history::CAPACITY / 2
+                ));
+            }
+            if backfill.days == 0 || backfill.days > 366 {
+                return bad("back-fill days must be 1..=366".into());
+            }
         }
         Ok(())
     }

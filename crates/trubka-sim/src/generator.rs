@@ -14,7 +14,7 @@ use tokio::time::MissedTickBehavior;
 use crate::{
     cast,
     config::{GeneratorConfig, SimConfig},
-    scenario::{CallRequest, Direction, HookMethod, Outcome, Provider},
+    scenario::{CallOrigin, CallRequest, Direction, HookMethod, Outcome, Provider, Source},
     sim::Sim,
     uis_templates::UisShape,
 };
@@ -33,6 +33,11 @@ pub fn draw(rng: &mut impl Rng, config: &SimConfig) -> CallRequest {
     } else {
         Provider::Sipuni
     };
+    draw_for(rng, config, provider)
+}
+
+/// Draws one call on `provider`.
+pub fn draw_for(rng: &mut impl Rng, config: &SimConfig, provider: Provider) -> CallRequest {
     let mut request = CallRequest::new(provider);
     request.direction = if rng.random_bool(0.85) {
         Direction::In
@@ -135,7 +140,11 @@ pub async fn run(sim: Arc<Sim>, generator: GeneratorConfig) {
         }
         let request = draw(&mut rng, &sim.config);
         started += 1;
-        if let Err(error) = sim.start_call(&request) {
+        let origin = CallOrigin {
+            source: Source::Generator,
+            ..CallOrigin::default()
+        };
+        if let Err(error) = sim.start_call_as(&request, origin) {
             tracing::warn!(%error, ?request, "generated call refused");
         }
     }

@@ -1,12 +1,13 @@
 //! The simulator's HTTP server: one router assembled from per-API modules.
 //!
 //! - `/sim/…`: the control API ([`crate::sim_api`]);
-//! - `/recordings/{id}.mp3`, `/sipuni/api/crm/record`: recordings ([`crate::recordings`]);
+//! - `/uis/callapi/v4.0`, `/uis/dataapi/v2.0`, `/sipuni/api/…`: the PBX APIs ([`crate::api`]);
+//! - `/system/media/talk/…`, `/recordings/{id}.mp3`, `/sipuni/api/crm/record`: recordings
+//!   ([`crate::recordings`]);
 //! - `/healthz`: liveness.
 //!
-//! The PBX APIs mount here as modules of their own under `/uis/callapi/v4.0`,
-//! `/uis/dataapi/v2.0` and `/sipuni/api/`; every API router goes through
-//! [`crate::request_log::record`] so that `GET /sim/requests` shows what clients sent.
+//! `POST /sim/calls` and every PBX API route go through [`crate::request_log::record`] so
+//! that `GET /sim/requests` shows what clients sent.
 
 use std::sync::Arc;
 
@@ -15,7 +16,7 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{recordings, request_log, sim::Sim, sim_api};
+use crate::{api, recordings, request_log, sim::Sim, sim_api};
 
 /// Wraps an API router so that its requests are logged.
 fn logged(router: Router<Arc<Sim>>, sim: &Arc<Sim>) -> Router {
@@ -30,7 +31,9 @@ fn logged(router: Router<Arc<Sim>>, sim: &Arc<Sim>) -> Router {
 /// The whole router.
 pub fn router(sim: Arc<Sim>) -> Router {
     let control = logged(
-        Router::new().route("/sim/calls", post(sim_api::start_call)),
+        Router::new()
+            .route("/sim/calls", post(sim_api::start_call))
+            .merge(api::routes()),
         &sim,
     );
     let inspect = Router::new()

@@ -19,6 +19,7 @@ pub struct IdGen {
     session: AtomicU64,
     leg: AtomicU64,
     sipuni_seq: AtomicU64,
+    callback: AtomicU64,
 }
 
 impl IdGen {
@@ -33,6 +34,7 @@ impl IdGen {
             session: AtomicU64::new(centis),
             leg: AtomicU64::new(centis * 4),
             sipuni_seq: AtomicU64::new(u64::from(now.timestamp_subsec_micros())),
+            callback: AtomicU64::new(centis / 100),
         }
     }
 
@@ -44,6 +46,11 @@ impl IdGen {
     /// A new UIS `leg_id`.
     pub fn uis_leg(&self) -> u64 {
         self.leg.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A new Sipuni `callbackId` (a callback order of `callback/call_tree`).
+    pub fn sipuni_callback(&self) -> u64 {
+        self.callback.fetch_add(1, Ordering::Relaxed)
     }
 
     /// A new Sipuni (Asterisk) `call_id`: the start's unix seconds, a dot, a six-digit sequence.

@@ -2,9 +2,11 @@
 //!
 //! It plays calls the way the real PBXs report them: the notifications a call produces, in
 //! the real order and shapes, sent to a relay's hooks (reference:
-//! shared/reference/telephony-apis.md A.6 and B.4), with recordings it serves itself.
+//! shared/reference/telephony-apis.md A.6 and B.4), with recordings it serves itself. It also
+//! serves the PBXs' APIs (A.2–A.5, B.1–B.3) over the calls it knows, so that real API clients
+//! place calls, list them and reconcile against it as against the real services.
 //!
-//! - [`config`]: [`SimConfig`], the only source of defaults.
+//! - [`config`]: [`SimConfig`], the only source of defaults; [`options`]: typed option values.
 //! - [`cast`]: employees, lines, callers, and how each PBX writes numbers.
 //! - [`scenario`]: what a call does ([`CallRequest`] → [`scenario::CallPlan`]).
 //! - [`uis_templates`], [`template`], [`uis_notify`]: UIS notifications, seed templates filled
@@ -13,6 +15,10 @@
 //! - [`sender`]: delivery to the relay with bounded retries.
 //! - [`sim`]: shared state; starting and playing calls.
 //! - [`generator`]: the steady stream of `--generate`.
+//! - [`history`]: the record of every call, for the history APIs; [`hangup`]: `release.call`;
+//!   [`backfill`]: past calls the history starts with.
+//! - [`api`]: the PBX APIs (UIS Call API and Data API, Sipuni API); [`account`]: the
+//!   accounts' scenarios, schemes and group.
 //! - [`http`], [`sim_api`], [`request_log`], [`recordings`], [`mp3`]: the HTTP side.
 //!
 //! Start it in-process with [`run`], giving it a bound listener and a shutdown future:
@@ -26,14 +32,21 @@
 //! # }
 //! ```
 
+pub mod account;
+pub mod api;
+pub mod backfill;
 pub mod cast;
 pub mod config;
 pub mod error;
 pub mod generator;
+pub mod hangup;
+pub mod history;
 pub mod http;
 pub mod ids;
 pub mod mp3;
+pub mod options;
 pub mod recordings;
+pub mod request;
 pub mod request_log;
 pub mod scenario;
 pub mod sender;
@@ -49,8 +62,12 @@ use std::future::Future;
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-pub use config::{DeliveryConfig, Employee, GeneratorConfig, SimConfig, SipuniConfig, UisConfig};
+pub use config::{
+    ApiOutcome, BackfillConfig, DeliveryConfig, Employee, GeneratorConfig, IpRange, SimConfig,
+    SipuniConfig, UisComponent, UisConfig,
+};
 pub use error::{CallRequestError, SimError};
+pub use request::NotificationKind;
 pub use scenario::{CallRequest, Direction, HookMethod, Outcome, Provider};
 pub use uis_templates::UisShape;
 
@@ -79,17 +96,24 @@ pub async fn run(
         employees = sim.config.employees.len(),
         "trubka-sim listening"
     );
+    if let Some(backfill) = sim.config.backfill {
+        let added = backfill::fill(&sim, backfill);
+        tracing::info!(calls = added, days = backfill.days, "history back-filled");
+    }
     if let Some(generator) = sim.config.generator.clone() {
         tasks.spawn(generator::run(std::sync::Arc::clone(&sim), generator));
     }
     let app = http::router(std::sync::Arc::clone(&sim));
     let stop = cancel.clone();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stop.cancel();
-        })
-        .await;
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        stop.cancel();
+    })
+    .await;
     cancel.cancel();
     tasks.close();
     tasks.wait().await;

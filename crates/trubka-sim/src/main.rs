@@ -5,11 +5,19 @@ use std::{net::SocketAddr, time::Duration};
 
 use anyhow::Context as _;
 use clap::Parser;
-use trubka_sim::{Employee, GeneratorConfig, SimConfig};
+use trubka_sim::{
+    ApiOutcome, BackfillConfig, Employee, GeneratorConfig, IpRange, NotificationKind, SimConfig,
+    UisComponent,
+};
 use url::Url;
 
 /// A faithful UIS and Sipuni simulator: sends the notifications real calls produce to a
-/// Trubka relay and serves their recordings.
+/// Trubka relay, serves their recordings, and serves the PBX APIs (UIS Call API at
+/// /uis/callapi/v4.0, Data API at /uis/dataapi/v2.0, Sipuni API under /sipuni/api/).
+///
+/// Calls started through the APIs end by the dialled number's last two digits: 00 busy,
+/// 99 no answer, 98 cancelled (the caller gives up while it rings), anything else answered
+/// (see --api-outcome).
 #[derive(Debug, Parser)]
 #[command(name = "trubka-sim", version)]
 struct Args {
@@ -80,6 +88,40 @@ struct Args {
     /// Do not send «Потерянный звонок» after a lost UIS call's «Завершение звонка».
     #[arg(long)]
     no_lost_call_notification: bool,
+    /// Client address or CIDR range the UIS API accepts (repeatable); without any, every
+    /// address is accepted; others get -32003 ip_not_whitelisted.
+    #[arg(long = "uis-allowed-ip", value_name = "IP[/BITS]")]
+    uis_allowed_ips: Vec<IpRange>,
+    /// Points per minute of each UIS API (every method costs one point).
+    #[arg(long, default_value_t = 60)]
+    uis_minute_limit: u64,
+    /// Points per (Moscow) day of each UIS API.
+    #[arg(long, default_value_t = 10_000)]
+    uis_day_limit: u64,
+    /// A contact number the UIS Call API refuses with contact_in_blacklist (repeatable).
+    #[arg(long = "uis-blacklist", value_name = "NUMBER")]
+    uis_blacklist: Vec<String>,
+    /// A UIS tariff option to switch off (repeatable): call_api_basic, call_api_management,
+    /// call_api_scenario, data_api.
+    #[arg(long = "uis-disable-component", value_name = "COMPONENT")]
+    uis_disabled_components: Vec<UisComponent>,
+    /// How calls started through the PBX APIs end: by-number (00 busy, 99 no answer,
+    /// 98 cancelled, else answered), or always answered, missed, busy or cancelled.
+    #[arg(long, default_value = "by-number")]
+    api_outcome: ApiOutcome,
+    /// A notification kind no call sends (repeatable): started, ringing, answered,
+    /// leg_ended, ended, recording. The calls still appear in the history APIs.
+    #[arg(long = "drop-notification", value_name = "KIND")]
+    drop_notifications: Vec<NotificationKind>,
+    /// UIS calls of the past to start the history with (never notified).
+    #[arg(long, default_value_t = 0)]
+    backfill_uis: u32,
+    /// Sipuni calls of the past to start the history with (never notified).
+    #[arg(long, default_value_t = 0)]
+    backfill_sipuni: u32,
+    /// Days before the start that back-filled calls are spread over.
+    #[arg(long, default_value_t = 7)]
+    backfill_days: u32,
     /// Tries per notification (first included) on connection errors and 5xx.
     #[arg(long, default_value_t = 4)]
     delivery_attempts: u32,
@@ -125,6 +167,19 @@ impl Args {
             calls_per_minute: self.rate,
             calls: self.calls,
         });
+        config.uis.allowed_ips = self.uis_allowed_ips;
+        config.uis.minute_limit = self.uis_minute_limit;
+        config.uis.day_limit = self.uis_day_limit;
+        config.uis.blacklist = self.uis_blacklist;
+        config.uis.disabled_components = self.uis_disabled_components;
+        config.api_outcome = self.api_outcome;
+        config.drop_notifications = self.drop_notifications;
+        config.backfill =
+            (self.backfill_uis > 0 || self.backfill_sipuni > 0).then_some(BackfillConfig {
+                uis_calls: self.backfill_uis,
+                sipuni_calls: self.backfill_sipuni,
+                days: self.backfill_days,
+            });
         config.delivery.attempts = self.delivery_attempts;
         config.delivery.timeout = Duration::from_secs(self.delivery_timeout.max(1));
         config

@@ -1,8 +1,12 @@
 //! Call recordings the simulator serves itself, as real MP3 audio.
 //!
-//! UIS notifications link `GET /recordings/{id}.mp3` (`id` = the record hash); Sipuni events
-//! link `GET /sipuni/api/crm/record?id=<call_id>&hash=…`, shaped like Sipuni's own
-//! `https://sipuni.com/api/crm/record?id=…&hash=…`. Audio is encoded on request from the
+//! UIS links have the real shape `GET /system/media/talk/{communication_id}/{hash}/` (as
+//! `https://app.uiscom.ru/system/media/talk/…`; the hash is a `call_records` entry), so a
+//! client that builds links from the calls report with `media_base` pointed at the simulator
+//! fetches them here; `GET /recordings/{hash}.mp3` serves the same audio. Sipuni events link
+//! `GET /sipuni/api/crm/record?id=<call_id>&hash=…`, shaped like Sipuni's own
+//! `https://sipuni.com/api/crm/record?id=…&hash=…`; the Sipuni API's `statistic/record` serves
+//! it too ([`crate::api::sipuni`]). Audio is encoded on request from the
 //! registered duration ([`crate::mp3`]); byte ranges are honoured so that every `<audio>`
 //! element (WebKit included) can play and seek it. The registry keeps the newest
 //! [`CAPACITY`] recordings.
@@ -36,6 +40,8 @@ pub struct Recording {
     pub voice: Voice,
     /// The `hash` a Sipuni link must carry; `None` for UIS recordings.
     pub sipuni_hash: Option<String>,
+    /// The UIS call session (`communication_id`) a UIS recording belongs to.
+    pub uis_session: Option<u64>,
 }
 
 #[derive(Debug, Default)]
@@ -74,10 +80,12 @@ impl Recordings {
     }
 }
 
-/// The link UIS puts in `file_link` / `record_file_links`.
-pub fn uis_link(base: &Url, id: &str) -> String {
-    base.join(&format!("recordings/{id}.mp3"))
-        .map_or_else(|_| format!("{base}recordings/{id}.mp3"), String::from)
+/// The link UIS puts in `file_link` / `record_file_links`, and the one a client builds from
+/// `call_records`: `{base}system/media/talk/{communication_id}/{hash}/`.
+pub fn uis_link(base: &Url, communication_id: u64, hash: &str) -> String {
+    let path = format!("system/media/talk/{communication_id}/{hash}/");
+    base.join(&path)
+        .map_or_else(|_| format!("{base}{path}"), String::from)
 }
 
 /// The link Sipuni puts in `call_record_link`.
@@ -95,6 +103,8 @@ pub fn sipuni_link(base: &Url, call_id: &str, hash: &str) -> String {
 pub fn routes(recordings: Arc<Recordings>) -> Router {
     Router::new()
         .route("/recordings/{file}", get(recording_file))
+        .route("/system/media/talk/{session}/{hash}", get(uis_talk))
+        .route("/system/media/talk/{session}/{hash}/", get(uis_talk))
         .route("/sipuni/api/crm/record", get(sipuni_record))
         .with_state(recordings)
 }
@@ -117,6 +127,20 @@ async fn recording_file(
     }
 }
 
+async fn uis_talk(
+    State(recordings): State<Arc<Recordings>>,
+    Path((session, hash)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let session = session.parse::<u64>().ok();
+    match recordings.get(&hash) {
+        Some(recording) if session.is_some() && recording.uis_session == session => {
+            audio(&recording, &headers, &hash)
+        }
+        _ => not_found(),
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct SipuniRecordQuery {
     id: String,
@@ -136,6 +160,11 @@ async fn sipuni_record(
         Some(_) => (StatusCode::FORBIDDEN, "wrong hash\n").into_response(),
         None => not_found(),
     }
+}
+
+/// Serves a recording's audio (`audio/mpeg`), honouring a byte range.
+pub fn serve(recording: &Recording, headers: &HeaderMap, name: &str) -> Response {
+    audio(recording, headers, name)
 }
 
 /// Parses a single `bytes=a-b`, `bytes=a-` or `bytes=-n` range against `len`.
@@ -224,8 +253,8 @@ mod tests {
     fn links_point_at_the_simulator() {
         let base = Url::parse("http://127.0.0.1:9000/").unwrap();
         assert_eq!(
-            uis_link(&base, "abc"),
-            "http://127.0.0.1:9000/recordings/abc.mp3"
+            uis_link(&base, 1197843161, "abc"),
+            "http://127.0.0.1:9000/system/media/talk/1197843161/abc/"
         );
         assert_eq!(
             sipuni_link(&base, "1774372584.533596", "93247a3b"),
@@ -240,6 +269,7 @@ mod tests {
             seconds: 1,
             voice: Voice::Ringback,
             sipuni_hash: None,
+            uis_session: None,
         };
         for i in 0..=CAPACITY {
             recordings.insert(i.to_string(), rec.clone());

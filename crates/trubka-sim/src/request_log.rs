@@ -1,9 +1,13 @@
 //! The log of requests the simulator's APIs received, for `GET /sim/requests`.
 //!
-//! Every API route (today `/sim/calls`; the PBX APIs under `/uis/…` and `/sipuni/api/` mount
-//! the same layer) goes through [`record`], which reads the body once, keeps the method,
-//! path, query and parsed parameters (JSON, or form fields), and passes the request on
-//! unchanged. Tests read the log to see exactly what a client sent.
+//! Every API route (`/sim/calls` and the PBX APIs under `/uis/…` and `/sipuni/api/`) goes
+//! through [`record`], which reads the body once, keeps the method, path, query and parsed
+//! parameters (JSON, or form fields), and passes the request on unchanged with a
+//! [`RequestNote`] in its extensions. The handler writes into the note what it made of the
+//! request (the JSON-RPC method or Sipuni operation, whether the access token or the md5
+//! signature was right, the outcome, the call it started); the entry is logged when the
+//! answer is ready. UIS access tokens are masked as `***` in the log; Sipuni hashes are kept
+//! (they are signatures, not secrets). Tests read the log to see exactly what a client sent.
 
 use std::{
     collections::VecDeque,
@@ -47,6 +51,57 @@ pub struct LoggedRequest {
     pub query: Map<String, Value>,
     /// The body: parsed JSON, form fields as an object, text, or `null` when empty.
     pub params: Value,
+    /// The JSON-RPC `method`, or the Sipuni operation (`callback/call_number`, …).
+    pub operation: Option<String>,
+    /// Whether the UIS `access_token` or the Sipuni `hash` (and `user`) was right; `None`
+    /// when the request was refused before they were looked at, or has none.
+    pub signature_ok: Option<bool>,
+    /// `ok`, or the error: a UIS mnemonic or a Sipuni message.
+    pub outcome: Option<String>,
+    /// The call the request started (`uis:…`, `sipuni:…`).
+    pub call_id: Option<String>,
+    /// The HTTP status of the answer.
+    pub status: u16,
+}
+
+/// What a handler made of a request, filled in while it runs.
+#[derive(Debug, Default)]
+pub struct RequestNote {
+    inner: Mutex<Note>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Note {
+    operation: Option<String>,
+    signature_ok: Option<bool>,
+    outcome: Option<String>,
+    call_id: Option<String>,
+}
+
+impl RequestNote {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Note> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The JSON-RPC method or Sipuni operation.
+    pub fn operation(&self, operation: &str) {
+        self.lock().operation = Some(operation.to_owned());
+    }
+
+    /// Whether the credentials were right.
+    pub fn signature(&self, ok: bool) {
+        self.lock().signature_ok = Some(ok);
+    }
+
+    /// `ok` or the error.
+    pub fn outcome(&self, outcome: &str) {
+        self.lock().outcome = Some(outcome.to_owned());
+    }
+
+    /// The call started.
+    pub fn call(&self, call_id: &str) {
+        self.lock().call_id = Some(call_id.to_owned());
+    }
 }
 
 /// The newest requests, bounded.
@@ -140,17 +195,42 @@ pub async fn record(State(log): State<Arc<RequestLog>>, request: Request, next: 
         .unwrap_or_default()
         .to_ascii_lowercase();
     let path = parts.uri.path().to_owned();
+    let mut params = body_params(&content_type, &bytes);
+    mask_token(&mut params);
+    let at = Utc::now();
+    let method = parts.method.to_string();
+    let query = form_object(parts.uri.query().unwrap_or_default());
+    let note = Arc::new(RequestNote::default());
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request.extensions_mut().insert(Arc::clone(&note));
+    let response = next.run(request).await;
+    let note = note.lock().clone();
     log.push(LoggedRequest {
         seq: 0,
-        at: Utc::now(),
+        at,
         api: api_of(&path),
-        method: parts.method.to_string(),
-        query: form_object(parts.uri.query().unwrap_or_default()),
-        params: body_params(&content_type, &bytes),
+        method,
+        query,
+        params,
         path,
+        operation: note.operation,
+        signature_ok: note.signature_ok,
+        outcome: note.outcome,
+        call_id: note.call_id,
+        status: response.status().as_u16(),
     });
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    response
+}
+
+/// Replaces a JSON-RPC `params.access_token` with `***`.
+fn mask_token(params: &mut Value) {
+    if let Some(token) = params
+        .get_mut("params")
+        .and_then(|p| p.get_mut("access_token"))
+        .filter(|t| t.is_string())
+    {
+        *token = Value::String("***".to_owned());
+    }
 }
 
 #[cfg(test)]
@@ -172,5 +252,8 @@ mod tests {
         assert_eq!(body_params("text/plain", b"hi"), json!("hi"));
         assert_eq!(body_params("", b""), Value::Null);
         assert_eq!(api_of("/uis/callapi/v4.0"), "uis_call_api");
+        let mut rpc = json!({"params": {"access_token": "secret", "x": 1}});
+        mask_token(&mut rpc);
+        assert_eq!(rpc, json!({"params": {"access_token": "***", "x": 1}}));
     }
 }

@@ -8,8 +8,11 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 
+pub use crate::request::{
+    CallOrigin, CallRequest, Direction, HookMethod, NotificationKind, Outcome, Provider, Routing,
+    Source,
+};
 use crate::{
     cast,
     config::Employee,
@@ -17,146 +20,6 @@ use crate::{
     ids::{self, IdGen},
     uis_templates::UisShape,
 };
-
-/// Which PBX the call happens on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    /// UIS (CoMagic platform): JSON notifications, one URL per event kind.
-    Uis,
-    /// Sipuni: «События на АТС», form-encoded events 1–4 to one URL.
-    Sipuni,
-}
-
-impl Provider {
-    /// `uis` or `sipuni`, as in call ids.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Uis => "uis",
-            Self::Sipuni => "sipuni",
-        }
-    }
-}
-
-/// Who called whom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// A contact calls a line of the call center.
-    #[default]
-    In,
-    /// An employee calls a contact.
-    Out,
-}
-
-/// How the call ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    /// Somebody answers and talks.
-    #[default]
-    Answered,
-    /// Nobody answers before the dial timeout.
-    Missed,
-    /// The rung party is busy.
-    Busy,
-    /// The caller hangs up while it rings.
-    Cancelled,
-}
-
-/// How Sipuni delivers a call's events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HookMethod {
-    /// Form-encoded POST body.
-    #[default]
-    Post,
-    /// The same parameters in a GET query string.
-    Get,
-}
-
-/// A request for one call: the body of `POST /sim/calls`.
-///
-/// Only `provider` is required. Numbers may be written any way people write them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CallRequest {
-    /// `uis` or `sipuni`.
-    pub provider: Provider,
-    /// `in` (default) or `out`.
-    #[serde(default)]
-    pub direction: Direction,
-    /// The contact's number for an incoming call (default: a caller from the cast).
-    #[serde(default)]
-    pub from: Option<String>,
-    /// The contact's number for an outgoing call (`from` is accepted too).
-    #[serde(default)]
-    pub to: Option<String>,
-    /// The line (virtual / city number) called; default: the account's first line.
-    #[serde(default)]
-    pub line: Option<String>,
-    /// Employee id or extension; default: the first employee.
-    #[serde(default)]
-    pub employee: Option<String>,
-    /// `answered` (default), `missed`, `busy` or `cancelled`.
-    #[serde(default)]
-    pub outcome: Outcome,
-    /// After answering, the employee transfers the contact to this employee (id or extension).
-    #[serde(default)]
-    pub transfer_to: Option<String>,
-    /// The first employee does not answer in time; this one rings next.
-    #[serde(default)]
-    pub next_employee: Option<String>,
-    /// UIS notification template family; default `nested`.
-    #[serde(default)]
-    pub shape: Option<UisShape>,
-    /// Sipuni delivery method; default `post`.
-    #[serde(default)]
-    pub method: Option<HookMethod>,
-    /// Sipuni: send the first event 1 twice, the copy one second later (default true).
-    #[serde(default)]
-    pub duplicate_event1: Option<bool>,
-    /// Sipuni: never send event 2, as real Sipuni sometimes does (default false).
-    #[serde(default)]
-    pub missing_hangup: Option<bool>,
-    /// Sipuni: event 3 carries only `call_id`, `timestamp` and `channel` (default false).
-    #[serde(default)]
-    pub sparse_answer: Option<bool>,
-    /// Seconds in the voice menu before the first employee rings (incoming calls).
-    #[serde(default)]
-    pub ivr_seconds: Option<u32>,
-    /// Seconds each leg rings before it is answered or given up.
-    #[serde(default)]
-    pub ring_seconds: Option<u32>,
-    /// Seconds of each conversation.
-    #[serde(default)]
-    pub talk_seconds: Option<u32>,
-}
-
-impl CallRequest {
-    /// A request with every option at its default.
-    pub fn new(provider: Provider) -> Self {
-        Self {
-            provider,
-            direction: Direction::In,
-            from: None,
-            to: None,
-            line: None,
-            employee: None,
-            outcome: Outcome::Answered,
-            transfer_to: None,
-            next_employee: None,
-            shape: None,
-            method: None,
-            duplicate_event1: None,
-            missing_hangup: None,
-            sparse_answer: None,
-            ivr_seconds: None,
-            ring_seconds: None,
-            talk_seconds: None,
-        }
-    }
-}
 
 /// The PBX's own id of a call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,6 +144,10 @@ pub struct CallPlan {
     pub moments: Vec<(u64, Moment)>,
     /// Shape and quirks of delivery.
     pub delivery: Delivery,
+    /// What started the call, and what the API that started it asked for.
+    pub origin: CallOrigin,
+    /// Notifications not to send.
+    pub drops: Vec<NotificationKind>,
 }
 
 /// Milliseconds to whole seconds, rounded to nearest.
@@ -574,23 +441,8 @@ pub fn plan(
     } else {
         last_end
     };
-    let mut moments = vec![(0, Moment::Started)];
-    for (i, leg) in legs.iter().enumerate() {
-        moments.push((leg.ring_ms, Moment::Ringing(i)));
-        if let Some(answer) = leg.answer_ms {
-            moments.push((answer, Moment::Answered(i)));
-            moments.push((leg.end_ms, Moment::TalkEnded(i)));
-        }
-    }
-    moments.push((end_ms, Moment::Ended));
-    let mut ready = end_ms + draw(3000, 8000);
-    for (i, leg) in legs.iter().enumerate() {
-        if leg.answer_ms.is_some() {
-            moments.push((ready, Moment::Recorded(i)));
-            ready += 500;
-        }
-    }
-    moments.sort_by_key(|(at, _)| *at);
+    let recordings_ready = end_ms + draw(3000, 8000);
+    let moments = moments(&legs, end_ms, recordings_ready);
 
     let pbx_id = match request.provider {
         Provider::Uis => PbxCallId::Uis(ctx.ids.uis_session()),
@@ -614,7 +466,33 @@ pub fn plan(
             missing_hangup: request.missing_hangup.unwrap_or(false),
             sparse_answer: request.sparse_answer.unwrap_or(false),
         },
+        origin: CallOrigin::default(),
+        drops: request.drop_notifications.clone(),
     })
+}
+
+/// The moments of a call with these legs, in order: the start, each leg's ringing, answer
+/// and end of talk, the end at `end_ms`, then the answered legs' recordings from
+/// `recordings_ready` on, half a second apart.
+pub fn moments(legs: &[Leg], end_ms: u64, recordings_ready: u64) -> Vec<(u64, Moment)> {
+    let mut moments = vec![(0, Moment::Started)];
+    for (i, leg) in legs.iter().enumerate() {
+        moments.push((leg.ring_ms, Moment::Ringing(i)));
+        if let Some(answer) = leg.answer_ms {
+            moments.push((answer, Moment::Answered(i)));
+            moments.push((leg.end_ms, Moment::TalkEnded(i)));
+        }
+    }
+    moments.push((end_ms, Moment::Ended));
+    let mut ready = recordings_ready;
+    for (i, leg) in legs.iter().enumerate() {
+        if leg.answer_ms.is_some() {
+            moments.push((ready, Moment::Recorded(i)));
+            ready += 500;
+        }
+    }
+    moments.sort_by_key(|(at, _)| *at);
+    moments
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::{config::DeliveryConfig, error::SimError};
+use crate::{config::DeliveryConfig, error::SimError, request::NotificationKind};
 
 /// Which relay endpoint a notification goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,8 @@ pub struct Outgoing {
     pub payload: Payload,
     /// A human name for logs: the UIS event type, or `event 1` etc.
     pub what: String,
+    /// The relay's kind of this notification (what `drop_notifications` names).
+    pub kind: NotificationKind,
 }
 
 /// The record of one delivered (or undeliverable) notification.
@@ -236,6 +238,25 @@ impl Sender {
         }
         record.at = Utc::now();
         self.log.push(record);
+    }
+
+    /// Records a notification that was deliberately not sent (`drop_notifications`).
+    pub fn record_dropped(&self, call_id: &str, outgoing: &Outgoing) {
+        let method = match outgoing.payload {
+            Payload::Query(_) => Method::GET,
+            _ => Method::POST,
+        };
+        self.log.push(Delivery {
+            seq: 0,
+            at: Utc::now(),
+            call_id: call_id.to_owned(),
+            what: outgoing.what.clone(),
+            method: method.to_string(),
+            url: self.url(outgoing.hook, true).to_string(),
+            attempts: 0,
+            status: None,
+            error: Some(format!("dropped on purpose ({})", outgoing.kind.as_str())),
+        });
     }
 
     fn check_answer(&self, call_id: &str, outgoing: &Outgoing, status: StatusCode, body: &str) {

@@ -12,20 +12,25 @@ use std::{
     time::Duration,
 };
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::{SeedableRng, rngs::StdRng};
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use url::Url;
 
 use crate::{
+    api::limits::Budgets,
     config::SimConfig,
     error::{CallRequestError, SimError},
+    history::{CallEntry, History},
     ids::{self, IdGen},
     mp3::Voice,
     recordings::{self, Recording, Recordings},
     request_log::RequestLog,
-    scenario::{self, CallPlan, CallRequest, PlanContext, Provider, secs},
-    sender::{Outgoing, Sender},
+    scenario::{
+        self, CallOrigin, CallPlan, CallRequest, NotificationKind, PbxCallId, PlanContext,
+        Provider, secs,
+    },
+    sender::{Hook, Outgoing, Sender},
     sipuni_notify::{self, SipuniContext},
     uis_notify::{self, UisContext},
 };
@@ -49,6 +54,10 @@ pub struct Sim {
     pub requests: Arc<RequestLog>,
     /// Delivery to the relay.
     pub sender: Sender,
+    /// Every call the simulator knows, for the history APIs.
+    pub history: History,
+    /// The UIS Call API's and Data API's points budgets.
+    pub budgets: Budgets,
     ids: IdGen,
     /// Randomness for what `POST /sim/calls` leaves open (durations, a caller).
     /// A `std` mutex: drawn from without any `.await` while locked.
@@ -81,12 +90,15 @@ impl Sim {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
         };
+        let budgets_config = (config.uis.minute_limit, config.uis.day_limit);
         Ok(Arc::new(Self {
             config,
             public_url,
             recordings: Arc::default(),
             requests: Arc::default(),
             sender,
+            history: History::default(),
+            budgets: Budgets::new(budgets_config.0, budgets_config.1),
             ids: IdGen::new(Utc::now()),
             rng: Mutex::new(rng),
             contacts: Mutex::default(),
@@ -103,6 +115,55 @@ impl Sim {
     /// Starts a call: validates the request, then plays it in the background.
     /// Returns the call id (`uis:…` or `sipuni:…`) at once.
     pub fn start_call(self: &Arc<Self>, request: &CallRequest) -> Result<String, CallRequestError> {
+        self.start_call_as(request, CallOrigin::default())
+            .map(|plan| plan.call_id())
+    }
+
+    /// Starts a call on behalf of `origin` (a PBX API, the generator): like
+    /// [`Sim::start_call`], and returns the plan the call follows.
+    pub fn start_call_as(
+        self: &Arc<Self>,
+        request: &CallRequest,
+        origin: CallOrigin,
+    ) -> Result<CallPlan, CallRequestError> {
+        let mut plan = self.plan_at(request, Utc::now())?;
+        plan.origin = origin;
+        for kind in &self.config.drop_notifications {
+            if !plan.drops.contains(kind) {
+                plan.drops.push(*kind);
+            }
+        }
+        let communication_number = self.communication_number(&plan);
+        let entry = Arc::new(CallEntry::live(
+            plan.clone(),
+            communication_number,
+            self.config.speed,
+            tokio::time::Instant::now(),
+        ));
+        self.history.insert(Arc::clone(&entry));
+        tracing::info!(
+            call_id = %entry.call_id,
+            source = ?plan.origin.source,
+            direction = ?plan.direction,
+            outcome = ?plan.outcome,
+            contact = %plan.contact.raw,
+            line = %plan.line,
+            employees = %plan.legs.iter().map(|l| l.employee.to_string()).collect::<Vec<_>>().join(" → "),
+            transfer = plan.transferred(),
+            dropped = ?plan.drops,
+            "call started"
+        );
+        let sim = Arc::clone(self);
+        self.tasks.spawn(async move { sim.play(entry).await });
+        Ok(plan)
+    }
+
+    /// Resolves a request into a plan starting at `now`, drawing what it leaves open.
+    pub fn plan_at(
+        &self,
+        request: &CallRequest,
+        now: DateTime<Utc>,
+    ) -> Result<CallPlan, CallRequestError> {
         let lines = match request.provider {
             Provider::Uis => &self.config.uis.lines,
             Provider::Sipuni => &self.config.sipuni.lines,
@@ -111,33 +172,19 @@ impl Sim {
             employees: &self.config.employees,
             lines,
             ids: &self.ids,
-            now: Utc::now(),
+            now,
         };
-        let plan = {
-            let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
-            scenario::plan(request, &ctx, &mut *rng)?
-        };
-        let notifications = match request.provider {
-            Provider::Uis => self.uis_notifications(&plan),
-            Provider::Sipuni => self.sipuni_notifications(&plan),
-        };
-        let call_id = plan.call_id();
-        tracing::info!(
-            call_id = %call_id,
-            direction = ?plan.direction,
-            outcome = ?plan.outcome,
-            contact = %plan.contact.raw,
-            line = %plan.line,
-            employees = %plan.legs.iter().map(|l| l.employee.to_string()).collect::<Vec<_>>().join(" → "),
-            transfer = plan.transferred(),
-            notifications = notifications.len(),
-            "call started"
-        );
-        let sim = Arc::clone(self);
-        let id = call_id.clone();
-        self.tasks
-            .spawn(async move { sim.play(id, notifications).await });
-        Ok(call_id)
+        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        scenario::plan(request, &ctx, &mut *rng)
+    }
+
+    /// Adds a call of the past to the history without playing it (back-fill); its
+    /// recordings are served like any other.
+    pub fn record_past(&self, plan: CallPlan) {
+        let communication_number = self.communication_number(&plan);
+        self.register_recordings(&plan);
+        self.history
+            .insert(Arc::new(CallEntry::past(plan, communication_number)));
     }
 
     fn communication_number(&self, plan: &CallPlan) -> u32 {
@@ -155,92 +202,149 @@ impl Sim {
         *count
     }
 
-    fn uis_notifications(&self, plan: &CallPlan) -> Vec<Outgoing> {
-        for (i, leg) in plan.legs.iter().enumerate() {
-            if let Some(id) = plan.uis_record_id(i) {
+    /// A new Sipuni `callbackId`.
+    pub fn next_callback_id(&self) -> u64 {
+        self.ids.sipuni_callback()
+    }
+
+    /// The hash of a Sipuni call's recording link (and of `statistic/record`).
+    pub fn sipuni_record_hash(&self, call_id: &str) -> String {
+        let sipuni = &self.config.sipuni;
+        ids::sipuni_record_hash(
+            call_id,
+            &sipuni.user,
+            sipuni.secret.as_deref().unwrap_or_default(),
+        )
+    }
+
+    /// Registers (or, after a release, replaces) the recordings of a call.
+    fn register_recordings(&self, plan: &CallPlan) {
+        match &plan.pbx_id {
+            PbxCallId::Uis(session) => {
+                for (i, leg) in plan.legs.iter().enumerate() {
+                    if let Some(id) = plan.uis_record_id(i) {
+                        self.recordings.insert(
+                            id,
+                            Recording {
+                                seconds: u32::try_from(leg.talk_seconds()).unwrap_or(u32::MAX),
+                                voice: Voice::Conversation { seed: leg.leg_id },
+                                sipuni_hash: None,
+                                uis_session: Some(*session),
+                            },
+                        );
+                    }
+                }
+            }
+            PbxCallId::Sipuni(call_id) => {
+                let (seconds, voice) = if plan.answered() {
+                    (
+                        plan.talk_seconds(),
+                        Voice::Conversation {
+                            seed: plan.session_leg_id,
+                        },
+                    )
+                } else {
+                    (secs(plan.end_ms), Voice::Ringback)
+                };
                 self.recordings.insert(
-                    id,
+                    call_id.clone(),
                     Recording {
-                        seconds: u32::try_from(leg.talk_seconds()).unwrap_or(u32::MAX),
-                        voice: Voice::Conversation { seed: leg.leg_id },
-                        sipuni_hash: None,
+                        seconds: u32::try_from(seconds).unwrap_or(u32::MAX),
+                        voice,
+                        sipuni_hash: Some(self.sipuni_record_hash(call_id)),
+                        uis_session: None,
                     },
                 );
             }
         }
-        let ctx = UisContext {
-            app_id: self.config.uis.app_id,
-            public_url: &self.public_url,
-            lost_call_notification: self.config.uis.lost_call_notification,
-            communication_number: self.communication_number(plan),
-        };
-        uis_notify::notifications(plan, &ctx)
     }
 
-    fn sipuni_notifications(&self, plan: &CallPlan) -> Vec<Outgoing> {
-        let call_id = match &plan.pbx_id {
-            scenario::PbxCallId::Sipuni(id) => id.clone(),
-            scenario::PbxCallId::Uis(id) => id.to_string(),
-        };
-        let sipuni = &self.config.sipuni;
-        let hash = ids::sipuni_record_hash(
-            &call_id,
-            &sipuni.user,
-            sipuni.secret.as_deref().unwrap_or_default(),
-        );
-        let (seconds, voice) = if plan.answered() {
-            (
-                plan.talk_seconds(),
-                Voice::Conversation {
-                    seed: plan.session_leg_id,
-                },
-            )
-        } else {
-            (secs(plan.end_ms), Voice::Ringback)
-        };
-        self.recordings.insert(
-            call_id.clone(),
-            Recording {
-                seconds: u32::try_from(seconds).unwrap_or(u32::MAX),
-                voice,
-                sipuni_hash: Some(hash.clone()),
-            },
-        );
-        let line_id = sipuni
-            .lines
-            .iter()
-            .position(|l| *l == plan.line)
-            .map_or_else(
-                || SIPUNI_LINE_ID_BASE + 1000 + plan.line.bytes().map(u64::from).sum::<u64>(),
-                |i| SIPUNI_LINE_ID_BASE + i as u64,
-            );
-        let ctx = SipuniContext {
-            user: sipuni.user.clone(),
-            line_id,
-            record_link: recordings::sipuni_link(&self.public_url, &call_id, &hash),
-        };
-        sipuni_notify::notifications(plan, &ctx)
+    /// Every notification of a call, its recordings registered.
+    fn notifications(&self, plan: &CallPlan, communication_number: u32) -> Vec<Outgoing> {
+        self.register_recordings(plan);
+        match &plan.pbx_id {
+            PbxCallId::Uis(_) => {
+                let ctx = UisContext {
+                    app_id: self.config.uis.app_id,
+                    public_url: &self.public_url,
+                    lost_call_notification: self.config.uis.lost_call_notification,
+                    communication_number,
+                };
+                uis_notify::notifications(plan, &ctx)
+            }
+            PbxCallId::Sipuni(call_id) => {
+                let sipuni = &self.config.sipuni;
+                let line_id = sipuni
+                    .lines
+                    .iter()
+                    .position(|l| *l == plan.line)
+                    .map_or_else(
+                        || {
+                            SIPUNI_LINE_ID_BASE
+                                + 1000
+                                + plan.line.bytes().map(u64::from).sum::<u64>()
+                        },
+                        |i| SIPUNI_LINE_ID_BASE + i as u64,
+                    );
+                let hash = self.sipuni_record_hash(call_id);
+                let ctx = SipuniContext {
+                    user: sipuni.user.clone(),
+                    line_id,
+                    record_link: recordings::sipuni_link(&self.public_url, call_id, &hash),
+                };
+                sipuni_notify::notifications(plan, &ctx)
+            }
+        }
     }
 
-    /// Plays a call's notifications on its timeline.
-    async fn play(self: Arc<Self>, call_id: String, notifications: Vec<Outgoing>) {
-        let start = tokio::time::Instant::now();
+    /// Plays a call's notifications on its timeline. A release ([`CallEntry::release`])
+    /// replaces what is left with what the shortened call still sends.
+    async fn play(self: Arc<Self>, entry: Arc<CallEntry>) {
+        let start = entry.started().unwrap_or_else(tokio::time::Instant::now);
         let speed = self.config.speed;
-        for outgoing in &notifications {
+        let mut pending = self.notifications(&entry.plan(), entry.communication_number);
+        let mut next = 0;
+        while next < pending.len() {
+            let at_ms = pending[next].at_ms;
             if speed > 0.0 {
-                let delay = Duration::from_secs_f64(outgoing.at_ms as f64 / 1000.0 / speed);
+                let delay = Duration::from_secs_f64(at_ms as f64 / 1000.0 / speed);
                 tokio::select! {
                     () = tokio::time::sleep_until(start + delay) => {}
+                    () = entry.released() => {
+                        let cut = entry.cut().unwrap_or(at_ms);
+                        pending = self.notifications(&entry.plan(), entry.communication_number);
+                        pending.retain(|o| o.at_ms >= cut);
+                        next = 0;
+                        tracing::info!(call_id = %entry.call_id, cut_ms = cut, "call released");
+                        continue;
+                    }
                     () = self.cancel.cancelled() => return,
                 }
             }
-            tokio::select! {
-                () = self.sender.deliver(&call_id, outgoing, &self.cancel) => {}
-                () = self.cancel.cancelled() => return,
+            entry.sending(at_ms);
+            let outgoing = &pending[next];
+            let plan_drops = entry.with_plan(|plan| dropped(plan, outgoing));
+            if plan_drops {
+                self.sender.record_dropped(&entry.call_id, outgoing);
+            } else {
+                tokio::select! {
+                    () = self.sender.deliver(&entry.call_id, outgoing, &self.cancel) => {}
+                    () = self.cancel.cancelled() => return,
+                }
             }
+            next += 1;
         }
-        tracing::debug!(%call_id, "call finished");
+        tracing::debug!(call_id = %entry.call_id, "call finished");
     }
+}
+
+/// Whether a call asked for this notification to be lost. Sipuni's event 1 is also how a
+/// call appears, so `started` drops it as well as `ringing`.
+fn dropped(plan: &CallPlan, outgoing: &Outgoing) -> bool {
+    plan.drops.contains(&outgoing.kind)
+        || (outgoing.hook == Hook::Sipuni
+            && outgoing.kind == NotificationKind::Ringing
+            && plan.drops.contains(&NotificationKind::Started))
 }
 
 /// The default public URL for a listener: its address, `0.0.0.0`/`::` replaced by loopback.

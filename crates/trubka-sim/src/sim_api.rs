@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use axum::{
-    Json,
+    Extension, Json,
     extract::{Query, State, rejection::JsonRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -18,7 +18,12 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::{request_log::LoggedRequest, scenario::CallRequest, sender::Delivery, sim::Sim};
+use crate::{
+    request_log::{LoggedRequest, RequestNote},
+    scenario::CallRequest,
+    sender::Delivery,
+    sim::Sim,
+};
 
 fn error(status: StatusCode, code: &str, message: String) -> Response {
     (
@@ -31,11 +36,14 @@ fn error(status: StatusCode, code: &str, message: String) -> Response {
 /// `POST /sim/calls`.
 pub async fn start_call(
     State(sim): State<Arc<Sim>>,
+    note: Option<Extension<Arc<RequestNote>>>,
     body: Result<Json<CallRequest>, JsonRejection>,
 ) -> Response {
+    let note = note.map(|Extension(note)| note).unwrap_or_default();
     let Json(request) = match body {
         Ok(body) => body,
         Err(rejection) => {
+            note.outcome("invalid_request");
             return error(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
@@ -44,8 +52,15 @@ pub async fn start_call(
         }
     };
     match sim.start_call(&request) {
-        Ok(call_id) => (StatusCode::ACCEPTED, Json(json!({"call_id": call_id}))).into_response(),
-        Err(e) => error(StatusCode::BAD_REQUEST, e.code(), e.to_string()),
+        Ok(call_id) => {
+            note.outcome("ok");
+            note.call(&call_id);
+            (StatusCode::ACCEPTED, Json(json!({"call_id": call_id}))).into_response()
+        }
+        Err(e) => {
+            note.outcome(e.code());
+            error(StatusCode::BAD_REQUEST, e.code(), e.to_string())
+        }
     }
 }
 

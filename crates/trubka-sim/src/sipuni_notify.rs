@@ -10,7 +10,8 @@
 //! strings for calls that use [`HookMethod::Get`].
 
 use crate::{
-    scenario::{CallPlan, Direction, HookMethod, Leg, Moment, Outcome},
+    account,
+    scenario::{CallPlan, Direction, HookMethod, Leg, Moment, NotificationKind, Outcome, Routing},
     sender::{Hook, Outgoing, Payload},
 };
 
@@ -25,10 +26,27 @@ pub struct SipuniContext {
     pub record_link: String,
 }
 
-/// Scheme name and number of incoming calls.
-const TREE_IN: (&str, &str) = ("Входящая", "000-1734442");
-/// Scheme name and number of outgoing calls.
-const TREE_OUT: (&str, &str) = ("Исходящая", "000-1734445");
+/// The scheme a call went through (`treeNumber`, `treeName`): the one a callback order asked
+/// for, else the cabinet's scheme for the call's direction.
+pub fn tree(plan: &CallPlan) -> (String, String) {
+    match &plan.origin.routing {
+        Some(Routing::Sipuni { number, name }) => (number.clone(), name.clone()),
+        _ => {
+            let tree = account::sipuni_default_tree(plan.direction);
+            (tree.number.to_owned(), tree.name.to_owned())
+        }
+    }
+}
+
+/// Event 2's `status` for an outcome.
+pub fn hangup_status(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Answered => "ANSWER",
+        Outcome::Missed => "NOANSWER",
+        Outcome::Busy => "BUSY",
+        Outcome::Cancelled => "CANCEL",
+    }
+}
 
 type Fields = Vec<(&'static str, String)>;
 
@@ -105,12 +123,9 @@ impl Builder<'_> {
     }
 
     fn tree(&self, fields: &mut Fields) {
-        let (name, number) = match self.plan.direction {
-            Direction::In => TREE_IN,
-            Direction::Out => TREE_OUT,
-        };
-        fields.push(("treeName", name.to_owned()));
-        fields.push(("treeNumber", number.to_owned()));
+        let (number, name) = tree(self.plan);
+        fields.push(("treeName", name));
+        fields.push(("treeNumber", number));
     }
 
     fn head(&self, event: &str, at_ms: u64) -> Fields {
@@ -193,12 +208,7 @@ impl Builder<'_> {
             }
         }
         self.tree(&mut f);
-        let status = match plan.outcome {
-            Outcome::Answered => "ANSWER",
-            Outcome::Missed => "NOANSWER",
-            Outcome::Busy => "BUSY",
-            Outcome::Cancelled => "CANCEL",
-        };
+        let status = hangup_status(plan.outcome);
         let answered_at = plan
             .first_answered()
             .and_then(|i| plan.legs[i].answer_ms)
@@ -237,31 +247,36 @@ pub fn notifications(plan: &CallPlan, ctx: &SipuniContext) -> Vec<Outgoing> {
         channel_base,
     };
     let last_talk = plan.last_answered();
-    let mut events: Vec<(u64, &'static str, Fields)> = Vec::new();
+    use NotificationKind::{Answered, Ended, LegEnded, Ringing};
+    let mut events: Vec<(u64, &'static str, NotificationKind, Fields)> = Vec::new();
     let mut first_ring = true;
     for &(at_ms, moment) in &plan.moments {
         match moment {
             Moment::Ringing(i) => {
-                events.push((at_ms, "event 1", b.call(i, at_ms)));
+                events.push((at_ms, "event 1", Ringing, b.call(i, at_ms)));
                 if first_ring && plan.delivery.duplicate_event1 {
-                    events.push((at_ms + 1000, "event 1 (repeat)", b.call(i, at_ms + 1000)));
+                    let repeat = b.call(i, at_ms + 1000);
+                    events.push((at_ms + 1000, "event 1 (repeat)", Ringing, repeat));
                 }
                 first_ring = false;
             }
-            Moment::Answered(i) => events.push((at_ms, "event 3", b.answer(i, at_ms))),
+            Moment::Answered(i) => {
+                events.push((at_ms, "event 3", Answered, b.answer(i, at_ms)));
+            }
             Moment::TalkEnded(i) if Some(i) != last_talk => {
-                events.push((at_ms, "event 4", b.secondary_hangup(i, at_ms)));
+                let fields = b.secondary_hangup(i, at_ms);
+                events.push((at_ms, "event 4", LegEnded, fields));
             }
             Moment::Ended if !plan.delivery.missing_hangup => {
-                events.push((at_ms, "event 2", b.hangup(at_ms)));
+                events.push((at_ms, "event 2", Ended, b.hangup(at_ms)));
             }
             Moment::Started | Moment::TalkEnded(_) | Moment::Ended | Moment::Recorded(_) => {}
         }
     }
-    events.sort_by_key(|(at, _, _)| *at);
+    events.sort_by_key(|(at, _, _, _)| *at);
     events
         .into_iter()
-        .map(|(at_ms, what, fields)| {
+        .map(|(at_ms, what, kind, fields)| {
             let pairs: Vec<(String, String)> =
                 fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
             let payload = match plan.delivery.method {
@@ -275,6 +290,7 @@ pub fn notifications(plan: &CallPlan, ctx: &SipuniContext) -> Vec<Outgoing> {
                 hook: Hook::Sipuni,
                 payload,
                 what: what.to_owned(),
+                kind,
             }
         })
         .collect()

@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::{
-    cast,
+    account, cast,
     config::Employee,
     recordings,
-    scenario::{CallPlan, Direction, Leg, Moment, Outcome, secs},
+    scenario::{CallPlan, Direction, Leg, Moment, NotificationKind, Outcome, Routing, secs},
     sender::{Hook, Outgoing, Payload},
     template::{Vars, render_json, render_query},
     uis_templates::{TemplateFormat, UisEvent, template},
@@ -39,14 +39,7 @@ pub struct UisContext<'a> {
     pub communication_number: u32,
 }
 
-/// Id of the employee group incoming calls are distributed to.
-const GROUP_ID: u64 = 81001;
-/// The incoming scenario: id, name, and its operations (id, name).
-const SCENARIO: (u64, &str) = (27091, "Входящие: основной");
-const SCENARIO_OPERATIONS: [(u64, &str); 2] = [
-    (150301, "Голосовое приветствие"),
-    (150302, "Переадресация на группу"),
-];
+const GROUP_ID: u64 = account::UIS_GROUP.0;
 /// Auto tag UIS puts on conversations of a minute or longer.
 const LONG_TALK_TAG: (u64, &str) = (456, "Целевой");
 
@@ -60,9 +53,41 @@ fn uis_time(at: DateTime<Utc>) -> String {
     moscow(at).format("%Y-%m-%d %H:%M:%S%.6f").to_string()
 }
 
-/// The employee's SIP line as UIS shows it in `employee_phone_number`.
-pub fn employee_phone(app_id: u64, employee: &Employee) -> String {
-    format!("0{app_id}{}", employee.extension)
+/// The Data API's time format: account time zone, whole seconds.
+pub fn data_api_time(at: DateTime<Utc>) -> String {
+    moscow(at).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The scenario a call went through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallScenario {
+    /// `scenario_id`.
+    pub id: u64,
+    /// `scenario_name`.
+    pub name: String,
+    /// Its operations (id, name).
+    pub operations: &'static [(u64, &'static str)],
+}
+
+/// The scenario a call went through: the one the Call API asked for, else the incoming
+/// scenario for incoming calls; outgoing calls have none.
+pub fn scenario(plan: &CallPlan) -> Option<CallScenario> {
+    match &plan.origin.routing {
+        Some(Routing::Uis { id, name }) => Some(CallScenario {
+            id: *id,
+            name: name.clone(),
+            operations: account::uis_scenario(*id).map_or(&[][..], |s| s.operations),
+        }),
+        _ if plan.direction == Direction::In => {
+            let s = account::incoming_scenario();
+            Some(CallScenario {
+                id: s.id,
+                name: s.name.to_owned(),
+                operations: s.operations,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Every notification the call produces, in order, with its offset on the call's timeline.
@@ -93,14 +118,27 @@ pub fn notifications(plan: &CallPlan, ctx: &UisContext<'_>) -> Vec<Outgoing> {
                 hook: Hook::Uis(event.kind()),
                 payload,
                 what: event.lk_name().to_owned(),
+                kind: notification_kind(event),
             });
         }
     }
     out
 }
 
+/// The relay kind of an event type (the last segment of its URL).
+fn notification_kind(event: UisEvent) -> NotificationKind {
+    match event {
+        UisEvent::IncomingCall | UisEvent::OutgoingCall => NotificationKind::Started,
+        UisEvent::WaitingAnswer => NotificationKind::Ringing,
+        UisEvent::TalkStarted => NotificationKind::Answered,
+        UisEvent::TalkFinished => NotificationKind::LegEnded,
+        UisEvent::CallFinished | UisEvent::LostCall => NotificationKind::Ended,
+        UisEvent::CallRecorded => NotificationKind::Recording,
+    }
+}
+
 /// Whether UIS counts the call as lost: an incoming call nobody talked on.
-fn is_lost(plan: &CallPlan) -> bool {
+pub fn is_lost(plan: &CallPlan) -> bool {
     plan.direction == Direction::In && !plan.answered()
 }
 
@@ -109,7 +147,7 @@ fn employee_vars(vars: &mut Vars, ctx: &UisContext<'_>, employee: &Employee) {
     vars.insert("employee_full_name", json!(employee.name));
     vars.insert(
         "employee_phone_number",
-        json!(employee_phone(ctx.app_id, employee)),
+        json!(account::uis_employee_phone(ctx.app_id, employee)),
     );
     vars.insert("extension_phone_number", json!(employee.extension));
     vars.insert("employee_group_ids", json!([GROUP_ID]));
@@ -123,11 +161,12 @@ fn leg_vars(vars: &mut Vars, plan: &CallPlan, leg: &Leg) {
 fn record_links(plan: &CallPlan, ctx: &UisContext<'_>) -> Vec<String> {
     (0..plan.legs.len())
         .filter_map(|i| plan.uis_record_id(i))
-        .map(|id| recordings::uis_link(ctx.public_url, &id))
+        .map(|id| recordings::uis_link(ctx.public_url, plan.session_id(), &id))
         .collect()
 }
 
-fn tags(plan: &CallPlan) -> (Value, Value) {
+/// The auto tag of a call as (ids, names): «Целевой» for a conversation of a minute or more.
+pub fn tags(plan: &CallPlan) -> (Value, Value) {
     if plan.talk_seconds() >= 60 {
         (json!([LONG_TALK_TAG.0]), json!([LONG_TALK_TAG.1]))
     } else {
@@ -135,7 +174,8 @@ fn tags(plan: &CallPlan) -> (Value, Value) {
     }
 }
 
-fn finish_reason(plan: &CallPlan) -> &'static str {
+/// The Data API's `finish_reason` of a finished call, also in «Завершение звонка».
+pub fn finish_reason(plan: &CallPlan) -> &'static str {
     match (plan.direction, plan.outcome) {
         (_, Outcome::Answered) if plan.session_id().is_multiple_of(3) => "operator_disconnects",
         (_, Outcome::Answered) => "subscriber_disconnects",
@@ -229,30 +269,27 @@ fn end_vars(vars: &mut Vars, plan: &CallPlan, ctx: &UisContext<'_>) {
                 .collect::<Vec<_>>()
         ),
     );
-    if plan.direction == Direction::In {
-        vars.insert("group_ids", json!([GROUP_ID]));
-        vars.insert("toc_group_ids", json!([]));
-        let (last_id, last_name) = SCENARIO_OPERATIONS[SCENARIO_OPERATIONS.len() - 1];
-        vars.insert("last_scenario_operation_id", json!(last_id));
-        vars.insert("last_scenario_operation_name", json!(last_name));
-        vars.insert(
-            "scenario_operation_ids",
-            json!(SCENARIO_OPERATIONS.map(|(id, _)| id)),
-        );
-        vars.insert(
-            "scenario_operation_names",
-            json!(SCENARIO_OPERATIONS.map(|(_, name)| name)),
-        );
-    } else {
-        for list in [
-            "group_ids",
-            "toc_group_ids",
-            "scenario_operation_ids",
-            "scenario_operation_names",
-        ] {
-            vars.insert(list, json!([]));
-        }
-    }
+    vars.insert(
+        "group_ids",
+        if plan.direction == Direction::In {
+            json!([GROUP_ID])
+        } else {
+            json!([])
+        },
+    );
+    vars.insert("toc_group_ids", json!([]));
+    let operations = scenario(plan).map_or(&[][..], |s| s.operations);
+    let last = operations.last();
+    vars.insert("last_scenario_operation_id", json!(last.map(|op| op.0)));
+    vars.insert("last_scenario_operation_name", json!(last.map(|op| op.1)));
+    vars.insert(
+        "scenario_operation_ids",
+        json!(operations.iter().map(|op| op.0).collect::<Vec<_>>()),
+    );
+    vars.insert(
+        "scenario_operation_names",
+        json!(operations.iter().map(|op| op.1).collect::<Vec<_>>()),
+    );
 }
 
 /// Every variable UIS knows at `moment` for `event`.
@@ -303,24 +340,14 @@ fn variables(
     vars.insert("cpn_region_id", json!(region.map(|r| r.0)));
     vars.insert("cpn_region_name", json!(region.map(|r| r.1)));
     vars.insert("direction", json!(if incoming { "in" } else { "out" }));
-    vars.insert("external_id", Value::Null);
-    vars.insert("call_source", json!(if incoming { "va" } else { "sip" }));
+    vars.insert("external_id", json!(plan.origin.external_id));
     vars.insert(
-        "scenario_id",
-        if incoming {
-            json!(SCENARIO.0)
-        } else {
-            Value::Null
-        },
+        "call_source",
+        json!(plan.origin.source.uis_source(plan.direction)),
     );
-    vars.insert(
-        "scenario_name",
-        if incoming {
-            json!(SCENARIO.1)
-        } else {
-            Value::Null
-        },
-    );
+    let scenario = scenario(plan);
+    vars.insert("scenario_id", json!(scenario.as_ref().map(|s| s.id)));
+    vars.insert("scenario_name", json!(scenario.map(|s| s.name)));
     vars.insert("start_time", json!(uis_time(plan.started_at)));
     vars.insert("tp_project", Value::Null);
     vars.insert("visitor_country", Value::Null);
@@ -385,7 +412,7 @@ fn variables(
             leg_vars(&mut vars, plan, leg);
             let link = plan
                 .uis_record_id(i)
-                .map(|id| recordings::uis_link(ctx.public_url, &id));
+                .map(|id| recordings::uis_link(ctx.public_url, plan.session_id(), &id));
             vars.insert("file_link", json!(link));
             vars.insert("file_duration", json!(leg.talk_seconds()));
         }

@@ -110,7 +110,7 @@ async fn answered_incoming_call_in_nested_templates() {
     let file = &recording["call_record_file_info"];
     let link = file["file_link"].as_str().unwrap();
     assert!(
-        link.starts_with(&format!("{}recordings/", sim.url)),
+        link.starts_with(&format!("{}system/media/talk/{session}/", sim.url)),
         "{link}"
     );
     assert_eq!(file["call_record_duration"], leg_talk);
