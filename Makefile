@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test deps fmt lint unit bench clean
+.PHONY: demo test deps fmt lint unit bench clean test-app app-deps measure-app
 
 demo: deps
 	scripts/demo.sh
@@ -29,3 +29,21 @@ bench:
 
 clean:
 	rm -rf target demo-data test-output
+
+# The desktop app (src-tauri + ui): UI unit tests, then the end-to-end test of the real app
+# under Xvfb through tauri-driver against a real relay and trubka-sim. Screenshots of every
+# screen go to test-output/app/.
+app-deps:
+	scripts/install-app-deps.sh
+
+test-app: app-deps
+	cd ui && npm test
+	cd ui && npm run build
+	$(CARGO) build -p trubka -p trubka-relay -p trubka-sim -p trubka-agent
+	$(CARGO) test -p trubka --locked
+	TRUBKA_APP_E2E=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
+		$(CARGO) test -p trubka-e2e --test app --locked -- --nocapture --test-threads=1
+
+# Cold start, event-to-card latency and idle memory of the release app under Xvfb.
+measure-app: app-deps
+	scripts/measure-app.sh

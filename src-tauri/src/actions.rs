@@ -40,18 +40,37 @@ pub fn dial(app: &AppHandle, text: String, source: DialSource) {
         let event = match outcome {
             Ok((number, accepted)) => {
                 tracing::info!(%number, call_id = %accepted.call_id, ?source, "dial accepted");
-                DialEvent { source, text, result: Some(DialResult { number, call_id: accepted.call_id }), error: None }
+                DialEvent {
+                    source,
+                    text,
+                    result: Some(DialResult {
+                        number,
+                        call_id: accepted.call_id,
+                    }),
+                    error: None,
+                }
             }
             Err(e) => {
                 tracing::warn!(error = %e, ?source, "dial failed");
-                DialEvent { source, text, result: None, error: Some(CommandError::from(e)) }
+                DialEvent {
+                    source,
+                    text,
+                    result: None,
+                    error: Some(CommandError::from(e)),
+                }
             }
         };
         if !crate::windows::main_visible(&app) {
             let lang = app.state::<AppState>().prefs().language;
             let (summary, body) = match (&event.result, &event.error) {
-                (Some(r), _) => (t(lang, "notify.dialing", &[("number", &r.number)]), String::new()),
-                (None, Some(e)) => (t(lang, "notify.dial_failed", &[("number", &event.text)]), e.message.clone()),
+                (Some(r), _) => (
+                    t(lang, "notify.dialing", &[("number", &r.number)]),
+                    String::new(),
+                ),
+                (None, Some(e)) => (
+                    t(lang, "notify.dial_failed", &[("number", &event.text)]),
+                    e.message.clone(),
+                ),
                 (None, None) => return,
             };
             crate::notifications::plain(&app, summary, body);

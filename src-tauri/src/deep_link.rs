@@ -20,7 +20,10 @@ pub fn number_of(link: &str) -> Option<String> {
     }
     let rest = rest.trim_start_matches('/');
     let rest = rest.split([';', '?', '#']).next().unwrap_or_default();
-    let number = percent_encoding::percent_decode_str(rest).decode_utf8_lossy().trim().to_owned();
+    let number = percent_encoding::percent_decode_str(rest)
+        .decode_utf8_lossy()
+        .trim()
+        .to_owned();
     (!number.is_empty()).then_some(number)
 }
 
@@ -51,9 +54,18 @@ mod tests {
 
     #[test]
     fn links() {
-        assert_eq!(number_of("tel:+7-926-123-45-67").as_deref(), Some("+7-926-123-45-67"));
-        assert_eq!(number_of("callto://+79261234567").as_deref(), Some("+79261234567"));
-        assert_eq!(number_of("TEL:%2B7%20926%20123%2045%2067;ext=12").as_deref(), Some("+7 926 123 45 67"));
+        assert_eq!(
+            number_of("tel:+7-926-123-45-67").as_deref(),
+            Some("+7-926-123-45-67")
+        );
+        assert_eq!(
+            number_of("callto://+79261234567").as_deref(),
+            Some("+79261234567")
+        );
+        assert_eq!(
+            number_of("TEL:%2B7%20926%20123%2045%2067;ext=12").as_deref(),
+            Some("+7 926 123 45 67")
+        );
         assert_eq!(number_of("tel:"), None);
         assert_eq!(number_of("https://example.com"), None);
         assert_eq!(number_of("--home"), None);

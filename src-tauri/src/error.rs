@@ -37,7 +37,10 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> CommandError {
-        CommandError { kind, message: message.into() }
+        CommandError {
+            kind,
+            message: message.into(),
+        }
     }
 }
 
@@ -54,11 +57,17 @@ fn api_kind(e: &ApiError) -> ErrorKind {
 impl From<EngineError> for CommandError {
     fn from(e: EngineError) -> CommandError {
         let kind = match &e {
-            EngineError::Profile(_) | EngineError::Io { .. } | EngineError::Export(_) => ErrorKind::Io,
+            EngineError::Profile(_) | EngineError::Io { .. } | EngineError::Export(_) => {
+                ErrorKind::Io
+            }
             EngineError::Store(_) => ErrorKind::Storage,
             EngineError::Api(api) => api_kind(api),
-            EngineError::Dial(DialError::BadNumber(_)) | EngineError::Number(_) => ErrorKind::BadNumber,
-            EngineError::Dial(DialError::NotSignedIn) | EngineError::NotSignedIn => ErrorKind::NotSignedIn,
+            EngineError::Dial(DialError::BadNumber(_)) | EngineError::Number(_) => {
+                ErrorKind::BadNumber
+            }
+            EngineError::Dial(DialError::NotSignedIn) | EngineError::NotSignedIn => {
+                ErrorKind::NotSignedIn
+            }
             EngineError::Dial(DialError::Relay(api)) => api_kind(api),
             EngineError::Contact(_) | EngineError::Csv(_) => ErrorKind::Invalid,
             EngineError::NoOpenFollowUp(_) | EngineError::NoSuchCall(_) => ErrorKind::NotFound,

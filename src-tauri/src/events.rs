@@ -63,11 +63,16 @@ pub fn spawn(app: &AppHandle) {
                 }
                 Ok(EngineEvent::Resync { resync_count, .. }) => {
                     let count = u32::try_from(resync_count).unwrap_or(u32::MAX);
-                    handle.state::<AppState>().set_notice(Notice::Resynced { count });
+                    handle
+                        .state::<AppState>()
+                        .set_notice(Notice::Resynced { count });
                     refresh_status(&handle);
                 }
                 Err(RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "card updates came faster than shown; resending live cards");
+                    tracing::warn!(
+                        missed,
+                        "card updates came faster than shown; resending live cards"
+                    );
                     resend_live(&handle).await;
                 }
                 Err(RecvError::Closed) => break,
@@ -81,14 +86,31 @@ async fn on_card(app: &AppHandle, card: &Card) {
     let state = app.state::<AppState>();
     let dto = CardDto::of(card, None, received);
     let pop = state.prefs().pops(&dto);
-    let _ = app.emit_to(CARD, "card", &CardEvent { card: dto.clone(), pop });
+    let _ = app.emit_to(
+        CARD,
+        "card",
+        &CardEvent {
+            card: dto.clone(),
+            pop,
+        },
+    );
     if pop {
         windows::show_card(app);
     }
     let _ = app.emit_to(MAIN, "call-updated", &dto.call);
     crate::notifications::on_card(app, &dto, windows::main_visible(app));
     if let Some(followup) = open_followup(app, dto.call.phone.as_deref()).await {
-        let _ = app.emit_to(CARD, "card", &CardEvent { card: CardDto { followup: Some(followup), ..dto }, pop: false });
+        let _ = app.emit_to(
+            CARD,
+            "card",
+            &CardEvent {
+                card: CardDto {
+                    followup: Some(followup),
+                    ..dto
+                },
+                pop: false,
+            },
+        );
     }
 }
 
@@ -97,7 +119,9 @@ async fn open_followup(app: &AppHandle, phone: Option<&str>) -> Option<FollowUpD
     let phone = phone?;
     let engine = app.state::<AppState>().engine.clone();
     let list = engine.followups(true, 200).await.ok()?;
-    list.iter().find(|f| f.followup.caller == phone).map(FollowUpDto::from)
+    list.iter()
+        .find(|f| f.followup.caller == phone)
+        .map(FollowUpDto::from)
 }
 
 async fn resend_live(app: &AppHandle) {

@@ -12,7 +12,8 @@ const EN: &str = include_str!("../../ui/src/i18n/en.json");
 fn table(lang: Language) -> &'static HashMap<String, String> {
     static TABLES: OnceLock<[HashMap<String, String>; 2]> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
-        let parse = |text: &str| serde_json::from_str::<HashMap<String, String>>(text).unwrap_or_default();
+        let parse =
+            |text: &str| serde_json::from_str::<HashMap<String, String>>(text).unwrap_or_default();
         [parse(RU), parse(EN)]
     });
     match lang {
@@ -24,7 +25,10 @@ fn table(lang: Language) -> &'static HashMap<String, String> {
 /// The translation of `key`, with `{name}` placeholders filled from `args`; the key itself
 /// when it is missing (a test checks none is).
 pub fn t(lang: Language, key: &str, args: &[(&str, &str)]) -> String {
-    let mut text = table(lang).get(key).cloned().unwrap_or_else(|| key.to_owned());
+    let mut text = table(lang)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_owned());
     for (name, value) in args {
         text = text.replace(&format!("{{{name}}}"), value);
     }
@@ -58,9 +62,16 @@ mod tests {
     fn every_shell_string_is_translated() {
         for lang in [Language::Ru, Language::En] {
             for key in KEYS {
-                assert!(table(lang).contains_key(key), "{key} missing in {}", lang.code());
+                assert!(
+                    table(lang).contains_key(key),
+                    "{key} missing in {}",
+                    lang.code()
+                );
             }
         }
-        assert_eq!(t(Language::En, "notify.missed", &[("who", "Anna")]), "Missed call: Anna");
+        assert_eq!(
+            t(Language::En, "notify.missed", &[("who", "Anna")]),
+            "Missed call: Anna"
+        );
     }
 }

@@ -64,8 +64,11 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     tauri::async_runtime::set(runtime.handle().clone());
-    let profile = Profile::resolve(options.home.clone()).context("cannot open the profile folder")?;
-    let engine = runtime.block_on(Engine::open(profile.clone())).context("cannot open the local database")?;
+    let profile =
+        Profile::resolve(options.home.clone()).context("cannot open the profile folder")?;
+    let engine = runtime
+        .block_on(Engine::open(profile.clone()))
+        .context("cannot open the local database")?;
     let prefs = Prefs::load(profile.dir());
     let secrets = Secrets::probe(profile);
     let state = AppState::new(engine, secrets, prefs.clone());
@@ -115,7 +118,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         .build(tauri::generate_context!())
         .context("cannot start the window system")?;
     app.run(|_app, event| {
-        if let RunEvent::ExitRequested { code: None, api, .. } = event {
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
             api.prevent_exit();
         }
     });

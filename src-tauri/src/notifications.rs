@@ -50,12 +50,19 @@ pub fn probe(app: &AppHandle) {
 
 fn unavailable(app: &AppHandle, detail: &str) {
     tracing::warn!(error = %detail, "no notification service; calls are shown in the app only");
-    app.state::<AppState>().set_notice(Notice::NotificationsUnavailable { detail: detail.to_owned() });
+    app.state::<AppState>()
+        .set_notice(Notice::NotificationsUnavailable {
+            detail: detail.to_owned(),
+        });
     crate::events::refresh_status(app);
 }
 
 fn who(card: &CardDto) -> String {
-    if card.title == card.number { card.number.clone() } else { format!("{} ({})", card.title, card.number) }
+    if card.title == card.number {
+        card.number.clone()
+    } else {
+        format!("{} ({})", card.title, card.number)
+    }
 }
 
 /// Announces what a card update calls for.
@@ -70,13 +77,21 @@ pub fn on_card(app: &AppHandle, card: &CardDto, main_visible: bool) {
                 && notifier.first_time(&card.call.call_id, "incoming") =>
         {
             let summary = t(lang, "notify.incoming", &[("who", &who(card))]);
-            let body = card.company.clone().or_else(|| card.call.line.clone()).unwrap_or_default();
+            let body = card
+                .company
+                .clone()
+                .or_else(|| card.call.line.clone())
+                .unwrap_or_default();
             send(app, summary, body, None);
         }
         CardStateDto::Missed if notifier.first_time(&card.call.call_id, "missed") => {
             let summary = t(lang, "notify.missed", &[("who", &who(card))]);
             let body = card.company.clone().unwrap_or_default();
-            let callback = card.call.phone.clone().map(|phone| (t(lang, "notify.callback", &[]), phone));
+            let callback = card
+                .call
+                .phone
+                .clone()
+                .map(|phone| (t(lang, "notify.callback", &[]), phone));
             send(app, summary, body, callback);
         }
         _ => {}
@@ -92,7 +107,11 @@ fn send(app: &AppHandle, summary: String, body: String, callback: Option<(String
     let app = app.clone();
     std::thread::spawn(move || {
         let mut n = Notification::new();
-        n.appname("Trubka").summary(&summary).body(&body).icon("call-start").timeout(Timeout::Milliseconds(15_000));
+        n.appname("Trubka")
+            .summary(&summary)
+            .body(&body)
+            .icon("call-start")
+            .timeout(Timeout::Milliseconds(15_000));
         if let Some((label, _)) = &callback {
             n.action(ACTION_CALLBACK, label);
         }

@@ -18,8 +18,14 @@ pub fn since_process_start_ms() -> u128 {
 
 /// Appends `text` to the perf log, when one is configured.
 pub fn line(text: &str) {
-    let Some(path) = std::env::var_os("TRUBKA_PERF_LOG") else { return };
-    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+    let Some(path) = std::env::var_os("TRUBKA_PERF_LOG") else {
+        return;
+    };
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
         let _ = writeln!(file, "{text}");
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::dto::{CardDto, Language, PopupMode};
 use crate::dto::calls::CardStateDto;
+use crate::dto::{CardDto, Language, PopupMode};
 
 /// The default global shortcut that dials the selected or copied number.
 pub const DEFAULT_SHORTCUT: &str = "CommandOrControl+Alt+D";
@@ -65,7 +65,10 @@ impl Prefs {
     pub fn pops(&self, card: &CardDto) -> bool {
         match self.popup {
             PopupMode::Off => false,
-            PopupMode::Ring => matches!(card.state, CardStateDto::RingingHere | CardStateDto::AnsweredHere),
+            PopupMode::Ring => matches!(
+                card.state,
+                CardStateDto::RingingHere | CardStateDto::AnsweredHere
+            ),
             PopupMode::Answer => card.state == CardStateDto::AnsweredHere,
         }
     }
@@ -79,7 +82,12 @@ mod tests {
     fn round_trip_and_defaults() {
         let dir = tempfile::tempdir().expect("tempdir");
         assert_eq!(Prefs::load(dir.path()), Prefs::default());
-        let prefs = Prefs { popup: PopupMode::Answer, sound: false, language: Language::En, ..Prefs::default() };
+        let prefs = Prefs {
+            popup: PopupMode::Answer,
+            sound: false,
+            language: Language::En,
+            ..Prefs::default()
+        };
         prefs.save(dir.path()).expect("save");
         assert_eq!(Prefs::load(dir.path()), prefs);
         std::fs::write(dir.path().join("desktop.json"), "{\"sound\": false}").expect("write");

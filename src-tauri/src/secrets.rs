@@ -60,10 +60,18 @@ impl Secrets {
     pub fn probe(profile: Profile) -> Secrets {
         let outcome = entry(&profile).and_then(|e| e.get_password().map(|_| ()));
         match outcome {
-            Ok(()) | Err(keyring::Error::NoEntry) => Secrets { profile, store: TokenStore::Keyring, fallback_reason: None },
+            Ok(()) | Err(keyring::Error::NoEntry) => Secrets {
+                profile,
+                store: TokenStore::Keyring,
+                fallback_reason: None,
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "no OS keyring; the agent token goes to a 0600 file");
-                Secrets { profile, store: TokenStore::File, fallback_reason: Some(e.to_string()) }
+                Secrets {
+                    profile,
+                    store: TokenStore::File,
+                    fallback_reason: Some(e.to_string()),
+                }
             }
         }
     }
@@ -79,10 +87,12 @@ impl Secrets {
 
     /// The status-line notice for the file fallback.
     pub fn notice(&self) -> Option<Notice> {
-        self.fallback_reason.as_ref().map(|detail| Notice::KeyringFallback {
-            path: self.file_path().display().to_string(),
-            detail: detail.clone(),
-        })
+        self.fallback_reason
+            .as_ref()
+            .map(|detail| Notice::KeyringFallback {
+                path: self.file_path().display().to_string(),
+                detail: detail.clone(),
+            })
     }
 
     /// The stored token, if any.
@@ -125,16 +135,26 @@ mod tests {
     fn file_fallback_is_private() {
         let dir = tempfile::tempdir().expect("tempdir");
         let profile = Profile::at(dir.path()).expect("profile");
-        let secrets = Secrets { profile, store: TokenStore::File, fallback_reason: Some("no keyring".into()) };
+        let secrets = Secrets {
+            profile,
+            store: TokenStore::File,
+            fallback_reason: Some("no keyring".into()),
+        };
         secrets.save("t0k3n").expect("save");
         assert_eq!(secrets.load().expect("load").as_deref(), Some("t0k3n"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(secrets.file_path()).expect("meta").permissions().mode();
+            let mode = std::fs::metadata(secrets.file_path())
+                .expect("meta")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        assert!(matches!(secrets.notice(), Some(Notice::KeyringFallback { .. })));
+        assert!(matches!(
+            secrets.notice(),
+            Some(Notice::KeyringFallback { .. })
+        ));
         secrets.remove().expect("remove");
         assert_eq!(secrets.load().expect("load"), None);
     }

@@ -10,17 +10,22 @@ use crate::state::AppState;
 
 /// Registers `shortcut`; on failure the status line says so.
 pub fn register(app: &AppHandle, shortcut: &str) {
-    let result = app.global_shortcut().on_shortcut(shortcut, |app, _shortcut, event| {
-        if event.state() == ShortcutState::Pressed {
-            dial_selection(app);
-        }
-    });
+    let result = app
+        .global_shortcut()
+        .on_shortcut(shortcut, |app, _shortcut, event| {
+            if event.state() == ShortcutState::Pressed {
+                dial_selection(app);
+            }
+        });
     let state = app.state::<AppState>();
     match result {
         Ok(()) => state.clear_notice("shortcut"),
         Err(e) => {
             tracing::warn!(error = %e, %shortcut, "cannot register the global shortcut");
-            state.set_notice(Notice::ShortcutUnavailable { shortcut: shortcut.to_owned(), detail: e.to_string() });
+            state.set_notice(Notice::ShortcutUnavailable {
+                shortcut: shortcut.to_owned(),
+                detail: e.to_string(),
+            });
         }
     }
 }
@@ -28,11 +33,17 @@ pub fn register(app: &AppHandle, shortcut: &str) {
 /// The texts to try, selection first.
 fn candidates() -> Vec<String> {
     let mut out = Vec::new();
-    let Ok(mut clipboard) = arboard::Clipboard::new() else { return out };
+    let Ok(mut clipboard) = arboard::Clipboard::new() else {
+        return out;
+    };
     #[cfg(target_os = "linux")]
     {
         use arboard::{GetExtLinux, LinuxClipboardKind};
-        if let Ok(text) = clipboard.get().clipboard(LinuxClipboardKind::Primary).text() {
+        if let Ok(text) = clipboard
+            .get()
+            .clipboard(LinuxClipboardKind::Primary)
+            .text()
+        {
             out.push(text);
         }
     }
@@ -48,7 +59,11 @@ pub fn dial_selection(app: &AppHandle) {
     std::thread::spawn(move || {
         let texts = candidates();
         let parser = app.state::<AppState>().engine.parser().clone();
-        match texts.iter().map(|t| t.trim()).find(|t| parser.parse(t).is_ok()) {
+        match texts
+            .iter()
+            .map(|t| t.trim())
+            .find(|t| parser.parse(t).is_ok())
+        {
             Some(number) => dial(&app, number.to_owned(), DialSource::Shortcut),
             None => {
                 let _ = app.emit_to(crate::windows::MAIN, "shortcut-no-number", ());

@@ -30,7 +30,12 @@ fn notice_key(n: &Notice) -> &'static str {
 
 impl AppState {
     pub fn new(engine: Engine, secrets: Secrets, prefs: Prefs) -> AppState {
-        let state = AppState { engine, prefs: Mutex::new(prefs), notices: Mutex::default(), secrets };
+        let state = AppState {
+            engine,
+            prefs: Mutex::new(prefs),
+            notices: Mutex::default(),
+            secrets,
+        };
         if let Some(n) = state.secrets.notice() {
             state.set_notice(n);
         }
@@ -52,11 +57,17 @@ impl AppState {
     }
 
     pub fn set_notice(&self, notice: Notice) {
-        self.notices.lock().unwrap_or_else(|e| e.into_inner()).insert(notice_key(&notice), notice);
+        self.notices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(notice_key(&notice), notice);
     }
 
     pub fn clear_notice(&self, kind: &'static str) {
-        self.notices.lock().unwrap_or_else(|e| e.into_inner()).remove(kind);
+        self.notices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(kind);
     }
 
     /// The status line right now: the engine's connection state as it is, the notices and
@@ -66,7 +77,13 @@ impl AppState {
         let badge = self.engine.badge().await.unwrap_or_default();
         StatusDto {
             connection,
-            notices: self.notices.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect(),
+            notices: self
+                .notices
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .values()
+                .cloned()
+                .collect(),
             open_followups: badge.open_followups,
             missed_calls: badge.missed_calls,
         }

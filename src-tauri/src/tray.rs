@@ -33,7 +33,13 @@ pub fn status_text(lang: Language, c: &ConnectionDto) -> String {
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
     let prefs = app.state::<AppState>().prefs();
     let lang = prefs.language;
-    let status = MenuItem::with_id(app, "status", status_text(lang, &ConnectionDto::Connecting), false, None::<&str>)?;
+    let status = MenuItem::with_id(
+        app,
+        "status",
+        status_text(lang, &ConnectionDto::Connecting),
+        false,
+        None::<&str>,
+    )?;
     let open = MenuItem::with_id(app, "open", t(lang, "tray.open", &[]), true, None::<&str>)?;
     let popups = CheckMenuItem::with_id(
         app,
@@ -57,7 +63,12 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
             _ => {}
         })
         .on_tray_icon_event(|tray, event| {
-            if let TrayIconEvent::Click { button: MouseButton::Left, button_state: MouseButtonState::Up, .. } = event {
+            if let TrayIconEvent::Click {
+                button: MouseButton::Left,
+                button_state: MouseButtonState::Up,
+                ..
+            } = event
+            {
                 crate::windows::show_main(tray.app_handle());
             }
         });
@@ -65,13 +76,24 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)?;
-    app.manage(Tray { status, popups, open, quit });
+    app.manage(Tray {
+        status,
+        popups,
+        open,
+        quit,
+    });
     Ok(())
 }
 
 fn toggle_popups(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let result = state.update_prefs(|p| p.popup = if p.popup == PopupMode::Off { PopupMode::Ring } else { PopupMode::Off });
+    let result = state.update_prefs(|p| {
+        p.popup = if p.popup == PopupMode::Off {
+            PopupMode::Ring
+        } else {
+            PopupMode::Off
+        }
+    });
     match result {
         Ok(prefs) => {
             refresh(app, None);
@@ -83,7 +105,9 @@ fn toggle_popups(app: &AppHandle) {
 
 /// Updates the menu to the current state and language; `connection` when it changed.
 pub fn refresh(app: &AppHandle, connection: Option<&ConnectionDto>) {
-    let Some(tray) = app.try_state::<Tray>() else { return };
+    let Some(tray) = app.try_state::<Tray>() else {
+        return;
+    };
     let prefs = app.state::<AppState>().prefs();
     let lang = prefs.language;
     if let Some(c) = connection {

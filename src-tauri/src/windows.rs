@@ -2,7 +2,10 @@
 //! start (a webview takes 0.3–1.3 s to start; a card must show within 100 ms of its event)
 //! and only shown, fitted and hidden afterwards.
 
-use tauri::{AppHandle, LogicalPosition, LogicalSize, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{
+    AppHandle, LogicalPosition, LogicalSize, Manager, WebviewUrl, WebviewWindow,
+    WebviewWindowBuilder,
+};
 
 pub const MAIN: &str = "main";
 pub const CARD: &str = "card";
@@ -66,7 +69,10 @@ pub fn fit_card(app: &AppHandle, height: f64) -> tauri::Result<()> {
         }
         None => (1280.0, 800.0),
     };
-    let height = height.clamp(CARD_MIN_HEIGHT, (screen_h - 2.0 * CARD_MARGIN).max(CARD_MIN_HEIGHT));
+    let height = height.clamp(
+        CARD_MIN_HEIGHT,
+        (screen_h - 2.0 * CARD_MARGIN).max(CARD_MIN_HEIGHT),
+    );
     w.set_size(LogicalSize::new(CARD_WIDTH, height))?;
     w.set_position(LogicalPosition::new(
         (screen_w - CARD_WIDTH - CARD_MARGIN).max(0.0),
@@ -85,5 +91,6 @@ pub fn show_main(app: &AppHandle) {
 }
 
 pub fn main_visible(app: &AppHandle) -> bool {
-    app.get_webview_window(MAIN).is_some_and(|w| w.is_visible().unwrap_or(false) && !w.is_minimized().unwrap_or(false))
+    app.get_webview_window(MAIN)
+        .is_some_and(|w| w.is_visible().unwrap_or(false) && !w.is_minimized().unwrap_or(false))
 }

@@ -27,11 +27,18 @@ pub(crate) fn output_dir() -> PathBuf {
 }
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/app").join(name).canonicalize().expect("fixture exists")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/app")
+        .join(name)
+        .canonicalize()
+        .expect("fixture exists")
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// A child process killed when dropped.
@@ -47,12 +54,20 @@ impl Drop for Proc {
 fn spawn(cmd: &mut Command, log: &Path) -> anyhow::Result<Proc> {
     let out = std::fs::File::create(log)?;
     let err = out.try_clone()?;
-    let child = cmd.stdout(out).stderr(err).spawn().with_context(|| format!("cannot start {cmd:?}"))?;
+    let child = cmd
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
     Ok(Proc(child))
 }
 
 /// Waits until `probe` answers `Some`, polling every 100 ms, for at most `limit`.
-pub(crate) async fn wait_for<T, F, Fut>(what: &str, limit: Duration, mut probe: F) -> anyhow::Result<T>
+pub(crate) async fn wait_for<T, F, Fut>(
+    what: &str,
+    limit: Duration,
+    mut probe: F,
+) -> anyhow::Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = anyhow::Result<Option<T>>>,
@@ -93,56 +108,134 @@ impl Stack {
         let data = dir.path().join("relay");
         let env = [
             ("TRUBKA_RELAY_UIS_HOOK_TOKEN", "e2e-uis-hook".to_owned()),
-            ("TRUBKA_RELAY_SIPUNI_HOOK_TOKEN", "e2e-sipuni-hook".to_owned()),
+            (
+                "TRUBKA_RELAY_SIPUNI_HOOK_TOKEN",
+                "e2e-sipuni-hook".to_owned(),
+            ),
             ("TRUBKA_RELAY_UIS_API_KEY", "e2e-uis-api-key".to_owned()),
-            ("TRUBKA_RELAY_UIS_CALL_API_URL", format!("{sim_url}/uis/callapi/v4.0")),
-            ("TRUBKA_RELAY_UIS_DATA_API_URL", format!("{sim_url}/uis/dataapi/v2.0")),
+            (
+                "TRUBKA_RELAY_UIS_CALL_API_URL",
+                format!("{sim_url}/uis/callapi/v4.0"),
+            ),
+            (
+                "TRUBKA_RELAY_UIS_DATA_API_URL",
+                format!("{sim_url}/uis/dataapi/v2.0"),
+            ),
             ("TRUBKA_RELAY_UIS_VIRTUAL_NUMBER", "74951234567".to_owned()),
             ("TRUBKA_RELAY_SIPUNI_USER", "064629".to_owned()),
             ("TRUBKA_RELAY_SIPUNI_SECRET", "e2e-sipuni-secret".to_owned()),
-            ("TRUBKA_RELAY_SIPUNI_API_URL", format!("{sim_url}/sipuni/api")),
+            (
+                "TRUBKA_RELAY_SIPUNI_API_URL",
+                format!("{sim_url}/sipuni/api"),
+            ),
         ];
         let added = Command::new(&relay_bin)
-            .args(["agent", "add", "--name", "Анна", "--uis-employee", "2339292", "--sipuni-ext", "201"])
+            .args([
+                "agent",
+                "add",
+                "--name",
+                "Анна",
+                "--uis-employee",
+                "2339292",
+                "--sipuni-ext",
+                "201",
+            ])
             .args(["--line", "+7 495 123-45-67", "--data-dir"])
             .arg(&data)
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .output()
             .with_context(|| format!("cannot run {}", relay_bin.display()))?;
         if !added.status.success() {
-            bail!("trubka-relay agent add failed: {}", String::from_utf8_lossy(&added.stderr));
+            bail!(
+                "trubka-relay agent add failed: {}",
+                String::from_utf8_lossy(&added.stderr)
+            );
         }
-        let token = String::from_utf8(added.stdout)?.lines().last().unwrap_or_default().trim().to_owned();
+        let token = String::from_utf8(added.stdout)?
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         let relay = spawn(
             Command::new(&relay_bin)
-                .args(["serve", "--listen", &format!("127.0.0.1:{relay_port}"), "--data-dir"])
+                .args([
+                    "serve",
+                    "--listen",
+                    &format!("127.0.0.1:{relay_port}"),
+                    "--data-dir",
+                ])
                 .arg(&data)
                 .envs(env.iter().map(|(k, v)| (*k, v.as_str()))),
             &output_dir().join("relay.log"),
         )?;
         let sim = spawn(
             Command::new(bin_dir().join("trubka-sim"))
-                .args(["--listen", &format!("127.0.0.1:{sim_port}"), "--relay", &relay_url])
-                .args(["--uis-hook-token", "e2e-uis-hook", "--sipuni-hook-token", "e2e-sipuni-hook"])
-                .args(["--uis-api-key", "e2e-uis-api-key", "--sipuni-user", "064629"])
+                .args([
+                    "--listen",
+                    &format!("127.0.0.1:{sim_port}"),
+                    "--relay",
+                    &relay_url,
+                ])
+                .args([
+                    "--uis-hook-token",
+                    "e2e-uis-hook",
+                    "--sipuni-hook-token",
+                    "e2e-sipuni-hook",
+                ])
+                .args([
+                    "--uis-api-key",
+                    "e2e-uis-api-key",
+                    "--sipuni-user",
+                    "064629",
+                ])
                 .args(["--sipuni-secret", "e2e-sipuni-secret"])
-                .args(["--uis-employee", "2339292:Анна Смирнова:201", "--uis-employee", "2339293:Игорь Лебедев:202"]),
+                .args([
+                    "--uis-employee",
+                    "2339292:Анна Смирнова:201",
+                    "--uis-employee",
+                    "2339293:Игорь Лебедев:202",
+                ]),
             &output_dir().join("sim.log"),
         )?;
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()?;
         for (name, url) in [("relay", &relay_url), ("trubka-sim", &sim_url)] {
             let health = format!("{url}/healthz");
-            wait_for(&format!("{name} to answer {health}"), Duration::from_secs(15), || async {
-                Ok(http.get(&health).send().await.ok().filter(|r| r.status().is_success()).map(|_| ()))
-            })
+            wait_for(
+                &format!("{name} to answer {health}"),
+                Duration::from_secs(15),
+                || async {
+                    Ok(http
+                        .get(&health)
+                        .send()
+                        .await
+                        .ok()
+                        .filter(|r| r.status().is_success())
+                        .map(|_| ()))
+                },
+            )
             .await?;
         }
-        Ok(Stack { relay_url, sim_url, token, http, dir, _procs: vec![relay, sim] })
+        Ok(Stack {
+            relay_url,
+            sim_url,
+            token,
+            http,
+            dir,
+            _procs: vec![relay, sim],
+        })
     }
 
     /// Starts a simulated call (`POST /sim/calls`) and returns its call id.
     pub(crate) async fn call(&self, body: Value) -> anyhow::Result<String> {
-        let response = self.http.post(format!("{}/sim/calls", self.sim_url)).json(&body).send().await?;
+        let response = self
+            .http
+            .post(format!("{}/sim/calls", self.sim_url))
+            .json(&body)
+            .send()
+            .await?;
         let status = response.status();
         let answer: Value = response.json().await.unwrap_or(Value::Null);
         if !status.is_success() {
@@ -153,8 +246,17 @@ impl Stack {
 
     /// The PBX API requests the simulator received.
     pub(crate) async fn sim_requests(&self) -> anyhow::Result<Vec<Value>> {
-        let v: Value = self.http.get(format!("{}/sim/requests", self.sim_url)).send().await?.json().await?;
-        Ok(v.as_array().cloned().or_else(|| v["requests"].as_array().cloned()).unwrap_or_default())
+        let v: Value = self
+            .http
+            .get(format!("{}/sim/requests", self.sim_url))
+            .send()
+            .await?
+            .json()
+            .await?;
+        Ok(v.as_array()
+            .cloned()
+            .or_else(|| v["requests"].as_array().cloned())
+            .unwrap_or_default())
     }
 
     /// Whether the relay places calls (`POST /v1/calls`): a 404/405 means not built yet.
@@ -183,27 +285,47 @@ impl App {
         let (port, native) = (free_port(), free_port());
         let driver = spawn(
             Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
-                .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native.to_string(),
+                ])
                 .env("RUST_LOG", "info")
                 .stdin(Stdio::null()),
             &output_dir().join("tauri-driver.log"),
         )?;
-        let app = bin_dir().join("trubka").canonicalize().context("the app binary is not built (cargo build -p trubka)")?;
+        let app = bin_dir()
+            .join("trubka")
+            .canonicalize()
+            .context("the app binary is not built (cargo build -p trubka)")?;
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
-        caps.insert("tauri:options".into(), json!({ "application": app, "args": args }));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app, "args": args }),
+        );
         let url = format!("http://127.0.0.1:{port}");
-        let client = wait_for("tauri-driver to start a session", Duration::from_secs(30), || {
-            let caps = caps.clone();
-            let url = url.clone();
-            async move {
-                let mut builder = ClientBuilder::rustls().map_err(|e| anyhow::anyhow!("{e}"))?;
-                Ok(builder.capabilities(caps).connect(&url).await.ok())
-            }
-        })
+        let client = wait_for(
+            "tauri-driver to start a session",
+            Duration::from_secs(30),
+            || {
+                let caps = caps.clone();
+                let url = url.clone();
+                async move {
+                    let mut builder =
+                        ClientBuilder::rustls().map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Ok(builder.capabilities(caps).connect(&url).await.ok())
+                }
+            },
+        )
         .await?;
         let main = client.window().await?;
-        Ok(App { client, main, _driver: driver })
+        Ok(App {
+            client,
+            main,
+            _driver: driver,
+        })
     }
 
     /// Saves the webview's screenshot and the whole X screen (which shows the card window
@@ -220,7 +342,12 @@ impl App {
     }
 
     /// Runs `probe` until it answers, taking screenshots named `failed-<what>` on timeout.
-    pub(crate) async fn wait<T, F, Fut>(&self, what: &str, limit: Duration, probe: F) -> anyhow::Result<T>
+    pub(crate) async fn wait<T, F, Fut>(
+        &self,
+        what: &str,
+        limit: Duration,
+        probe: F,
+    ) -> anyhow::Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = anyhow::Result<Option<T>>>,
@@ -228,7 +355,11 @@ impl App {
         match wait_for(what, limit, probe).await {
             Ok(v) => Ok(v),
             Err(e) => {
-                let name: String = what.chars().map(|c| if c.is_alphanumeric() { c } else { '-' }).take(60).collect();
+                let name: String = what
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                    .take(60)
+                    .collect();
                 self.shot(&format!("failed-{name}")).await;
                 Err(e)
             }
@@ -242,12 +373,21 @@ impl App {
 
     /// The text of the first element matching `css`, if there is one.
     pub(crate) async fn text(&self, css: &str) -> anyhow::Result<Option<String>> {
-        let v = self.js(&format!("const e = document.querySelector({css:?}); return e ? e.innerText : null;")).await?;
+        let v = self
+            .js(&format!(
+                "const e = document.querySelector({css:?}); return e ? e.innerText : null;"
+            ))
+            .await?;
         Ok(v.as_str().map(str::to_owned))
     }
 
     /// Waits for an element whose text contains `needle`.
-    pub(crate) async fn wait_text(&self, css: &str, needle: &str, limit: Duration) -> anyhow::Result<String> {
+    pub(crate) async fn wait_text(
+        &self,
+        css: &str,
+        needle: &str,
+        limit: Duration,
+    ) -> anyhow::Result<String> {
         self.wait(&format!("{css} to show «{needle}»"), limit, || async {
             let v = self
                 .js(&format!(
@@ -262,9 +402,11 @@ impl App {
     /// Clicks the first element matching `css`.
     pub(crate) async fn click(&self, css: &str) -> anyhow::Result<()> {
         let el = self
-            .wait(&format!("{css} to exist"), Duration::from_secs(10), || async {
-                Ok(self.client.find(Locator::Css(css)).await.ok())
-            })
+            .wait(
+                &format!("{css} to exist"),
+                Duration::from_secs(10),
+                || async { Ok(self.client.find(Locator::Css(css)).await.ok()) },
+            )
             .await?;
         el.click().await?;
         Ok(())
@@ -272,7 +414,11 @@ impl App {
 
     /// Types `text` into the element matching `css`.
     pub(crate) async fn type_into(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        let el = self.client.find(Locator::Css(css)).await.with_context(|| format!("no {css}"))?;
+        let el = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .with_context(|| format!("no {css}"))?;
         el.clear().await.ok();
         if text.is_empty() {
             self.js(&format!(
@@ -291,7 +437,12 @@ impl App {
         for w in windows {
             if w != self.main {
                 self.client.switch_to_window(w).await?;
-                if self.js("return location.pathname").await?.as_str().is_some_and(|p| p.contains("card")) {
+                if self
+                    .js("return location.pathname")
+                    .await?
+                    .as_str()
+                    .is_some_and(|p| p.contains("card"))
+                {
                     return Ok(());
                 }
             }

@@ -58,35 +58,67 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     }
     let _ = rustls::crypto::ring::default_provider().install_default();
     let stack = Stack::start().await?;
-    let notifications = FakeNotifications::start().await.context("cannot own org.freedesktop.Notifications")?;
+    let notifications = FakeNotifications::start()
+        .await
+        .context("cannot own org.freedesktop.Notifications")?;
     let home = stack.dir.path().join("app");
     let app = App::launch(&["--home".into(), home.display().to_string()]).await?;
 
     // Sign in.
-    app.wait_text("[data-testid=signin]", "Вход в Трубку", SHORT).await?;
+    app.wait_text("[data-testid=signin]", "Вход в Трубку", SHORT)
+        .await?;
     app.shot("01-signin-ru").await;
     app.type_into("input[name=relay]", &stack.relay_url).await?;
     app.type_into("input[name=token]", &stack.token).await?;
     app.click("[data-testid=signin-submit]").await?;
     app.wait("the status line to say connected", SHORT, || async {
-        Ok(app.js("return document.querySelector('[data-testid=connection]')?.dataset.state").await?.as_str().filter(|s| *s == "connected").map(|_| ()))
+        Ok(app
+            .js("return document.querySelector('[data-testid=connection]')?.dataset.state")
+            .await?
+            .as_str()
+            .filter(|s| *s == "connected")
+            .map(|_| ()))
     })
     .await?;
-    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT).await?;
-    app.wait_text("[data-testid=notice-keyring_fallback]", "токен сохранён в файле", SHORT).await?;
+    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT)
+        .await?;
+    app.wait_text(
+        "[data-testid=notice-keyring_fallback]",
+        "токен сохранён в файле",
+        SHORT,
+    )
+    .await?;
 
     // Import contacts: good rows and a report of the bad ones.
-    let file = app.client.find(fantoccini::Locator::Css("[data-testid=contacts-file]")).await?;
-    file.send_keys(&fixture("contacts.csv").display().to_string()).await?;
-    let report = app.wait_text("[data-testid=import-report]", "Строка", SHORT).await?;
-    assert!(report.contains("Импортировано: 3"), "import report: {report}");
-    assert!(report.contains("звоните после обеда"), "the bad number is reported: {report}");
+    let file = app
+        .client
+        .find(fantoccini::Locator::Css("[data-testid=contacts-file]"))
+        .await?;
+    file.send_keys(&fixture("contacts.csv").display().to_string())
+        .await?;
+    let report = app
+        .wait_text("[data-testid=import-report]", "Строка", SHORT)
+        .await?;
+    assert!(
+        report.contains("Импортировано: 3"),
+        "import report: {report}"
+    );
+    assert!(
+        report.contains("звоните после обеда"),
+        "the bad number is reported: {report}"
+    );
     app.shot("02-contacts-import-report-ru").await;
-    app.type_into("[data-testid=contacts-search]", "Ромаш").await?;
-    app.wait_text("[data-testid=contact-row]", "Иван Петров", SHORT).await?;
+    app.type_into("[data-testid=contacts-search]", "Ромаш")
+        .await?;
+    app.wait_text("[data-testid=contact-row]", "Иван Петров", SHORT)
+        .await?;
     app.type_into("[data-testid=contacts-search]", "").await?;
     app.wait("all three contacts listed", SHORT, || async {
-        Ok(app.js("return document.querySelectorAll('[data-testid=contact-row]').length").await?.as_u64().filter(|n| *n == 3))
+        Ok(app
+            .js("return document.querySelectorAll('[data-testid=contact-row]').length")
+            .await?
+            .as_u64()
+            .filter(|n| *n == 3))
     })
     .await?;
     app.shot("03-contacts-ru").await;
@@ -98,9 +130,18 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     wait_card(&app, "Иван Петров", "ringing_here").await?;
     wait_card(&app, "Неизвестный номер", "ringing_here").await?;
     app.to_card_window().await?;
-    let card = app.text("[data-testid=card-stack]").await?.unwrap_or_default();
-    assert!(card.contains("ООО «Ромашка»") && card.contains("ivan@romashka.ru"), "card fields: {card}");
-    assert!(card.contains("Создать контакт") && card.contains("Привязать к контакту"), "unknown caller actions: {card}");
+    let card = app
+        .text("[data-testid=card-stack]")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        card.contains("ООО «Ромашка»") && card.contains("ivan@romashka.ru"),
+        "card fields: {card}"
+    );
+    assert!(
+        card.contains("Создать контакт") && card.contains("Привязать к контакту"),
+        "unknown caller actions: {card}"
+    );
     app.to_main_window().await?;
     app.shot("04-two-cards-ringing-ru").await;
     wait_card(&app, "Иван Петров", "answered_here").await?;
@@ -123,15 +164,30 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     stack.call(json!({"provider": "uis", "from": "+78126001122", "employee": "2339292", "outcome": "missed", "ring_seconds": 2})).await?;
     let missed = app
         .wait("a missed-call notification", CALL, || async {
-            Ok(notifications.sent().into_iter().find(|n| n.summary.contains("Пропущенный звонок")))
+            Ok(notifications
+                .sent()
+                .into_iter()
+                .find(|n| n.summary.contains("Пропущенный звонок")))
         })
         .await?;
-    assert!(missed.summary.contains("Сергей Кузнецов"), "notification names the caller: {missed:?}");
-    assert_eq!(missed.actions.first().map(String::as_str), Some("callback"), "«Перезвонить» action: {missed:?}");
-    assert!(missed.actions.iter().any(|a| a == "Перезвонить"), "action label: {missed:?}");
+    assert!(
+        missed.summary.contains("Сергей Кузнецов"),
+        "notification names the caller: {missed:?}"
+    );
+    assert_eq!(
+        missed.actions.first().map(String::as_str),
+        Some("callback"),
+        "«Перезвонить» action: {missed:?}"
+    );
+    assert!(
+        missed.actions.iter().any(|a| a == "Перезвонить"),
+        "action label: {missed:?}"
+    );
     app.click("[data-testid=tab-missed]").await?;
-    app.wait_text("[data-testid=missed-row]", "Сергей Кузнецов", SHORT).await?;
-    app.wait_text("[data-testid=missed-badge]", "1", SHORT).await?;
+    app.wait_text("[data-testid=missed-row]", "Сергей Кузнецов", SHORT)
+        .await?;
+    app.wait_text("[data-testid=missed-badge]", "1", SHORT)
+        .await?;
     app.shot("07-missed-ru").await;
 
     // Dialling: from the notification, from contacts, from a tel: link.
@@ -139,39 +195,70 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     let before = stack.sim_requests().await.map(|r| r.len()).unwrap_or(0);
     notifications.invoke(missed.id, "callback").await?;
     app.click("[data-testid=tab-contacts]").await?;
-    app.click("[data-testid=contact-row] [data-testid=dial]").await?;
-    let second = std::process::Command::new(harness::bin_dir().join("trubka")).arg("tel:+7-903-555-12-34").status()?;
-    assert!(second.success(), "a second launch hands the link over and exits");
-    let expected = if dials { "Звоним на" } else { "Не удалось позвонить" };
-    app.wait_text("[data-testid=toast]", expected, SHORT).await?;
+    app.click("[data-testid=contact-row] [data-testid=dial]")
+        .await?;
+    let second = std::process::Command::new(harness::bin_dir().join("trubka"))
+        .arg("tel:+7-903-555-12-34")
+        .status()?;
+    assert!(
+        second.success(),
+        "a second launch hands the link over and exits"
+    );
+    let expected = if dials {
+        "Звоним на"
+    } else {
+        "Не удалось позвонить"
+    };
+    app.wait_text("[data-testid=toast]", expected, SHORT)
+        .await?;
     app.shot("08-dial-ru").await;
     if dials {
-        app.wait("three click-to-call requests at the simulator", SHORT, || async {
-            Ok(stack.sim_requests().await?.len().checked_sub(before).filter(|n| *n >= 3).map(|_| ()))
-        })
+        app.wait(
+            "three click-to-call requests at the simulator",
+            SHORT,
+            || async {
+                Ok(stack
+                    .sim_requests()
+                    .await?
+                    .len()
+                    .checked_sub(before)
+                    .filter(|n| *n >= 3)
+                    .map(|_| ()))
+            },
+        )
         .await?;
     } else {
-        eprintln!("NOTE: the relay has no POST /v1/calls yet: dialling was checked up to the relay's refusal only");
+        eprintln!(
+            "NOTE: the relay has no POST /v1/calls yet: dialling was checked up to the relay's refusal only"
+        );
     }
 
     // History and a recording that plays in the app.
     app.click("[data-testid=tab-history]").await?;
-    app.wait_text("[data-testid=call-row]", "Иван Петров", SHORT).await?;
+    app.wait_text("[data-testid=call-row]", "Иван Петров", SHORT)
+        .await?;
     app.click("[data-testid=filter-missed]").await?;
-    app.wait_text("[data-testid=call-row]", "Сергей Кузнецов", SHORT).await?;
+    app.wait_text("[data-testid=call-row]", "Сергей Кузнецов", SHORT)
+        .await?;
     app.shot("09-history-missed-ru").await;
     app.click("[data-testid=filter-all]").await?;
     app.wait("a recording of the answered call", CALL, || async {
-        Ok(app.js("return document.querySelector('[data-testid=play]') !== null").await?.as_bool().filter(|b| *b))
+        Ok(app
+            .js("return document.querySelector('[data-testid=play]') !== null")
+            .await?
+            .as_bool()
+            .filter(|b| *b))
     })
     .await?;
     app.click("[data-testid=play]").await?;
     app.wait("the recording to load and play", SHORT, || async {
         let v = app
-            .js("const a = document.querySelector('[data-testid=recording-audio]');
+            .js(
+                "const a = document.querySelector('[data-testid=recording-audio]');
                  if (!a) return null;
                  if (a.error) throw new Error('media error ' + a.error.code);
-                 return a.readyState >= 1 && a.duration > 0 ? a.duration : null;")
+                 return a.readyState >= 1 && a.duration > 0 ? a.duration : null;",
+            )
             .await?;
         Ok(v.as_f64())
     })
@@ -180,10 +267,12 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
 
     // Settings, then everything in English.
     app.click("[data-testid=tab-settings]").await?;
-    app.wait_text("[data-testid=settings]", "Карточка звонка", SHORT).await?;
+    app.wait_text("[data-testid=settings]", "Карточка звонка", SHORT)
+        .await?;
     app.shot("11-settings-ru").await;
     app.js("const s = document.querySelector('[data-testid=language]'); s.value = 'en'; s.dispatchEvent(new Event('change', {bubbles: true}));").await?;
-    app.wait_text("[data-testid=settings]", "Call card", SHORT).await?;
+    app.wait_text("[data-testid=settings]", "Call card", SHORT)
+        .await?;
     app.shot("12-settings-en").await;
     for (tab, needle, shot) in [
         ("contacts", "Contacts: 3", "13-contacts-en"),

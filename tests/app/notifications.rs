@@ -37,7 +37,11 @@ impl Daemon {
     ) -> u32 {
         let mut sent = self.sent.lock().expect("lock");
         let id = sent.len() as u32 + 1;
-        sent.push(Sent { id, summary, actions });
+        sent.push(Sent {
+            id,
+            summary,
+            actions,
+        });
         id
     }
 
@@ -46,13 +50,22 @@ impl Daemon {
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
-        ("trubka-test-daemon".into(), "trubka".into(), "1.0".into(), "1.2".into())
+        (
+            "trubka-test-daemon".into(),
+            "trubka".into(),
+            "1.0".into(),
+            "1.2".into(),
+        )
     }
 
     fn close_notification(&self, _id: u32) {}
 
     #[zbus(signal)]
-    async fn action_invoked(emitter: &SignalEmitter<'_>, id: u32, action_key: &str) -> zbus::Result<()>;
+    async fn action_invoked(
+        emitter: &SignalEmitter<'_>,
+        id: u32,
+        action_key: &str,
+    ) -> zbus::Result<()>;
 }
 
 const PATH: &str = "/org/freedesktop/Notifications";
@@ -81,7 +94,11 @@ impl FakeNotifications {
 
     /// Presses `action` on notification `id`, as a person clicking its button would.
     pub(crate) async fn invoke(&self, id: u32, action: &str) -> anyhow::Result<()> {
-        let iface = self.connection.object_server().interface::<_, Daemon>(PATH).await?;
+        let iface = self
+            .connection
+            .object_server()
+            .interface::<_, Daemon>(PATH)
+            .await?;
         Daemon::action_invoked(iface.signal_emitter(), id, action).await?;
         Ok(())
     }

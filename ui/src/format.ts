@@ -29,7 +29,7 @@ export function when(iso: string, now: Date = new Date()): string {
 
 /** «45 с», «2 мин 11 с»; empty when unknown. */
 export function duration(seconds: number | null | undefined): string {
-  if (seconds == null) return "";
+  if (seconds == null || seconds === 0) return "";
   if (seconds < 60) return t("time.sec", { n: seconds });
   return t("time.min", { m: Math.floor(seconds / 60), s: seconds % 60 });
 }

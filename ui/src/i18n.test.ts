@@ -28,6 +28,7 @@ describe("formatting", () => {
   it("durations", () => {
     setLanguage("ru");
     expect(duration(null)).toBe("");
+    expect(duration(0)).toBe("");
     expect(duration(45)).toBe("45 с");
     expect(duration(131)).toBe("2 мин 11 с");
   });

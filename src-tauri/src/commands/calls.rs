@@ -8,14 +8,20 @@ use crate::error::CommandResult;
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn history_page(state: State<'_, AppState>, query: HistoryQuery) -> CommandResult<HistoryPageDto> {
+pub async fn history_page(
+    state: State<'_, AppState>,
+    query: HistoryQuery,
+) -> CommandResult<HistoryPageDto> {
     let page = state.engine.history(HistoryRequest::from(query)).await?;
     Ok(HistoryPageDto::from(&page))
 }
 
 /// Follow-ups, latest first: the open ones, or all with `all`.
 #[tauri::command]
-pub async fn followups_list(state: State<'_, AppState>, all: bool) -> CommandResult<Vec<FollowUpDto>> {
+pub async fn followups_list(
+    state: State<'_, AppState>,
+    all: bool,
+) -> CommandResult<Vec<FollowUpDto>> {
     let list = state.engine.followups(!all, 500).await?;
     Ok(list.iter().map(FollowUpDto::from).collect())
 }
@@ -31,5 +37,8 @@ pub async fn followup_close(state: State<'_, AppState>, caller: String) -> Comma
 #[tauri::command]
 pub async fn dial(state: State<'_, AppState>, number: String) -> CommandResult<DialResult> {
     let (number, accepted) = state.engine.dial(&number).await?;
-    Ok(DialResult { number, call_id: accepted.call_id })
+    Ok(DialResult {
+        number,
+        call_id: accepted.call_id,
+    })
 }

@@ -19,7 +19,9 @@ pub struct CardPrefs {
 /// Cards of calls that are not over, for a card window that (re)loads; each says whether
 /// the popup mode lets it on screen.
 #[tauri::command]
-pub async fn live_cards(state: State<'_, AppState>) -> CommandResult<Vec<crate::events::CardEvent>> {
+pub async fn live_cards(
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<crate::events::CardEvent>> {
     let now = crate::events::now_ms();
     let prefs = state.prefs();
     let cards = state.engine.live_cards().await?;
@@ -27,7 +29,10 @@ pub async fn live_cards(state: State<'_, AppState>) -> CommandResult<Vec<crate::
         .iter()
         .map(|c| {
             let card = CardDto::of(c, None, now);
-            crate::events::CardEvent { pop: prefs.pops(&card), card }
+            crate::events::CardEvent {
+                pop: prefs.pops(&card),
+                card,
+            }
         })
         .collect())
 }
@@ -35,7 +40,10 @@ pub async fn live_cards(state: State<'_, AppState>) -> CommandResult<Vec<crate::
 #[tauri::command]
 pub fn card_prefs(state: State<'_, AppState>) -> CardPrefs {
     let prefs = state.prefs();
-    CardPrefs { language: prefs.language, sound: prefs.sound }
+    CardPrefs {
+        language: prefs.language,
+        sound: prefs.sound,
+    }
 }
 
 /// Fits the card window to its content's height (CSS pixels).
@@ -55,7 +63,9 @@ pub fn card_window_hide(app: AppHandle) {
 pub fn card_rendered(call_id: String, state: String, received_ms: i64) {
     let latency = crate::events::now_ms() - received_ms;
     tracing::info!(target: "trubka::perf", %call_id, %state, latency_ms = latency, "card visible");
-    crate::perf::line(&format!("card_visible call={call_id} state={state} ms={latency}"));
+    crate::perf::line(&format!(
+        "card_visible call={call_id} state={state} ms={latency}"
+    ));
 }
 
 /// Opens the main window on a screen (`contact:ID`, `new-contact:NUMBER`, `attach:NUMBER`).

@@ -11,14 +11,23 @@ use crate::state::AppState;
 /// Every contact (empty `search`), or those whose name or company contains `search`
 /// (3 characters or more), or whose number matches it (a number in any format).
 #[tauri::command]
-pub async fn contacts_list(state: State<'_, AppState>, search: Option<String>) -> CommandResult<Vec<ContactDto>> {
+pub async fn contacts_list(
+    state: State<'_, AppState>,
+    search: Option<String>,
+) -> CommandResult<Vec<ContactDto>> {
     let engine = &state.engine;
     let text = search.unwrap_or_default();
     let text = text.trim();
     let contacts = if text.is_empty() {
         engine.all_contacts().await?
     } else if engine.parser().keys(text).is_ok_and(|k| k.e164.is_some()) {
-        engine.find_contacts(text).await?.matches.into_iter().map(|m| m.contact).collect()
+        engine
+            .find_contacts(text)
+            .await?
+            .matches
+            .into_iter()
+            .map(|m| m.contact)
+            .collect()
     } else {
         engine.search_contacts(text, 500).await?
     };
@@ -27,7 +36,11 @@ pub async fn contacts_list(state: State<'_, AppState>, search: Option<String>) -
 
 /// Creates (`id` absent) or updates a contact; returns it as stored.
 #[tauri::command]
-pub async fn contact_save(state: State<'_, AppState>, id: Option<i64>, draft: ContactDraftDto) -> CommandResult<ContactDto> {
+pub async fn contact_save(
+    state: State<'_, AppState>,
+    id: Option<i64>,
+    draft: ContactDraftDto,
+) -> CommandResult<ContactDto> {
     let engine = &state.engine;
     let id = match id {
         Some(id) => {
@@ -36,10 +49,9 @@ pub async fn contact_save(state: State<'_, AppState>, id: Option<i64>, draft: Co
         }
         None => engine.add_contact(draft.into()).await?,
     };
-    let contact = engine
-        .contact(id)
-        .await?
-        .ok_or_else(|| CommandError::new(ErrorKind::NotFound, format!("no contact with id {id}")))?;
+    let contact = engine.contact(id).await?.ok_or_else(|| {
+        CommandError::new(ErrorKind::NotFound, format!("no contact with id {id}"))
+    })?;
     Ok(ContactDto::from(&contact))
 }
 
@@ -50,9 +62,15 @@ pub async fn contact_delete(state: State<'_, AppState>, id: i64) -> CommandResul
 
 /// Imports a CSV or vCard file sent as the raw request body.
 #[tauri::command]
-pub async fn contacts_import(state: State<'_, AppState>, request: Request<'_>) -> CommandResult<ImportReportDto> {
+pub async fn contacts_import(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> CommandResult<ImportReportDto> {
     let InvokeBody::Raw(bytes) = request.body() else {
-        return Err(CommandError::new(ErrorKind::Invalid, "the file must be sent as raw bytes"));
+        return Err(CommandError::new(
+            ErrorKind::Invalid,
+            "the file must be sent as raw bytes",
+        ));
     };
     let report = state.engine.import_contacts_bytes(bytes.clone()).await?;
     Ok(ImportReportDto::from(&report))
@@ -66,24 +84,33 @@ pub async fn lookup_number(state: State<'_, AppState>, number: String) -> Comman
 
 /// Adds a caller's number to an existing contact.
 #[tauri::command]
-pub async fn attach_number(state: State<'_, AppState>, contact_id: i64, number: String) -> CommandResult<ContactDto> {
+pub async fn attach_number(
+    state: State<'_, AppState>,
+    contact_id: i64,
+    number: String,
+) -> CommandResult<ContactDto> {
     let engine = &state.engine;
     engine.attach_number(contact_id, &number, None).await?;
-    let contact = engine
-        .contact(contact_id)
-        .await?
-        .ok_or_else(|| CommandError::new(ErrorKind::NotFound, format!("no contact with id {contact_id}")))?;
+    let contact = engine.contact(contact_id).await?.ok_or_else(|| {
+        CommandError::new(
+            ErrorKind::NotFound,
+            format!("no contact with id {contact_id}"),
+        )
+    })?;
     Ok(ContactDto::from(&contact))
 }
 
 /// Creates a contact from a call's caller.
 #[tauri::command]
-pub async fn contact_from_call(state: State<'_, AppState>, call_id: String, name: String) -> CommandResult<ContactDto> {
+pub async fn contact_from_call(
+    state: State<'_, AppState>,
+    call_id: String,
+    name: String,
+) -> CommandResult<ContactDto> {
     let engine = &state.engine;
     let id = engine.contact_from_call(&call_id, &name).await?;
-    let contact = engine
-        .contact(id)
-        .await?
-        .ok_or_else(|| CommandError::new(ErrorKind::NotFound, format!("no contact with id {id}")))?;
+    let contact = engine.contact(id).await?.ok_or_else(|| {
+        CommandError::new(ErrorKind::NotFound, format!("no contact with id {id}"))
+    })?;
     Ok(ContactDto::from(&contact))
 }

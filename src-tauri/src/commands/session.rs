@@ -17,7 +17,11 @@ pub async fn status(state: State<'_, AppState>) -> CommandResult<StatusDto> {
 
 /// Checks the token with the relay, keeps it, and starts the stream.
 #[tauri::command]
-pub async fn sign_in(app: AppHandle, relay_url: String, token: String) -> CommandResult<SettingsDto> {
+pub async fn sign_in(
+    app: AppHandle,
+    relay_url: String,
+    token: String,
+) -> CommandResult<SettingsDto> {
     crate::session::sign_in(&app, &relay_url, &token).await?;
     settings_get(app.clone(), app.state::<AppState>()).await
 }
@@ -35,14 +39,25 @@ pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> CommandResu
 }
 
 #[tauri::command]
-pub async fn settings_get(app: AppHandle, state: State<'_, AppState>) -> CommandResult<SettingsDto> {
+pub async fn settings_get(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<SettingsDto> {
     let engine = &state.engine;
     let settings = engine.settings();
     let prefs = state.prefs();
     let mut available: Vec<String> = BUILTIN_FIELDS.iter().map(|f| (*f).to_owned()).collect();
-    let extra: BTreeSet<String> =
-        engine.all_contacts().await?.into_iter().flat_map(|c| c.fields.into_keys()).collect();
-    available.extend(extra.into_iter().filter(|f| !BUILTIN_FIELDS.contains(&f.as_str())));
+    let extra: BTreeSet<String> = engine
+        .all_contacts()
+        .await?
+        .into_iter()
+        .flat_map(|c| c.fields.into_keys())
+        .collect();
+    available.extend(
+        extra
+            .into_iter()
+            .filter(|f| !BUILTIN_FIELDS.contains(&f.as_str())),
+    );
     Ok(SettingsDto {
         relay_url: settings.relay_url,
         agent: settings.me.map(|m| m.name),
@@ -59,13 +74,24 @@ pub async fn settings_get(app: AppHandle, state: State<'_, AppState>) -> Command
 }
 
 #[tauri::command]
-pub async fn settings_update(app: AppHandle, state: State<'_, AppState>, patch: SettingsPatch) -> CommandResult<SettingsDto> {
+pub async fn settings_update(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    patch: SettingsPatch,
+) -> CommandResult<SettingsDto> {
     if let Some(fields) = patch.card_fields {
-        state.engine.update_settings(move |s| s.card_fields = fields).await?;
+        state
+            .engine
+            .update_settings(move |s| s.card_fields = fields)
+            .await?;
     }
     if let Some(enable) = patch.autostart {
         let launcher = app.autolaunch();
-        let result = if enable { launcher.enable() } else { launcher.disable() };
+        let result = if enable {
+            launcher.enable()
+        } else {
+            launcher.disable()
+        };
         result.map_err(|e| CommandError::new(ErrorKind::Io, e.to_string()))?;
     }
     let prefs = state
@@ -84,7 +110,12 @@ pub async fn settings_update(app: AppHandle, state: State<'_, AppState>, patch: 
             }
         })
         .map_err(|e| CommandError::new(ErrorKind::Io, e.to_string()))?;
-    crate::tray::refresh(&app, Some(&crate::dto::ConnectionDto::from(&*state.engine.status().borrow())));
+    crate::tray::refresh(
+        &app,
+        Some(&crate::dto::ConnectionDto::from(
+            &*state.engine.status().borrow(),
+        )),
+    );
     let _ = app.emit("prefs-changed", prefs.popup);
     settings_get(app.clone(), state).await
 }
@@ -95,5 +126,8 @@ pub async fn settings_update(app: AppHandle, state: State<'_, AppState>, patch: 
 pub fn ui_ready(window: tauri::Window) {
     let since_start = crate::perf::since_process_start_ms();
     tracing::info!(target: "trubka::perf", window = window.label(), since_start_ms = since_start, "ui ready");
-    crate::perf::line(&format!("ui_ready window={} ms={since_start}", window.label()));
+    crate::perf::line(&format!(
+        "ui_ready window={} ms={since_start}",
+        window.label()
+    ));
 }

@@ -117,7 +117,10 @@ impl From<HistoryQuery> for HistoryRequest {
                 HistoryFilterDto::Missed => HistoryFilter::Missed,
             },
             search: q.search.filter(|s| !s.trim().is_empty()),
-            before: q.before.map(|c| HistoryCursor { started_at: c.started_at, id: c.id }),
+            before: q.before.map(|c| HistoryCursor {
+                started_at: c.started_at,
+                id: c.id,
+            }),
             limit: q.limit.unwrap_or(50).clamp(1, 500) as usize,
         }
     }
@@ -134,7 +137,10 @@ impl From<&HistoryEntries> for HistoryPageDto {
     fn from(page: &HistoryEntries) -> HistoryPageDto {
         HistoryPageDto {
             calls: page.entries.iter().map(CallDto::from).collect(),
-            next: page.next.map(|c| CursorDto { started_at: c.started_at, id: c.id }),
+            next: page.next.map(|c| CursorDto {
+                started_at: c.started_at,
+                id: c.id,
+            }),
         }
     }
 }
@@ -242,7 +248,10 @@ impl CardDto {
     pub fn of(card: &Card, followup: Option<FollowUpDto>, received_ms: i64) -> CardDto {
         let best = card.contacts.first();
         CardDto {
-            call: CallDto::of(&card.call, best.map(|m| m.contact.display_name().to_owned())),
+            call: CallDto::of(
+                &card.call,
+                best.map(|m| m.contact.display_name().to_owned()),
+            ),
             state: card.state.into(),
             withdrawn: card.withdrawn,
             title: card.title.clone(),
@@ -254,9 +263,16 @@ impl CardDto {
             fields: card
                 .fields
                 .iter()
-                .map(|f| CardFieldDto { key: f.key.clone(), value: f.value.clone() })
+                .map(|f| CardFieldDto {
+                    key: f.key.clone(),
+                    value: f.value.clone(),
+                })
                 .collect(),
-            recent_calls: card.recent_calls.iter().map(|v| CallDto::of(v, None)).collect(),
+            recent_calls: card
+                .recent_calls
+                .iter()
+                .map(|v| CallDto::of(v, None))
+                .collect(),
             followup,
             received_ms,
         }

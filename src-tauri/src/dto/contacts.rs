@@ -21,7 +21,12 @@ pub struct NumberDto {
 
 impl From<&StoredNumber> for NumberDto {
     fn from(n: &StoredNumber) -> NumberDto {
-        NumberDto { raw: n.raw.clone(), label: n.label.clone(), field: n.field.clone(), e164: n.e164.clone() }
+        NumberDto {
+            raw: n.raw.clone(),
+            label: n.label.clone(),
+            field: n.field.clone(),
+            e164: n.e164.clone(),
+        }
     }
 }
 
@@ -88,7 +93,14 @@ impl From<ContactDraftDto> for ContactDraft {
             email: d.email,
             position: d.position,
             notes: d.notes,
-            phones: d.phones.into_iter().map(|p| PhoneEntry { raw: p.raw, label: p.label }).collect(),
+            phones: d
+                .phones
+                .into_iter()
+                .map(|p| PhoneEntry {
+                    raw: p.raw,
+                    label: p.label,
+                })
+                .collect(),
             fields: d.fields,
         }
     }
@@ -141,10 +153,22 @@ impl From<&ImportReport> for ImportReportDto {
                         BadRowReason::BadNumber { value } => ("bad_number", Some(value.clone())),
                         BadRowReason::Malformed { message } => ("malformed", Some(message.clone())),
                     };
-                    BadRowDto { line: b.line, kind: kind.to_owned(), value, message: b.reason.to_string() }
+                    BadRowDto {
+                        line: b.line,
+                        kind: kind.to_owned(),
+                        value,
+                        message: b.reason.to_string(),
+                    }
                 })
                 .collect(),
-            warnings: r.warnings.iter().map(|w| RowWarningDto { line: w.line, message: w.message.clone() }).collect(),
+            warnings: r
+                .warnings
+                .iter()
+                .map(|w| RowWarningDto {
+                    line: w.line,
+                    message: w.message.clone(),
+                })
+                .collect(),
         }
     }
 }

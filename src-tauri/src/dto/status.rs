@@ -13,10 +13,19 @@ use super::ts;
 pub enum ConnectionDto {
     SignedOut,
     Connecting,
-    Connected { agent: String },
-    Reconnecting { attempt: u32, retry_at: String, error: String },
+    Connected {
+        agent: String,
+    },
+    Reconnecting {
+        attempt: u32,
+        retry_at: String,
+        error: String,
+    },
     TokenRevoked,
-    Rejected { code: u16, reason: String },
+    Rejected {
+        code: u16,
+        reason: String,
+    },
 }
 
 impl From<&ConnectionStatus> for ConnectionDto {
@@ -24,16 +33,23 @@ impl From<&ConnectionStatus> for ConnectionDto {
         match s {
             ConnectionStatus::SignedOut => ConnectionDto::SignedOut,
             ConnectionStatus::Connecting => ConnectionDto::Connecting,
-            ConnectionStatus::Connected { agent, .. } => ConnectionDto::Connected { agent: agent.clone() },
-            ConnectionStatus::Reconnecting { attempt, retry_at, error } => ConnectionDto::Reconnecting {
+            ConnectionStatus::Connected { agent, .. } => ConnectionDto::Connected {
+                agent: agent.clone(),
+            },
+            ConnectionStatus::Reconnecting {
+                attempt,
+                retry_at,
+                error,
+            } => ConnectionDto::Reconnecting {
                 attempt: *attempt,
                 retry_at: ts(*retry_at),
                 error: error.clone(),
             },
             ConnectionStatus::TokenRevoked => ConnectionDto::TokenRevoked,
-            ConnectionStatus::Rejected { code, reason } => {
-                ConnectionDto::Rejected { code: *code, reason: reason.clone() }
-            }
+            ConnectionStatus::Rejected { code, reason } => ConnectionDto::Rejected {
+                code: *code,
+                reason: reason.clone(),
+            },
         }
     }
 }

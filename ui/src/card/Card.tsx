@@ -16,6 +16,8 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
   const hidden = !call.phone && !call.phone_raw.trim();
   const dialable = call.phone ?? (call.phone_raw.trim() || null);
   const fields = card.fields.filter((f) => f.key !== "name");
+  // Earlier missed calls of this caller still waiting for a call back (not this call).
+  const earlier = card.followup?.open ? card.followup.calls.filter((id) => id !== call.call_id).length : 0;
   return (
     <article
       class={`card state-${card.state}`}
@@ -54,9 +56,9 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
       )}
       {card.several_matches && <p class="warn small">{t("card.several")}</p>}
       {call.scenario && <p class="muted small">{t("card.scenario", { scenario: call.scenario })}</p>}
-      {card.followup && card.followup.open && (
+      {card.followup && earlier > 0 && (
         <p class="followup small" data-testid="card-followup">
-          {t("card.followup", { count: card.followup.missed_count, when: when(card.followup.last_missed_at) })}
+          {t("card.followup", { count: earlier, when: when(card.followup.last_missed_at) })}
         </p>
       )}
       {card.recent_calls.length > 0 ? (

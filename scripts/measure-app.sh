@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Measures the desktop app (release build) under Xvfb against a real relay and trubka-sim:
+#   - cold start: process start to the main window's first drawn screen (the UI calls
+#     `ui_ready`; the app logs the time since main() started) and, from outside, the
+#     wall time from exec to that moment;
+#   - event-to-card: the shell receiving a card update to the card window having drawn it
+#     (`card_rendered`, measured with one clock inside the app);
+#   - idle memory: PSS and RSS summed over the app's whole process tree (the app and its
+#     WebKit web and network processes), after the calls are over.
+# Prints a summary; raw numbers stay in test-output/measure/.
+#
+#   scripts/measure-app.sh            (builds what it needs; RUNS=5 CALLS=10 IDLE=20 tunable)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${TRUBKA_MEASURE_INNER:-}" ]; then
+  if [ -z "${TRUBKA_MEASURE_NO_BUILD:-}" ]; then
+    (cd ui && npm run --silent build)
+    cargo build --quiet -p trubka-relay -p trubka-sim
+    cargo build --quiet --release -p trubka
+  fi
+  export TRUBKA_MEASURE_INNER=1
+  exec xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- "$0" "$@"
+fi
+
+RUNS=${RUNS:-5}
+CALLS=${CALLS:-10}
+IDLE=${IDLE:-20}
+APP=${TRUBKA_APP:-target/release/trubka}
+OUT=test-output/measure
+rm -rf "$OUT"
+mkdir -p "$OUT"
+DATA=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+RELAY_PORT=$(port)
+SIM_PORT=$(port)
+RELAY="http://127.0.0.1:$RELAY_PORT"
+SIM="http://127.0.0.1:$SIM_PORT"
+export TRUBKA_RELAY_UIS_HOOK_TOKEN=measure-uis TRUBKA_RELAY_SIPUNI_HOOK_TOKEN=measure-sipuni
+TOKEN=$(target/debug/trubka-relay agent add --name "Анна" --uis-employee 2339292 --sipuni-ext 201 \
+  --line "+7 495 123-45-67" --data-dir "$DATA/relay" | tail -n 1)
+target/debug/trubka-relay serve --listen "127.0.0.1:$RELAY_PORT" --data-dir "$DATA/relay" >"$OUT/relay.log" 2>&1 &
+pids+=($!)
+target/debug/trubka-sim --listen "127.0.0.1:$SIM_PORT" --relay "$RELAY" \
+  --uis-hook-token measure-uis --sipuni-hook-token measure-sipuni \
+  --uis-employee "2339292:Анна Смирнова:201" >"$OUT/sim.log" 2>&1 &
+pids+=($!)
+for url in "$RELAY/healthz" "$SIM/healthz"; do
+  for _ in $(seq 100); do curl -fsS "$url" >/dev/null 2>&1 && break; sleep 0.1; done
+done
+
+now_ms() { date +%s%3N; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"} else if (NR%2) {print a[(NR+1)/2]} else {print (a[NR/2]+a[NR/2+1])/2}}'; }
+max() { sort -n | tail -n 1; }
+
+# Waits until FILE has a line matching PATTERN, for at most 30 s.
+wait_line() {
+  for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "measure-app: timed out waiting for '$2' in $1" >&2
+  return 1
+}
+
+tree_pids() { # the process and all its descendants
+  local pid=$1
+  echo "$pid"
+  for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do tree_pids "$child"; done
+}
+
+echo "== cold start ($RUNS runs, release build: $APP)"
+for i in $(seq "$RUNS"); do
+  log="$OUT/start-$i.log"
+  : >"$log"
+  t0=$(now_ms)
+  TRUBKA_PERF_LOG="$log" "$APP" --home "$DATA/start-$i" >"$OUT/start-$i.stderr" 2>&1 &
+  pid=$!
+  wait_line "$log" "ui_ready window=main"
+  t1=$(now_ms)
+  inside=$(grep -m1 "ui_ready window=main" "$log" | sed 's/.*ms=//')
+  echo "$((t1 - t0)) $inside" >>"$OUT/start.txt"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+done
+start_wall=$(cut -d' ' -f1 "$OUT/start.txt" | median)
+start_inside=$(cut -d' ' -f2 "$OUT/start.txt" | median)
+
+echo "== event to card ($CALLS calls)"
+log="$OUT/app.log"
+: >"$log"
+TRUBKA_PERF_LOG="$log" "$APP" --home "$DATA/app" --relay "$RELAY" --token "$TOKEN" >"$OUT/app.stderr" 2>&1 &
+app=$!
+pids+=($app)
+wait_line "$log" "ui_ready window=main"
+sleep 3
+for i in $(seq "$CALLS"); do
+  curl -fsS -X POST "$SIM/sim/calls" -H 'content-type: application/json' \
+    -d "{\"provider\":\"uis\",\"from\":\"+7 926 100-00-$(printf %02d "$i")\",\"employee\":\"2339292\",\"outcome\":\"missed\",\"ring_seconds\":2}" >/dev/null
+  sleep 3
+done
+sleep 8
+grep "card_visible" "$log" | grep "state=ringing_here" | sed 's/.*ms=//' >"$OUT/card.txt" || true
+card_median=$(median <"$OUT/card.txt")
+card_max=$(max <"$OUT/card.txt")
+cards=$(wc -l <"$OUT/card.txt")
+
+echo "== idle memory (after ${IDLE}s idle)"
+sleep "$IDLE"
+pss=0; rss=0; procs=""
+for p in $(tree_pids "$app"); do
+  [ -r "/proc/$p/smaps_rollup" ] || continue
+  pss=$((pss + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup")))
+  rss=$((rss + $(awk '/^Rss:/ {print $2}' "/proc/$p/smaps_rollup")))
+  procs="$procs $(cat "/proc/$p/comm")"
+done
+
+cat <<REPORT | tee "$OUT/summary.txt"
+
+Trubka desktop app, release build, Xvfb 1400x900, $(nproc) cores
+cold start to usable main window: median ${start_wall} ms wall (exec to first drawn screen), ${start_inside} ms inside the app (main() to first drawn screen), $RUNS runs   [target <= 1500 ms]
+event to card visible: median ${card_median} ms, max ${card_max} ms over ${cards} ringing cards   [target <= 100 ms]
+idle memory of the process tree (${procs# }): PSS $((pss / 1024)) MiB, RSS $((rss / 1024)) MiB   [target <= 150 MB]
+REPORT
