@@ -24,6 +24,11 @@ use url::Url;
 
 pub const UIS_TOKEN: &str = "uis-hook-token";
 pub const SIPUNI_TOKEN: &str = "sipuni-hook-token";
+/// The UIS API key the simulators of the tests accept.
+pub const UIS_KEY: &str = "uis-api-key";
+/// The Sipuni cabinet and secret of the tests.
+pub const SIPUNI_USER: &str = "064629";
+pub const SIPUNI_SECRET: &str = "sipuni-secret";
 
 /// One request the capture server received.
 #[derive(Debug, Clone)]
@@ -165,7 +170,8 @@ impl Sim {
         let mut config = SimConfig::new(relay, UIS_TOKEN, SIPUNI_TOKEN);
         config.speed = 0.0;
         config.seed = Some(1);
-        config.sipuni.secret = Some("sipuni-secret".into());
+        config.sipuni.secret = Some(SIPUNI_SECRET.into());
+        config.uis.api_key = Some(UIS_KEY.into());
         config.delivery.initial_backoff = Duration::from_millis(10);
         adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -216,6 +222,65 @@ impl Sim {
             .json()
             .await
             .unwrap()
+    }
+
+    /// A real UIS client of trubka-pbx pointed at this simulator (recordings included).
+    pub fn uis(&self) -> trubka_pbx::UisClient {
+        self.uis_with_key(UIS_KEY)
+    }
+
+    /// The same with another API key.
+    pub fn uis_with_key(&self, key: &str) -> trubka_pbx::UisClient {
+        trubka_pbx::UisClient::new(trubka_pbx::UisConfig {
+            call_api_url: self.url.join("uis/callapi/v4.0").unwrap().into(),
+            data_api_url: self.url.join("uis/dataapi/v2.0").unwrap().into(),
+            access_token: key.to_owned(),
+            media_base: self.url.to_string(),
+            timeout: Duration::from_secs(10),
+            ..trubka_pbx::UisConfig::default()
+        })
+        .unwrap()
+    }
+
+    /// A real Sipuni client of trubka-pbx pointed at this simulator.
+    pub fn sipuni(&self) -> trubka_pbx::SipuniClient {
+        self.sipuni_with_secret(SIPUNI_SECRET)
+    }
+
+    /// The same with another secret.
+    pub fn sipuni_with_secret(&self, secret: &str) -> trubka_pbx::SipuniClient {
+        trubka_pbx::SipuniClient::new(trubka_pbx::SipuniConfig {
+            api_url: self.url.join("sipuni/api").unwrap().into(),
+            user: SIPUNI_USER.to_owned(),
+            secret: secret.to_owned(),
+            timeout: Duration::from_secs(10),
+        })
+        .unwrap()
+    }
+
+    /// A raw JSON-RPC request to `path`; returns the answer.
+    pub async fn rpc(&self, path: &str, body: &str) -> Value {
+        self.client
+            .post(self.url.join(path).unwrap())
+            .header("content-type", "application/json; charset=UTF-8")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The API requests logged so far with this operation.
+    pub async fn requests_for(&self, operation: &str) -> Vec<Value> {
+        let all = self.get_json("sim/requests").await;
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["operation"] == operation)
+            .cloned()
+            .collect()
     }
 
     /// Stops the simulator and waits for it.
