@@ -242,6 +242,29 @@ async fn main() -> anyhow::Result<()> {
     );
     println!("  matched {found} of {}", lookups.len());
 
+    // The same lookups on a connection of this thread: the SQL alone, without the hop to the
+    // store thread and back (which is what a loaded machine's scheduler adds to the tail).
+    let direct = open_connection(&db)?;
+    let parser = NumberParser::default();
+    let mut sql_only = Vec::with_capacity(20_000);
+    for k in 0..20_000 {
+        let i = rng.random_range(0..args.contacts * 2);
+        let typed = if k % 2 == 0 {
+            number(i)
+        } else {
+            format!("8 {}", &number(i)[2..])
+        };
+        let t = Instant::now();
+        let keys = parser.keys(&typed)?;
+        std::hint::black_box(trubka_agent::contacts::matching::find(&direct, &keys)?);
+        sql_only.push(t.elapsed());
+    }
+    drop(direct);
+    report(
+        "number lookup (matching::find on a direct connection)",
+        &mut sql_only,
+    );
+
     let mut pages = Vec::with_capacity(4_000);
     let newest = Utc
         .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
