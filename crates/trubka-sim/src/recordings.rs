@@ -28,8 +28,9 @@ use url::Url;
 
 use crate::mp3::{self, Voice};
 
-/// How many recordings the registry keeps.
-pub const CAPACITY: usize = 10_000;
+/// How many recordings the registry keeps (as many as the history keeps calls; a
+/// recording is rendered on request, so an entry is only its length and voice).
+pub const CAPACITY: usize = crate::history::CAPACITY;
 
 /// One recording: how long it is, what it sounds like, and for Sipuni links the hash.
 #[derive(Debug, Clone, PartialEq, Eq)]

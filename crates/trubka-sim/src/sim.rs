@@ -308,8 +308,10 @@ impl Sim {
             let at_ms = pending[next].at_ms;
             if speed > 0.0 {
                 let delay = Duration::from_secs_f64(at_ms as f64 / 1000.0 / speed);
+                // Biased: a release seen together with a due notification wins, so nothing
+                // of the plan before the release is sent after it.
                 tokio::select! {
-                    () = tokio::time::sleep_until(start + delay) => {}
+                    biased;
                     () = entry.released() => {
                         let cut = entry.cut().unwrap_or(at_ms);
                         pending = self.notifications(&entry.plan(), entry.communication_number);
@@ -319,6 +321,7 @@ impl Sim {
                         continue;
                     }
                     () = self.cancel.cancelled() => return,
+                    () = tokio::time::sleep_until(start + delay) => {}
                 }
             }
             entry.sending(at_ms);
