@@ -5,6 +5,8 @@
 //! `get.virtual_numbers`, `get.employees`) and the Sipuni API (`callback/call_tree`,
 //! `statistic/export`) all read it from here, so that ids agree everywhere.
 
+use chrono::{DateTime, FixedOffset, Utc};
+
 use crate::{config::Employee, request::Direction};
 
 /// A scenario of the UIS virtual PBX.
@@ -70,6 +72,12 @@ pub const UIS_ACCOUNT_NAME: &str = "ООО «Трубка» (демо)";
 
 /// The account's time zone in `get.account`; Data API dates are local to it (UTC+3).
 pub const UIS_TIMEZONE: &str = "Europe/Moscow";
+
+/// A moment in the accounts' time zone (Moscow, UTC+3, no daylight saving): the zone of
+/// notification times, Data API dates and the Sipuni export.
+pub fn moscow(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset"))
+}
 
 /// The id `get.virtual_numbers` gives the n-th configured line.
 pub fn uis_line_id(index: usize) -> u64 {

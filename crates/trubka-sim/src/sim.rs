@@ -1,10 +1,13 @@
 //! The running simulator: shared state, and starting and playing calls.
 //!
-//! [`Sim::start_call`] resolves a request into a plan, registers the call's recordings, builds
-//! its notifications and spawns one task that plays them: it waits for each notification's
-//! moment (scaled by `speed`) and delivers it before the next, so the relay receives a call's
-//! notifications in the real order. Calls run concurrently with each other. Every task stops
-//! at shutdown.
+//! [`Sim::start_call`] (and [`Sim::start_call_as`] for the PBX APIs and the generator)
+//! resolves a request into a plan, records the call in the [`History`], registers its
+//! recordings, builds its notifications and spawns one task that plays them: it waits for
+//! each notification's moment (scaled by `speed`) and delivers it before the next, so the
+//! relay receives a call's notifications in the real order. Notifications the call asked to
+//! lose are logged instead of sent. A `release.call` wakes the task, which goes on with what
+//! the shortened call still sends. Calls run concurrently with each other. Every task stops at
+//! shutdown.
 
 use std::{
     collections::HashMap,
@@ -90,7 +93,7 @@ impl Sim {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
         };
-        let budgets_config = (config.uis.minute_limit, config.uis.day_limit);
+        let budgets = Budgets::new(config.uis.minute_limit, config.uis.day_limit);
         Ok(Arc::new(Self {
             config,
             public_url,
@@ -98,7 +101,7 @@ impl Sim {
             requests: Arc::default(),
             sender,
             history: History::default(),
-            budgets: Budgets::new(budgets_config.0, budgets_config.1),
+            budgets,
             ids: IdGen::new(Utc::now()),
             rng: Mutex::new(rng),
             contacts: Mutex::default(),

@@ -12,7 +12,7 @@
 //! for a lost incoming call also to «Потерянный звонок»; a ready recording to «Записанный
 //! разговор» (with `file_link` served by the simulator).
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -43,19 +43,16 @@ const GROUP_ID: u64 = account::UIS_GROUP.0;
 /// Auto tag UIS puts on conversations of a minute or longer.
 const LONG_TALK_TAG: (u64, &str) = (456, "Целевой");
 
-fn moscow(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    let msk = FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset");
-    at.with_timezone(&msk)
-}
-
 /// UIS's time format in notifications: account time zone, microseconds.
 fn uis_time(at: DateTime<Utc>) -> String {
-    moscow(at).format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    account::moscow(at)
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
 }
 
 /// The Data API's time format: account time zone, whole seconds.
 pub fn data_api_time(at: DateTime<Utc>) -> String {
-    moscow(at).format("%Y-%m-%d %H:%M:%S").to_string()
+    account::moscow(at).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 /// The scenario a call went through.

@@ -12,8 +12,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+
+use crate::account;
 
 /// Which API a budget belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +72,6 @@ struct Budget {
 
 const MINUTE: Duration = Duration::from_secs(60);
 
-fn moscow(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    at.with_timezone(&FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset"))
-}
-
 impl Budget {
     /// Starts new windows where the old ones are over.
     fn roll(&mut self, now: Instant, wall: DateTime<Utc>) {
@@ -84,7 +82,7 @@ impl Budget {
             self.minute_start = None;
             self.minute_used = 0;
         }
-        let today = moscow(wall).date_naive();
+        let today = account::moscow(wall).date_naive();
         if self.day != Some(today) {
             self.day = Some(today);
             self.day_used = 0;
@@ -102,7 +100,7 @@ impl Budget {
             let left = MINUTE.saturating_sub(now.saturating_duration_since(start));
             left.as_secs() + u64::from(left.subsec_nanos() > 0)
         });
-        let local = moscow(wall);
+        let local = account::moscow(wall);
         let midnight = local
             .date_naive()
             .succ_opt()

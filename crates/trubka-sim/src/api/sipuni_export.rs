@@ -23,7 +23,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::{
     account,
@@ -246,8 +246,7 @@ fn cell(value: &str) -> String {
 
 /// One call's cells, or `None` when the filters leave it out.
 fn row(plan: &CallPlan, new_client: bool, query: &Query) -> Option<Vec<String>> {
-    let msk = FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset");
-    let started = plan.started_at.with_timezone(&msk).naive_local();
+    let started = account::moscow(plan.started_at).naive_local();
     if started < query.start || started > query.end {
         return None;
     }

@@ -12,7 +12,6 @@
 
 use std::sync::Arc;
 
-use chrono::FixedOffset;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -318,10 +317,7 @@ fn leg_state(ring_ms: u64, answer_ms: Option<u64>, end_ms: u64, position: u64) -
 }
 
 fn active_call(sim: &Sim, plan: &CallPlan, position: u64) -> Value {
-    let msk = FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset");
-    let start_time = plan
-        .started_at
-        .with_timezone(&msk)
+    let start_time = account::moscow(plan.started_at)
         .format("%Y-%m-%dT%H:%M:%S%.3f")
         .to_string();
     let app_id = sim.config.uis.app_id;

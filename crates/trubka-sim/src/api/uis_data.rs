@@ -140,7 +140,7 @@ pub fn get_calls_report(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcErr
     let mut rows = Vec::new();
     for entry in sim.history.list(Provider::Uis) {
         let row = entry.with_plan(|plan| {
-            let start = moscow_naive(plan);
+            let start = account::moscow(plan.started_at).naive_local();
             if start < from || start > till {
                 return None;
             }
@@ -168,11 +168,6 @@ pub fn get_calls_report(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcErr
 fn date(p: Params<'_>, name: &str) -> Result<NaiveDateTime, RpcError> {
     let text = p.req_str(name)?;
     NaiveDateTime::parse_from_str(text, DATE_FORMAT).map_err(|_| p.invalid(name))
-}
-
-fn moscow_naive(plan: &CallPlan) -> NaiveDateTime {
-    let msk = chrono::FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset");
-    plan.started_at.with_timezone(&msk).naive_local()
 }
 
 /// One row of the report; `position` is where an ongoing call is on its timeline.
