@@ -64,14 +64,6 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     tauri::async_runtime::set(runtime.handle().clone());
-    let profile =
-        Profile::resolve(options.home.clone()).context("cannot open the profile folder")?;
-    let engine = runtime
-        .block_on(Engine::open(profile.clone()))
-        .context("cannot open the local database")?;
-    let prefs = Prefs::load(profile.dir());
-    let secrets = Secrets::probe(profile);
-    let state = AppState::new(engine, secrets, prefs.clone());
 
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
@@ -89,10 +81,16 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec!["--hidden"]),
         ))
-        .manage(state)
         .manage(notifications::Notifier::default())
         .invoke_handler(command_handler!())
         .setup(move |app| {
+            // Opened here, after the single-instance plugin had its say: a second launch
+            // (`trubka tel:…`) hands its arguments over and exits without touching the profile.
+            let profile = Profile::resolve(options.home.clone())?;
+            let engine = tauri::async_runtime::block_on(Engine::open(profile.clone()))?;
+            let prefs = Prefs::load(profile.dir());
+            let secrets = Secrets::probe(profile);
+            app.manage(AppState::new(engine, secrets, prefs.clone()));
             let handle = app.handle().clone();
             windows::create(&handle, options.hidden)?;
             if let Err(e) = tray::create(&handle) {

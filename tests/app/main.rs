@@ -69,6 +69,15 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
         .await?;
     app.shot("01-signin-ru").await;
     app.type_into("input[name=relay]", &stack.relay_url).await?;
+    app.type_into("input[name=token]", "not-a-token").await?;
+    app.click("[data-testid=signin-submit]").await?;
+    app.wait_text(
+        "[data-testid=signin-error]",
+        "не принимает этот токен",
+        SHORT,
+    )
+    .await?;
+    app.shot("01-signin-bad-token-ru").await;
     app.type_into("input[name=token]", &stack.token).await?;
     app.click("[data-testid=signin-submit]").await?;
     app.wait("the status line to say connected", SHORT, || async {
@@ -146,6 +155,23 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     app.shot("04-two-cards-ringing-ru").await;
     wait_card(&app, "Иван Петров", "answered_here").await?;
     app.shot("05-card-talking-ru").await;
+
+    // «Создать контакт» on the unknown caller's card opens the form with the number filled in.
+    app.to_card_window().await?;
+    app.click("[data-testid=card-create]").await?;
+    app.to_main_window().await?;
+    let phone = app
+        .wait("the new-contact form with the caller's number", SHORT, || async {
+            Ok(app.js("return document.querySelector('[data-testid=contact-editor] [data-testid=field-phone]')?.value ?? null").await?.as_str().map(str::to_owned))
+        })
+        .await?;
+    assert_eq!(phone, UNKNOWN, "the form carries the caller's number");
+    app.type_into("[data-testid=field-name]", "Пётр Новиков")
+        .await?;
+    app.shot("05b-contact-from-card-ru").await;
+    app.click("[data-testid=contact-save]").await?;
+    app.wait_text("[data-testid=contact-row]", "Пётр Новиков", SHORT)
+        .await?;
 
     // Answered by a colleague: the card withdraws.
     stack.call(json!({"provider": "uis", "from": OLGA, "employee": "2339292", "next_employee": "2339293", "outcome": "answered", "ring_seconds": 3, "talk_seconds": 3})).await?;
@@ -275,7 +301,7 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
         .await?;
     app.shot("12-settings-en").await;
     for (tab, needle, shot) in [
-        ("contacts", "Contacts: 3", "13-contacts-en"),
+        ("contacts", "Contacts: 4", "13-contacts-en"),
         ("history", "Answered", "14-history-en"),
         ("missed", "Call back", "15-missed-en"),
     ] {
@@ -284,8 +310,33 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
         app.shot(shot).await;
     }
     stack.call(json!({"provider": "sipuni", "from": UNKNOWN, "employee": "201", "outcome": "answered", "ring_seconds": 4, "talk_seconds": 2})).await?;
-    wait_card(&app, "Unknown number", "ringing_here").await?;
+    wait_card(&app, "Пётр Новиков", "ringing_here").await?;
     app.shot("16-card-en").await;
+
+    // Popups off («desk-phone mode»): an incoming call is announced by an OS notification
+    // and no card pops.
+    app.click("[data-testid=tab-settings]").await?;
+    app.click("[data-testid=popup-off]").await?;
+    app.wait_text("[data-testid=toast]", "Settings saved", SHORT)
+        .await?;
+    stack.call(json!({"provider": "uis", "from": OLGA, "employee": "2339292", "outcome": "answered", "ring_seconds": 3, "talk_seconds": 1})).await?;
+    let incoming = app
+        .wait("an incoming-call notification", CALL, || async {
+            Ok(notifications
+                .sent()
+                .into_iter()
+                .find(|n| n.summary.contains("Incoming call")))
+        })
+        .await?;
+    assert!(
+        incoming.summary.contains("Ольга Смирнова"),
+        "names the caller: {incoming:?}"
+    );
+    app.to_card_window().await?;
+    let shown = app.js("return [...document.querySelectorAll('[data-testid=card]')].some(c => c.innerText.includes('Ольга'))").await?;
+    app.to_main_window().await?;
+    assert_eq!(shown.as_bool(), Some(false), "no card pops with popups off");
+    app.shot("17-popups-off-en").await;
     app.close().await;
     Ok(())
 }

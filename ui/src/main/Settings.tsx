@@ -1,5 +1,6 @@
 // Settings: account, the call card (fields, when it pops, sound), language, start with
 // the OS. Every change is saved at once.
+import { useEffect } from "preact/hooks";
 import { api, type Language, type PopupMode, type SettingsDto, type SettingsPatch } from "../ipc";
 import { t, type Key } from "../i18n";
 import { errorText } from "../errors";
@@ -19,6 +20,10 @@ export function toggleField(chosen: string[], field: string, on: boolean): strin
 }
 
 export function Settings({ settings, onChange }: { settings: SettingsDto; onChange: (s: SettingsDto) => void }) {
+  // Fresh on every visit: the choosable card fields follow the contacts' extra fields.
+  useEffect(() => {
+    api.settings().then(onChange, (e) => toast(errorText(e), "error"));
+  }, [onChange]);
   const save = async (patch: SettingsPatch) => {
     try {
       onChange(await api.updateSettings(patch));
