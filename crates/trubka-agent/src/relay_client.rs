@@ -226,36 +226,6 @@ pub async fn run<S: StreamSink>(
     }
 }
 
-/// The envelope of an `event` frame, read as a plain struct.
-#[derive(serde::Deserialize)]
-struct EventEnvelope<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: std::borrow::Cow<'a, str>,
-    seq: u64,
-    #[serde(borrow)]
-    event: &'a serde_json::value::RawValue,
-}
-
-/// Reads a server frame with [`ServerFrame::parse`]. That parser (an internally tagged serde
-/// enum) cannot hold the raw event JSON of `event` frames, so when it fails the frame is read
-/// as an [`EventEnvelope`] and its event by the protocol's own `event_from_json`.
-pub fn read_frame(text: &str) -> Result<ServerFrame, String> {
-    match ServerFrame::parse(text) {
-        Ok(frame) => Ok(frame),
-        Err(first) => match serde_json::from_str::<EventEnvelope<'_>>(text) {
-            Ok(envelope) if envelope.kind == "event" => {
-                let event = trubka_protocol::event_from_json(envelope.event.get())
-                    .map_err(|e| e.to_string())?;
-                Ok(ServerFrame::Event {
-                    seq: envelope.seq,
-                    event: Box::new(event),
-                })
-            }
-            _ => Err(first.to_string()),
-        },
-    }
-}
-
 async fn session<S: StreamSink>(
     api: &RelayApi,
     resume: &ResumePoint,
@@ -331,7 +301,7 @@ async fn session<S: StreamSink>(
             Some(Ok(Message::Text(text))) => text,
             Some(Ok(_)) => continue,
         };
-        match read_frame(&text) {
+        match ServerFrame::parse(&text).map_err(|e| e.to_string()) {
             Ok(ServerFrame::Hello {
                 agent,
                 epoch: current,

@@ -51,52 +51,73 @@ pub enum ClientFrame {
     Ack { seq: u64 },
 }
 
-#[derive(Serialize, Deserialize)]
+/// Frames are written through this internally tagged enum. Reading goes through
+/// [`IncomingFrame`] instead: serde cannot hand a borrowed `RawValue` through the buffering an
+/// internally tagged enum needs, and event frames are by far the most common.
+#[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum WireFrame<'a> {
+enum WireFrame {
     Hello {
         v: u32,
         agent: String,
         epoch: String,
         head: u64,
     },
-    Event {
-        seq: u64,
-        #[serde(borrow)]
-        event: &'a RawValue,
-    },
     Reset {
         epoch: String,
     },
+}
+
+/// Every field any server frame may carry, read in one pass with the tag as a plain field.
+#[derive(Deserialize)]
+struct IncomingFrame<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    v: Option<u32>,
+    agent: Option<String>,
+    epoch: Option<String>,
+    head: Option<u64>,
+    seq: Option<u64>,
+    #[serde(borrow)]
+    event: Option<&'a RawValue>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
     #[error("stream frame is malformed: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("stream frame `{kind}` lacks the field `{field}`")]
+    Missing { kind: String, field: &'static str },
+    #[error("stream frame has an unknown type `{0}`")]
+    UnknownType(String),
     #[error("stream frame carries a bad event: {0}")]
     Event(#[from] EventJsonError),
 }
 
 impl ServerFrame {
     pub fn parse(text: &str) -> Result<ServerFrame, FrameError> {
-        Ok(match serde_json::from_str::<WireFrame<'_>>(text)? {
-            WireFrame::Hello {
-                v,
-                agent,
-                epoch,
-                head,
-            } => ServerFrame::Hello {
-                v,
-                agent,
-                epoch,
-                head,
+        let frame: IncomingFrame<'_> = serde_json::from_str(text)?;
+        let missing = |field| FrameError::Missing {
+            kind: frame.kind.to_string(),
+            field,
+        };
+        Ok(match frame.kind.as_ref() {
+            "hello" => ServerFrame::Hello {
+                v: frame.v.ok_or_else(|| missing("v"))?,
+                agent: frame.agent.clone().ok_or_else(|| missing("agent"))?,
+                epoch: frame.epoch.clone().ok_or_else(|| missing("epoch"))?,
+                head: frame.head.ok_or_else(|| missing("head"))?,
             },
-            WireFrame::Event { seq, event } => ServerFrame::Event {
-                seq,
-                event: Box::new(event_from_json(event.get())?),
+            "event" => ServerFrame::Event {
+                seq: frame.seq.ok_or_else(|| missing("seq"))?,
+                event: Box::new(event_from_json(
+                    frame.event.ok_or_else(|| missing("event"))?.get(),
+                )?),
             },
-            WireFrame::Reset { epoch } => ServerFrame::Reset { epoch },
+            "reset" => ServerFrame::Reset {
+                epoch: frame.epoch.clone().ok_or_else(|| missing("epoch"))?,
+            },
+            other => return Err(FrameError::UnknownType(other.to_owned())),
         })
     }
 
