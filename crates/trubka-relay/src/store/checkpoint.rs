@@ -19,7 +19,7 @@ use rusqlite::Connection;
 
 use super::{Role, StoreError, open_connection};
 
-const EVERY: Duration = Duration::from_millis(250);
+const EVERY: Duration = Duration::from_secs(1);
 /// WAL frames (pages, 4 KiB each) beyond which the WAL is forced to start over: 64 MiB.
 const RESTART_FRAMES: i64 = 16_384;
 

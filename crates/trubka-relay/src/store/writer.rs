@@ -113,7 +113,6 @@ pub(crate) fn start(
         conn,
         agents: AgentSet::default(),
         data_version: -1,
-        head,
         shared_head: Arc::clone(&shared_head),
         hub,
         metrics,
@@ -215,7 +214,7 @@ struct Writer {
     /// `PRAGMA data_version` when `agents` was loaded: it changes when another connection
     /// (the CLI adding or revoking an agent) commits.
     data_version: i64,
-    head: u64,
+    /// The `seq` of the last committed event, as the streams read it.
     shared_head: Arc<AtomicU64>,
     hub: Arc<Hub>,
     metrics: Arc<Metrics>,
@@ -286,8 +285,8 @@ impl Writer {
             return;
         }
 
-        let start_head = self.head;
-        let mut head = self.head;
+        let mut start_head = 0;
+        let mut head = 0;
         let mut published = Vec::new();
         let mut answers = Vec::with_capacity(pending.len());
         let mut duplicates = 0u64;
@@ -295,6 +294,12 @@ impl Writer {
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Read, not cached: inside the write lock this is the truth even if a second
+            // relay was (wrongly) started on the same file, which then cannot reuse a seq.
+            start_head = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |row| {
+                row.get::<_, i64>(0)
+            })? as u64;
+            head = start_head;
             let now_ms = Utc::now().timestamp_millis();
             for events in pending {
                 let mut stored = Vec::with_capacity(events.len());
@@ -334,7 +339,6 @@ impl Writer {
             .fetch_add(requests, Ordering::Relaxed);
         match result {
             Ok(()) => {
-                self.head = head;
                 self.shared_head.store(head, Ordering::Release);
                 self.metrics
                     .events_stored
