@@ -1,0 +1,71 @@
+//! The stream frames: every frame the relay writes is read back by the agent unchanged.
+
+mod common;
+
+use trubka_core::{EventKind, Provider};
+use trubka_protocol::event_to_json;
+use trubka_protocol::stream::{ClientFrame, ServerFrame, event_frame};
+
+fn sample_event() -> trubka_core::CallEvent {
+    let mut event = common::event(
+        Provider::Uis,
+        "1197843161",
+        EventKind::Answered,
+        "287866221",
+    );
+    event.raw = r#"{"call_session_id":1197843161,"leg_ids":[287866221]}"#.to_owned();
+    event
+}
+
+#[test]
+fn event_frame_built_by_the_relay_parses_back_to_the_same_event() {
+    let event = sample_event();
+    let text = event_frame(42, &event_to_json(&event));
+    let frame = ServerFrame::parse(&text).expect("an event frame parses");
+    assert_eq!(
+        frame,
+        ServerFrame::Event {
+            seq: 42,
+            event: Box::new(event)
+        }
+    );
+}
+
+#[test]
+fn hello_and_reset_round_trip() {
+    for frame in [
+        ServerFrame::Hello {
+            v: 1,
+            agent: "Анна".into(),
+            epoch: "e1".into(),
+            head: 7,
+        },
+        ServerFrame::Reset { epoch: "e2".into() },
+        ServerFrame::Event {
+            seq: 9,
+            event: Box::new(sample_event()),
+        },
+    ] {
+        assert_eq!(ServerFrame::parse(&frame.to_json()).unwrap(), frame);
+    }
+}
+
+#[test]
+fn frames_missing_fields_or_of_unknown_type_are_errors_with_reasons() {
+    let missing = ServerFrame::parse(r#"{"type":"hello","v":1}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(missing.contains("agent"), "{missing}");
+    let unknown = ServerFrame::parse(r#"{"type":"bye"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(unknown.contains("bye"), "{unknown}");
+    assert!(ServerFrame::parse("not json").is_err());
+}
+
+#[test]
+fn ack_frames_round_trip() {
+    let ack = ClientFrame::Ack { seq: 1235 };
+    assert_eq!(ack.to_json(), r#"{"type":"ack","seq":1235}"#);
+    assert_eq!(ClientFrame::parse(&ack.to_json()).unwrap(), ack);
+}
