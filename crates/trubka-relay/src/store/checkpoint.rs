@@ -20,8 +20,8 @@ use rusqlite::Connection;
 use super::{Role, StoreError, open_connection};
 
 const EVERY: Duration = Duration::from_secs(1);
-/// WAL frames (pages, 4 KiB each) beyond which the WAL is forced to start over: 64 MiB.
-const RESTART_FRAMES: i64 = 16_384;
+/// WAL frames (pages, 4 KiB each) beyond which the WAL is forced to start over: 256 MiB.
+const RESTART_FRAMES: i64 = 65_536;
 
 pub(crate) struct Checkpointer {
     stop: mpsc::Sender<()>,

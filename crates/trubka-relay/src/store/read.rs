@@ -83,6 +83,11 @@ pub(crate) enum ReplayScope {
     All,
 }
 
+const REPLAY_AGENT: &str = "SELECT d.seq, e.json FROM deliveries d JOIN events e ON e.seq = d.seq
+     WHERE d.seq > ?2 AND d.seq <= ?3 AND d.agent_id = ?1 ORDER BY d.seq LIMIT ?4";
+const REPLAY_ALL: &str =
+    "SELECT seq, json FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3";
+
 /// Up to `limit` stored events of `scope` with `after < seq <= up_to`, in `seq` order, as
 /// `(seq, event JSON)`.
 pub(crate) fn replay_page(
@@ -95,22 +100,60 @@ pub(crate) fn replay_page(
     let row = |row: &rusqlite::Row<'_>| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?));
     let page = match scope {
         ReplayScope::Agent(agent) => conn
-            .prepare_cached(
-                "SELECT d.seq, e.json FROM deliveries d JOIN events e ON e.seq = d.seq
-                 WHERE d.agent_id = ?1 AND d.seq > ?2 AND d.seq <= ?3
-                 ORDER BY d.seq LIMIT ?4",
-            )?
+            .prepare_cached(REPLAY_AGENT)?
             .query_map(
                 params![agent, after as i64, up_to as i64, limit as i64],
                 row,
             )?
             .collect::<Result<_, _>>()?,
         ReplayScope::All => conn
-            .prepare_cached(
-                "SELECT seq, json FROM events WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3",
-            )?
+            .prepare_cached(REPLAY_ALL)?
             .query_map(params![after as i64, up_to as i64, limit as i64], row)?
             .collect::<Result<_, _>>()?,
     };
     Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Store, prepare_data_dir};
+
+    /// Resume must read a seq range through the primary keys, never scan a whole table.
+    #[test]
+    fn replay_reads_seq_ranges_by_primary_key() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let conn = open_connection(&prepare_data_dir(dir.path()).unwrap(), Role::Reader).unwrap();
+        for scope in [ReplayScope::Agent(1), ReplayScope::All] {
+            assert!(replay_page(&conn, scope, 0, 10, 5).unwrap().is_empty());
+        }
+        let plan = |sql: &str| -> String {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let params = rusqlite::params_from_iter(vec![1i64; stmt.parameter_count()]);
+            let rows = stmt
+                .query_map(params, |row| row.get::<_, String>(3))
+                .unwrap();
+            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+        };
+        let agent = plan(REPLAY_AGENT);
+        assert!(
+            agent.contains("SEARCH d USING PRIMARY KEY (seq>? AND seq<?)"),
+            "{agent}"
+        );
+        assert!(
+            agent.contains("SEARCH e USING INTEGER PRIMARY KEY"),
+            "{agent}"
+        );
+        assert!(
+            !agent.contains("SCAN") && !agent.contains("TEMP B-TREE"),
+            "{agent}"
+        );
+        let all =
+            plan("SELECT seq, json FROM events WHERE seq > 1 AND seq <= 9 ORDER BY seq LIMIT 5");
+        assert!(
+            all.contains("SEARCH events USING INTEGER PRIMARY KEY"),
+            "{all}"
+        );
+    }
 }

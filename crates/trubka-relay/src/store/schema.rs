@@ -25,27 +25,23 @@ const MIGRATIONS: &[&str] = &[
         received_at INTEGER NOT NULL
     );
 
-    -- One row per call: whether an employee is on it yet (the line rule of audience.rs
-    -- needs this for every event, and a primary-key lookup is cheaper than scanning the
-    -- call's events).
+    -- One row per call, all the audience rule needs from the past: whether an employee is
+    -- on the call yet, and who saw an event of it (agent ids joined by commas; they see the
+    -- rest of it). One row, so storing an event touches one page here, not one per table.
     CREATE TABLE calls(
         call_id TEXT PRIMARY KEY,
-        employee_seen INTEGER NOT NULL
+        employee_seen INTEGER NOT NULL,
+        audience TEXT NOT NULL
     ) WITHOUT ROWID;
 
     -- Which (non-supervisor) agent may see which event, decided once at store time; read
-    -- when an agent resumes.
+    -- when an agent resumes. Keyed by seq first so that storing appends to the end of the
+    -- index instead of writing one random page per agent; a resume scans the seq range
+    -- after `since` and keeps the agent's rows.
     CREATE TABLE deliveries(
-        agent_id INTEGER NOT NULL,
         seq INTEGER NOT NULL,
-        PRIMARY KEY(agent_id, seq)
-    ) WITHOUT ROWID;
-
-    -- Everyone who saw an event of a call sees the rest of it.
-    CREATE TABLE call_audience(
-        call_id TEXT NOT NULL,
         agent_id INTEGER NOT NULL,
-        PRIMARY KEY(call_id, agent_id)
+        PRIMARY KEY(seq, agent_id)
     ) WITHOUT ROWID;
 
     CREATE TABLE agents(

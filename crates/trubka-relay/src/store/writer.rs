@@ -8,7 +8,7 @@
 //! lone webhook is still committed at once.
 //!
 //! For each new event it assigns the next `seq`, decides the audience
-//! ([`crate::audience`]), records the deliveries and the call's audience, and after the
+//! ([`crate::audience`]), records the deliveries and the call's state, and after the
 //! commit answers the waiting requests and hands the frames to the [`Hub`] in `seq` order.
 //! A duplicate (same event id) gets the `seq` it was stored with and is not published again.
 
@@ -400,15 +400,14 @@ fn insert_event(
         });
     }
 
-    let employee_seen: bool = tx
-        .prepare_cached("SELECT employee_seen FROM calls WHERE call_id = ?1")?
-        .query_row([call_id], |row| row.get(0))
-        .optional()?
-        .unwrap_or(false);
-    let previous: Vec<AgentId> = tx
-        .prepare_cached("SELECT agent_id FROM call_audience WHERE call_id = ?1")?
-        .query_map([call_id], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
+    let call: Option<(bool, String)> = tx
+        .prepare_cached("SELECT employee_seen, audience FROM calls WHERE call_id = ?1")?
+        .query_row([call_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let (employee_seen, previous) = match call {
+        Some((seen, audience)) => (seen, decode_audience(&audience)?),
+        None => (false, Vec::new()),
+    };
     let who = audience(
         &event,
         agents,
@@ -418,24 +417,30 @@ fn insert_event(
         },
     );
 
-    tx.prepare_cached(
-        "INSERT INTO calls(call_id, employee_seen) VALUES (?1, ?2)
-         ON CONFLICT(call_id) DO UPDATE SET employee_seen = employee_seen OR excluded.employee_seen",
-    )?
-    .execute(params![call_id, names_employee(&event)])?;
+    // Supervisors see every event anyway (their resume reads the log itself), so they are
+    // kept out of the deliveries and of the call's audience.
+    let mut followers = previous;
     let mut delivery =
-        tx.prepare_cached("INSERT INTO deliveries(agent_id, seq) VALUES (?1, ?2)")?;
-    let mut follower = tx
-        .prepare_cached("INSERT OR IGNORE INTO call_audience(call_id, agent_id) VALUES (?1, ?2)")?;
+        tx.prepare_cached("INSERT INTO deliveries(seq, agent_id) VALUES (?1, ?2)")?;
     for agent in &who {
-        // Supervisors see every event; their resume reads the log itself, so rows for
-        // them would only cost space.
         if agents.get(*agent).is_some_and(|a| a.supervisor) {
             continue;
         }
-        delivery.execute(params![agent, seq as i64])?;
-        follower.execute(params![call_id, agent])?;
+        delivery.execute(params![seq as i64, agent])?;
+        followers.push(*agent);
     }
+    followers.sort_unstable();
+    followers.dedup();
+    tx.prepare_cached(
+        "INSERT INTO calls(call_id, employee_seen, audience) VALUES (?1, ?2, ?3)
+         ON CONFLICT(call_id) DO UPDATE SET
+             employee_seen = excluded.employee_seen, audience = excluded.audience",
+    )?
+    .execute(params![
+        call_id,
+        employee_seen || names_employee(&event),
+        encode_audience(&followers)
+    ])?;
     Ok(Inserted::New {
         id: id.to_owned(),
         publish: Published {
@@ -444,6 +449,22 @@ fn insert_event(
             audience: who,
         },
     })
+}
+
+/// A call's audience as stored: agent ids joined by commas (`3,17,42`).
+fn encode_audience(agents: &[AgentId]) -> String {
+    let ids: Vec<String> = agents.iter().map(AgentId::to_string).collect();
+    ids.join(",")
+}
+
+fn decode_audience(text: &str) -> Result<Vec<AgentId>, StoreError> {
+    text.split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            id.parse()
+                .map_err(|_| StoreError::Corrupt(format!("call audience `{text}`")))
+        })
+        .collect()
 }
 
 fn insert_rejection(
@@ -466,4 +487,21 @@ fn insert_rejection(
     tx.prepare_cached("DELETE FROM rejected WHERE id <= last_insert_rowid() - ?1")?
         .execute([REJECTED_KEPT])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_audience_survives_storage() {
+        assert_eq!(encode_audience(&[]), "");
+        assert_eq!(decode_audience("").unwrap(), Vec::<AgentId>::new());
+        assert_eq!(encode_audience(&[3, 17, 42]), "3,17,42");
+        assert_eq!(decode_audience("3,17,42").unwrap(), vec![3, 17, 42]);
+        assert!(matches!(
+            decode_audience("3,x"),
+            Err(StoreError::Corrupt(_))
+        ));
+    }
 }
