@@ -3,6 +3,7 @@
 //! - [`schema`]: tables and migrations.
 //! - [`agents`]: agent rows (add, list, revoke, look up by token hash).
 //! - [`writer`]: the one thread that appends events, in group-committed transactions.
+//! - [`append`]: the SQL of storing one event (and its audience) or one rejected payload.
 //! - [`checkpoint`]: WAL checkpoints on a thread of their own, off the ingest path.
 //! - [`read`]: a small pool of read-only connections for the async side (auth, resume).
 //!
@@ -11,6 +12,7 @@
 //! it, and `busy_timeout` makes a second writer wait instead of failing).
 
 pub(crate) mod agents;
+mod append;
 mod checkpoint;
 pub(crate) mod read;
 mod schema;

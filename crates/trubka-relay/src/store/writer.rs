@@ -19,15 +19,15 @@ use std::thread::JoinHandle;
 
 use axum::extract::ws::Utf8Bytes;
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 use trubka_core::{CallEvent, Provider};
 use trubka_protocol::stream::{close_code, event_frame};
 
+use super::append::{Inserted, insert_event, insert_rejection};
 use super::checkpoint::Checkpointer;
 use super::{Role, StoreError, agents, open_connection, schema};
-use crate::agents::{AgentId, AgentSet};
-use crate::audience::{CallSoFar, audience, names_employee};
+use crate::agents::AgentSet;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 
@@ -35,8 +35,6 @@ use crate::metrics::Metrics;
 pub(crate) const MAX_BATCH: usize = 512;
 /// Requests that may wait for the writer; beyond that, handlers wait (backpressure).
 const QUEUE: usize = 4096;
-/// Rejected payloads kept; older ones are deleted as new ones arrive.
-const REJECTED_KEPT: i64 = 10_000;
 
 /// An event ready to store: the parsed event (for routing) and its JSON (what is stored and
 /// sent), serialised by the HTTP handler so the writer thread does as little as possible.
@@ -220,13 +218,6 @@ struct Writer {
     metrics: Arc<Metrics>,
 }
 
-/// A committed new event on its way to the hub.
-struct Published {
-    seq: u64,
-    json: String,
-    audience: Vec<AgentId>,
-}
-
 impl Writer {
     fn run(&mut self, mut rx: mpsc::Receiver<Request>) {
         // Ends when the queue is closed (shutdown) and drained, or every handle is gone.
@@ -366,142 +357,5 @@ impl Writer {
                 }
             }
         }
-    }
-}
-
-enum Inserted {
-    New { id: String, publish: Published },
-    Duplicate { id: String, seq: u64 },
-}
-
-fn insert_event(
-    tx: &Transaction<'_>,
-    agents: &AgentSet,
-    prepared: PreparedEvent,
-    seq: u64,
-    now_ms: i64,
-) -> Result<Inserted, StoreError> {
-    let PreparedEvent { event, json } = prepared;
-    let id = event.id.0.as_str();
-    let call_id = event.call_id.0.as_str();
-    let inserted = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO events(seq, id, call_id, json, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![seq as i64, id, call_id, json, now_ms])?;
-    if inserted == 0 {
-        let seq: i64 = tx
-            .prepare_cached("SELECT seq FROM events WHERE id = ?1")?
-            .query_row([id], |row| row.get(0))?;
-        return Ok(Inserted::Duplicate {
-            id: id.to_owned(),
-            seq: seq as u64,
-        });
-    }
-
-    let call: Option<(bool, String)> = tx
-        .prepare_cached("SELECT employee_seen, audience FROM calls WHERE call_id = ?1")?
-        .query_row([call_id], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    let (employee_seen, previous) = match call {
-        Some((seen, audience)) => (seen, decode_audience(&audience)?),
-        None => (false, Vec::new()),
-    };
-    let who = audience(
-        &event,
-        agents,
-        CallSoFar {
-            employee_seen,
-            audience: &previous,
-        },
-    );
-
-    // Supervisors see every event anyway (their resume reads the log itself), so they are
-    // kept out of the deliveries and of the call's audience.
-    let mut followers = previous;
-    let mut delivery =
-        tx.prepare_cached("INSERT INTO deliveries(seq, agent_id) VALUES (?1, ?2)")?;
-    for agent in &who {
-        if agents.get(*agent).is_some_and(|a| a.supervisor) {
-            continue;
-        }
-        delivery.execute(params![seq as i64, agent])?;
-        followers.push(*agent);
-    }
-    followers.sort_unstable();
-    followers.dedup();
-    tx.prepare_cached(
-        "INSERT INTO calls(call_id, employee_seen, audience) VALUES (?1, ?2, ?3)
-         ON CONFLICT(call_id) DO UPDATE SET
-             employee_seen = excluded.employee_seen, audience = excluded.audience",
-    )?
-    .execute(params![
-        call_id,
-        employee_seen || names_employee(&event),
-        encode_audience(&followers)
-    ])?;
-    Ok(Inserted::New {
-        id: id.to_owned(),
-        publish: Published {
-            seq,
-            json,
-            audience: who,
-        },
-    })
-}
-
-/// A call's audience as stored: agent ids joined by commas (`3,17,42`).
-fn encode_audience(agents: &[AgentId]) -> String {
-    let ids: Vec<String> = agents.iter().map(AgentId::to_string).collect();
-    ids.join(",")
-}
-
-fn decode_audience(text: &str) -> Result<Vec<AgentId>, StoreError> {
-    text.split(',')
-        .filter(|id| !id.is_empty())
-        .map(|id| {
-            id.parse()
-                .map_err(|_| StoreError::Corrupt(format!("call audience `{text}`")))
-        })
-        .collect()
-}
-
-fn insert_rejection(
-    tx: &Transaction<'_>,
-    rejection: &Rejection,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO rejected(at, provider, reason_code, message, query, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        now_ms,
-        rejection.provider.as_str(),
-        rejection.reason_code,
-        rejection.message,
-        rejection.query,
-        rejection.body
-    ])?;
-    tx.prepare_cached("DELETE FROM rejected WHERE id <= last_insert_rowid() - ?1")?
-        .execute([REJECTED_KEPT])?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_call_audience_survives_storage() {
-        assert_eq!(encode_audience(&[]), "");
-        assert_eq!(decode_audience("").unwrap(), Vec::<AgentId>::new());
-        assert_eq!(encode_audience(&[3, 17, 42]), "3,17,42");
-        assert_eq!(decode_audience("3,17,42").unwrap(), vec![3, 17, 42]);
-        assert!(matches!(
-            decode_audience("3,x"),
-            Err(StoreError::Corrupt(_))
-        ));
     }
 }
