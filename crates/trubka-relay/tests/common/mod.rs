@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use trubka_core::PhoneNumber;
-use trubka_protocol::{ServerFrame, event_from_json};
+use trubka_protocol::ServerFrame;
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
 
 /// Longest wait for anything the relay should do promptly.
@@ -161,22 +161,6 @@ pub(crate) enum Got {
     Closed(Option<u16>),
 }
 
-/// Parses a server frame. Event frames are split by hand and their event parsed with
-/// `event_from_json`: `ServerFrame::parse` cannot read them yet (serde's internally tagged
-/// enums buffer their content, which a borrowed `RawValue` does not survive).
-fn parse_frame(text: &str) -> ServerFrame {
-    let value: Value = serde_json::from_str(text).expect("frame is JSON");
-    if value["type"] == "event" {
-        let seq = value["seq"].as_u64().expect("event frame has a seq");
-        let event = event_from_json(&value["event"].to_string()).expect("valid event");
-        return ServerFrame::Event {
-            seq,
-            event: Box::new(event),
-        };
-    }
-    ServerFrame::parse(text).expect("valid frame")
-}
-
 pub(crate) struct Stream {
     pub(crate) socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
@@ -191,7 +175,7 @@ impl Stream {
                 .expect("the relay sent something in time");
             match message {
                 Some(Ok(Message::Text(text))) => {
-                    return Got::Frame(parse_frame(text.as_str()));
+                    return Got::Frame(ServerFrame::parse(text.as_str()).expect("valid frame"));
                 }
                 Some(Ok(Message::Close(frame))) => {
                     return Got::Closed(frame.map(|f| u16::from(f.code)));
