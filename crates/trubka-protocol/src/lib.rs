@@ -7,6 +7,8 @@
 //! - [`uis`]: every UIS «Уведомления» template shape → CallEvents, and interactive call
 //!   processing requests.
 //! - [`sipuni`]: Sipuni «События на АТС» events 1–4 → CallEvents.
+//! - [`history`]: call history rows (UIS calls report, Sipuni export) → the CallEvents their
+//!   webhooks would have produced, with the same ids, for the relay's reconciliation.
 //!
 //! Conversions to and from the core types are written by hand: the core has no serde derives,
 //! so a payload change never reaches domain logic. The private modules are the shared plumbing
@@ -16,6 +18,7 @@
 
 mod coerce;
 pub mod event_json;
+pub mod history;
 pub mod hook;
 mod ids;
 mod numbers;
