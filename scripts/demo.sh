@@ -65,6 +65,9 @@ pids+=($!)
 
 cli() { "$BIN/trubka-cli" --home "$DATA/agent" "$@"; }
 cli login --relay "http://$RELAY_ADDR" --token "$anna_token" >/dev/null
+# Анна's own address book, numbers written the way people type them (one typo on
+# purpose: the import reports it with its line number and keeps the rest).
+cli contacts import scripts/demo/contacts.csv
 
 echo "demo: relay on http://$RELAY_ADDR (log: $DATA/relay.log), simulator on http://$SIM_ADDR"
 echo "demo: calls arrive every few seconds; Ctrl-C stops everything."
