@@ -1,5 +1,7 @@
-//! The command line: `serve` and `agent add|list|revoke`. `src/main.rs` only parses
-//! arguments, sets up logging and calls in here; output goes to a writer so tests can read it.
+//! The command line: `serve`, `agent add|list|revoke`, and the PBX administration commands
+//! of [`crate::setup`] (`manager`, `uis-templates`, `sipuni-setup`, `check`). `src/main.rs`
+//! only parses arguments, sets up logging and calls in here; output goes to a writer so tests
+//! can read it.
 
 use std::future::Future;
 use std::io::{self, Write};
@@ -14,6 +16,8 @@ use trubka_core::phone::{ParsedNumber, PhoneError, PhoneParser};
 use crate::agents::{Agent, NewAgent};
 use crate::config::{ConfigError, RelayConfig};
 use crate::relay::{Relay, RelayError};
+use crate::setup::manager::ManagerCliError;
+use crate::setup::{Printout, SetupError};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Parser)]
@@ -44,6 +48,43 @@ pub enum Command {
     /// Manage the agents who may connect.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Personal managers: UIS interactive call processing routes a client to their agent.
+    #[command(subcommand)]
+    Manager(ManagerCommand),
+    /// Print every UIS notification to create (name, event type, method, URL, body), in
+    /// Russian, ready to paste into the UIS cabinet.
+    UisTemplates {
+        /// The relay's public base URL (default: `public_url` of the config).
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
+    /// Print the Sipuni settings («События на АТС» URL, API key steps), in Russian.
+    SipuniSetup {
+        /// The relay's public base URL (default: `public_url` of the config).
+        #[arg(long, value_name = "URL")]
+        public_url: Option<String>,
+    },
+    /// Check the configuration and reach the PBX APIs; explains what is wrong. Exits with 1
+    /// when something must be fixed.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ManagerCommand {
+    /// Make AGENT the personal manager of the client NUMBER (any common format).
+    Set {
+        number: String,
+        /// The agent's name.
+        agent: String,
+        /// The number UIS rings for this agent (mobile or SIP); by default the one set before,
+        /// else the agent's first active phone in UIS.
+        #[arg(long, value_name = "PHONE")]
+        phone: Option<String>,
+    },
+    /// Remove the personal manager of NUMBER.
+    Unset { number: String },
+    /// List personal managers.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +134,10 @@ pub enum CliError {
     BadLine { raw: String, reason: String },
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Manager(#[from] ManagerCliError),
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
 }
@@ -181,6 +226,40 @@ pub fn agent(
         }
     }
     Ok(())
+}
+
+/// `manager set|unset|list`.
+pub async fn manager(
+    config: &RelayConfig,
+    command: &ManagerCommand,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    use crate::setup::manager;
+    match command {
+        ManagerCommand::Set {
+            number,
+            agent,
+            phone,
+        } => manager::set(config, number, agent, phone.as_deref(), out).await?,
+        ManagerCommand::Unset { number } => manager::unset(config, number, out)?,
+        ManagerCommand::List => manager::list(config, out)?,
+    }
+    Ok(())
+}
+
+/// `uis-templates` and `sipuni-setup`.
+pub fn setup(
+    config: &RelayConfig,
+    public_url: Option<&str>,
+    printout: Printout,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    Ok(crate::setup::print(config, public_url, printout, out)?)
+}
+
+/// `check`: `Ok(false)` when something must be fixed.
+pub async fn check(config: &RelayConfig, out: &mut impl Write) -> Result<bool, CliError> {
+    Ok(crate::setup::check::run(config, out).await?)
 }
 
 fn parse_line(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> {

@@ -25,6 +25,7 @@ pub struct RelayConfig {
     pub default_region: String,
     pub uis: UisConfig,
     pub sipuni: SipuniConfig,
+    pub reconcile: ReconcileConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -38,6 +39,10 @@ pub struct UisConfig {
     pub data_api_url: String,
     /// Caller ID for click-to-call.
     pub virtual_number: Option<String>,
+    /// Host of recording links built from the calls report during reconciliation
+    /// (`{media_base}/system/media/talk/{communication_id}/{hash}/`, as UIS writes `file_link`):
+    /// `https://app.uiscom.ru`, or `app.comagic.ru`, `app.callgear.ae`, `app.novofon.ru`.
+    pub media_base: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -52,6 +57,20 @@ pub struct SipuniConfig {
     pub api_url: String,
 }
 
+/// The background job that pulls recent call history from the PBX APIs and stores what the
+/// webhooks missed (see `crate::reconcile`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReconcileConfig {
+    /// Seconds between runs; 0 turns reconciliation off. The first run is shortly after start.
+    pub interval_secs: u64,
+    /// How far back each run looks, in seconds.
+    pub window_secs: u64,
+    /// Calls that ended less than this many seconds ago are left for the next run: their
+    /// webhooks may still be on the way.
+    pub grace_secs: u64,
+}
+
 impl Default for RelayConfig {
     fn default() -> RelayConfig {
         RelayConfig {
@@ -61,6 +80,17 @@ impl Default for RelayConfig {
             default_region: "RU".to_owned(),
             uis: UisConfig::default(),
             sipuni: SipuniConfig::default(),
+            reconcile: ReconcileConfig::default(),
+        }
+    }
+}
+
+impl Default for ReconcileConfig {
+    fn default() -> ReconcileConfig {
+        ReconcileConfig {
+            interval_secs: 300,
+            window_secs: 2 * 3600,
+            grace_secs: 120,
         }
     }
 }
@@ -73,6 +103,7 @@ impl Default for UisConfig {
             call_api_url: "https://callapi.uiscom.ru/v4.0".to_owned(),
             data_api_url: "https://dataapi.uiscom.ru/v2.0".to_owned(),
             virtual_number: None,
+            media_base: "https://app.uiscom.ru".to_owned(),
         }
     }
 }
@@ -152,6 +183,12 @@ impl RelayConfig {
     /// that name. An empty value clears an optional setting.
     fn apply_env(&mut self, key: &str, value: String) -> Result<bool, String> {
         let optional = |value: String| (!value.is_empty()).then_some(value);
+        let seconds = |value: String| {
+            value
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("`{value}` is not a number of seconds"))
+        };
         match key {
             "LISTEN" => {
                 self.listen = value
@@ -166,10 +203,14 @@ impl RelayConfig {
             "UIS_CALL_API_URL" => self.uis.call_api_url = value,
             "UIS_DATA_API_URL" => self.uis.data_api_url = value,
             "UIS_VIRTUAL_NUMBER" => self.uis.virtual_number = optional(value),
+            "UIS_MEDIA_BASE" => self.uis.media_base = value,
             "SIPUNI_HOOK_TOKEN" => self.sipuni.hook_token = optional(value),
             "SIPUNI_USER" => self.sipuni.user = optional(value),
             "SIPUNI_SECRET" => self.sipuni.secret = optional(value),
             "SIPUNI_API_URL" => self.sipuni.api_url = value,
+            "RECONCILE_INTERVAL_SECS" => self.reconcile.interval_secs = seconds(value)?,
+            "RECONCILE_WINDOW_SECS" => self.reconcile.window_secs = seconds(value)?,
+            "RECONCILE_GRACE_SECS" => self.reconcile.grace_secs = seconds(value)?,
             // Read by the binary itself (clap), not a setting of this struct.
             "CONFIG" => {}
             _ => return Ok(false),
@@ -202,6 +243,8 @@ mod tests {
         assert_eq!(config.default_region, "RU");
         assert_eq!(config.uis.call_api_url, "https://callapi.uiscom.ru/v4.0");
         assert_eq!(config.sipuni.api_url, "https://sipuni.com/api");
+        assert_eq!(config.uis.media_base, "https://app.uiscom.ru");
+        assert_eq!(config.reconcile.interval_secs, 300);
         assert!(config.uis.hook_token.is_none() && unknown.is_empty());
     }
 
@@ -222,6 +265,8 @@ mod tests {
                 ("TRUBKA_RELAY_SIPUNI_SECRET", "s3"),
                 ("TRUBKA_RELAY_UIS_API_KEY", ""),
                 ("TRUBKA_RELAY_LISTNE", "typo"),
+                ("TRUBKA_RELAY_UIS_MEDIA_BASE", "http://127.0.0.1:8766"),
+                ("TRUBKA_RELAY_RECONCILE_INTERVAL_SECS", "0"),
                 ("PATH", "/bin"),
             ]),
         )
@@ -236,6 +281,8 @@ mod tests {
         assert_eq!(config.sipuni.user.as_deref(), Some("064629"));
         assert_eq!(config.sipuni.secret.as_deref(), Some("s3"));
         assert_eq!(unknown, vec!["TRUBKA_RELAY_LISTNE".to_owned()]);
+        assert_eq!(config.uis.media_base, "http://127.0.0.1:8766");
+        assert_eq!(config.reconcile.interval_secs, 0);
     }
 
     #[test]

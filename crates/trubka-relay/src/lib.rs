@@ -9,6 +9,10 @@
 //! - [`hub`]: live fan-out to the open streams of an event's audience.
 //! - [`http`]: routes, webhook intake, the stream session, the one error translation.
 //! - [`metrics`]: counters rendered as Prometheus text.
+//! - [`pbx`]: the UIS and Sipuni API clients, built from the configuration.
+//! - [`reconcile`]: pulls recent PBX call history and stores what the webhooks missed.
+//! - [`managers`]: personal managers (caller → agent) for UIS interactive call processing.
+//! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
 //! - [`cli`]: `serve` and `agent add|list|revoke` (the binary is a thin wrapper).
 //!
 //! Entry points: [`run`] (listener + config + shutdown future), or [`Relay::open`] then
@@ -21,8 +25,12 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod hub;
+pub mod managers;
 pub mod metrics;
+pub mod pbx;
+pub mod reconcile;
 mod relay;
+pub mod setup;
 pub mod store;
 
 pub use agents::{Agent, AgentId, AgentToken, NewAgent};

@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use trubka_relay::cli::{self, Cli, Command};
+use trubka_relay::setup::Printout;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -28,6 +29,22 @@ async fn main() -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve { .. } => cli::serve(config, &mut stdout, shutdown_signal()).await?,
         Command::Agent(command) => cli::agent(&config, command, &mut stdout)?,
+        Command::Manager(command) => cli::manager(&config, command, &mut stdout).await?,
+        Command::UisTemplates { public_url } => {
+            cli::setup(&config, public_url.as_deref(), Printout::Uis, &mut stdout)?
+        }
+        Command::SipuniSetup { public_url } => cli::setup(
+            &config,
+            public_url.as_deref(),
+            Printout::Sipuni,
+            &mut stdout,
+        )?,
+        Command::Check => {
+            if !cli::check(&config, &mut stdout).await? {
+                stdout.flush().context("cannot write output")?;
+                std::process::exit(1);
+            }
+        }
     }
     stdout.flush().context("cannot write output")?;
     Ok(())

@@ -61,6 +61,13 @@ pub struct Metrics {
     /// Requests committed, summed over batches: `sum / count` is the mean group size.
     pub write_batch_requests: AtomicU64,
     pub write_failures: AtomicU64,
+    /// Click-to-call requests the PBX accepted / refused or failed, by provider.
+    calls_placed: [AtomicU64; 2],
+    calls_failed: [AtomicU64; 2],
+    /// Reconciliation runs, events they stored, and PBX or storage failures in them.
+    pub reconcile_runs: AtomicU64,
+    pub reconcile_events: AtomicU64,
+    pub reconcile_failures: AtomicU64,
     ingest_latency_micros_sum: AtomicU64,
     ingest_latency_count: AtomicU64,
 }
@@ -83,6 +90,25 @@ impl Metrics {
                 .fetch_add(micros, Ordering::Relaxed);
             self.ingest_latency_count.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Records a click-to-call: placed (`true`) or refused/failed.
+    pub fn call_placed(&self, provider: Provider, placed: bool) {
+        let counters = if placed {
+            &self.calls_placed
+        } else {
+            &self.calls_failed
+        };
+        counters[provider_index(provider)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Click-to-calls of `provider`: (placed, failed).
+    pub fn calls(&self, provider: Provider) -> (u64, u64) {
+        let index = provider_index(provider);
+        (
+            self.calls_placed[index].load(Ordering::Relaxed),
+            self.calls_failed[index].load(Ordering::Relaxed),
+        )
     }
 
     pub fn webhooks(&self, provider: Provider, outcome: HookOutcome) -> u64 {
@@ -126,6 +152,23 @@ impl Metrics {
                 );
             }
         }
+        header(
+            &mut out,
+            "trubka_relay_calls_total",
+            "counter",
+            "Click-to-call requests sent to a PBX, by outcome.",
+        );
+        for provider in Provider::ALL {
+            let (placed, failed) = self.calls(provider);
+            let _ = writeln!(
+                out,
+                "trubka_relay_calls_total{{provider=\"{provider}\",outcome=\"placed\"}} {placed}"
+            );
+            let _ = writeln!(
+                out,
+                "trubka_relay_calls_total{{provider=\"{provider}\",outcome=\"failed\"}} {failed}"
+            );
+        }
         let simple = [
             (
                 "trubka_relay_events_stored_total",
@@ -168,6 +211,24 @@ impl Metrics {
                 "counter",
                 "Write transactions that failed.",
                 get(&self.write_failures),
+            ),
+            (
+                "trubka_relay_reconcile_runs_total",
+                "counter",
+                "Reconciliation runs against the PBX call history.",
+                get(&self.reconcile_runs),
+            ),
+            (
+                "trubka_relay_reconcile_events_total",
+                "counter",
+                "Events reconciliation stored because the webhooks missed them.",
+                get(&self.reconcile_events),
+            ),
+            (
+                "trubka_relay_reconcile_failures_total",
+                "counter",
+                "PBX history requests or stores that failed during reconciliation.",
+                get(&self.reconcile_failures),
             ),
         ];
         for (name, kind, help, value) in simple {
@@ -233,6 +294,8 @@ mod tests {
         metrics.webhook_done(Provider::Sipuni, HookOutcome::Duplicate, 1_500);
         metrics.webhook_done(Provider::Uis, HookOutcome::Rejected, 10);
         metrics.events_stored.fetch_add(3, Ordering::Relaxed);
+        metrics.call_placed(Provider::Uis, true);
+        metrics.call_placed(Provider::Sipuni, false);
         let text = metrics.render();
         assert!(text.contains("trubka_relay_webhooks_received_total{provider=\"sipuni\"} 1\n"));
         assert!(text.contains(
@@ -242,6 +305,10 @@ mod tests {
             text.contains("trubka_relay_webhooks_total{provider=\"uis\",outcome=\"rejected\"} 1\n")
         );
         assert!(text.contains("trubka_relay_events_stored_total 3\n"));
+        assert!(text.contains("trubka_relay_calls_total{provider=\"uis\",outcome=\"placed\"} 1\n"));
+        assert!(
+            text.contains("trubka_relay_calls_total{provider=\"sipuni\",outcome=\"failed\"} 1\n")
+        );
         // Rejections are not acknowledgements and stay out of the latency.
         assert!(text.contains("trubka_relay_ingest_latency_seconds_sum 0.0015\n"));
         assert!(text.contains("trubka_relay_ingest_latency_seconds_count 1\n"));

@@ -19,6 +19,8 @@ use trubka_core::phone::{PhoneError, PhoneParser};
 use crate::config::{ConfigError, RelayConfig};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
+use crate::pbx::{PbxApis, PbxSetupError};
+use crate::reconcile::Reconciler;
 use crate::store::read::ReadPool;
 use crate::store::writer::{self, WriterHandle, WriterThread};
 use crate::store::{HookTokens, Store, StoreError, prepare_data_dir};
@@ -36,6 +38,8 @@ pub enum RelayError {
     Store(#[from] StoreError),
     #[error("default_region: {0}")]
     Region(#[from] PhoneError),
+    #[error(transparent)]
+    Pbx(#[from] PbxSetupError),
     #[error("server error: {0}")]
     Io(#[from] io::Error),
 }
@@ -52,6 +56,8 @@ pub(crate) struct Shared {
     pub(crate) reads: Arc<ReadPool>,
     pub(crate) hub: Arc<Hub>,
     pub(crate) metrics: Arc<Metrics>,
+    /// The PBX API clients (click-to-call, reconciliation), when configured.
+    pub(crate) pbx: Arc<PbxApis>,
     /// Cancelled when the relay shuts down; streams then close with 1012.
     pub(crate) shutdown: CancellationToken,
     /// The stream tasks, which outlive their HTTP connection once upgraded; shutdown waits
@@ -86,6 +92,7 @@ impl Relay {
     /// async runtime; [`Relay::serve`] does.
     pub fn open(config: RelayConfig) -> Result<Relay, RelayError> {
         let phones = PhoneParser::new(&config.default_region)?;
+        let pbx = Arc::new(PbxApis::from_config(&config)?);
         let path = prepare_data_dir(&config.data_dir)?;
         let (epoch, hook_tokens) = {
             let store = Store::open(&config.data_dir)?;
@@ -102,6 +109,7 @@ impl Relay {
             reads: Arc::new(ReadPool::new(path)),
             hub,
             metrics,
+            pbx,
             shutdown: CancellationToken::new(),
             streams: TaskTracker::new(),
         }));
@@ -130,6 +138,12 @@ impl Relay {
         Arc::clone(&self.state.metrics)
     }
 
+    /// Reconciliation against the PBX call history (see [`crate::reconcile`]); `serve` runs it
+    /// on its schedule, and [`Reconciler::run_once`] runs it now.
+    pub fn reconciler(&self) -> Reconciler {
+        Reconciler::new(self.state.clone(), self.config.reconcile.clone())
+    }
+
     /// The webhook URLs, on `public_url` when configured, else on `local` (the address the
     /// listener is bound to).
     pub fn webhook_urls(&self, local: SocketAddr) -> WebhookUrls {
@@ -150,8 +164,10 @@ impl Relay {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RelayError> {
+        let reconciler = self.reconciler();
         let Relay { state, writer, .. } = self;
         let stop = state.shutdown.clone();
+        let reconciling = tokio::spawn(reconciler.run(stop.clone()));
         let ticker = tokio::spawn({
             let writer = state.writer.clone();
             let stop = stop.clone();
@@ -182,6 +198,7 @@ impl Relay {
             tracing::warn!("some streams did not close in time");
         }
         let _ = ticker.await;
+        let _ = reconciling.await;
         drop(state);
         writer.shutdown().await;
         Ok(served?)

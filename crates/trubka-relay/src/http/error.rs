@@ -8,6 +8,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use trubka_pbx::PbxError;
 use trubka_protocol::PayloadError;
 
 use crate::store::StoreError;
@@ -28,6 +29,16 @@ pub enum ApiError {
     BadPayload(PayloadError),
     #[error("{0}")]
     BadRequest(String),
+    /// A number to call that is not one (`POST /v1/calls`); the text says why, in Russian.
+    #[error("{0}")]
+    BadNumber(String),
+    /// The relay is not set up to place this agent's calls; the text says what is missing.
+    #[error("{0}")]
+    NotConfigured(String),
+    /// The PBX refused or failed; the body carries its code and Russian explanation, the
+    /// status follows [`super::pbx_status`].
+    #[error("{}", .0.user_message())]
+    Pbx(PbxError),
     /// Storage is failing or stopping; the caller should retry later.
     #[error("the relay cannot store events right now: {0}")]
     Unavailable(StoreError),
@@ -41,19 +52,26 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::BadPayload(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadPayload(_) | ApiError::BadRequest(_) | ApiError::BadNumber(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::NotConfigured(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Pbx(e) => super::pbx_status::status(e),
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn code(&self) -> &'static str {
+    fn code(&self) -> &str {
         match self {
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound => "not_found",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::BadPayload(e) => e.code,
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::BadNumber(_) => "bad_number",
+            ApiError::NotConfigured(_) => "not_configured",
+            ApiError::Pbx(e) => e.code(),
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -71,6 +89,14 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %e, "request failed");
         }
         let mut response = (self.status(), Json(self.body())).into_response();
+        if let ApiError::Pbx(e) = &self
+            && let Some(seconds) = super::pbx_status::retry_after(e)
+        {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
         if matches!(self, ApiError::Unauthorized) {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

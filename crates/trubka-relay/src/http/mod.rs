@@ -1,6 +1,7 @@
 //! The HTTP edge: routes, extractors and the one error translation.
 //!
-//! - [`hooks`]: PBX webhooks in.
+//! - [`hooks`]: PBX webhooks in; [`route`]: UIS interactive call processing.
+//! - [`calls`]: click-to-call (`POST /v1/calls`); [`pbx_status`]: PBX refusals as statuses.
 //! - [`stream`] + [`session`]: the agent WebSocket stream out.
 //! - [`me`]: the agent's profile.
 //! - [`health`]: `/healthz` and `/metrics`.
@@ -11,16 +12,19 @@
 //! request shapes; handlers translate at this edge and only here.
 
 mod auth;
+mod calls;
 pub mod error;
 mod health;
 mod hooks;
 mod me;
+mod pbx_status;
+mod route;
 mod session;
 mod stream;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub use error::ApiError;
 
@@ -31,6 +35,10 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .route("/hooks/uis/{token}", get(hooks::uis).post(hooks::uis))
         .route(
+            "/hooks/uis/{token}/route",
+            get(route::route).post(route::route),
+        )
+        .route(
             "/hooks/uis/{token}/{kind}",
             get(hooks::uis_with_kind).post(hooks::uis_with_kind),
         )
@@ -40,6 +48,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/v1/stream", get(stream::stream))
         .route("/v1/me", get(me::me))
+        .route("/v1/calls", post(calls::place))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .fallback(|| async { ApiError::NotFound })

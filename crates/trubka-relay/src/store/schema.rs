@@ -67,6 +67,8 @@ const MIGRATIONS: &[&str] = &[
         body BLOB NOT NULL
     );
     "#,
+    // 2: personal managers for UIS interactive call processing (`crate::managers`).
+    crate::managers::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.

@@ -1,0 +1,238 @@
+//! `POST /v1/calls`: click-to-call as the calling agent.
+//!
+//! Body `{"to": "8 (926) 123-45-67", "scenario_id"?: 27092, "tree"?: "000-913901",
+//! "provider"?: "uis" | "sipuni"}`. The number may be written any way a person types it; it
+//! is parsed in `default_region`. The agent's own mapping decides the PBX: a UIS employee id
+//! (with `[uis] api_key` and `virtual_number` set) places `start.employee_call`, or
+//! `start.scenario_call` with `scenario_id`; a Sipuni extension (with `[sipuni] user` and
+//! `secret`) places `callback/call_number`, or `callback/call_tree` with `tree`. UIS is tried
+//! first when both fit, unless `provider`, `scenario_id` or `tree` says otherwise.
+//!
+//! Answers `202 {"call_id": …, "provider": …, "to": "+7…"}`: `uis:{call_session_id}` for UIS,
+//! the same id as the call's events; for Sipuni, whose call id only arrives with event 1,
+//! `sipuni-callback:{id}` with the id Sipuni gave (`callId`, `callbackId` or `id`), or with an
+//! id the relay made when it gave none. Errors: see [`super::error`] and docs/protocol.md.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trubka_core::{ParsedNumber, PhoneNumber, Provider};
+use trubka_pbx::DialNumber;
+use trubka_pbx::uis::{EmployeeCall, ScenarioCall};
+
+use super::auth;
+use super::error::ApiError;
+use crate::agents::Agent;
+use crate::relay::AppState;
+
+#[derive(Debug, Deserialize)]
+struct CallRequest {
+    #[serde(default)]
+    to: Option<String>,
+    #[serde(default)]
+    scenario_id: Option<Value>,
+    #[serde(default)]
+    tree: Option<String>,
+    #[serde(default)]
+    provider: Option<String>,
+}
+
+pub(crate) async fn place(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let agent = auth::agent(&state, auth::bearer(&headers)).await?;
+    let request: CallRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body must be JSON like {{\"to\":\"+79261234567\"}}: {e}"
+        ))
+    })?;
+    let to = number(&state, request.to.as_deref())?;
+    let provider = choose(&state, &agent, &request)?;
+    let placed = match provider {
+        Provider::Uis => uis(&state, &agent, &to, &request).await,
+        Provider::Sipuni => sipuni(&state, &agent, &to, request.tree.as_deref()).await,
+    };
+    state.metrics.call_placed(provider, placed.is_ok());
+    let call_id = placed.inspect_err(|error| {
+        tracing::warn!(agent = %agent.name, %provider, %error, "click-to-call refused");
+    })?;
+    tracing::info!(agent = %agent.name, %provider, %call_id, "click-to-call placed");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"call_id": call_id, "provider": provider.as_str(), "to": to.e164()})),
+    ))
+}
+
+/// The number to call, or a 400 `bad_number` saying in words what is wrong with it.
+fn number(state: &AppState, to: Option<&str>) -> Result<PhoneNumber, ApiError> {
+    let to = to.map(str::trim).unwrap_or_default();
+    if to.is_empty() {
+        return Err(ApiError::BadNumber(
+            "Не указан номер: передайте его в поле «to»".to_owned(),
+        ));
+    }
+    match state.phones.parse(to) {
+        ParsedNumber::Phone { number, .. } => Ok(number),
+        ParsedNumber::Internal(short) => Err(ApiError::BadNumber(format!(
+            "«{short}» — короткий внутренний номер: звонок клиенту из Trubka идёт на городской \
+             или мобильный номер"
+        ))),
+        ParsedNumber::Anonymous => Err(ApiError::BadNumber(format!("«{to}» — не номер телефона"))),
+        ParsedNumber::Invalid { reason } => Err(ApiError::BadNumber(format!(
+            "Номер «{to}» не распознан: {reason}"
+        ))),
+    }
+}
+
+/// The PBX to place the call through, from the agent's mapping and the request.
+fn choose(state: &AppState, agent: &Agent, request: &CallRequest) -> Result<Provider, ApiError> {
+    let uis_ready = agent.uis_employee.is_some() && state.pbx.uis.is_some();
+    let sipuni_ready = agent.sipuni_ext.is_some() && state.pbx.sipuni.is_some();
+    let wanted = match request.provider.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(Provider::parse(text).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "provider must be \"uis\" or \"sipuni\", not {text:?}"
+            ))
+        })?),
+    };
+    let wanted = wanted
+        .or(request.scenario_id.as_ref().map(|_| Provider::Uis))
+        .or(request.tree.as_ref().map(|_| Provider::Sipuni));
+    match wanted {
+        Some(Provider::Uis) if uis_ready => Ok(Provider::Uis),
+        Some(Provider::Sipuni) if sipuni_ready => Ok(Provider::Sipuni),
+        Some(provider) => Err(not_configured(state, agent, Some(provider))),
+        None if uis_ready => Ok(Provider::Uis),
+        None if sipuni_ready => Ok(Provider::Sipuni),
+        None => Err(not_configured(state, agent, None)),
+    }
+}
+
+/// What is missing, in words an agent can pass on to the admin.
+fn not_configured(state: &AppState, agent: &Agent, provider: Option<Provider>) -> ApiError {
+    let uis = match (&agent.uis_employee, state.pbx.uis.is_some()) {
+        (None, _) => "у оператора не указан ID сотрудника UIS (agent add --uis-employee)",
+        (Some(_), false) => "в настройках релея не задан ключ API UIS ([uis] api_key)",
+        (Some(_), true) => "",
+    };
+    let sipuni = match (&agent.sipuni_ext, state.pbx.sipuni.is_some()) {
+        (None, _) => "у оператора не указан внутренний номер Sipuni (agent add --sipuni-ext)",
+        (Some(_), false) => {
+            "в настройках релея не заданы номер кабинета и ключ Sipuni ([sipuni] user, secret)"
+        }
+        (Some(_), true) => "",
+    };
+    let reasons = match provider {
+        Some(Provider::Uis) => uis.to_owned(),
+        Some(Provider::Sipuni) => sipuni.to_owned(),
+        None => format!("{uis}; {sipuni}"),
+    };
+    ApiError::NotConfigured(format!(
+        "Звонки из Trubka для оператора «{}» не настроены: {reasons}. Обратитесь к \
+         администратору релея.",
+        agent.name
+    ))
+}
+
+async fn uis(
+    state: &AppState,
+    agent: &Agent,
+    to: &PhoneNumber,
+    request: &CallRequest,
+) -> Result<String, ApiError> {
+    let Some(api) = state.pbx.uis.as_ref() else {
+        return Err(not_configured(state, agent, Some(Provider::Uis)));
+    };
+    let virtual_number = api.virtual_number.clone().ok_or_else(|| {
+        ApiError::NotConfigured(
+            "Звонки через UIS не настроены: в настройках релея не задан виртуальный номер для \
+             исходящих звонков ([uis] virtual_number). Обратитесь к администратору релея."
+                .to_owned(),
+        )
+    })?;
+    let employee = agent.uis_employee.as_deref().unwrap_or_default();
+    let employee_id: u64 = employee.trim().parse().map_err(|_| {
+        ApiError::NotConfigured(format!(
+            "ID сотрудника UIS оператора «{}» — «{employee}», а должен быть числом \
+             (agent add --uis-employee). Обратитесь к администратору релея.",
+            agent.name
+        ))
+    })?;
+    let external_id = Some(external_id(agent));
+    let session = match &request.scenario_id {
+        Some(value) => {
+            let scenario_id = scenario_id(value)?;
+            let mut call = ScenarioCall::new(scenario_id, DialNumber::from(to), virtual_number);
+            call.external_id = external_id;
+            api.client.start_scenario_call(&call).await
+        }
+        None => {
+            let mut call = EmployeeCall::new(employee_id, DialNumber::from(to), virtual_number);
+            call.external_id = external_id;
+            call.switch_at_once = true;
+            api.client.start_employee_call(&call).await
+        }
+    }
+    .map_err(ApiError::Pbx)?;
+    Ok(format!("uis:{session}"))
+}
+
+/// `trubka:{agent id}:{random}`: comes back in notifications (`external_id`) and in the calls
+/// report (`call_api_external_id`), so a call can be tied to the agent who placed it.
+fn external_id(agent: &Agent) -> String {
+    format!(
+        "trubka:{}:{}",
+        agent.id,
+        hex::encode(rand::random::<[u8; 6]>())
+    )
+}
+
+fn scenario_id(value: &Value) -> Result<u64, ApiError> {
+    let parsed = match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "scenario_id must be a UIS scenario id (a number), not {value}"
+        ))
+    })
+}
+
+async fn sipuni(
+    state: &AppState,
+    agent: &Agent,
+    to: &PhoneNumber,
+    tree: Option<&str>,
+) -> Result<String, ApiError> {
+    let Some(api) = state.pbx.sipuni.as_ref() else {
+        return Err(not_configured(state, agent, Some(Provider::Sipuni)));
+    };
+    let extension = agent.sipuni_ext.as_deref().unwrap_or_default();
+    let phone = DialNumber::from(to);
+    let accepted = match tree {
+        Some(tree) => {
+            api.client
+                .call_tree(&phone, extension, tree, Default::default())
+                .await
+        }
+        None => {
+            api.client
+                .call_number(&phone, extension, false, false)
+                .await
+        }
+    }
+    .map_err(ApiError::Pbx)?;
+    let reference = accepted
+        .reference()
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("r{}", hex::encode(rand::random::<[u8; 6]>())));
+    Ok(format!("sipuni-callback:{reference}"))
+}

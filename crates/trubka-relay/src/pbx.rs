@@ -1,0 +1,184 @@
+//! The PBX API clients the relay talks to (trubka-pbx), built once from the configuration.
+//!
+//! A PBX is "configured" when its credentials are: UIS with `[uis] api_key`, Sipuni with
+//! `[sipuni] user` and `secret`. Click-to-call (`POST /v1/calls`), reconciliation and
+//! `trubka-relay check` use the clients here; without credentials each says so in words.
+
+use std::time::Duration;
+
+use trubka_core::PhoneParser;
+use trubka_pbx::sipuni::sign;
+use trubka_pbx::{DialNumber, PbxError, SipuniClient, UisClient};
+
+use crate::config::RelayConfig;
+
+/// How long one PBX request may take before it counts as failed.
+const PBX_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Why the PBX clients could not be built from the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum PbxSetupError {
+    #[error("[uis] {0}")]
+    Uis(PbxError),
+    #[error("[sipuni] {0}")]
+    Sipuni(PbxError),
+    #[error("[uis] virtual_number {0:?} is not a phone number")]
+    VirtualNumber(String),
+}
+
+/// The configured PBX APIs.
+#[derive(Debug, Default)]
+pub struct PbxApis {
+    pub uis: Option<UisApi>,
+    pub sipuni: Option<SipuniApi>,
+}
+
+/// UIS Call API and Data API, and what click-to-call needs besides.
+#[derive(Debug)]
+pub struct UisApi {
+    pub client: UisClient,
+    /// The caller ID of click-to-call (`[uis] virtual_number`).
+    pub virtual_number: Option<DialNumber>,
+}
+
+/// The Sipuni API, and what recording links need besides.
+#[derive(Debug)]
+pub struct SipuniApi {
+    pub client: SipuniClient,
+    user: String,
+    secret: String,
+    api_url: String,
+}
+
+impl PbxApis {
+    /// Builds a client for each PBX whose credentials are set.
+    pub fn from_config(config: &RelayConfig) -> Result<PbxApis, PbxSetupError> {
+        let uis = match config.uis.api_key.as_deref() {
+            Some(key) if !key.trim().is_empty() => Some(UisApi::new(config, key)?),
+            _ => None,
+        };
+        let sipuni = match (
+            config.sipuni.user.as_deref(),
+            config.sipuni.secret.as_deref(),
+        ) {
+            (Some(user), Some(secret)) if !user.trim().is_empty() && !secret.is_empty() => {
+                Some(SipuniApi::new(config, user, secret)?)
+            }
+            _ => None,
+        };
+        Ok(PbxApis { uis, sipuni })
+    }
+}
+
+impl UisApi {
+    fn new(config: &RelayConfig, key: &str) -> Result<UisApi, PbxSetupError> {
+        let client = UisClient::new(trubka_pbx::UisConfig {
+            call_api_url: config.uis.call_api_url.clone(),
+            data_api_url: config.uis.data_api_url.clone(),
+            access_token: key.trim().to_owned(),
+            media_base: config.uis.media_base.clone(),
+            timeout: PBX_TIMEOUT,
+            ..trubka_pbx::UisConfig::default()
+        })
+        .map_err(PbxSetupError::Uis)?;
+        let virtual_number = config
+            .uis
+            .virtual_number
+            .as_deref()
+            .map(|number| {
+                let phones = PhoneParser::new(&config.default_region)
+                    .unwrap_or_else(|_| PhoneParser::russia());
+                match phones.parse(number).phone() {
+                    Some(phone) => Ok(DialNumber::from(phone)),
+                    None => Err(PbxSetupError::VirtualNumber(number.to_owned())),
+                }
+            })
+            .transpose()?;
+        Ok(UisApi {
+            client,
+            virtual_number,
+        })
+    }
+}
+
+impl SipuniApi {
+    fn new(config: &RelayConfig, user: &str, secret: &str) -> Result<SipuniApi, PbxSetupError> {
+        let client = SipuniClient::new(trubka_pbx::SipuniConfig {
+            api_url: config.sipuni.api_url.clone(),
+            user: user.to_owned(),
+            secret: secret.to_owned(),
+            timeout: PBX_TIMEOUT,
+        })
+        .map_err(PbxSetupError::Sipuni)?;
+        Ok(SipuniApi {
+            client,
+            user: user.trim().to_owned(),
+            secret: secret.to_owned(),
+            api_url: config
+                .sipuni
+                .api_url
+                .trim()
+                .trim_end_matches('/')
+                .to_owned(),
+        })
+    }
+
+    /// The recording link of a call as Sipuni writes `call_record_link`:
+    /// `{api_url}/crm/record?id={call_id}&hash={md5 of id and user, signed as every request}`.
+    /// Sipuni does not document the hash; this is the request-signature rule applied to the
+    /// link's own parameters, which is what trubka-sim uses.
+    pub fn record_link(&self, call_id: &str) -> String {
+        let hash = sign(&[("id", call_id), ("user", &self.user)], &self.secret);
+        let query = serde_urlencoded::to_string([("id", call_id), ("hash", hash.as_str())])
+            .expect("string pairs always form-encode");
+        format!("{}/crm/record?{query}", self.api_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_exist_only_with_credentials() {
+        let mut config = RelayConfig::default();
+        let none = PbxApis::from_config(&config).unwrap();
+        assert!(none.uis.is_none() && none.sipuni.is_none());
+        config.uis.api_key = Some("k".to_owned());
+        config.uis.virtual_number = Some("7 495 123 45 67".to_owned());
+        config.sipuni.user = Some("064629".to_owned());
+        config.sipuni.secret = Some("s".to_owned());
+        let both = PbxApis::from_config(&config).unwrap();
+        let uis = both.uis.unwrap();
+        assert_eq!(uis.virtual_number.unwrap().as_str(), "74951234567");
+        assert!(both.sipuni.is_some());
+        config.uis.virtual_number = Some("+7 (495) 123".to_owned());
+        assert!(matches!(
+            PbxApis::from_config(&config),
+            Err(PbxSetupError::VirtualNumber(_))
+        ));
+    }
+
+    #[test]
+    fn sipuni_record_links_are_signed_like_requests() {
+        let config = RelayConfig {
+            sipuni: crate::config::SipuniConfig {
+                user: Some("064629".to_owned()),
+                secret: Some("s3cr3tK3y".to_owned()),
+                api_url: "https://sipuni.com/api/".to_owned(),
+                hook_token: None,
+            },
+            ..RelayConfig::default()
+        };
+        let apis = PbxApis::from_config(&config).unwrap();
+        let link = apis.sipuni.unwrap().record_link("1774372584.533596");
+        let hash = sign(
+            &[("id", "1774372584.533596"), ("user", "064629")],
+            "s3cr3tK3y",
+        );
+        assert_eq!(
+            link,
+            format!("https://sipuni.com/api/crm/record?id=1774372584.533596&hash={hash}")
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! `trubka-relay check`: reads the configuration, reaches each configured PBX API with
+//! harmless requests and says in plain words what is wrong.
+//!
+//! - UIS Data API: `get.account` (the key, the IP allow-list, the Data API option), then
+//!   `get.virtual_numbers` (is `[uis] virtual_number` the account's?) and `get.employees` (does
+//!   every agent's UIS employee id exist?).
+//! - UIS Call API: `list.calls`. It belongs to the «Управление вызовами» option, which
+//!   click-to-call does not need, so that option being off is only a warning.
+//! - Sipuni API: `statistic/export` of today (the cabinet number and the secret key).
+//!
+//! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
+//! The result is `false` when any line is ✗; the binary then exits with status 1.
+
+use std::io::{self, Write};
+
+use chrono::Utc;
+use trubka_core::PhoneParser;
+use trubka_pbx::sipuni::StatisticsFilter;
+use trubka_pbx::uis::ListCalls;
+use trubka_pbx::{PbxError, UisMnemonic};
+use trubka_protocol::options::MOSCOW;
+
+use crate::agents::Agent;
+use crate::config::RelayConfig;
+use crate::pbx::{PbxApis, SipuniApi, UisApi};
+use crate::store::Store;
+
+/// Writes the check lines; `Ok(true)` when nothing must be fixed.
+pub async fn run(config: &RelayConfig, out: &mut impl Write) -> io::Result<bool> {
+    let mut report = Report { out, ok: true };
+    report.line(Mark::Info, "Проверка настроек trubka-relay")?;
+    match PhoneParser::new(&config.default_region) {
+        Ok(_) => report.line(
+            Mark::Ok,
+            &format!("Регион номеров без кода страны: {}", config.default_region),
+        )?,
+        Err(e) => report.line(Mark::Fail, &format!("default_region: {e}"))?,
+    }
+    match &config.public_url {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            report.line(Mark::Ok, &format!("Публичный адрес релея: {url}"))?
+        }
+        Some(url) => report.line(
+            Mark::Fail,
+            &format!("public_url «{url}» должен начинаться с https:// (или http://)"),
+        )?,
+        None => report.line(
+            Mark::Warn,
+            "public_url не задан: АТС не смогут отправлять события на локальный адрес релея",
+        )?,
+    }
+    let agents: Vec<Agent> = match Store::open(&config.data_dir).and_then(|s| s.list_agents()) {
+        Ok(agents) => agents.into_iter().filter(Agent::is_active).collect(),
+        Err(e) => {
+            report.line(
+                Mark::Fail,
+                &format!("База релея в {}: {e}", config.data_dir.display()),
+            )?;
+            Vec::new()
+        }
+    };
+    let apis = match PbxApis::from_config(config) {
+        Ok(apis) => apis,
+        Err(e) => {
+            report.line(Mark::Fail, &format!("Настройки АТС неверны: {e}"))?;
+            PbxApis::default()
+        }
+    };
+    match &apis.uis {
+        Some(uis) => check_uis(&mut report, uis, &agents).await?,
+        None => report.line(
+            Mark::Off,
+            "UIS API не настроен ([uis] api_key): звонки из Trubka и сверка истории через UIS \
+             выключены",
+        )?,
+    }
+    match &apis.sipuni {
+        Some(sipuni) => check_sipuni(&mut report, sipuni).await?,
+        None => report.line(
+            Mark::Off,
+            "Sipuni API не настроен ([sipuni] user и secret): звонки из Trubka и сверка истории \
+             через Sipuni выключены",
+        )?,
+    }
+    let ok = report.ok;
+    if ok {
+        report.line(Mark::Info, "Итог: ошибок нет.")?;
+    } else {
+        report.line(
+            Mark::Info,
+            "Итог: есть ошибки (✗) — исправьте их и запустите проверку снова.",
+        )?;
+    }
+    Ok(ok)
+}
+
+async fn check_uis(
+    report: &mut Report<'_, impl Write>,
+    uis: &UisApi,
+    agents: &[Agent],
+) -> io::Result<()> {
+    let data_api_works = match uis.client.account().await {
+        Ok(account) => {
+            report.line(
+                Mark::Ok,
+                &format!(
+                    "UIS Data API (get.account): аккаунт «{}» (app_id {}), часовой пояс {}",
+                    account.name.as_deref().unwrap_or("без названия"),
+                    account.app_id,
+                    account.timezone.as_deref().unwrap_or("не указан")
+                ),
+            )?;
+            true
+        }
+        Err(e) => {
+            report.pbx_failure("UIS Data API (get.account)", &e)?;
+            false
+        }
+    };
+    match uis.client.list_calls(&ListCalls::default()).await {
+        Ok(calls) => report.line(
+            Mark::Ok,
+            &format!(
+                "UIS Call API (list.calls): доступен, звонков сейчас: {}",
+                calls.len()
+            ),
+        )?,
+        Err(PbxError::Uis {
+            mnemonic: UisMnemonic::ComponentDisabled,
+            ..
+        }) => report.line(
+            Mark::Warn,
+            "UIS Call API: опция «Call API Управление вызовами» не подключена — для звонков из \
+             Trubka она не нужна (нужен «Call API Базовый набор»), но проверить Call API \
+             без неё нельзя",
+        )?,
+        Err(e) => report.pbx_failure("UIS Call API (list.calls)", &e)?,
+    }
+    if !data_api_works {
+        return Ok(());
+    }
+    match &uis.virtual_number {
+        None => report.line(
+            Mark::Warn,
+            "[uis] virtual_number не задан: звонки из Trubka через UIS работать не будут",
+        )?,
+        Some(number) => match uis.client.virtual_numbers().await {
+            Ok(numbers)
+                if numbers
+                    .iter()
+                    .any(|n| n.virtual_phone_number == number.as_str()) =>
+            {
+                report.line(
+                    Mark::Ok,
+                    &format!("Виртуальный номер {number} для исходящих звонков есть в аккаунте"),
+                )?
+            }
+            Ok(_) => report.line(
+                Mark::Fail,
+                &format!(
+                    "Виртуального номера {number} ([uis] virtual_number) нет в аккаунте UIS: \
+                     укажите один из номеров раздела «Виртуальные номера»"
+                ),
+            )?,
+            Err(e) => report.pbx_failure("UIS Data API (get.virtual_numbers)", &e)?,
+        },
+    }
+    let mapped: Vec<&Agent> = agents.iter().filter(|a| a.uis_employee.is_some()).collect();
+    if mapped.is_empty() {
+        return Ok(());
+    }
+    match uis.client.employees().await {
+        Ok(employees) => {
+            let mut missing = 0;
+            for agent in &mapped {
+                let id = agent.uis_employee.as_deref().unwrap_or_default();
+                if !employees.iter().any(|e| e.id.to_string() == id.trim()) {
+                    missing += 1;
+                    report.line(
+                        Mark::Fail,
+                        &format!(
+                            "Оператор «{}»: сотрудника UIS с ID {id} нет в аккаунте — проверьте \
+                             ID в «Сотрудники» и agent add --uis-employee",
+                            agent.name
+                        ),
+                    )?;
+                }
+            }
+            if missing == 0 {
+                report.line(
+                    Mark::Ok,
+                    &format!("Сотрудники UIS всех операторов найдены ({})", mapped.len()),
+                )?;
+            }
+        }
+        Err(e) => report.pbx_failure("UIS Data API (get.employees)", &e)?,
+    }
+    Ok(())
+}
+
+async fn check_sipuni(report: &mut Report<'_, impl Write>, sipuni: &SipuniApi) -> io::Result<()> {
+    let today = Utc::now().with_timezone(&MOSCOW).date_naive();
+    match sipuni
+        .client
+        .export_statistics(today, today, &StatisticsFilter::default())
+        .await
+    {
+        Ok(export) => report.line(
+            Mark::Ok,
+            &format!(
+                "Sipuni API (statistic/export): номер кабинета и ключ приняты, звонков сегодня: {}",
+                export.rows.len()
+            ),
+        ),
+        Err(e) => report.pbx_failure("Sipuni API (statistic/export)", &e),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Ok,
+    Fail,
+    Warn,
+    Off,
+    Info,
+}
+
+struct Report<'a, W: Write> {
+    out: &'a mut W,
+    ok: bool,
+}
+
+impl<W: Write> Report<'_, W> {
+    fn line(&mut self, mark: Mark, text: &str) -> io::Result<()> {
+        let prefix = match mark {
+            Mark::Ok => "✓ ",
+            Mark::Fail => "✗ ",
+            Mark::Warn => "⚠ ",
+            Mark::Off => "– ",
+            Mark::Info => "",
+        };
+        if mark == Mark::Fail {
+            self.ok = false;
+        }
+        writeln!(self.out, "{prefix}{text}")
+    }
+
+    /// A failed PBX request: the Russian explanation and the stable code.
+    fn pbx_failure(&mut self, what: &str, error: &PbxError) -> io::Result<()> {
+        self.line(
+            Mark::Fail,
+            &format!("{what}: {} [{}]", error.user_message(), error.code()),
+        )
+    }
+}

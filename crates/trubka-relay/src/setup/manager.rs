@@ -1,0 +1,157 @@
+//! `trubka-relay manager set|unset|list`: personal managers for UIS interactive call processing
+//! (see [`crate::managers`]).
+//!
+//! `manager set NUMBER AGENT [--phone PHONE]`: the ring phone is `--phone` when given, else the
+//! one already stored for the agent, else the agent's first active phone in UIS
+//! (`get.employees`, found by the agent's UIS employee id). Numbers are accepted in any common
+//! format; the ring phone is kept as digits, as UIS writes numbers.
+
+use std::io::{self, Write};
+
+use trubka_core::{ParsedNumber, PhoneError, PhoneParser};
+use trubka_pbx::PbxError;
+
+use crate::config::RelayConfig;
+use crate::managers::{ManagerAgent, ManagerError, Managers};
+use crate::pbx::{PbxApis, PbxSetupError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManagerCliError {
+    #[error(transparent)]
+    Manager(#[from] ManagerError),
+    #[error("default_region: {0}")]
+    Region(#[from] PhoneError),
+    #[error("{raw:?} is not a phone number: {reason}")]
+    BadNumber { raw: String, reason: String },
+    #[error(
+        "no phone to ring for agent `{0}`: pass --phone, or give the agent a UIS employee id \
+         and set [uis] api_key so the relay can look the phone up"
+    )]
+    NoRingPhone(String),
+    #[error("UIS employee {employee} of agent `{agent}` has no active phone; pass --phone")]
+    NoActivePhone { agent: String, employee: String },
+    #[error("looking up the agent's phone in UIS failed: {}", .0.user_message())]
+    Pbx(#[from] PbxError),
+    #[error(transparent)]
+    PbxSetup(#[from] PbxSetupError),
+    #[error("cannot write output: {0}")]
+    Output(#[from] io::Error),
+}
+
+/// `manager set`.
+pub async fn set(
+    config: &RelayConfig,
+    number: &str,
+    agent_name: &str,
+    phone: Option<&str>,
+    out: &mut impl Write,
+) -> Result<(), ManagerCliError> {
+    let phones = PhoneParser::new(&config.default_region)?;
+    let client = client_number(&phones, number)?;
+    let mut managers = Managers::open(&config.data_dir)?;
+    let agent = managers.agent(agent_name)?;
+    let ring = match phone {
+        Some(phone) => ring_phone(&phones, phone)?,
+        None => match &agent.ring_phone {
+            Some(known) => known.clone(),
+            None => looked_up(config, &phones, &agent).await?,
+        },
+    };
+    managers.set(&client, &agent, &ring)?;
+    writeln!(
+        out,
+        "Персональный менеджер {client}: {} (UIS позвонит на {ring}).",
+        agent.name
+    )?;
+    Ok(())
+}
+
+/// `manager unset`.
+pub fn unset(
+    config: &RelayConfig,
+    number: &str,
+    out: &mut impl Write,
+) -> Result<(), ManagerCliError> {
+    let phones = PhoneParser::new(&config.default_region)?;
+    let client = client_number(&phones, number)?;
+    if Managers::open(&config.data_dir)?.unset(&client)? {
+        writeln!(out, "Персональный менеджер {client} снят.")?;
+    } else {
+        writeln!(out, "У {client} не было персонального менеджера.")?;
+    }
+    Ok(())
+}
+
+/// `manager list`.
+pub fn list(config: &RelayConfig, out: &mut impl Write) -> Result<(), ManagerCliError> {
+    let assignments = Managers::open(&config.data_dir)?.list()?;
+    writeln!(out, "NUMBER\tAGENT\tRING PHONE")?;
+    for assignment in assignments {
+        let agent = if assignment.active {
+            assignment.agent
+        } else {
+            format!("{} (revoked)", assignment.agent)
+        };
+        writeln!(
+            out,
+            "{}\t{agent}\t{}",
+            assignment.phone,
+            assignment.ring_phone.as_deref().unwrap_or("-")
+        )?;
+    }
+    Ok(())
+}
+
+/// A client's number as E.164.
+fn client_number(phones: &PhoneParser, raw: &str) -> Result<String, ManagerCliError> {
+    match phones.parse(raw) {
+        ParsedNumber::Phone { number, .. } => Ok(number.e164().to_owned()),
+        ParsedNumber::Internal(_) => Err(bad(raw, "a short internal number is not a client's")),
+        ParsedNumber::Anonymous => Err(bad(raw, "no number")),
+        ParsedNumber::Invalid { reason } => Err(bad(raw, &reason)),
+    }
+}
+
+/// A number UIS can ring: a phone (as digits) or an internal/SIP number (as given).
+fn ring_phone(phones: &PhoneParser, raw: &str) -> Result<String, ManagerCliError> {
+    match phones.parse(raw) {
+        ParsedNumber::Phone { number, .. } => Ok(number.digits().to_owned()),
+        ParsedNumber::Internal(short) => Ok(short),
+        ParsedNumber::Anonymous => Err(bad(raw, "no number")),
+        ParsedNumber::Invalid { reason } => Err(bad(raw, &reason)),
+    }
+}
+
+fn bad(raw: &str, reason: &str) -> ManagerCliError {
+    ManagerCliError::BadNumber {
+        raw: raw.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// The agent's first active phone in UIS.
+async fn looked_up(
+    config: &RelayConfig,
+    phones: &PhoneParser,
+    agent: &ManagerAgent,
+) -> Result<String, ManagerCliError> {
+    let no_phone = || ManagerCliError::NoRingPhone(agent.name.clone());
+    let employee = agent.uis_employee.clone().ok_or_else(no_phone)?;
+    let apis = PbxApis::from_config(config)?;
+    let uis = apis.uis.ok_or_else(no_phone)?;
+    let employees = uis.client.employees().await?;
+    let phone = employees
+        .iter()
+        .find(|e| e.id.to_string() == employee.trim())
+        .and_then(|e| {
+            let active = |p: &&trubka_pbx::uis::EmployeePhone| {
+                p.status.as_deref().is_none_or(|s| s == "active")
+            };
+            e.phone_numbers.iter().find(active)
+        })
+        .ok_or_else(|| ManagerCliError::NoActivePhone {
+            agent: agent.name.clone(),
+            employee: employee.clone(),
+        })?;
+    ring_phone(phones, &phone.phone_number)
+}
