@@ -14,6 +14,9 @@ use crate::config::RelayConfig;
 
 /// How long one PBX request may take before it counts as failed.
 const PBX_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long reconciliation waits for a spent UIS minute budget (an agent's click-to-call
+/// never waits: it is refused at once with `limit_exceeded`).
+const HISTORY_LIMIT_WAIT: Duration = Duration::from_secs(60);
 
 /// Why the PBX clients could not be built from the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +39,10 @@ pub struct PbxApis {
 /// UIS Call API and Data API, and what click-to-call needs besides.
 #[derive(Debug)]
 pub struct UisApi {
+    /// For agents' requests and `check`: fails at once when the UIS budget is spent.
     pub client: UisClient,
+    /// For reconciliation: waits up to a minute for a spent minute budget.
+    pub history: UisClient,
     /// The caller ID of click-to-call (`[uis] virtual_number`).
     pub virtual_number: Option<DialNumber>,
 }
@@ -72,15 +78,18 @@ impl PbxApis {
 
 impl UisApi {
     fn new(config: &RelayConfig, key: &str) -> Result<UisApi, PbxSetupError> {
-        let client = UisClient::new(trubka_pbx::UisConfig {
-            call_api_url: config.uis.call_api_url.clone(),
-            data_api_url: config.uis.data_api_url.clone(),
-            access_token: key.trim().to_owned(),
-            media_base: config.uis.media_base.clone(),
-            timeout: PBX_TIMEOUT,
-            ..trubka_pbx::UisConfig::default()
-        })
-        .map_err(PbxSetupError::Uis)?;
+        let client = |max_limit_wait| {
+            UisClient::new(trubka_pbx::UisConfig {
+                call_api_url: config.uis.call_api_url.clone(),
+                data_api_url: config.uis.data_api_url.clone(),
+                access_token: key.trim().to_owned(),
+                media_base: config.uis.media_base.clone(),
+                timeout: PBX_TIMEOUT,
+                max_limit_wait,
+                ..trubka_pbx::UisConfig::default()
+            })
+            .map_err(PbxSetupError::Uis)
+        };
         let virtual_number = config
             .uis
             .virtual_number
@@ -95,7 +104,8 @@ impl UisApi {
             })
             .transpose()?;
         Ok(UisApi {
-            client,
+            client: client(Duration::ZERO)?,
+            history: client(HISTORY_LIMIT_WAIT)?,
             virtual_number,
         })
     }

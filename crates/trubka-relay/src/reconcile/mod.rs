@@ -15,7 +15,8 @@
 //!
 //! Schedule: first run [`FIRST_RUN_AFTER`] after start, then every `interval_secs`; each run
 //! looks `window_secs` back and leaves calls that ended less than `grace_secs` ago for the next
-//! run (their webhooks may still be coming). `interval_secs = 0` turns it off. Runs never
+//! run (their webhooks may still be coming); `grace_secs = 0` takes every finished call the
+//! history lists, whatever its end time says. `interval_secs = 0` turns it off. Runs never
 //! overlap. A PBX failing does not stop the other.
 
 mod known;
@@ -98,14 +99,23 @@ impl Reconciler {
             .unwrap_or(DateTime::UNIX_EPOCH);
         let grace = TimeDelta::seconds(i64::try_from(self.config.grace_secs).unwrap_or(0));
         let settled = now.checked_sub_signed(grace).unwrap_or(now);
+        // With no grace, every call the history lists as finished is taken, even one whose end
+        // the PBX's clock puts a little ahead of ours.
+        let settled = if grace.is_zero() {
+            DateTime::<Utc>::MAX_UTC
+        } else {
+            settled
+        };
+        // A minute past now: the report's times have whole seconds, and clocks differ.
+        let till = now + TimeDelta::seconds(60);
         let mut report = ReconcileReport::default();
         if self.state.pbx.uis.is_some()
-            && let Err(error) = self.uis(from, now, settled, &mut report).await
+            && let Err(error) = self.uis(from, till, settled, &mut report).await
         {
             report.errors.push(error);
         }
         if self.state.pbx.sipuni.is_some()
-            && let Err(error) = self.sipuni(from, now, settled, &mut report).await
+            && let Err(error) = self.sipuni(from, till, settled, &mut report).await
         {
             report.errors.push(error);
         }
@@ -163,13 +173,12 @@ impl Reconciler {
         let Some(api) = &self.state.pbx.uis else {
             return Ok(());
         };
-        let rows =
-            uis::rows(&api.client, from, till)
-                .await
-                .map_err(|source| ReconcileError::Pbx {
-                    provider: Provider::Uis,
-                    source,
-                })?;
+        let rows = uis::rows(&api.history, from, till)
+            .await
+            .map_err(|source| ReconcileError::Pbx {
+                provider: Provider::Uis,
+                source,
+            })?;
         for (ended, row) in rows {
             if ended > settled {
                 continue;

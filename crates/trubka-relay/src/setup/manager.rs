@@ -153,5 +153,11 @@ async fn looked_up(
             agent: agent.name.clone(),
             employee: employee.clone(),
         })?;
-    ring_phone(phones, &phone.phone_number)
+    // A SIP number (`044431201`) is not a phone number to the parser but is what UIS rings.
+    let text = phone.phone_number.trim();
+    match phones.parse(text).phone() {
+        Some(number) => Ok(number.digits().to_owned()),
+        None if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => Ok(text.to_owned()),
+        None => ring_phone(phones, text),
+    }
 }
