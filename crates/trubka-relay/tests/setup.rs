@@ -1,0 +1,380 @@
+//! What the admin is told to configure, and `check`:
+//! - every template `uis-templates` prints, filled the way UIS fills it (JSON literals for
+//!   the unquoted `{{variables}}`, `null` for what it lacks), is understood by a real relay;
+//! - `uis-templates` / `sipuni-setup` print the URLs with the relay's own hook tokens;
+//! - `check` reaches the simulated PBX APIs and explains each refusal in words, with a
+//!   non-zero exit status from the binary.
+
+mod common;
+mod support;
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+use trubka_core::{Direction, EventKind, Outcome};
+use trubka_relay::setup::check;
+use trubka_relay::setup::uis_templates::{NOTIFICATIONS, UisNotification};
+use trubka_sim::{IpRange, UisComponent};
+
+use common::{TestRelay, read_json};
+use support::{ANNA_UIS, Pbx};
+
+/// What UIS puts in place of `{{variable}}` for a realistic call (reference A.6.3, A.6.4).
+fn value_of(variable: &str, notification: &UisNotification) -> Value {
+    match variable {
+        "notification_name" => json!(notification.name),
+        "notification_time" => json!("2026-05-12 10:17:40.215000"),
+        // The outgoing call and the lost call are calls of their own.
+        "call_session_id" => json!(match notification.event {
+            "outgoing call" => 1197843162u64,
+            "lost" => 1197843163u64,
+            _ => 1197843161u64,
+        }),
+        "virtual_phone_number" => json!("74951234567"),
+        "contact_phone_number" => json!("79261234567"),
+        "contact_full_name" => json!("Ольга Васильева"),
+        "communication_number" => json!(3),
+        "scenario_name" => json!("Входящие: основной"),
+        "employee_id" => json!(2339292),
+        "employee_full_name" => json!("Анна Смирнова"),
+        "employee_phone_number" => json!("044431201"),
+        "employee_ids" => json!([2339292]),
+        "direction" => json!(if notification.event == "outgoing call" {
+            "out"
+        } else {
+            "in"
+        }),
+        "leg_id" => json!(287866221u64),
+        "leg_ids" => json!([287866221u64, 287866245u64]),
+        "call_source" => json!("va"),
+        "external_id" => Value::Null,
+        "talk_time_duration" => json!(131),
+        "total_time_duration" => json!(157),
+        "wait_time_duration" => json!(26),
+        "tag_names" => json!(["Целевой"]),
+        "file_link" => json!(
+            "https://app.uiscom.ru/system/media/talk/1197843161/13f79da9cdad2dfaee5ef282712164a4/"
+        ),
+        "file_duration" => json!(131),
+        other => panic!("no realistic value for {{{{{other}}}}}: add one to this test"),
+    }
+}
+
+/// The template with every placeholder replaced by `fill(variable)`, as UIS sends it.
+fn filled(notification: &UisNotification, fill: impl Fn(&str) -> Value) -> String {
+    let mut body = notification.body_template();
+    for variable in notification.all_variables() {
+        body = body.replace(&format!("{{{{{variable}}}}}"), &fill(variable).to_string());
+    }
+    assert!(!body.contains("{{"), "{body}");
+    body
+}
+
+async fn post(relay: &TestRelay, notification: &UisNotification, body: String) -> (u16, Value) {
+    let url = notification.url(&relay.url(""), &relay.uis_token);
+    let response = relay
+        .http
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    read_json(response).await
+}
+
+#[tokio::test]
+async fn every_printed_template_filled_by_uis_is_understood() {
+    let relay = TestRelay::start().await;
+    let boss = relay.agent("Мария", |new| new.supervisor = true);
+    let (mut stream, _) = relay.connect_live(&boss).await;
+    let mut stored: Vec<String> = Vec::new();
+    for notification in NOTIFICATIONS {
+        let body = filled(notification, |v| value_of(v, notification));
+        serde_json::from_str::<Value>(&body).expect("a filled template is JSON");
+        let (status, answer) = post(&relay, notification, body).await;
+        assert_eq!(status, 200, "{}: {answer}", notification.event_type);
+        let ids = answer["events"].as_array().unwrap();
+        let kind = ids[0].as_str().unwrap().split(':').nth(2).unwrap();
+        assert_eq!(kind, notification.kind, "{}", notification.event_type);
+        for id in ids {
+            let id = id.as_str().unwrap().to_owned();
+            if !stored.contains(&id) {
+                stored.push(id);
+            }
+        }
+    }
+    assert_eq!(stored.len(), NOTIFICATIONS.len(), "{stored:?}");
+    let mut seen = Vec::new();
+    for _ in 0..stored.len() {
+        match stream.next().await {
+            common::Got::Frame(trubka_protocol::ServerFrame::Event { event, .. }) => {
+                seen.push(*event)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let incoming = &seen[0];
+    assert_eq!(incoming.kind, EventKind::Started);
+    assert_eq!(incoming.direction, Direction::In);
+    assert_eq!(
+        incoming.contact.phone.as_ref().unwrap().e164(),
+        "+79261234567"
+    );
+    assert_eq!(incoming.contact.name.as_deref(), Some("Ольга Васильева"));
+    assert_eq!(incoming.line.as_deref(), Some("+74951234567"));
+    let outgoing = &seen[1];
+    assert_eq!(outgoing.id.0, "uis:1197843162:started:call");
+    assert_eq!(outgoing.direction, Direction::Out);
+    assert_eq!(
+        outgoing.employee.as_ref().unwrap().id.as_deref(),
+        Some(ANNA_UIS)
+    );
+    let ringing = &seen[2];
+    assert_eq!(ringing.id.0, "uis:1197843161:ringing:287866221");
+    assert_eq!(
+        ringing.employee.as_ref().unwrap().id.as_deref(),
+        Some(ANNA_UIS)
+    );
+    let ended = seen.iter().find(|e| e.kind == EventKind::Ended).unwrap();
+    assert_eq!(ended.outcome, Some(Outcome::Answered));
+    let lost = seen
+        .iter()
+        .find(|e| e.id.0 == "uis:1197843163:ended:call")
+        .unwrap();
+    assert_eq!(lost.outcome, Some(Outcome::Missed));
+    assert_eq!(ended.durations.talk, Some(131));
+    assert_eq!(ended.tags, vec!["Целевой".to_owned()]);
+    let recording = seen
+        .iter()
+        .find(|e| e.kind == EventKind::Recording)
+        .unwrap();
+    assert!(recording.recordings[0].starts_with("https://app.uiscom.ru/system/media/talk/"));
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn templates_filled_with_nulls_are_still_stored() {
+    let relay = TestRelay::start().await;
+    for (index, notification) in NOTIFICATIONS.iter().enumerate() {
+        let session = 1197843200 + index as u64;
+        let body = filled(notification, |v| match v {
+            "call_session_id" => json!(session),
+            _ => Value::Null,
+        });
+        let (status, answer) = post(&relay, notification, body).await;
+        assert_eq!(status, 200, "{}: {answer}", notification.event_type);
+    }
+    // A lost call says so even without any value but its id.
+    let lost = NOTIFICATIONS
+        .iter()
+        .position(|n| n.event == "lost")
+        .unwrap();
+    let id = format!("uis:{}:ended:call", 1197843200 + lost as u64);
+    let boss = relay.agent("Мария", |new| new.supervisor = true);
+    let mut stream = relay.connect(&boss, "since=0").await;
+    stream.hello().await;
+    loop {
+        match stream.next().await {
+            common::Got::Frame(trubka_protocol::ServerFrame::Event { event, .. })
+                if event.id.0 == id =>
+            {
+                assert_eq!(event.outcome, Some(Outcome::Missed));
+                break;
+            }
+            common::Got::Frame(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    relay.stop().await;
+}
+
+fn relay_binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trubka-relay"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TRUBKA_RELAY_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("RUST_LOG", "error");
+    command
+}
+
+#[test]
+fn printouts_carry_the_relays_own_hook_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let uis = relay_binary()
+        .args([
+            "uis-templates",
+            "--public-url",
+            "https://relay.example.com/",
+        ])
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        uis.status.success(),
+        "{}",
+        String::from_utf8_lossy(&uis.stderr)
+    );
+    let text = String::from_utf8(uis.stdout).unwrap();
+    let tokens = trubka_relay::Store::open(&data)
+        .unwrap()
+        .hook_tokens(&trubka_relay::RelayConfig::default())
+        .unwrap();
+    for notification in NOTIFICATIONS {
+        assert!(text.contains(&notification.url("https://relay.example.com", &tokens.uis)));
+        assert!(text.contains(&notification.body_template()));
+    }
+    assert!(text.contains(&format!(
+        "https://relay.example.com/hooks/uis/{}/route",
+        tokens.uis
+    )));
+    let sipuni = relay_binary()
+        .args(["sipuni-setup", "--public-url", "https://relay.example.com"])
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(sipuni.status.success());
+    let text = String::from_utf8(sipuni.stdout).unwrap();
+    assert!(text.contains(&format!(
+        "https://relay.example.com/hooks/sipuni/{}",
+        tokens.sipuni
+    )));
+    let nowhere = relay_binary()
+        .arg("uis-templates")
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!nowhere.status.success());
+    assert!(String::from_utf8_lossy(&nowhere.stderr).contains("--public-url"));
+}
+
+async fn check_output(pbx: &Pbx) -> (bool, String) {
+    let mut out = Vec::new();
+    let ok = check::run(&pbx.config, &mut out).await.unwrap();
+    (ok, String::from_utf8(out).unwrap())
+}
+
+#[tokio::test]
+async fn check_passes_against_a_well_configured_account() {
+    let pbx = Pbx::start(|_| {}, |_| {}).await;
+    pbx.agent("Анна", |new| {
+        new.uis_employee = Some(ANNA_UIS.to_owned())
+    });
+    let (ok, text) = check_output(&pbx).await;
+    assert!(ok, "{text}");
+    assert!(text.contains("✓ UIS Data API (get.account)"), "{text}");
+    assert!(text.contains("✓ UIS Call API (list.calls)"), "{text}");
+    assert!(text.contains("✓ Виртуальный номер 74951234567"), "{text}");
+    assert!(
+        text.contains("✓ Сотрудники UIS всех операторов найдены (1)"),
+        "{text}"
+    );
+    assert!(text.contains("✓ Sipuni API (statistic/export)"), "{text}");
+    assert!(!text.contains('✗'), "{text}");
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn check_explains_each_refusal_in_words() {
+    struct Case {
+        sim: fn(&mut trubka_sim::SimConfig),
+        relay: fn(&mut trubka_relay::RelayConfig),
+        says: &'static [&'static str],
+    }
+    let cases = [
+        Case {
+            sim: |_| {},
+            relay: |relay| relay.uis.api_key = Some("wrong".to_owned()),
+            says: &[
+                "✗ UIS Data API (get.account): Ключ API UIS неверен",
+                "[access_token_invalid]",
+            ],
+        },
+        Case {
+            sim: |sim| sim.uis.allowed_ips = vec!["10.0.0.0/8".parse::<IpRange>().unwrap()],
+            relay: |_| {},
+            says: &["✗ UIS Data API (get.account): UIS не принимает запросы с IP-адреса релея"],
+        },
+        Case {
+            sim: |sim| sim.uis.disabled_components = vec![UisComponent::DataApi],
+            relay: |_| {},
+            says: &["✗ UIS Data API (get.account): В тарифе UIS не подключена нужная опция"],
+        },
+        Case {
+            sim: |_| {},
+            relay: |relay| relay.sipuni.secret = Some("wrong".to_owned()),
+            says: &["✗ Sipuni API (statistic/export): Sipuni отклонил запрос"],
+        },
+        Case {
+            sim: |_| {},
+            relay: |relay| relay.uis.virtual_number = Some("74950000000".to_owned()),
+            says: &["✗ Виртуального номера 74950000000"],
+        },
+    ];
+    for case in cases {
+        let pbx = Pbx::start(case.relay, case.sim).await;
+        let (ok, text) = check_output(&pbx).await;
+        assert!(!ok, "{text}");
+        for piece in case.says {
+            assert!(text.contains(piece), "{piece:?} in\n{text}");
+        }
+        pbx.stop().await;
+    }
+    // The management option is not needed for click-to-call: a warning, not a failure.
+    let pbx = Pbx::start(
+        |_| {},
+        |sim| sim.uis.disabled_components = vec![UisComponent::CallApiManagement],
+    )
+    .await;
+    pbx.agent("Игорь", |new| {
+        new.uis_employee = Some("999".to_owned())
+    });
+    let (ok, text) = check_output(&pbx).await;
+    assert!(text.contains("⚠ UIS Call API"), "{text}");
+    assert!(
+        text.contains("✗ Оператор «Игорь»: сотрудника UIS с ID 999 нет"),
+        "{text}"
+    );
+    assert!(!ok);
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn the_check_command_exits_with_failure_and_says_why() {
+    let pbx = Pbx::start(|_| {}, |_| {}).await;
+    let sim = pbx.sim_addr;
+    let data = pbx.config.data_dir.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        relay_binary()
+            .arg("check")
+            .arg("--data-dir")
+            .arg(&data)
+            .env("TRUBKA_RELAY_UIS_API_KEY", "wrong-key")
+            .env(
+                "TRUBKA_RELAY_UIS_CALL_API_URL",
+                format!("http://{sim}/uis/callapi/v4.0"),
+            )
+            .env(
+                "TRUBKA_RELAY_UIS_DATA_API_URL",
+                format!("http://{sim}/uis/dataapi/v2.0"),
+            )
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("✗ UIS Data API (get.account): Ключ API UIS неверен"),
+        "{text}"
+    );
+    assert!(text.contains("– Sipuni API не настроен"), "{text}");
+    pbx.stop().await;
+}
