@@ -37,6 +37,8 @@ export TRUBKA_RELAY_UIS_VIRTUAL_NUMBER=74951234567
 export TRUBKA_RELAY_SIPUNI_USER=064629
 export TRUBKA_RELAY_SIPUNI_SECRET=demo-sipuni-secret
 export TRUBKA_RELAY_SIPUNI_API_URL="http://$SIM_ADDR/sipuni/api"
+# Recording links the relay builds when it reconciles with the UIS calls report.
+export TRUBKA_RELAY_UIS_MEDIA_BASE="http://$SIM_ADDR"
 
 relay() { "$BIN/trubka-relay" "$@" --data-dir "$DATA/relay"; }
 
@@ -68,6 +70,11 @@ cli login --relay "http://$RELAY_ADDR" --token "$anna_token" >/dev/null
 # Анна's own address book, numbers written the way people type them (one typo on
 # purpose: the import reports it with its line number and keeps the rest).
 cli contacts import scripts/demo/contacts.csv
+# An outgoing call placed through the relay (`trubka-cli dial` → `POST /v1/calls` → UIS
+# click-to-call on the simulator), once `listen` below is running: its events come back on
+# Анна's stream like any other call's.
+(sleep 2 && cli dial "+7 926 555-01-02") &
+pids+=($!)
 
 echo "demo: relay on http://$RELAY_ADDR (log: $DATA/relay.log), simulator on http://$SIM_ADDR"
 echo "demo: calls arrive every few seconds; Ctrl-C stops everything."
