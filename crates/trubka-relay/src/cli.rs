@@ -181,6 +181,7 @@ pub async fn serve(
     writeln!(out, "trubka-relay listening on http://{local}")?;
     writeln!(out, "UIS webhook URL:    {}", urls.uis)?;
     writeln!(out, "Sipuni webhook URL: {}", urls.sipuni)?;
+    writeln!(out, "UIS route URL:      {}/route", urls.uis)?;
     out.flush()?;
     tracing::info!(%local, epoch = relay.epoch(), "relay started");
     relay.serve(listener, shutdown).await?;
