@@ -227,6 +227,8 @@ struct Refusal {
     sim: fn(&mut SimConfig),
     agent: fn(&mut trubka_relay::NewAgent),
     to: &'static str,
+    /// A UIS scenario to run instead of a plain click-to-call.
+    scenario_id: Option<u64>,
     status: u16,
     code: &'static str,
     /// A piece of the Russian message.
@@ -240,6 +242,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |sim| sim.uis.blacklist = vec!["79265554433".to_owned()],
         agent: anna,
         to: "+7 926 555-44-33",
+        scenario_id: None,
         status: 403,
         code: "contact_in_blacklist",
         says: "чёрном списке",
@@ -250,6 +253,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |_| {},
         agent: anna,
         to: "+7 495 123-45-67",
+        scenario_id: None,
         status: 422,
         code: "own_virtual_phone_number_not_allowed",
         says: "виртуальный номер",
@@ -260,6 +264,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |_| {},
         agent: anna,
         to: "+79265550108",
+        scenario_id: None,
         status: 503,
         code: "access_token_invalid",
         says: "Ключ API UIS неверен",
@@ -270,6 +275,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |sim| sim.uis.allowed_ips = vec!["10.0.0.0/8".parse::<IpRange>().unwrap()],
         agent: anna,
         to: "+79265550108",
+        scenario_id: None,
         status: 503,
         code: "ip_not_whitelisted",
         says: "IP-адреса релея",
@@ -280,6 +286,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |sim| sim.uis.disabled_components = vec![UisComponent::CallApiBasic],
         agent: anna,
         to: "+79265550108",
+        scenario_id: None,
         status: 503,
         code: "component_disabled",
         says: "не подключена нужная опция",
@@ -290,6 +297,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |_| {},
         agent: |new| new.uis_employee = Some("999".to_owned()),
         to: "+79265550108",
+        scenario_id: None,
         status: 503,
         code: "employee_not_found",
         says: "Сотрудник не найден",
@@ -300,6 +308,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |_| {},
         agent: anna,
         to: "+79265550108",
+        scenario_id: None,
         status: 503,
         code: "virtual_phone_number_not_found",
         says: "Виртуальный номер",
@@ -310,6 +319,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |sim| sim.uis.day_limit = 1,
         agent: anna,
         to: "+79265550108",
+        scenario_id: None,
         status: 429,
         code: "limit_exceeded",
         says: "лимит",
@@ -320,6 +330,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |_| {},
         agent: anna,
         to: "+79265550108",
+        scenario_id: None,
         status: 502,
         code: "pbx_unreachable",
         says: "Нет связи с UIS",
@@ -330,6 +341,7 @@ const REFUSALS: &[Refusal] = &[
         sim: |_| {},
         agent: igor_sipuni,
         to: "+79265550108",
+        scenario_id: None,
         status: 502,
         code: "sipuni_rejected",
         says: "Sipuni отклонил запрос",
@@ -340,9 +352,21 @@ const REFUSALS: &[Refusal] = &[
         sim: |_| {},
         agent: |new| new.sipuni_ext = Some("299".to_owned()),
         to: "+79265550108",
+        scenario_id: None,
         status: 502,
         code: "sipuni_rejected",
         says: "Sipuni отклонил запрос",
+    },
+    Refusal {
+        name: "unknown scenario",
+        relay: |_| {},
+        sim: |_| {},
+        agent: anna,
+        to: "+79265550108",
+        scenario_id: Some(99999),
+        status: 422,
+        code: "scenario_not_found",
+        says: "Сценарий UIS не найден",
     },
 ];
 
@@ -356,7 +380,11 @@ async fn every_pbx_refusal_reaches_the_agent_with_a_status_and_words() {
             let (status, body) = pbx.dial(&token, json!({"to": "+79265550109"})).await;
             assert_eq!(status, 202, "{body}");
         }
-        let (status, body) = pbx.dial(&token, json!({ "to": refusal.to })).await;
+        let mut request = json!({ "to": refusal.to });
+        if let Some(scenario_id) = refusal.scenario_id {
+            request["scenario_id"] = json!(scenario_id);
+        }
+        let (status, body) = pbx.dial(&token, request).await;
         assert_eq!(status, refusal.status, "{}: {body}", refusal.name);
         assert_eq!(body["error"]["code"], refusal.code, "{}", refusal.name);
         let message = body["error"]["message"].as_str().unwrap();
