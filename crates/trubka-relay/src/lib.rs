@@ -13,7 +13,8 @@
 //! - [`reconcile`]: pulls recent PBX call history and stores what the webhooks missed.
 //! - [`managers`]: personal managers (caller → agent) for UIS interactive call processing.
 //! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
-//! - [`cli`]: `serve` and `agent add|list|revoke` (the binary is a thin wrapper).
+//! - [`cli`]: `serve`, `agent add|list|revoke`, `manager set|unset|list`, `uis-templates`,
+//!   `sipuni-setup`, `check` (the binary is a thin wrapper).
 //!
 //! Entry points: [`run`] (listener + config + shutdown future), or [`Relay::open`] then
 //! [`Relay::router`] / [`Relay::serve`]; [`Store`] for administration (agents, rejected
