@@ -4,15 +4,25 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test deps fmt lint unit bench clean test-app app-deps measure-app
+.PHONY: demo test deps ui fmt lint unit test-ui bench clean test-app app-deps measure-app
 
 demo: deps
 	scripts/demo.sh
 
-test: deps fmt lint unit
+# Everything CI checks. The workspace includes the desktop app (src-tauri), so linting and
+# testing it needs WebKitGTK and the built web UI: `deps` and `ui` come first.
+test: deps ui fmt lint unit test-ui
 
 deps:
 	scripts/install-deps.sh
+	scripts/install-app-deps.sh
+
+# The web UI the app embeds (ui/dist); its TypeScript is type-checked on the way.
+ui:
+	cd ui && npm run build
+
+test-ui:
+	cd ui && npm test
 
 fmt:
 	$(CARGO) fmt --all -- --check

@@ -79,4 +79,14 @@ pids+=($!)
 echo "demo: relay on http://$RELAY_ADDR (log: $DATA/relay.log), simulator on http://$SIM_ADDR"
 echo "demo: calls arrive every few seconds; Ctrl-C stops everything."
 echo
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${DEMO_TERMINAL:-}" ]; then
+  # With a display the agent is the desktop app (signed in as Игорь, so that Анна's terminal
+  # view below and the app show two agents' different cards side by side).
+  igor_token=$(relay agent add --name "Игорь (приложение)" --uis-employee 2339293 \
+    --sipuni-ext 202 --line "+7 495 123-45-67" | tail -n 1)
+  RELAY="http://$RELAY_ADDR" TOKEN="$igor_token" scripts/demo-app.sh "$DATA/app" \
+    >"$DATA/app.log" 2>&1 &
+  pids+=($!)
+  echo "demo: the desktop app starts signed in as Игорь (log: $DATA/app.log)"
+fi
 cli listen
