@@ -20,7 +20,7 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 fi
 
 if [ ! -d ui/node_modules ]; then
-  (cd ui && npm ci --no-audit --no-fund)
+  (cd ui && npm install --no-audit --no-fund)
 fi
 echo "demo-app: building the UI and the desktop app (first build takes a few minutes)..."
 (cd ui && npm run --silent build)

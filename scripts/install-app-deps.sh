@@ -35,7 +35,10 @@ if [ "$node_major" -lt 20 ]; then
 fi
 
 if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
-  (cd ui && npm ci --no-audit --no-fund)
+  # `npm install` rather than `npm ci`: the lock is written without registry URLs
+  # (omit-lockfile-registry-resolved), which npm 11's `ci` rejects as out of sync; `install`
+  # follows the same lock and leaves it unchanged.
+  (cd ui && npm install --no-audit --no-fund)
 fi
 
 if ! command -v tauri-driver >/dev/null; then
