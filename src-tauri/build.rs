@@ -29,6 +29,12 @@ const COMMANDS: &[&str] = &[
 
 fn main() {
     println!("cargo:rerun-if-changed=../ui/src/i18n");
+    println!("cargo:rerun-if-changed=../ui/dist");
+    assert!(
+        std::path::Path::new("../ui/dist/index.html").exists() && std::path::Path::new("../ui/dist/card.html").exists(),
+        "the web UI is not built: run `npm --prefix ui ci && npm --prefix ui run build` \
+         (or `make test-app`) before building the trubka app"
+    );
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
