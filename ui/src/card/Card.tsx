@@ -15,7 +15,8 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
   const known = card.contact_id !== null;
   const hidden = !call.phone && !call.phone_raw.trim();
   const dialable = call.phone ?? (call.phone_raw.trim() || null);
-  const fields = card.fields.filter((f) => f.key !== "name");
+  // The name is the title and the company is right under it: list the other chosen fields.
+  const fields = card.fields.filter((f) => f.key !== "name" && f.key !== "company");
   // Earlier missed calls of this caller still waiting for a call back (not this call).
   const earlier = card.followup?.open ? card.followup.calls.filter((id) => id !== call.call_id).length : 0;
   return (
