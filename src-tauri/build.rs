@@ -31,7 +31,8 @@ fn main() {
     println!("cargo:rerun-if-changed=../ui/src/i18n");
     println!("cargo:rerun-if-changed=../ui/dist");
     assert!(
-        std::path::Path::new("../ui/dist/index.html").exists() && std::path::Path::new("../ui/dist/card.html").exists(),
+        std::path::Path::new("../ui/dist/index.html").exists()
+            && std::path::Path::new("../ui/dist/card.html").exists(),
         "the web UI is not built: run `npm --prefix ui ci && npm --prefix ui run build` \
          (or `make test-app`) before building the trubka app"
     );
