@@ -28,5 +28,6 @@ pub mod relay_api;
 pub mod relay_client;
 pub mod settings;
 pub mod store;
+pub mod tokens;
 
 pub use engine::{Engine, EngineError, EngineEvent};

@@ -34,6 +34,7 @@ use crate::store::calls::{self as call_sql, StreamPosition};
 use crate::store::history::{HistoryCursor, HistoryFilter, Search};
 use crate::store::settings::{self as kv, ResumePoint};
 use crate::store::{Store, StoreError, millis};
+use crate::tokens::{FileTokens, TokenStore};
 
 /// Everything the façade can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +62,8 @@ pub enum EngineError {
     },
     #[error("not signed in: run `trubka-cli login --relay URL --token TOKEN` first")]
     NotSignedIn,
+    #[error("cannot keep the agent token: {0}")]
+    Token(#[from] crate::tokens::TokenError),
     #[error("no open follow-up for {0}")]
     NoOpenFollowUp(String),
     #[error("no call {0} in the local history")]
@@ -138,6 +141,7 @@ pub struct FollowUpItem {
 
 pub(crate) struct Inner {
     profile: Profile,
+    tokens: Box<dyn TokenStore>,
     store: Store,
     parser: NumberParser,
     settings: RwLock<AgentSettings>,
@@ -188,6 +192,17 @@ impl Engine {
 
     /// [`Engine::open`] with a custom reconnect backoff (tests use short delays).
     pub async fn open_with(profile: Profile, backoff: Backoff) -> Result<Engine, EngineError> {
+        let tokens = Box::new(FileTokens(profile.clone()));
+        Engine::open_with_tokens(profile, backoff, tokens).await
+    }
+
+    /// [`Engine::open_with`] keeping the agent token in `tokens` instead of the profile's
+    /// file (the desktop app's OS keyring).
+    pub async fn open_with_tokens(
+        profile: Profile,
+        backoff: Backoff,
+        tokens: Box<dyn TokenStore>,
+    ) -> Result<Engine, EngineError> {
         let store = Store::open_async(&profile.database_path()).await?;
         let settings = store.call(|conn| AgentSettings::load(conn)).await?;
         let parser = NumberParser::new(&settings.default_region)?;
@@ -195,6 +210,7 @@ impl Engine {
         let (status, _) = watch::channel(ConnectionStatus::SignedOut);
         let inner = Inner {
             profile,
+            tokens,
             store,
             parser,
             settings: RwLock::new(settings),
@@ -246,11 +262,7 @@ impl Engine {
 
     fn api(&self) -> Result<RelayApi, EngineError> {
         let relay = self.settings().relay_url.ok_or(EngineError::NotSignedIn)?;
-        let token = self
-            .inner
-            .profile
-            .read_token()?
-            .ok_or(EngineError::NotSignedIn)?;
+        let token = self.inner.tokens.read()?.ok_or(EngineError::NotSignedIn)?;
         Ok(RelayApi::new(&relay, &token)?)
     }
 
@@ -265,7 +277,7 @@ impl Engine {
         let fresh =
             before.relay_url.as_deref() != Some(relay.as_str()) || before.me.as_ref() != Some(&me);
         self.stop();
-        self.inner.profile.write_token(token.trim())?;
+        self.inner.tokens.write(token.trim())?;
         let me_saved = me.clone();
         self.update_settings(move |s| {
             s.relay_url = Some(relay);
@@ -284,7 +296,7 @@ impl Engine {
     /// Stops the stream and forgets the token.
     pub async fn logout(&self) -> Result<(), EngineError> {
         self.stop();
-        self.inner.profile.remove_token()?;
+        self.inner.tokens.remove()?;
         self.inner.status.send_replace(ConnectionStatus::SignedOut);
         Ok(())
     }
