@@ -71,6 +71,7 @@ impl From<EngineError> for CommandError {
             EngineError::Dial(DialError::Relay(api)) => api_kind(api),
             EngineError::Contact(_) | EngineError::Csv(_) => ErrorKind::Invalid,
             EngineError::NoOpenFollowUp(_) | EngineError::NoSuchCall(_) => ErrorKind::NotFound,
+            EngineError::Token(_) => ErrorKind::Keyring,
         };
         CommandError::new(kind, e.to_string())
     }

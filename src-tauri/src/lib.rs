@@ -34,6 +34,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use tauri::{Manager, RunEvent, WindowEvent};
+use trubka_agent::backoff::Backoff;
 use trubka_agent::engine::Engine;
 use trubka_agent::profile::Profile;
 
@@ -87,9 +88,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             // Opened here, after the single-instance plugin had its say: a second launch
             // (`trubka tel:…`) hands its arguments over and exits without touching the profile.
             let profile = Profile::resolve(options.home.clone())?;
-            let engine = tauri::async_runtime::block_on(Engine::open(profile.clone()))?;
+            let secrets = Secrets::probe(profile.clone());
+            let tokens = Box::new(secrets.clone());
+            let engine = tauri::async_runtime::block_on(Engine::open_with_tokens(
+                profile.clone(),
+                Backoff::default(),
+                tokens,
+            ))?;
             let prefs = Prefs::load(profile.dir());
-            let secrets = Secrets::probe(profile);
             app.manage(AppState::new(engine, secrets, prefs.clone()));
             let handle = app.handle().clone();
             windows::create(&handle, options.hidden)?;

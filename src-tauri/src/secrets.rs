@@ -2,12 +2,16 @@
 //! Credential Manager on Windows); where none answers, a 0600 file in the profile folder and
 //! a [`Notice::KeyringFallback`] on the status line.
 //!
-//! The keyring entry is per profile folder, so two profiles never share a token. Keyring
-//! calls may block on D-Bus: call these from a blocking thread.
+//! The keyring entry is per profile folder, so two profiles never share a token. [`Secrets`]
+//! is the engine's [`TokenStore`]: the engine reads the token for every relay request and
+//! writes it on sign-in. Keyring calls block on D-Bus, so they run on a thread of their own
+//! (never on an async worker), and the token is cached after the first read.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use trubka_agent::profile::Profile;
+use trubka_agent::tokens::{TokenError, TokenStore};
 
 use crate::dto::Notice;
 
@@ -15,16 +19,16 @@ const SERVICE: &str = "Trubka";
 
 /// Where the token lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenStore {
+pub enum Place {
     Keyring,
     File,
 }
 
-impl TokenStore {
+impl Place {
     pub fn as_str(self) -> &'static str {
         match self {
-            TokenStore::Keyring => "keyring",
-            TokenStore::File => "file",
+            Place::Keyring => "keyring",
+            Place::File => "file",
         }
     }
 }
@@ -33,9 +37,11 @@ impl TokenStore {
 #[derive(Debug, Clone)]
 pub struct Secrets {
     profile: Profile,
-    store: TokenStore,
+    store: Place,
     /// Why the keyring is not used, when it is not.
     fallback_reason: Option<String>,
+    /// The token as last read or written (`None`: not read yet).
+    cache: Arc<Mutex<Option<Option<String>>>>,
 }
 
 /// Errors of the token store.
@@ -62,21 +68,23 @@ impl Secrets {
         match outcome {
             Ok(()) | Err(keyring::Error::NoEntry) => Secrets {
                 profile,
-                store: TokenStore::Keyring,
+                store: Place::Keyring,
                 fallback_reason: None,
+                cache: Arc::default(),
             },
             Err(e) => {
                 tracing::warn!(error = %e, "no OS keyring; the agent token goes to a 0600 file");
                 Secrets {
                     profile,
-                    store: TokenStore::File,
+                    store: Place::File,
                     fallback_reason: Some(e.to_string()),
+                    cache: Arc::default(),
                 }
             }
         }
     }
 
-    pub fn store(&self) -> TokenStore {
+    pub fn store(&self) -> Place {
         self.store
     }
 
@@ -96,34 +104,71 @@ impl Secrets {
     }
 
     /// The stored token, if any.
-    pub fn load(&self) -> Result<Option<String>, SecretError> {
+    fn load(&self) -> Result<Option<String>, SecretError> {
         match self.store {
-            TokenStore::Keyring => match entry(&self.profile)?.get_password() {
+            Place::Keyring => match entry(&self.profile)?.get_password() {
                 Ok(token) => Ok(Some(token)),
                 Err(keyring::Error::NoEntry) => Ok(None),
                 Err(e) => Err(e.into()),
             },
-            TokenStore::File => Ok(self.profile.read_token()?),
+            Place::File => Ok(self.profile.read_token()?),
         }
     }
 
     /// Keeps `token`.
-    pub fn save(&self, token: &str) -> Result<(), SecretError> {
+    fn save(&self, token: &str) -> Result<(), SecretError> {
         match self.store {
-            TokenStore::Keyring => Ok(entry(&self.profile)?.set_password(token)?),
-            TokenStore::File => Ok(self.profile.write_token(token)?),
+            Place::Keyring => Ok(entry(&self.profile)?.set_password(token)?),
+            Place::File => Ok(self.profile.write_token(token)?),
         }
     }
 
     /// Forgets the token wherever it is.
-    pub fn remove(&self) -> Result<(), SecretError> {
-        if self.store == TokenStore::Keyring {
+    fn forget(&self) -> Result<(), SecretError> {
+        if self.store == Place::Keyring {
             match entry(&self.profile)?.delete_credential() {
                 Ok(()) | Err(keyring::Error::NoEntry) => {}
                 Err(e) => return Err(e.into()),
             }
         }
         Ok(self.profile.remove_token()?)
+    }
+}
+
+/// Runs a keyring call on a thread of its own: the Secret Service client must not run on an
+/// async worker.
+fn on_own_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
+) -> Result<T, TokenError> {
+    std::thread::spawn(f)
+        .join()
+        .map_err(|_| TokenError("the keyring call failed unexpectedly".to_owned()))?
+        .map_err(|e| TokenError(e.to_string()))
+}
+
+impl TokenStore for Secrets {
+    fn read(&self) -> Result<Option<String>, TokenError> {
+        if let Some(token) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            return Ok(token);
+        }
+        let me = self.clone();
+        let token = on_own_thread(move || me.load())?;
+        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(token.clone());
+        Ok(token)
+    }
+
+    fn write(&self, token: &str) -> Result<(), TokenError> {
+        let (me, owned) = (self.clone(), token.to_owned());
+        on_own_thread(move || me.save(&owned))?;
+        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(Some(token.to_owned()));
+        Ok(())
+    }
+
+    fn remove(&self) -> Result<(), TokenError> {
+        let me = self.clone();
+        on_own_thread(move || me.forget())?;
+        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = Some(None);
+        Ok(())
     }
 }
 
@@ -137,11 +182,12 @@ mod tests {
         let profile = Profile::at(dir.path()).expect("profile");
         let secrets = Secrets {
             profile,
-            store: TokenStore::File,
+            store: Place::File,
             fallback_reason: Some("no keyring".into()),
+            cache: Arc::default(),
         };
-        secrets.save("t0k3n").expect("save");
-        assert_eq!(secrets.load().expect("load").as_deref(), Some("t0k3n"));
+        secrets.write("t0k3n").expect("save");
+        assert_eq!(secrets.read().expect("load").as_deref(), Some("t0k3n"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -156,6 +202,6 @@ mod tests {
             Some(Notice::KeyringFallback { .. })
         ));
         secrets.remove().expect("remove");
-        assert_eq!(secrets.load().expect("load"), None);
+        assert_eq!(secrets.read().expect("load"), None);
     }
 }

@@ -3,22 +3,15 @@
 
 use tauri::{AppHandle, Manager};
 
-use crate::error::{CommandError, CommandResult, ErrorKind};
-use crate::secrets::TokenStore;
+use crate::error::CommandResult;
 use crate::state::AppState;
 
-/// Checks `token` with the relay, keeps it (keyring, or the 0600 file), starts the stream.
+/// Checks `token` with the relay, keeps it (the engine writes it to [`crate::secrets`]: the
+/// keyring, or the 0600 file), starts the stream.
 pub async fn sign_in(app: &AppHandle, relay_url: &str, token: &str) -> CommandResult<()> {
     let state = app.state::<AppState>();
     let me = state.engine.login(relay_url, token).await?;
     tracing::info!(agent = %me.name, relay = %relay_url, "signed in");
-    if state.secrets.store() == TokenStore::Keyring {
-        let (secrets, token) = (state.secrets.clone(), token.trim().to_owned());
-        tauri::async_runtime::spawn_blocking(move || secrets.save(&token))
-            .await
-            .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?
-            .map_err(|e| CommandError::new(ErrorKind::Keyring, e.to_string()))?;
-    }
     state.engine.start()?;
     crate::events::refresh_status(app);
     Ok(())

@@ -29,11 +29,6 @@ pub async fn sign_in(
 #[tauri::command]
 pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
     state.engine.logout().await?;
-    let secrets = state.secrets.clone();
-    tauri::async_runtime::spawn_blocking(move || secrets.remove())
-        .await
-        .map_err(|e| CommandError::new(ErrorKind::Internal, e.to_string()))?
-        .map_err(|e| CommandError::new(ErrorKind::Keyring, e.to_string()))?;
     crate::events::refresh_status(&app);
     Ok(())
 }
