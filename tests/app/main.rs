@@ -255,6 +255,29 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
             },
         )
         .await?;
+
+        // The global shortcut dials the selected number: select Пётр's number in the list
+        // (WebKitGTK makes it the X primary selection) and press Ctrl+Alt+D.
+        app.js(
+            "const row = [...document.querySelectorAll('[data-testid=contact-row]')].find(r => r.innerText.includes('Пётр'));
+             const n = row.querySelector('.number .mono');
+             getSelection().selectAllChildren(n);",
+        )
+        .await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let pressed = std::process::Command::new("xdotool")
+            .args(["key", "ctrl+alt+d"])
+            .status()?;
+        assert!(pressed.success(), "xdotool key");
+        app.wait(
+            "the shortcut's click-to-call for the selected number",
+            SHORT,
+            || async {
+                let seen = serde_json::to_string(&stack.sim_requests().await?.split_off(before))?;
+                Ok(seen.contains("79057778899").then_some(()))
+            },
+        )
+        .await?;
     } else {
         eprintln!(
             "NOTE: the relay has no POST /v1/calls yet: dialling was checked up to the relay's refusal only"
