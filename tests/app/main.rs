@@ -334,6 +334,23 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
         app.wait_text("main", needle, SHORT).await?;
         app.shot(shot).await;
     }
+    // «Done» closes the follow-up by hand (unless the call-back already closed it).
+    let open = app
+        .js("return document.querySelector('[data-testid=mark-done]') !== null")
+        .await?;
+    if open.as_bool() == Some(true) {
+        app.click("[data-testid=mark-done]").await?;
+    }
+    app.wait_text("[data-testid=missed-empty]", "No missed calls", SHORT)
+        .await?;
+    app.wait("the missed badge to go", SHORT, || async {
+        let v = app
+            .js("return document.querySelector('[data-testid=missed-badge]') === null")
+            .await?;
+        Ok(v.as_bool().filter(|b| *b))
+    })
+    .await?;
+    app.shot("15b-missed-done-en").await;
     stack.call(json!({"provider": "sipuni", "from": UNKNOWN, "employee": "201", "outcome": "answered", "ring_seconds": 4, "talk_seconds": 2})).await?;
     wait_card(&app, "Пётр Новиков", "ringing_here").await?;
     app.shot("16-card-en").await;
