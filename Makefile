@@ -4,14 +4,15 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test deps ui fmt lint unit test-ui bench clean test-app app-deps measure-app
+.PHONY: demo test deps ui fmt lint unit test-ui app-e2e bench clean test-app app-deps measure-app
 
 demo: deps
 	scripts/demo.sh
 
 # Everything CI checks. The workspace includes the desktop app (src-tauri), so linting and
-# testing it needs WebKitGTK and the built web UI: `deps` and `ui` come first.
-test: deps ui fmt lint unit test-ui
+# testing it needs WebKitGTK and the built web UI: `deps` and `ui` come first. The last step
+# drives the real app under Xvfb (app-e2e).
+test: deps ui fmt lint unit test-ui app-e2e
 
 deps:
 	scripts/install-deps.sh
@@ -40,19 +41,21 @@ bench:
 clean:
 	rm -rf target demo-data test-output
 
-# The desktop app (src-tauri + ui): UI unit tests, then the end-to-end test of the real app
-# under Xvfb through tauri-driver against a real relay and trubka-sim. Screenshots of every
-# screen go to test-output/app/.
+# The desktop app's end-to-end test: the real app under Xvfb through tauri-driver, against a
+# real relay and trubka-sim, on a private D-Bus session with a fake notification daemon.
+# Screenshots of every screen go to test-output/app/. Needs `ui` built first.
+app-e2e:
+	$(CARGO) build --locked -p trubka -p trubka-relay -p trubka-sim
+	xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
+		$(CARGO) test -p trubka-e2e --test app --locked -- --ignored --nocapture --test-threads=1
+
+# Only the desktop app: its deps, UI unit tests, the shell's Rust tests, then app-e2e.
 app-deps:
 	scripts/install-app-deps.sh
 
-test-app: app-deps
-	cd ui && npm test
-	cd ui && npm run build
-	$(CARGO) build -p trubka -p trubka-relay -p trubka-sim -p trubka-agent
+test-app: app-deps ui test-ui
 	$(CARGO) test -p trubka --locked
-	TRUBKA_APP_E2E=1 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
-		$(CARGO) test -p trubka-e2e --test app --locked -- --nocapture --test-threads=1
+	$(MAKE) app-e2e
 
 # Cold start, event-to-card latency and idle memory of the release app under Xvfb.
 measure-app: app-deps
