@@ -7,18 +7,15 @@ mod support;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{MockPbx, Reply, uis_error};
+use support::{MockPbx, Reply, uis_config, uis_error};
 use trubka_core::Provider;
 use trubka_pbx::uis::EmployeeCall;
 use trubka_pbx::{DialNumber, PbxError, UisClient, UisConfig, UisMnemonic};
 
 fn client(mock: &MockPbx, timeout: Duration) -> UisClient {
     UisClient::new(UisConfig {
-        call_api_url: mock.url("/uis/callapi/v4.0"),
-        data_api_url: mock.url("/uis/dataapi/v2.0"),
-        access_token: "test-key".to_owned(),
         timeout,
-        ..UisConfig::default()
+        ..uis_config(mock)
     })
     .unwrap()
 }

@@ -39,6 +39,20 @@ pub fn apply_event(
     now_ms: i64,
 ) -> Result<Applied, StoreError> {
     let tx = conn.transaction()?;
+    let applied = apply_event_in(&tx, parser, event, position, now_ms)?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+/// [`apply_event`] inside a transaction the caller owns, so that many events (a resync, a
+/// bulk load) can share one commit.
+pub fn apply_event_in(
+    tx: &Transaction<'_>,
+    parser: &NumberParser,
+    event: &CallEvent,
+    position: Option<&StreamPosition>,
+    now_ms: i64,
+) -> Result<Applied, StoreError> {
     let inserted = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO call_events (event_id, call_id, seq, kind, at, json)
@@ -54,17 +68,16 @@ pub fn apply_event(
         ])?;
     let duplicate = inserted == 0;
     let (view, changes) = if duplicate {
-        match view_of(&tx, &event.call_id.0)? {
+        match view_of(tx, &event.call_id.0)? {
             Some(view) => (view, Vec::new()),
-            None => refold(&tx, parser, &event.call_id.0, now_ms)?,
+            None => refold(tx, parser, &event.call_id.0, now_ms)?,
         }
     } else {
-        refold(&tx, parser, &event.call_id.0, now_ms)?
+        refold(tx, parser, &event.call_id.0, now_ms)?
     };
     if let Some(p) = position {
-        settings::set_resume_point(&tx, &p.epoch, p.seq)?;
+        settings::set_resume_point(tx, &p.epoch, p.seq)?;
     }
-    tx.commit()?;
     Ok(Applied {
         view,
         duplicate,

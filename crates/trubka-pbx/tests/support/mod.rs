@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use trubka_pbx::{UisClient, UisConfig};
 
 /// One request the double received.
 #[derive(Debug, Clone)]
@@ -160,4 +161,23 @@ pub fn uis_error(request: &Recorded, code: i64, mnemonic: &str, field: Option<&s
                      "params": {}, "extended_helper": null}
         }
     }))
+}
+
+/// The access token the UIS clients of these tests send.
+pub const UIS_KEY: &str = "test-key";
+
+/// A UIS client configuration pointing at `mock`'s Call API and Data API paths.
+pub fn uis_config(mock: &MockPbx) -> UisConfig {
+    UisConfig {
+        call_api_url: mock.url("/uis/callapi/v4.0"),
+        data_api_url: mock.url("/uis/dataapi/v2.0"),
+        access_token: UIS_KEY.to_owned(),
+        media_base: "https://app.uiscom.ru".to_owned(),
+        timeout: Duration::from_secs(5),
+        ..UisConfig::default()
+    }
+}
+
+pub fn uis_client(mock: &MockPbx) -> UisClient {
+    UisClient::new(uis_config(mock)).unwrap()
 }

@@ -1,5 +1,5 @@
-//! UIS Call API and Data API against a local test double: the exact JSON-RPC requests sent,
-//! the parsing of documented answers, paging, window splitting and the limits policy.
+//! UIS Data API against a local test double: report paging, window splitting, directories,
+//! the account, and the limits policy.
 
 mod support;
 
@@ -10,34 +10,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use serde_json::{Value, json};
-use support::{MockPbx, Recorded, Reply, uis_result};
-use trubka_core::PhoneNumber;
-use trubka_pbx::uis::{
-    CallDirection, CallSessionId, EmployeeCall, FirstCall, ListCalls, ReportPage, ScenarioCall,
-    Sleeper,
-};
-use trubka_pbx::{DialNumber, LimitScope, PbxError, UisClient, UisConfig};
-
-const KEY: &str = "test-key";
-
-fn config(mock: &MockPbx) -> UisConfig {
-    UisConfig {
-        call_api_url: mock.url("/uis/callapi/v4.0"),
-        data_api_url: mock.url("/uis/dataapi/v2.0"),
-        access_token: KEY.to_owned(),
-        media_base: "https://app.uiscom.ru".to_owned(),
-        timeout: Duration::from_secs(5),
-        ..UisConfig::default()
-    }
-}
-
-fn client(mock: &MockPbx) -> UisClient {
-    UisClient::new(config(mock)).unwrap()
-}
-
-fn digits(text: &str) -> DialNumber {
-    DialNumber::parse(text).unwrap()
-}
+use support::{MockPbx, Recorded, Reply, UIS_KEY, uis_client, uis_config, uis_result};
+use trubka_pbx::uis::{CallDirection, CallSessionId, ReportPage, Sleeper};
+use trubka_pbx::{LimitScope, PbxError, UisClient, UisConfig};
 
 /// Moscow local time as UTC.
 fn msk(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
@@ -46,189 +21,6 @@ fn msk(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
         .with_ymd_and_hms(y, mo, d, h, mi, s)
         .unwrap()
         .to_utc()
-}
-
-#[tokio::test]
-async fn employee_call_sends_the_documented_envelope() {
-    let mock =
-        MockPbx::start(|req| uis_result(req, json!({"call_session_id": 237859081}), None)).await;
-    let uis = client(&mock);
-    let call = EmployeeCall::new(25, digits("+79260000000"), digits("74993720692"));
-    let session = uis.start_employee_call(&call).await.unwrap();
-    assert_eq!(session, CallSessionId(237859081));
-
-    let requests = mock.requests();
-    assert_eq!(requests.len(), 1);
-    assert_eq!(requests[0].path, "/uis/callapi/v4.0");
-    assert_eq!(requests[0].content_type, "application/json; charset=UTF-8");
-    assert_eq!(
-        requests[0].json(),
-        json!({
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "start.employee_call",
-            "params": {
-                "access_token": KEY,
-                "first_call": "employee",
-                "switch_at_once": false,
-                "virtual_phone_number": "74993720692",
-                "contact": "79260000000",
-                "direction": "out",
-                "employee": {"id": 25}
-            }
-        })
-    );
-}
-
-#[tokio::test]
-async fn employee_call_with_every_option() {
-    let mock = MockPbx::start(|req| uis_result(req, json!({"call_session_id": 5}), None)).await;
-    let uis = client(&mock);
-    let contact = PhoneNumber::from_e164("+79261234567").unwrap();
-    let call = EmployeeCall {
-        employee_phone: Some("79260000001".to_owned()),
-        first_call: FirstCall::Contact,
-        external_id: Some("crm-task-1842".to_owned()),
-        switch_at_once: true,
-        ..EmployeeCall::new(25, &contact, digits("74993720692"))
-    };
-    uis.start_employee_call(&call).await.unwrap();
-    // A second call gets the next id.
-    uis.start_employee_call(&call).await.unwrap();
-    let requests = mock.requests();
-    assert_eq!(
-        requests[0].params(),
-        json!({
-            "access_token": KEY,
-            "first_call": "contact",
-            "switch_at_once": true,
-            "virtual_phone_number": "74993720692",
-            "contact": "79261234567",
-            "direction": "out",
-            "employee": {"id": 25, "phone_number": "79260000001"},
-            "external_id": "crm-task-1842"
-        })
-    );
-    assert_eq!(requests[0].json()["id"], json!(1));
-    assert_eq!(requests[1].json()["id"], json!(2));
-}
-
-#[tokio::test]
-async fn scenario_call_sends_scenario_id_and_direction() {
-    let mock = MockPbx::start(|req| uis_result(req, json!({"call_session_id": 77}), None)).await;
-    let uis = client(&mock);
-    let call = ScenarioCall {
-        external_id: Some("x-1".to_owned()),
-        ..ScenarioCall::new(23456, digits("79260000000"), digits("74993720692"))
-    };
-    assert_eq!(
-        uis.start_scenario_call(&call).await.unwrap(),
-        CallSessionId(77)
-    );
-    assert_eq!(
-        mock.requests()[0].json(),
-        json!({
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "start.scenario_call",
-            "params": {
-                "access_token": KEY,
-                "virtual_phone_number": "74993720692",
-                "contact": "79260000000",
-                "first_call": "contact",
-                "switch_at_once": false,
-                "scenario_id": 23456,
-                "direction": "out",
-                "external_id": "x-1"
-            }
-        })
-    );
-}
-
-#[tokio::test]
-async fn release_call_accepts_string_and_boolean_true_only() {
-    let answers = Arc::new(Mutex::new(vec![json!("true"), json!(true), json!("false")]));
-    let mock = MockPbx::start(move |req| {
-        let success = answers.lock().unwrap().remove(0);
-        uis_result(req, json!({"success": success}), None)
-    })
-    .await;
-    let uis = client(&mock);
-    uis.release_call(CallSessionId(206597836)).await.unwrap();
-    uis.release_call(CallSessionId(206597836)).await.unwrap();
-    let err = uis
-        .release_call(CallSessionId(206597836))
-        .await
-        .unwrap_err();
-    assert_eq!(err.code(), "pbx_bad_response");
-    assert_eq!(
-        mock.requests()[0].json(),
-        json!({
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "release.call",
-            "params": {"access_token": KEY, "call_session_id": 206597836}
-        })
-    );
-}
-
-#[tokio::test]
-async fn list_calls_reads_sessions_and_legs() {
-    let mock = MockPbx::start(|req| {
-        uis_result(
-            req,
-            json!([{
-                "call_session_id": 206597836, "direction": "in",
-                "start_time": "2016-10-19T12:26:48.418",
-                "virtual_phone_number": "74951045771", "contact_phone_number": "74959268686",
-                "external_id": null,
-                "tags": [{"tag_id": 456, "tag_name": "Целевой"}],
-                "legs": [
-                    {"leg_id": 287866245, "calling_phone_number": "74951045771",
-                     "called_phone_number": "74959268686", "is_operator": false,
-                     "employee_id": null, "employee_full_name": null,
-                     "record_call_enabled": true, "state": "Разговор"},
-                    {"leg_id": 287866221, "calling_phone_number": "74959268686",
-                     "called_phone_number": "79262444393", "is_operator": true,
-                     "employee_id": 2345, "employee_full_name": "Тест",
-                     "record_call_enabled": true, "state": "Разговор"}
-                ]
-            }]),
-            None,
-        )
-    })
-    .await;
-    let uis = client(&mock);
-    let filter = ListCalls {
-        direction: Some(CallDirection::In),
-        virtual_number: Some(digits("74951045771")),
-    };
-    let calls = uis.list_calls(&filter).await.unwrap();
-    assert_eq!(
-        mock.requests()[0].json(),
-        json!({
-            "jsonrpc": "2.0", "id": 1, "method": "list.calls",
-            "params": {"access_token": KEY, "direction": "in", "virtual_phone_number": "74951045771"}
-        })
-    );
-    assert_eq!(calls.len(), 1);
-    let call = &calls[0];
-    assert_eq!(call.call_session_id, CallSessionId(206597836));
-    assert_eq!(call.direction, Some(CallDirection::In));
-    assert_eq!(
-        call.start_time.unwrap().to_string(),
-        "2016-10-19 12:26:48.418"
-    );
-    assert_eq!(call.tags[0].tag_name.as_deref(), Some("Целевой"));
-    assert_eq!(call.legs.len(), 2);
-    assert!(call.legs[1].is_operator);
-    assert_eq!(call.legs[1].employee_id, Some(2345));
-    assert_eq!(call.legs[0].employee_id, None);
-    assert_eq!(call.legs[0].state.as_deref(), Some("Разговор"));
-
-    // No filter: only the key is sent.
-    uis.list_calls(&ListCalls::default()).await.unwrap();
-    assert_eq!(mock.requests()[1].params(), json!({"access_token": KEY}));
 }
 
 fn report_fields() -> Value {
@@ -276,7 +68,7 @@ async fn calls_report_page_request_and_row() {
         )
     })
     .await;
-    let uis = client(&mock);
+    let uis = uis_client(&mock);
     let page = uis
         .calls_report(
             msk(2026, 5, 12, 0, 0, 0),
@@ -290,7 +82,7 @@ async fn calls_report_page_request_and_row() {
         json!({
             "jsonrpc": "2.0", "id": 1, "method": "get.calls_report",
             "params": {
-                "access_token": KEY,
+                "access_token": UIS_KEY,
                 "date_from": "2026-05-12 00:00:00",
                 "date_till": "2026-05-12 23:59:59",
                 "limit": 1000, "offset": 0,
@@ -336,7 +128,7 @@ async fn calls_report_page_request_and_row() {
 #[tokio::test]
 async fn calls_report_refuses_bad_pages_and_long_periods_without_asking() {
     let mock = MockPbx::start(|req| uis_result(req, json!([]), None)).await;
-    let uis = client(&mock);
+    let uis = uis_client(&mock);
     let (from, till) = (msk(2026, 1, 1, 0, 0, 0), msk(2026, 5, 1, 0, 0, 0));
     let err = uis
         .calls_report(from, till, ReportPage::default())
@@ -380,7 +172,7 @@ fn report_rows(req: &Recorded, total: u64) -> Reply {
 #[tokio::test]
 async fn calls_report_all_pages_by_offset_until_total_items() {
     let mock = MockPbx::start(|req| report_rows(req, 2500)).await;
-    let uis = client(&mock);
+    let uis = uis_client(&mock);
     let rows = uis
         .calls_report_all(msk(2026, 5, 12, 0, 0, 0), msk(2026, 5, 12, 23, 59, 59))
         .await
@@ -417,7 +209,7 @@ async fn calls_report_all_uses_the_configured_page_limit_and_drops_repeats() {
     .await;
     let uis = UisClient::new(UisConfig {
         page_limit: 2,
-        ..config(&mock)
+        ..uis_config(&mock)
     })
     .unwrap();
     let rows = uis
@@ -441,7 +233,7 @@ async fn calls_report_all_splits_periods_longer_than_three_months() {
         )
     })
     .await;
-    let uis = client(&mock);
+    let uis = uis_client(&mock);
     let rows = uis
         .calls_report_all(msk(2026, 1, 1, 0, 0, 0), msk(2026, 7, 15, 12, 0, 0))
         .await
@@ -494,7 +286,7 @@ async fn calls_report_all_halves_a_window_offset_cannot_cover() {
         }
     })
     .await;
-    let uis = client(&mock);
+    let uis = uis_client(&mock);
     let rows = uis
         .calls_report_all(msk(2026, 5, 12, 0, 0, 0), msk(2026, 5, 12, 23, 59, 59))
         .await
@@ -559,7 +351,7 @@ async fn directories_are_paged_and_read() {
     .await;
     let uis = UisClient::new(UisConfig {
         page_limit: 2,
-        ..config(&mock)
+        ..uis_config(&mock)
     })
     .unwrap();
 
@@ -581,7 +373,7 @@ async fn directories_are_paged_and_read() {
         requests[0].json(),
         json!({
             "jsonrpc": "2.0", "id": 1, "method": "get.employees",
-            "params": {"access_token": KEY, "limit": 2, "offset": 0,
+            "params": {"access_token": UIS_KEY, "limit": 2, "offset": 0,
                        "fields": ["id", "full_name", "login", "status_id", "phone_numbers", "extension"]}
         })
     );
@@ -595,7 +387,7 @@ async fn directories_are_paged_and_read() {
         mock.requests()[2].json(),
         json!({
             "jsonrpc": "2.0", "id": 3, "method": "get.virtual_numbers",
-            "params": {"access_token": KEY, "limit": 2, "offset": 0,
+            "params": {"access_token": UIS_KEY, "limit": 2, "offset": 0,
                        "fields": ["id", "virtual_phone_number", "name", "status", "scenarios"]}
         })
     );
@@ -607,7 +399,7 @@ async fn directories_are_paged_and_read() {
         mock.requests()[3].json(),
         json!({
             "jsonrpc": "2.0", "id": 4, "method": "get.scenarios",
-            "params": {"access_token": KEY, "limit": 2, "offset": 0, "fields": ["id", "name"]}
+            "params": {"access_token": UIS_KEY, "limit": 2, "offset": 0, "fields": ["id", "name"]}
         })
     );
 }
@@ -626,13 +418,13 @@ async fn account_is_read_from_an_array_or_an_object_with_meta_data() {
         Reply::json(json!({"jsonrpc": "2.0", "id": req.json()["id"], "result": result}))
     })
     .await;
-    let uis = client(&mock);
+    let uis = uis_client(&mock);
     let account = uis.account().await.unwrap();
     assert_eq!(account.app_id, 4321);
     assert_eq!(account.timezone.as_deref(), Some("Europe/Moscow"));
     assert_eq!(
         mock.requests()[0].json(),
-        json!({"jsonrpc": "2.0", "id": 1, "method": "get.account", "params": {"access_token": KEY}})
+        json!({"jsonrpc": "2.0", "id": 1, "method": "get.account", "params": {"access_token": UIS_KEY}})
     );
     assert_eq!(uis.limits().unwrap().minute_remaining, Some(30));
     let account = uis.account().await.unwrap();
@@ -671,7 +463,7 @@ async fn spent_minute_budget_waits_minute_reset_before_the_next_call() {
     })
     .await;
     let sleeper = Arc::new(RecordingSleeper::default());
-    let uis = client(&mock).with_sleeper(sleeper.clone());
+    let uis = uis_client(&mock).with_sleeper(sleeper.clone());
     uis.release_call(CallSessionId(1)).await.unwrap();
     assert!(sleeper.slept.lock().unwrap().is_empty());
     assert_eq!(uis.limits().unwrap().minute_reset, Some(42));
@@ -694,7 +486,7 @@ async fn spent_day_budget_and_long_minute_resets_fail_without_a_request() {
         )
     })
     .await;
-    let uis = client(&mock);
+    let uis = uis_client(&mock);
     uis.release_call(CallSessionId(1)).await.unwrap();
     let err = uis.release_call(CallSessionId(1)).await.unwrap_err();
     match &err {
@@ -719,7 +511,7 @@ async fn spent_day_budget_and_long_minute_resets_fail_without_a_request() {
     let sleeper = Arc::new(RecordingSleeper::default());
     let uis = UisClient::new(UisConfig {
         max_limit_wait: Duration::from_secs(10),
-        ..config(&mock)
+        ..uis_config(&mock)
     })
     .unwrap()
     .with_sleeper(sleeper.clone());
@@ -748,7 +540,7 @@ async fn paging_without_total_items_goes_on_while_pages_are_full() {
     .await;
     let uis = UisClient::new(UisConfig {
         page_limit: 2,
-        ..config(&mock)
+        ..uis_config(&mock)
     })
     .unwrap();
     let (from, till) = (msk(2026, 5, 12, 0, 0, 0), msk(2026, 5, 12, 1, 0, 0));
