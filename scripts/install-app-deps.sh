@@ -10,6 +10,7 @@ PACKAGES=(
   librsvg2-dev libayatana-appindicator3-dev build-essential pkg-config libssl-dev
   xvfb xauth dbus dbus-x11 webkit2gtk-driver libxdo-dev imagemagick x11-utils xdotool
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good desktop-file-utils xdg-utils
+  gnome-keyring libsecret-tools
 )
 
 missing=()
