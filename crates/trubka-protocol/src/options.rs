@@ -6,7 +6,8 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-/// Moscow time, UTC+03:00 all year: the time zone of almost every UIS account.
+/// Moscow time, UTC+03:00 all year: the time zone of most UIS accounts and Sipuni cabinets,
+/// hence the default. The relay passes the account's own zone (`[uis]`/`[sipuni] utc_offset`).
 pub const MOSCOW: FixedOffset = match FixedOffset::east_opt(3 * 3600) {
     Some(offset) => offset,
     None => unreachable!(),

@@ -7,7 +7,13 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use chrono::FixedOffset;
 use serde::Deserialize;
+use trubka_protocol::options::MOSCOW;
+
+mod utc_offset;
+
+pub use utc_offset::{BadUtcOffset, parse_utc_offset};
 
 /// Everything the relay reads at start. Every field has a default, so an empty file (or no
 /// file) is a valid configuration.
@@ -43,6 +49,10 @@ pub struct UisConfig {
     /// (`{media_base}/system/media/talk/{communication_id}/{hash}/`, as UIS writes `file_link`):
     /// `https://app.uiscom.ru`, or `app.comagic.ru`, `app.callgear.ae`, `app.novofon.ru`.
     pub media_base: String,
+    /// The account's time zone (`"+05:00"`; default Moscow, +03:00): `notification_time` and
+    /// the Data API's report dates are local times without an offset.
+    #[serde(deserialize_with = "utc_offset::uis")]
+    pub utc_offset: FixedOffset,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -55,6 +65,10 @@ pub struct SipuniConfig {
     /// API key used in request hashes.
     pub secret: Option<String>,
     pub api_url: String,
+    /// The cabinet's time zone (`"+05:00"`; default Moscow, +03:00): the call log export's
+    /// times and days are local. (Webhook times are Unix seconds and need no zone.)
+    #[serde(deserialize_with = "utc_offset::sipuni")]
+    pub utc_offset: FixedOffset,
 }
 
 /// The background job that pulls recent call history from the PBX APIs and stores what the
@@ -104,6 +118,7 @@ impl Default for UisConfig {
             data_api_url: "https://dataapi.uiscom.ru/v2.0".to_owned(),
             virtual_number: None,
             media_base: "https://app.uiscom.ru".to_owned(),
+            utc_offset: MOSCOW,
         }
     }
 }
@@ -115,6 +130,7 @@ impl Default for SipuniConfig {
             user: None,
             secret: None,
             api_url: "https://sipuni.com/api".to_owned(),
+            utc_offset: MOSCOW,
         }
     }
 }
@@ -189,6 +205,7 @@ impl RelayConfig {
                 .parse::<u64>()
                 .map_err(|_| format!("`{value}` is not a number of seconds"))
         };
+        let offset = |value: String| parse_utc_offset(&value).map_err(|e| e.to_string());
         match key {
             "LISTEN" => {
                 self.listen = value
@@ -204,10 +221,12 @@ impl RelayConfig {
             "UIS_DATA_API_URL" => self.uis.data_api_url = value,
             "UIS_VIRTUAL_NUMBER" => self.uis.virtual_number = optional(value),
             "UIS_MEDIA_BASE" => self.uis.media_base = value,
+            "UIS_UTC_OFFSET" => self.uis.utc_offset = offset(value)?,
             "SIPUNI_HOOK_TOKEN" => self.sipuni.hook_token = optional(value),
             "SIPUNI_USER" => self.sipuni.user = optional(value),
             "SIPUNI_SECRET" => self.sipuni.secret = optional(value),
             "SIPUNI_API_URL" => self.sipuni.api_url = value,
+            "SIPUNI_UTC_OFFSET" => self.sipuni.utc_offset = offset(value)?,
             "RECONCILE_INTERVAL_SECS" => self.reconcile.interval_secs = seconds(value)?,
             "RECONCILE_WINDOW_SECS" => self.reconcile.window_secs = seconds(value)?,
             "RECONCILE_GRACE_SECS" => self.reconcile.grace_secs = seconds(value)?,
@@ -245,6 +264,8 @@ mod tests {
         assert_eq!(config.sipuni.api_url, "https://sipuni.com/api");
         assert_eq!(config.uis.media_base, "https://app.uiscom.ru");
         assert_eq!(config.reconcile.interval_secs, 300);
+        assert_eq!(config.uis.utc_offset, MOSCOW);
+        assert_eq!(config.sipuni.utc_offset, MOSCOW);
         assert!(config.uis.hook_token.is_none() && unknown.is_empty());
     }
 
@@ -296,5 +317,56 @@ mod tests {
             RelayConfig::from_file(&path),
             Err(ConfigError::Parse { .. })
         ));
+    }
+
+    fn hours(offset: FixedOffset) -> i32 {
+        offset.local_minus_utc() / 3600
+    }
+
+    #[test]
+    fn utc_offsets_come_from_the_file_and_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.toml");
+        std::fs::write(
+            &path,
+            "[uis]\nutc_offset = \"+05:00\"\n[sipuni]\nutc_offset = \"UTC+7\"\n",
+        )
+        .unwrap();
+        let (config, _) = RelayConfig::load(Some(&path), Vec::new()).unwrap();
+        assert_eq!(hours(config.uis.utc_offset), 5);
+        assert_eq!(hours(config.sipuni.utc_offset), 7);
+        let (config, unknown) = RelayConfig::load(
+            Some(&path),
+            env(&[
+                ("TRUBKA_RELAY_UIS_UTC_OFFSET", "+10"),
+                ("TRUBKA_RELAY_SIPUNI_UTC_OFFSET", "-02:30"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(hours(config.uis.utc_offset), 10);
+        assert_eq!(config.sipuni.utc_offset.local_minus_utc(), -150 * 60);
+        assert!(unknown.is_empty());
+    }
+
+    #[test]
+    fn a_bad_utc_offset_is_an_error_naming_the_key_and_the_value() {
+        let err = RelayConfig::load(
+            None,
+            env(&[("TRUBKA_RELAY_UIS_UTC_OFFSET", "Europe/Moscow")]),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::Env { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains("TRUBKA_RELAY_UIS_UTC_OFFSET"), "{text}");
+        assert!(text.contains("`Europe/Moscow`"), "{text}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.toml");
+        std::fs::write(&path, "[sipuni]\nutc_offset = \"+25:00\"\n").unwrap();
+        let err = RelayConfig::from_file(&path).unwrap_err();
+        assert!(matches!(err, ConfigError::Parse { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(text.contains("[sipuni] utc_offset"), "{text}");
+        assert!(text.contains("`+25:00`"), "{text}");
     }
 }

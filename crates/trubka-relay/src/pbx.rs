@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use chrono::FixedOffset;
 use trubka_core::PhoneParser;
 use trubka_pbx::sipuni::sign;
 use trubka_pbx::{DialNumber, PbxError, SipuniClient, UisClient};
@@ -47,10 +48,12 @@ pub struct UisApi {
     pub virtual_number: Option<DialNumber>,
 }
 
-/// The Sipuni API, and what recording links need besides.
+/// The Sipuni API, and what recording links and the export's local times need besides.
 #[derive(Debug)]
 pub struct SipuniApi {
     pub client: SipuniClient,
+    /// The cabinet's time zone (`[sipuni] utc_offset`): the export's days and times are local.
+    pub utc_offset: FixedOffset,
     user: String,
     secret: String,
     api_url: String,
@@ -84,6 +87,7 @@ impl UisApi {
                 data_api_url: config.uis.data_api_url.clone(),
                 access_token: key.trim().to_owned(),
                 media_base: config.uis.media_base.clone(),
+                account_utc_offset: config.uis.utc_offset,
                 timeout: PBX_TIMEOUT,
                 max_limit_wait,
                 ..trubka_pbx::UisConfig::default()
@@ -122,6 +126,7 @@ impl SipuniApi {
         .map_err(PbxSetupError::Sipuni)?;
         Ok(SipuniApi {
             client,
+            utc_offset: config.sipuni.utc_offset,
             user: user.trim().to_owned(),
             secret: secret.to_owned(),
             api_url: config
@@ -170,6 +175,21 @@ mod tests {
     }
 
     #[test]
+    fn the_configured_time_zones_reach_the_clients() {
+        let mut config = RelayConfig::default();
+        config.uis.api_key = Some("k".to_owned());
+        config.sipuni.user = Some("064629".to_owned());
+        config.sipuni.secret = Some("s".to_owned());
+        config.uis.utc_offset = FixedOffset::east_opt(5 * 3600).unwrap();
+        config.sipuni.utc_offset = FixedOffset::east_opt(7 * 3600).unwrap();
+        let apis = PbxApis::from_config(&config).unwrap();
+        let uis = apis.uis.unwrap();
+        assert_eq!(uis.client.account_utc_offset(), config.uis.utc_offset);
+        assert_eq!(uis.history.account_utc_offset(), config.uis.utc_offset);
+        assert_eq!(apis.sipuni.unwrap().utc_offset, config.sipuni.utc_offset);
+    }
+
+    #[test]
     fn sipuni_record_links_are_signed_like_requests() {
         let config = RelayConfig {
             sipuni: crate::config::SipuniConfig {
@@ -177,6 +197,7 @@ mod tests {
                 secret: Some("s3cr3tK3y".to_owned()),
                 api_url: "https://sipuni.com/api/".to_owned(),
                 hook_token: None,
+                ..crate::config::SipuniConfig::default()
             },
             ..RelayConfig::default()
         };

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use chrono::FixedOffset;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -52,6 +53,10 @@ pub(crate) struct Shared {
     pub(crate) epoch: String,
     pub(crate) hook_tokens: HookTokens,
     pub(crate) phones: PhoneParser,
+    /// The accounts' time zones (`[uis]`/`[sipuni] utc_offset`), for payload times written
+    /// in local time without an offset.
+    pub(crate) uis_utc_offset: FixedOffset,
+    pub(crate) sipuni_utc_offset: FixedOffset,
     pub(crate) writer: WriterHandle,
     pub(crate) reads: Arc<ReadPool>,
     pub(crate) hub: Arc<Hub>,
@@ -105,6 +110,8 @@ impl Relay {
             epoch,
             hook_tokens,
             phones,
+            uis_utc_offset: config.uis.utc_offset,
+            sipuni_utc_offset: config.sipuni.utc_offset,
             writer,
             reads: Arc::new(ReadPool::new(path)),
             hub,

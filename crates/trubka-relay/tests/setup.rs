@@ -276,7 +276,32 @@ async fn check_passes_against_a_well_configured_account() {
         "{text}"
     );
     assert!(text.contains("✓ Sipuni API (statistic/export)"), "{text}");
+    assert!(
+        text.contains("✓ Часовой пояс аккаунта UIS Europe/Moscow совпадает"),
+        "{text}"
+    );
     assert!(!text.contains('✗'), "{text}");
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn check_warns_when_utc_offset_is_not_the_uis_accounts_zone() {
+    // The simulated account is on Europe/Moscow; the relay is told Yekaterinburg.
+    let pbx = Pbx::start(
+        |relay| relay.uis.utc_offset = chrono::FixedOffset::east_opt(5 * 3600).unwrap(),
+        |_| {},
+    )
+    .await;
+    let (ok, text) = check_output(&pbx).await;
+    assert!(ok, "a warning, not a failure:\n{text}");
+    assert!(
+        text.contains(
+            "⚠ Часовой пояс аккаунта UIS — Europe/Moscow (UTC+03:00), а [uis] utc_offset = \
+             +05:00: время звонков UIS будет сдвинуто на 2 ч. Укажите в [uis] utc_offset = \
+             \"+03:00\""
+        ),
+        "{text}"
+    );
     pbx.stop().await;
 }
 

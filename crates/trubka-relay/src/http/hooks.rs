@@ -12,7 +12,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
-use chrono::Utc;
+use chrono::{FixedOffset, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use trubka_core::{CallEvent, EventKind, Provider};
@@ -86,6 +86,7 @@ async fn uis_hook(
         &state,
         Provider::Uis,
         &expected,
+        state.uis_utc_offset,
         arrival,
         |request, options| parse_uis_with(request, kind, &state.phones, options),
     )
@@ -112,6 +113,7 @@ pub(crate) async fn sipuni(
         &state,
         Provider::Sipuni,
         &expected,
+        state.sipuni_utc_offset,
         arrival,
         |request, options| parse_sipuni_with(request, &state.phones, options),
     )
@@ -119,11 +121,13 @@ pub(crate) async fn sipuni(
     Ok(Json(json!({"success": true})))
 }
 
-/// The common path of every webhook; returns once its events are durable.
+/// The common path of every webhook; returns once its events are durable. `utc_offset` is
+/// the provider's account time zone, for payload times written without an offset.
 async fn receive(
     state: &AppState,
     provider: Provider,
     expected_token: &str,
+    utc_offset: FixedOffset,
     arrival: Arrival,
     parse: impl FnOnce(&HookRequest<'_>, &ParseOptions) -> Result<Vec<CallEvent>, PayloadError>,
 ) -> Result<Vec<StoredEvent>, ApiError> {
@@ -152,8 +156,8 @@ async fn receive(
     // The arrival time is `at` only for payloads without a time of their own (EnvyCRM-style
     // GET templates); a retry of such a payload is still a duplicate, by id.
     let options = ParseOptions {
+        utc_offset,
         received_at: Some(Utc::now()),
-        ..ParseOptions::default()
     };
     let events = match parse(&request, &options) {
         Ok(events) => events,

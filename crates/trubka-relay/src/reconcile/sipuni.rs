@@ -7,15 +7,16 @@
 //! already stored by the start time its id begins with (Asterisk ids are the start's unix
 //! seconds, a dot, a sequence) and the contact's number; a row that matches nothing gets an
 //! id of its own, `{start}.trubka-{digest}`, stable from one run to the next.
+//!
+//! The export's days and `Время` are the cabinet's local time (`[sipuni] utc_offset`).
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use trubka_core::{Direction, PhoneParser};
 use trubka_pbx::PbxError;
 use trubka_pbx::sipuni::{EmployeeCell, SipuniCallKind, SipuniCallRow, StatisticsFilter};
 use trubka_protocol::history::{HistoryEmployee, SipuniExportRow};
-use trubka_protocol::options::MOSCOW;
 
 use crate::pbx::SipuniApi;
 
@@ -67,10 +68,10 @@ pub(super) async fn rows(
     from: DateTime<Utc>,
     till: DateTime<Utc>,
 ) -> Result<Vec<ExportedCall>, PbxError> {
-    let day = |t: DateTime<Utc>| -> NaiveDate { t.with_timezone(&MOSCOW).date_naive() };
+    let (first, last) = export_days(from, till, api.utc_offset);
     let export = api
         .client
-        .export_statistics(day(from), day(till), &StatisticsFilter::default())
+        .export_statistics(first, last, &StatisticsFilter::default())
         .await?;
     for (line, reason) in &export.rejected {
         tracing::warn!(line, %reason, "skipping an unreadable line of the Sipuni export");
@@ -78,13 +79,28 @@ pub(super) async fn rows(
     Ok(export
         .rows
         .iter()
-        .filter_map(|row| exported(row, phones))
+        .filter_map(|row| exported(row, phones, api.utc_offset))
         .filter(|call| call.row.start >= from && call.row.start <= till)
         .collect())
 }
 
-fn exported(row: &SipuniCallRow, phones: &PhoneParser) -> Option<ExportedCall> {
-    let start = MOSCOW
+/// The cabinet's calendar days `[from, till]` touches: the export is asked for whole local
+/// days, so a window across the cabinet's midnight needs both.
+fn export_days(
+    from: DateTime<Utc>,
+    till: DateTime<Utc>,
+    offset: FixedOffset,
+) -> (NaiveDate, NaiveDate) {
+    let day = |t: DateTime<Utc>| t.with_timezone(&offset).date_naive();
+    (day(from), day(till))
+}
+
+fn exported(
+    row: &SipuniCallRow,
+    phones: &PhoneParser,
+    offset: FixedOffset,
+) -> Option<ExportedCall> {
+    let start = offset
         .from_local_datetime(&row.time)
         .single()?
         .with_timezone(&Utc);
@@ -215,6 +231,46 @@ fn raw(row: &SipuniCallRow) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trubka_pbx::sipuni::statistic::parse_export;
+    use trubka_protocol::options::MOSCOW;
+
+    fn east(hours: i32) -> FixedOffset {
+        FixedOffset::east_opt(hours * 3600).unwrap()
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn export_rows_are_read_in_the_cabinets_time_zone() {
+        let csv = "Тип;Статус;Время;Откуда;Куда;Длительность звонка, сек;ID записи\n\
+                   Входящий;Отвечен;12.05.2026 10:17:40;79261234567;74951234567;30;\
+                   1778563060.1\n";
+        let export = parse_export(csv.as_bytes()).unwrap();
+        let row = &export.rows[0];
+        let phones = PhoneParser::russia();
+        let yekaterinburg = exported(row, &phones, east(5)).unwrap();
+        assert_eq!(yekaterinburg.row.start, utc("2026-05-12T05:17:40Z"));
+        assert_eq!(yekaterinburg.ended, utc("2026-05-12T05:18:10Z"));
+        let moscow = exported(row, &phones, MOSCOW).unwrap();
+        assert_eq!(moscow.row.start, utc("2026-05-12T07:17:40Z"));
+        // `raw` keeps the cabinet's own local time, as the export wrote it.
+        assert!(yekaterinburg.row.raw.contains("12.05.2026 10:17:40"));
+    }
+
+    #[test]
+    fn export_days_are_the_cabinets_calendar_days() {
+        // 18:00–20:00 UTC is 23:00–01:00 in Yekaterinburg: two local days, while in Moscow it
+        // is 21:00–23:00 of one.
+        let (from, till) = (utc("2026-05-11T18:00:00Z"), utc("2026-05-11T20:00:00Z"));
+        let may = |day| NaiveDate::from_ymd_opt(2026, 5, day).unwrap();
+        assert_eq!(export_days(from, till, east(5)), (may(11), may(12)));
+        assert_eq!(export_days(from, till, MOSCOW), (may(11), may(11)));
+        // 22:00 UTC on the 11th is already the 12th in Novosibirsk.
+        let late = utc("2026-05-11T22:00:00Z");
+        assert_eq!(export_days(late, late, east(7)), (may(12), may(12)));
+    }
 
     #[test]
     fn employee_lists_split_outside_parentheses() {

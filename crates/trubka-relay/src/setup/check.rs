@@ -1,29 +1,32 @@
 //! `trubka-relay check`: reads the configuration, reaches each configured PBX API with
 //! harmless requests and says in plain words what is wrong.
 //!
-//! - UIS Data API: `get.account` (the key, the IP allow-list, the Data API option), then
-//!   `get.virtual_numbers` (is `[uis] virtual_number` the account's?) and `get.employees` (does
+//! - UIS Data API: `get.account` (the key, the IP allow-list, the Data API option; does the
+//!   account's time zone have the offset of `[uis] utc_offset`?), then `get.virtual_numbers` (is `[uis] virtual_number` the account's?) and `get.employees` (does
 //!   every agent's UIS employee id exist?).
 //! - UIS Call API: `list.calls`. It belongs to the «Управление вызовами» option, which
 //!   click-to-call does not need, so that option being off is only a warning.
-//! - Sipuni API: `statistic/export` of today (the cabinet number and the secret key).
+//! - Sipuni API: `statistic/export` of today in the cabinet's zone (the cabinet number and the
+//!   secret key). Sipuni does not tell the cabinet's zone, so `[sipuni] utc_offset` is only
+//!   shown.
 //!
 //! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
 //! The result is `false` when any line is ✗; the binary then exits with status 1.
 
 use std::io::{self, Write};
 
-use chrono::Utc;
+use chrono::{FixedOffset, Utc};
 use trubka_core::PhoneParser;
 use trubka_pbx::sipuni::StatisticsFilter;
 use trubka_pbx::uis::ListCalls;
 use trubka_pbx::{PbxError, UisMnemonic};
-use trubka_protocol::options::MOSCOW;
 
 use crate::agents::Agent;
 use crate::config::RelayConfig;
 use crate::pbx::{PbxApis, SipuniApi, UisApi};
 use crate::store::Store;
+
+use super::zones;
 
 /// Writes the check lines; `Ok(true)` when nothing must be fixed.
 pub async fn run(config: &RelayConfig, out: &mut impl Write) -> io::Result<bool> {
@@ -109,6 +112,11 @@ async fn check_uis(
                     account.app_id,
                     account.timezone.as_deref().unwrap_or("не указан")
                 ),
+            )?;
+            check_uis_zone(
+                report,
+                account.timezone.as_deref(),
+                uis.client.account_utc_offset(),
             )?;
             true
         }
@@ -198,8 +206,61 @@ async fn check_uis(
     Ok(())
 }
 
+/// Compares the account's zone with `[uis] utc_offset`, which the relay reads notification
+/// and report times with: a wrong offset shifts every call time by the difference.
+fn check_uis_zone(
+    report: &mut Report<'_, impl Write>,
+    zone: Option<&str>,
+    configured: FixedOffset,
+) -> io::Result<()> {
+    let Some(zone) = zone.map(str::trim).filter(|zone| !zone.is_empty()) else {
+        return report.line(
+            Mark::Warn,
+            &format!(
+                "UIS не сообщил часовой пояс аккаунта: убедитесь, что [uis] utc_offset \
+                 ({configured}) — его смещение от UTC"
+            ),
+        );
+    };
+    match zones::current_offset(zone) {
+        Some(actual) if actual == configured => report.line(
+            Mark::Ok,
+            &format!(
+                "Часовой пояс аккаунта UIS {zone} совпадает с [uis] utc_offset ({configured})"
+            ),
+        ),
+        Some(actual) => report.line(
+            Mark::Warn,
+            &format!(
+                "Часовой пояс аккаунта UIS — {zone} (UTC{actual}), а [uis] utc_offset = \
+                 {configured}: время звонков UIS будет сдвинуто на {}. Укажите в [uis] \
+                 utc_offset = \"{actual}\" (или TRUBKA_RELAY_UIS_UTC_OFFSET={actual})",
+                difference(actual, configured)
+            ),
+        ),
+        None => report.line(
+            Mark::Warn,
+            &format!(
+                "Часовой пояс аккаунта UIS «{zone}» проверить не удалось: убедитесь, что \
+                 [uis] utc_offset ({configured}) — его смещение от UTC"
+            ),
+        ),
+    }
+}
+
+/// How far apart two offsets are, in words: «2 ч», «30 мин», «1 ч 30 мин».
+fn difference(a: FixedOffset, b: FixedOffset) -> String {
+    let minutes = (a.local_minus_utc() - b.local_minus_utc()).unsigned_abs() / 60;
+    match (minutes / 60, minutes % 60) {
+        (hours, 0) => format!("{hours} ч"),
+        (0, minutes) => format!("{minutes} мин"),
+        (hours, minutes) => format!("{hours} ч {minutes} мин"),
+    }
+}
+
 async fn check_sipuni(report: &mut Report<'_, impl Write>, sipuni: &SipuniApi) -> io::Result<()> {
-    let today = Utc::now().with_timezone(&MOSCOW).date_naive();
+    // "Today" is the cabinet's day: the export is asked for local calendar days.
+    let today = Utc::now().with_timezone(&sipuni.utc_offset).date_naive();
     match sipuni
         .client
         .export_statistics(today, today, &StatisticsFilter::default())
@@ -208,8 +269,10 @@ async fn check_sipuni(report: &mut Report<'_, impl Write>, sipuni: &SipuniApi) -
         Ok(export) => report.line(
             Mark::Ok,
             &format!(
-                "Sipuni API (statistic/export): номер кабинета и ключ приняты, звонков сегодня: {}",
-                export.rows.len()
+                "Sipuni API (statistic/export): номер кабинета и ключ приняты, звонков сегодня: \
+                 {} (время кабинета читается как UTC{}, [sipuni] utc_offset)",
+                export.rows.len(),
+                sipuni.utc_offset
             ),
         ),
         Err(e) => report.pbx_failure("Sipuni API (statistic/export)", &e),
@@ -251,5 +314,67 @@ impl<W: Write> Report<'_, W> {
             Mark::Fail,
             &format!("{what}: {} [{}]", error.user_message(), error.code()),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn east(hours: i32) -> FixedOffset {
+        FixedOffset::east_opt(hours * 3600).unwrap()
+    }
+
+    fn zone_lines(zone: Option<&str>, configured: FixedOffset) -> (bool, String) {
+        let mut out = Vec::new();
+        let mut report = Report {
+            out: &mut out,
+            ok: true,
+        };
+        check_uis_zone(&mut report, zone, configured).unwrap();
+        let ok = report.ok;
+        (ok, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn a_matching_zone_is_confirmed() {
+        let (ok, text) = zone_lines(Some("Asia/Yekaterinburg"), east(5));
+        assert!(ok);
+        assert!(
+            text.starts_with("✓ Часовой пояс аккаунта UIS Asia/Yekaterinburg"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_different_zone_is_a_warning_saying_what_to_set() {
+        let (ok, text) = zone_lines(Some("Asia/Novosibirsk"), east(3));
+        // A warning, not a failure: the relay works, the times are shifted.
+        assert!(ok);
+        assert!(text.starts_with("⚠ "), "{text}");
+        assert!(text.contains("utc_offset = \"+07:00\""), "{text}");
+        assert!(text.contains("сдвинуто на 4 ч"), "{text}");
+        assert!(
+            text.contains("TRUBKA_RELAY_UIS_UTC_OFFSET=+07:00"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_or_missing_zone_cannot_be_checked() {
+        let (ok, text) = zone_lines(Some("America/New_York"), east(3));
+        assert!(ok && text.starts_with("⚠ "), "{text}");
+        assert!(text.contains("проверить не удалось"), "{text}");
+        assert!(text.contains("+03:00"), "{text}");
+        let (ok, text) = zone_lines(None, east(3));
+        assert!(ok && text.starts_with("⚠ UIS не сообщил"), "{text}");
+    }
+
+    #[test]
+    fn differences_are_said_in_hours_and_minutes() {
+        let half = FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+        assert_eq!(difference(east(3), east(5)), "2 ч");
+        assert_eq!(difference(half, east(5)), "30 мин");
+        assert_eq!(difference(half, east(4)), "1 ч 30 мин");
     }
 }

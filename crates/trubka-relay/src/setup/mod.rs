@@ -5,12 +5,14 @@
 //!   interactive call processing URL.
 //! - [`sipuni`]: `trubka-relay sipuni-setup` — «События на АТС» and the API key.
 //! - [`manager`]: `trubka-relay manager set|unset|list`.
-//! - [`check`]: `trubka-relay check`.
+//! - [`check`]: `trubka-relay check` (with [`zones`], the offsets of the account time zones
+//!   it can compare with `utc_offset`).
 
 pub mod check;
 pub mod manager;
 pub mod sipuni;
 pub mod uis_templates;
+mod zones;
 
 use std::io::{self, Write};
 

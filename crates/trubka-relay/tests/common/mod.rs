@@ -38,11 +38,16 @@ pub(crate) struct TestRelay {
 
 impl TestRelay {
     pub(crate) async fn start() -> TestRelay {
+        TestRelay::start_with(RelayConfig::default()).await
+    }
+
+    /// A relay with `config`, listening on 127.0.0.1:0 with its data in a temp folder.
+    pub(crate) async fn start_with(config: RelayConfig) -> TestRelay {
         let dir = tempfile::tempdir().unwrap();
         let config = RelayConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().join("data"),
-            ..RelayConfig::default()
+            ..config
         };
         let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
         let addr = listener.local_addr().unwrap();
