@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Measures the desktop app (release build) under Xvfb against a real relay and trubka-sim:
+# Measures the desktop app (the shipped `dist` build) under Xvfb against a real relay and trubka-sim:
 #   - cold start: process start to the main window's first drawn screen (the UI calls
 #     `ui_ready`; the app logs the time since main() started) and, from outside, the
 #     wall time from exec to that moment;
 #   - event-to-card: the shell receiving a card update to the card window having drawn it
 #     (`card_rendered`, measured with one clock inside the app);
 #   - idle memory: PSS and RSS summed over the app's whole process tree (the app and its
-#     WebKit web and network processes), after the calls are over.
+#     WebKit web and network processes), after the calls are over; and, as the floor the
+#     platform sets, the same for WebKitGTK's own MiniBrowser showing a one-line page.
 # Prints a summary; raw numbers stay in test-output/measure/.
 #
 #   scripts/measure-app.sh            (builds what it needs; RUNS=5 CALLS=10 IDLE=20 tunable)
@@ -17,7 +18,7 @@ if [ -z "${TRUBKA_MEASURE_INNER:-}" ]; then
   if [ -z "${TRUBKA_MEASURE_NO_BUILD:-}" ]; then
     (cd ui && npm run --silent build)
     cargo build --quiet -p trubka-relay -p trubka-sim
-    cargo build --quiet --release -p trubka
+    cargo build --quiet --profile dist -p trubka
   fi
   export TRUBKA_MEASURE_INNER=1
   exec xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- "$0" "$@"
@@ -26,7 +27,7 @@ fi
 RUNS=${RUNS:-5}
 CALLS=${CALLS:-10}
 IDLE=${IDLE:-20}
-APP=${TRUBKA_APP:-target/release/trubka}
+APP=${TRUBKA_APP:-target/dist/trubka}
 OUT=test-output/measure
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -89,7 +90,7 @@ tree_pids() { # the process and all its descendants
   for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do tree_pids "$child"; done
 }
 
-echo "== cold start ($RUNS runs, release build: $APP)"
+echo "== cold start ($RUNS runs, dist build: $APP)"
 for i in $(seq "$RUNS"); do
   log="$OUT/start-$i.log"
   : >"$log"
@@ -132,13 +133,26 @@ echo "== idle memory (after ${IDLE}s idle)"
 sleep "$IDLE"
 mem_after=$(memory "$app" "$OUT/memory-after.txt")
 
+echo "== platform floor: WebKitGTK's MiniBrowser, one-line page, ${IDLE}s idle"
+MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+floor="n/a (no MiniBrowser)"
+if [ -x "$MINIBROWSER" ]; then
+  "$MINIBROWSER" "data:text/html,<p>Trubka</p>" >"$OUT/minibrowser.log" 2>&1 &
+  mb=$!
+  sleep "$IDLE"
+  floor=$(memory "$mb" "$OUT/memory-minibrowser.txt")
+  kill "$mb"; wait "$mb" 2>/dev/null || true
+fi
+
 cat <<REPORT | tee "$OUT/summary.txt"
 
-Trubka desktop app, release build, Xvfb 1400x900, $(nproc) cores
+Trubka desktop app, dist build (opt-level s, thin LTO, stripped), Xvfb 1400x900, $(nproc) cores
 cold start to usable main window: median ${start_wall} ms wall (exec to first drawn screen), ${start_inside} ms inside the app (main() to first drawn screen), $RUNS runs   [target <= 1500 ms]
 event to card visible: median ${card_median} ms, max ${card_max} ms over ${cards} ringing cards   [target <= 100 ms]
 idle memory of the whole process tree, signed in, ${IDLE}s after start: $mem_start   [target <= 150 MB]
 $(cat "$OUT/memory-start.txt")
 idle memory of the whole process tree, ${IDLE}s after $CALLS calls with cards: $mem_after
 $(cat "$OUT/memory-after.txt")
+platform floor, WebKitGTK $(pkg-config --modversion webkit2gtk-4.1 2>/dev/null) MiniBrowser with a one-line page: $floor
+$(cat "$OUT/memory-minibrowser.txt" 2>/dev/null)
 REPORT

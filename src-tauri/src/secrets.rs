@@ -8,7 +8,8 @@
 //! (never on an async worker), and the token is cached after the first read.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
 
 use trubka_agent::profile::Profile;
 use trubka_agent::tokens::{TokenError, TokenStore};
@@ -16,6 +17,11 @@ use trubka_agent::tokens::{TokenError, TokenStore};
 use crate::dto::Notice;
 
 const SERVICE: &str = "Trubka";
+
+/// How long the start-up probe waits for the keyring. A locked keyring may put up an unlock
+/// prompt, which deserves time for a password; a Secret Service that never answers must not
+/// keep the app from starting, so after this the token goes to the file instead.
+const PROBE_LIMIT: Duration = Duration::from_secs(15);
 
 /// Where the token lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,22 +68,42 @@ fn entry(profile: &Profile) -> Result<keyring::Entry, keyring::Error> {
 }
 
 impl Secrets {
-    /// Finds out whether a keyring answers (a read that finds no entry counts as working).
+    /// Finds out whether a keyring answers (a read that finds no entry counts as working),
+    /// waiting at most [`PROBE_LIMIT`].
     pub fn probe(profile: Profile) -> Secrets {
-        let outcome = entry(&profile).and_then(|e| e.get_password().map(|_| ()));
+        Secrets::probe_within(profile, PROBE_LIMIT)
+    }
+
+    fn probe_within(profile: Profile, limit: Duration) -> Secrets {
+        let (answer, outcome) = mpsc::channel();
+        let probed = profile.clone();
+        // A thread of its own: a keyring stuck on D-Bus is left behind, not waited for.
+        std::thread::spawn(move || {
+            let read = entry(&probed).and_then(|e| e.get_password().map(|_| ()));
+            let _ = answer.send(match read {
+                Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                Err(e) => Err(e.to_string()),
+            });
+        });
+        let outcome = outcome.recv_timeout(limit).unwrap_or_else(|_| {
+            Err(format!(
+                "the keyring did not answer within {} s",
+                limit.as_secs()
+            ))
+        });
         match outcome {
-            Ok(()) | Err(keyring::Error::NoEntry) => Secrets {
+            Ok(()) => Secrets {
                 profile,
                 store: Place::Keyring,
                 fallback_reason: None,
                 cache: Arc::default(),
             },
-            Err(e) => {
-                tracing::warn!(error = %e, "no OS keyring; the agent token goes to a 0600 file");
+            Err(reason) => {
+                tracing::warn!(error = %reason, "no OS keyring; the agent token goes to a 0600 file");
                 Secrets {
                     profile,
                     store: Place::File,
-                    fallback_reason: Some(e.to_string()),
+                    fallback_reason: Some(reason),
                     cache: Arc::default(),
                 }
             }
