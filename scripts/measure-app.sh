@@ -132,6 +132,9 @@ cards=$(wc -l <"$OUT/card.txt")
 echo "== idle memory (after ${IDLE}s idle)"
 sleep "$IDLE"
 mem_after=$(memory "$app" "$OUT/memory-after.txt")
+# The floor is measured alone: shared library pages would otherwise be split between the
+# two trees and make both look smaller.
+kill "$app"; wait "$app" 2>/dev/null || true
 
 echo "== platform floor: WebKitGTK's MiniBrowser, one-line page, ${IDLE}s idle"
 MINIBROWSER=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
