@@ -5,6 +5,7 @@
 //! relay missed while it was down, and the history APIs (UIS `get.calls_report`, Sipuni
 //! `statistic/export`) list them.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -42,7 +43,7 @@ pub fn fill(sim: &Arc<Sim>, backfill: BackfillConfig) -> usize {
     starts.sort_by_key(|(at, _)| *at);
     let mut added = 0;
     for (offset, provider) in starts {
-        let request = generator::draw_for(&mut rng, &sim.config, provider);
+        let request = generator::draw_for(&mut rng, &sim.config, provider, &HashSet::new());
         match sim.plan_at(&request, first + Duration::milliseconds(offset)) {
             Ok(mut plan) => {
                 plan.origin.source = Source::Backfill;

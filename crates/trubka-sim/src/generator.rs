@@ -6,7 +6,7 @@
 //! would. It stops after `--calls N` calls or at shutdown, whichever comes first. Each call
 //! is logged by [`Sim::start_call`] in one line.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use tokio::time::MissedTickBehavior;
@@ -26,18 +26,40 @@ fn pick<'a, T>(rng: &mut impl Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
 
-/// Draws one call.
-pub fn draw(rng: &mut impl Rng, config: &SimConfig) -> CallRequest {
+/// One of the cast whose number is not in `busy`, or, when all of them are, any of them.
+fn pick_free<'a>(
+    rng: &mut impl Rng,
+    cast: &[&'a cast::Caller],
+    busy: &HashSet<String>,
+) -> &'a cast::Caller {
+    let free: Vec<_> = cast
+        .iter()
+        .copied()
+        .filter(|c| !busy.contains(c.typed))
+        .collect();
+    let choice: &[&'a cast::Caller] = if free.is_empty() { cast } else { &free };
+    choice[rng.random_range(0..choice.len())]
+}
+
+/// Draws one call. Its caller (or callee) is not one of `busy`, the numbers on a call right
+/// now, while anyone else is left: a person does not ring the call center twice at once, and
+/// an agent would be puzzled by two cards of one caller.
+pub fn draw(rng: &mut impl Rng, config: &SimConfig, busy: &HashSet<String>) -> CallRequest {
     let provider = if rng.random_bool(0.5) {
         Provider::Uis
     } else {
         Provider::Sipuni
     };
-    draw_for(rng, config, provider)
+    draw_for(rng, config, provider, busy)
 }
 
-/// Draws one call on `provider`.
-pub fn draw_for(rng: &mut impl Rng, config: &SimConfig, provider: Provider) -> CallRequest {
+/// Draws one call on `provider` (see [`draw`]).
+pub fn draw_for(
+    rng: &mut impl Rng,
+    config: &SimConfig,
+    provider: Provider,
+    busy: &HashSet<String>,
+) -> CallRequest {
     let mut request = CallRequest::new(provider);
     request.direction = if rng.random_bool(0.85) {
         Direction::In
@@ -56,8 +78,8 @@ pub fn draw_for(rng: &mut impl Rng, config: &SimConfig, provider: Provider) -> C
     let roll = rng.random_range(0..100);
     match request.direction {
         Direction::In => {
-            let caller = pick(rng, cast::CALLERS);
-            request.from = Some(caller.typed.to_owned());
+            let everyone: Vec<_> = cast::CALLERS.iter().collect();
+            request.from = Some(pick_free(rng, &everyone, busy).typed.to_owned());
             // Now and then a Sipuni call comes from a colleague's extension.
             if provider == Provider::Sipuni && other.is_some() && rng.random_bool(0.05) {
                 request.from.clone_from(&other);
@@ -83,7 +105,7 @@ pub fn draw_for(rng: &mut impl Rng, config: &SimConfig, provider: Provider) -> C
                 .iter()
                 .filter(|c| !cast::is_anonymous(c.typed))
                 .collect();
-            request.to = Some(pick(rng, &callees).typed.to_owned());
+            request.to = Some(pick_free(rng, &callees, busy).typed.to_owned());
             request.outcome = match roll {
                 0..70 => Outcome::Answered,
                 70..85 => Outcome::Missed,
@@ -138,7 +160,8 @@ pub async fn run(sim: Arc<Sim>, generator: GeneratorConfig) {
             _ = ticker.tick() => {}
             () = cancel.cancelled() => return,
         }
-        let request = draw(&mut rng, &sim.config);
+        let busy = sim.history.numbers_on_a_call(tokio::time::Instant::now());
+        let request = draw(&mut rng, &sim.config, &busy);
         started += 1;
         let origin = CallOrigin {
             source: Source::Generator,
@@ -169,8 +192,8 @@ mod tests {
         let mut outcomes = std::collections::HashSet::new();
         let mut providers = std::collections::HashSet::new();
         for _ in 0..300 {
-            let request = draw(&mut a, &config);
-            assert_eq!(request, draw(&mut b, &config));
+            let request = draw(&mut a, &config, &HashSet::new());
+            assert_eq!(request, draw(&mut b, &config, &HashSet::new()));
             let lines = match request.provider {
                 Provider::Uis => &config.uis.lines,
                 Provider::Sipuni => &config.sipuni.lines,
@@ -187,5 +210,40 @@ mod tests {
         }
         assert!(outcomes.len() >= 5, "{outcomes:?}");
         assert_eq!(providers.len(), 2);
+    }
+
+    #[test]
+    fn callers_on_a_call_are_not_drawn_again_while_anyone_else_is_free() {
+        let config = SimConfig::new(Url::parse("http://127.0.0.1:1").unwrap(), "u", "s");
+        let free = "+7 926 123-45-67";
+        let free_callee = cast::CALLERS
+            .iter()
+            .find(|c| c.typed == free)
+            .expect("the cast has the free caller");
+        assert!(!cast::is_anonymous(free_callee.typed));
+        let busy: HashSet<String> = cast::CALLERS
+            .iter()
+            .map(|c| c.typed.to_owned())
+            .filter(|typed| typed != free)
+            .collect();
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..200 {
+            let request = draw(&mut rng, &config, &busy);
+            let party = match request.direction {
+                Direction::In => request.from.as_deref(),
+                Direction::Out => request.to.as_deref(),
+            };
+            // A Sipuni call may come from a colleague's extension instead.
+            let colleague = config
+                .employees
+                .iter()
+                .any(|e| Some(e.extension.as_str()) == party);
+            assert!(party == Some(free) || colleague, "{party:?} is on a call");
+        }
+        // With everybody on a call the generator still calls someone (and does not panic on
+        // an empty choice).
+        let everyone: HashSet<String> = cast::CALLERS.iter().map(|c| c.typed.to_owned()).collect();
+        let request = draw(&mut rng, &config, &everyone);
+        assert!(request.from.is_some() || request.to.is_some());
     }
 }

@@ -11,8 +11,9 @@
 //! shortened call still has to send.
 
 use std::{
-    collections::{HashMap, VecDeque},
+    collections::{HashMap, HashSet, VecDeque},
     sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
 };
 
 use tokio::{sync::Notify, time::Instant};
@@ -24,6 +25,10 @@ use crate::{
 
 /// How many calls the history keeps; the oldest are forgotten beyond it.
 pub const CAPACITY: usize = 200_000;
+
+/// How far back [`History::numbers_on_a_call`] looks: longer than any call the scenarios
+/// plan, so the scan stops long before the history's far end.
+const LONGEST_CALL: Duration = Duration::from_secs(2 * 3600);
 
 /// One call in the history.
 #[derive(Debug)]
@@ -211,6 +216,21 @@ impl History {
             .iter()
             .filter(|e| e.provider == provider)
             .cloned()
+            .collect()
+    }
+
+    /// The external numbers (as requested) of the calls still going on at `now`.
+    pub fn numbers_on_a_call(&self, now: Instant) -> HashSet<String> {
+        self.lock()
+            .order
+            .iter()
+            .rev()
+            .take_while(|e| {
+                e.started()
+                    .is_some_and(|t| now.saturating_duration_since(t) < LONGEST_CALL)
+            })
+            .filter(|e| e.is_active(now))
+            .map(|e| e.with_plan(|plan| plan.contact.raw.clone()))
             .collect()
     }
 

@@ -1,6 +1,6 @@
 //! What each `trubka-cli` command does, on top of the [`Engine`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use tokio::sync::broadcast::error::RecvError;
@@ -240,16 +240,45 @@ async fn contacts(engine: &Engine, action: ContactsAction) -> Result<(), CliErro
     Ok(())
 }
 
+/// The readable `listen` view prints a card only when what it shows has changed: an event
+/// that changes nothing a person reads (a second leg's id, a repeated answer) stays quiet.
+#[derive(Default)]
+struct ShownCards(HashMap<String, String>);
+
+impl ShownCards {
+    /// How many calls it remembers; far more than are ever live at once.
+    const CAPACITY: usize = 1_000;
+
+    fn print(&mut self, card: &crate::cards::Card) {
+        if let Some(text) = self.fresh(&card.call.call_id, render::card(card)) {
+            println!("{text}");
+        }
+    }
+
+    /// `text` when it differs from what was shown last for `call_id`, else `None`.
+    fn fresh(&mut self, call_id: &str, text: String) -> Option<String> {
+        if self.0.get(call_id) == Some(&text) {
+            return None;
+        }
+        if self.0.len() >= Self::CAPACITY {
+            self.0.clear();
+        }
+        self.0.insert(call_id.to_owned(), text.clone());
+        Some(text)
+    }
+}
+
 /// `listen`: cards as they change, until Ctrl-C or until the relay refuses the token.
 async fn listen(engine: &Engine, json: bool) -> Result<(), CliError> {
     let mut events = engine.subscribe();
     let mut status = engine.status();
+    let mut shown = ShownCards::default();
     engine.start()?;
     for card in engine.live_cards().await? {
         if json {
             json_line(&card)?;
         } else {
-            println!("{}", render::card(&card));
+            shown.print(&card);
         }
     }
     loop {
@@ -259,7 +288,7 @@ async fn listen(engine: &Engine, json: bool) -> Result<(), CliError> {
                     if json {
                         json_line(&card)?;
                     } else {
-                        println!("{}", render::card(&card));
+                        shown.print(&card);
                     }
                 }
                 Ok(EngineEvent::Followups(badge)) if !json => {
@@ -294,5 +323,42 @@ async fn listen(engine: &Engine, json: bool) -> Result<(), CliError> {
                 return Ok(());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ShownCards;
+
+    #[test]
+    fn a_card_is_shown_again_only_when_its_text_changes() {
+        let mut shown = ShownCards::default();
+        assert_eq!(
+            shown.fresh("uis:1", "звонит".into()).as_deref(),
+            Some("звонит")
+        );
+        assert_eq!(shown.fresh("uis:1", "звонит".into()), None);
+        assert_eq!(
+            shown.fresh("uis:2", "звонит".into()).as_deref(),
+            Some("звонит")
+        );
+        assert_eq!(
+            shown.fresh("uis:1", "разговор".into()).as_deref(),
+            Some("разговор")
+        );
+        assert_eq!(shown.fresh("uis:1", "разговор".into()), None);
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let mut shown = ShownCards::default();
+        for i in 0..ShownCards::CAPACITY * 3 {
+            assert!(
+                shown
+                    .fresh(&format!("uis:{i}"), "завершён".into())
+                    .is_some()
+            );
+        }
+        assert!(shown.0.len() <= ShownCards::CAPACITY);
     }
 }
