@@ -32,6 +32,9 @@ pub struct RelayConfig {
     pub uis: UisConfig,
     pub sipuni: SipuniConfig,
     pub reconcile: ReconcileConfig,
+    /// How long one request to a PBX API may take before it counts as failed (an agent's
+    /// click-to-call then gets 504 `pbx_timeout`). At least 1.
+    pub pbx_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -95,6 +98,7 @@ impl Default for RelayConfig {
             uis: UisConfig::default(),
             sipuni: SipuniConfig::default(),
             reconcile: ReconcileConfig::default(),
+            pbx_timeout_secs: 15,
         }
     }
 }
@@ -230,6 +234,7 @@ impl RelayConfig {
             "RECONCILE_INTERVAL_SECS" => self.reconcile.interval_secs = seconds(value)?,
             "RECONCILE_WINDOW_SECS" => self.reconcile.window_secs = seconds(value)?,
             "RECONCILE_GRACE_SECS" => self.reconcile.grace_secs = seconds(value)?,
+            "PBX_TIMEOUT_SECS" => self.pbx_timeout_secs = seconds(value)?,
             // Read by the binary itself (clap), not a setting of this struct.
             "CONFIG" => {}
             _ => return Ok(false),
@@ -288,6 +293,7 @@ mod tests {
                 ("TRUBKA_RELAY_LISTNE", "typo"),
                 ("TRUBKA_RELAY_UIS_MEDIA_BASE", "http://127.0.0.1:8766"),
                 ("TRUBKA_RELAY_RECONCILE_INTERVAL_SECS", "0"),
+                ("TRUBKA_RELAY_PBX_TIMEOUT_SECS", "4"),
                 ("PATH", "/bin"),
             ]),
         )
@@ -304,12 +310,16 @@ mod tests {
         assert_eq!(unknown, vec!["TRUBKA_RELAY_LISTNE".to_owned()]);
         assert_eq!(config.uis.media_base, "http://127.0.0.1:8766");
         assert_eq!(config.reconcile.interval_secs, 0);
+        assert_eq!(config.pbx_timeout_secs, 4);
     }
 
     #[test]
     fn bad_values_are_errors_not_defaults() {
         let err = RelayConfig::load(None, env(&[("TRUBKA_RELAY_LISTEN", "nowhere")])).unwrap_err();
         assert!(err.to_string().contains("TRUBKA_RELAY_LISTEN"), "{err}");
+        let err =
+            RelayConfig::load(None, env(&[("TRUBKA_RELAY_PBX_TIMEOUT_SECS", "soon")])).unwrap_err();
+        assert!(err.to_string().contains("soon"), "{err}");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("relay.toml");
         std::fs::write(&path, "lisen = \"127.0.0.1:1\"\n").unwrap();

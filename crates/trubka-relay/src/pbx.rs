@@ -13,8 +13,12 @@ use trubka_pbx::{DialNumber, PbxError, SipuniClient, UisClient};
 
 use crate::config::RelayConfig;
 
-/// How long one PBX request may take before it counts as failed.
-const PBX_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long one PBX request may take before it counts as failed (`pbx_timeout_secs`; a
+/// zero would fail every request, so it counts as one second).
+fn pbx_timeout(config: &RelayConfig) -> Duration {
+    Duration::from_secs(config.pbx_timeout_secs.max(1))
+}
+
 /// How long reconciliation waits for a spent UIS minute budget (an agent's click-to-call
 /// never waits: it is refused at once with `limit_exceeded`).
 const HISTORY_LIMIT_WAIT: Duration = Duration::from_secs(60);
@@ -88,7 +92,7 @@ impl UisApi {
                 access_token: key.trim().to_owned(),
                 media_base: config.uis.media_base.clone(),
                 account_utc_offset: config.uis.utc_offset,
-                timeout: PBX_TIMEOUT,
+                timeout: pbx_timeout(config),
                 max_limit_wait,
                 ..trubka_pbx::UisConfig::default()
             })
@@ -121,7 +125,7 @@ impl SipuniApi {
             api_url: config.sipuni.api_url.clone(),
             user: user.to_owned(),
             secret: secret.to_owned(),
-            timeout: PBX_TIMEOUT,
+            timeout: pbx_timeout(config),
         })
         .map_err(PbxSetupError::Sipuni)?;
         Ok(SipuniApi {

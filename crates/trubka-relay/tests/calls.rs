@@ -219,6 +219,30 @@ async fn an_agent_the_relay_cannot_place_calls_for_is_told_why() {
     pbx.stop().await;
 }
 
+#[tokio::test]
+async fn a_pbx_that_never_answers_is_a_504_after_the_configured_timeout() {
+    // The operating system accepts connections to a listener nobody serves: the request goes
+    // out and no answer ever comes back.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let pbx = Pbx::start(
+        move |config| {
+            config.pbx_timeout_secs = 1;
+            config.uis.call_api_url = format!("http://{silent_addr}/uis/callapi/v4.0");
+        },
+        |_| {},
+    )
+    .await;
+    let agent = pbx.agent("Анна", anna);
+    let (status, body) = pbx.dial(&agent, json!({"to": "+79265550107"})).await;
+    assert_eq!(status, 504, "{body}");
+    assert_eq!(body["error"]["code"], "pbx_timeout");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("не ответил вовремя"), "{message}");
+    drop(silent);
+    pbx.stop().await;
+}
+
 /// One refusal: how the relay or the simulator is set up, what the agent dials, and the
 /// status and code the agent gets.
 struct Refusal {
