@@ -272,6 +272,10 @@ impl Stack {
     }
 }
 
+/// The D-Bus name the running app owns (tauri-plugin-single-instance: the identifier plus
+/// `.SingleInstance`); a second launch hands its arguments over while it is owned.
+const SINGLE_INSTANCE_NAME: &str = "ru.trubka.desktop.SingleInstance";
+
 /// The app under WebDriver.
 pub(crate) struct App {
     pub(crate) client: Client,
@@ -282,6 +286,14 @@ pub(crate) struct App {
 impl App {
     /// Starts tauri-driver and, through it, `trubka` with `args`.
     pub(crate) async fn launch(args: &[String]) -> anyhow::Result<App> {
+        App::launch_with_env(args, &[]).await
+    }
+
+    /// [`App::launch`] with extra environment for the app (tauri-driver passes its own on).
+    pub(crate) async fn launch_with_env(
+        args: &[String],
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<App> {
         let (port, native) = (free_port(), free_port());
         let driver = spawn(
             Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
@@ -292,6 +304,7 @@ impl App {
                     &native.to_string(),
                 ])
                 .env("RUST_LOG", "info")
+                .envs(env.iter().copied())
                 .stdin(Stdio::null()),
             &output_dir().join("tauri-driver.log"),
         )?;
@@ -315,7 +328,13 @@ impl App {
                 async move {
                     let mut builder =
                         ClientBuilder::rustls().map_err(|e| anyhow::anyhow!("{e}"))?;
-                    Ok(builder.capabilities(caps).connect(&url).await.ok())
+                    // WebKitWebDriver waits for the app without a limit of its own (an app
+                    // that exits at once never connects), so every attempt is bounded here.
+                    let attempt = builder.capabilities(caps).connect(&url);
+                    match tokio::time::timeout(Duration::from_secs(20), attempt).await {
+                        Ok(session) => Ok(session.ok()),
+                        Err(_) => bail!("the app did not come up under WebKitWebDriver in 20 s"),
+                    }
                 }
             },
         )
@@ -458,5 +477,46 @@ impl App {
 
     pub(crate) async fn close(self) {
         let _ = self.client.close().await;
+    }
+
+    /// Ends the session and waits until no `trubka` runs on `home` and its single-instance
+    /// name has left the session bus, so that the next launch is a first instance and not
+    /// handed over to this one.
+    pub(crate) async fn close_and_wait(self, home: &Path) -> anyhow::Result<()> {
+        self.close().await;
+        let pattern = format!("trubka --home {}", home.display());
+        wait_for("the app to exit", Duration::from_secs(15), || {
+            let pattern = pattern.clone();
+            async move {
+                let running = Command::new("pgrep")
+                    .args(["-f", &pattern])
+                    .stdout(Stdio::null())
+                    .status()?
+                    .success();
+                Ok((!running).then_some(()))
+            }
+        })
+        .await?;
+        wait_for(
+            "the app's single-instance name to leave the bus",
+            Duration::from_secs(15),
+            || async {
+                let names = Command::new("dbus-send")
+                    .args([
+                        "--session",
+                        "--print-reply",
+                        "--dest=org.freedesktop.DBus",
+                        "/org/freedesktop/DBus",
+                        "org.freedesktop.DBus.ListNames",
+                    ])
+                    .output()?;
+                let listed = String::from_utf8_lossy(&names.stdout);
+                Ok(
+                    (names.status.success() && !listed.contains(SINGLE_INSTANCE_NAME))
+                        .then_some(()),
+                )
+            },
+        )
+        .await
     }
 }

@@ -374,6 +374,42 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     app.to_main_window().await?;
     assert_eq!(shown.as_bool(), Some(false), "no card pops with popups off");
     app.shot("17-popups-off-en").await;
+    app.close_and_wait(&home).await?;
+
+    // A dark system theme: the same profile, relaunched under Adwaita's dark variant, signs
+    // in by itself and draws dark.
+    let app = App::launch_with_env(
+        &["--home".into(), home.display().to_string()],
+        &[("GTK_THEME", "Adwaita:dark")],
+    )
+    .await?;
+    app.wait_text("[data-testid=connection]", "Connected", CALL)
+        .await?;
+    app.click("[data-testid=tab-history]").await?;
+    app.wait_text("[data-testid=call-row]", "Иван Петров", SHORT)
+        .await?;
+    // The Sipuni call answered at extension 201 (Sipuni names no employee) reads in English.
+    app.wait_text("[data-testid=call-row]", "answered by ext. 201", SHORT)
+        .await?;
+    let look = app
+        .js(
+            "const bg = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+             const fg = getComputedStyle(document.body).color.match(/\\d+/g).map(Number);
+             return { dark: matchMedia('(prefers-color-scheme: dark)').matches,
+                      bg: bg[0] + bg[1] + bg[2], fg: fg[0] + fg[1] + fg[2] };",
+        )
+        .await?;
+    assert_eq!(
+        look["dark"],
+        json!(true),
+        "the page follows the dark theme: {look}"
+    );
+    let (bg, fg) = (look["bg"].as_i64(), look["fg"].as_i64());
+    assert!(
+        bg.zip(fg).is_some_and(|(bg, fg)| bg < 200 && fg > 500),
+        "dark background, light text: {look}"
+    );
+    app.shot("18-history-dark-en").await;
     app.close().await;
     Ok(())
 }

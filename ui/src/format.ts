@@ -1,5 +1,5 @@
 // Dates, durations and outcomes for people to read, in the current language.
-import type { CallDto } from "./bindings/ipc";
+import type { CallDto, EmployeeDto } from "./bindings/ipc";
 import { has, language, t } from "./i18n";
 
 function sameDay(a: Date, b: Date): boolean {
@@ -51,4 +51,12 @@ export function direction(dir: string): string {
 export function fieldLabel(key: string): string {
   const k = `field.${key}`;
   return has(k) ? t(k) : key;
+}
+
+/** An employee for people: the name, else «доб. 201» / «ext. 201», else the PBX's id. */
+export function employee(e: EmployeeDto): string {
+  if (e.name) return e.name;
+  if (e.extension) return t("employee.ext", { ext: e.extension });
+  if (e.id) return t("employee.id", { id: e.id });
+  return t("employee.unknown");
 }

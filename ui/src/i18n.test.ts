@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import ru from "./i18n/ru.json";
 import en from "./i18n/en.json";
 import { setLanguage, t } from "./i18n";
-import { duration, outcome, when } from "./format";
+import { duration, employee, outcome, when } from "./format";
 
 describe("translations", () => {
   it("have the same keys in Russian and English, none empty", () => {
@@ -25,6 +25,17 @@ describe("translations", () => {
 });
 
 describe("formatting", () => {
+  it("employees, named or by extension, in the agent's language", () => {
+    const e = (name: string | null, extension: string | null, id: string | null) => ({ name, extension, id });
+    setLanguage("en");
+    expect(employee(e("Анна Смирнова", "201", "2339292"))).toBe("Анна Смирнова");
+    expect(employee(e(null, "201", null))).toBe("ext. 201");
+    expect(employee(e(null, null, "2339292"))).toBe("employee 2339292");
+    setLanguage("ru");
+    expect(employee(e(null, "201", null))).toBe("доб. 201");
+    expect(employee(e(null, null, null))).toBe("сотрудник");
+  });
+
   it("durations", () => {
     setLanguage("ru");
     expect(duration(null)).toBe("");

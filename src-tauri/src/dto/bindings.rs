@@ -5,7 +5,7 @@
 
 use ts_rs::TS;
 
-use super::calls::{CardFieldDto, CardStateDto, CursorDto, HistoryFilterDto};
+use super::calls::{CardFieldDto, CardStateDto, CursorDto, EmployeeDto, HistoryFilterDto};
 use super::contacts::{BadRowDto, MatchDto, NumberDto, PhoneDraftDto, RowWarningDto};
 use super::*;
 use crate::error::{CommandError, ErrorKind};
@@ -38,6 +38,7 @@ pub fn render() -> String {
         decl::<ImportReportDto>(),
         decl::<MatchDto>(),
         decl::<LookupDto>(),
+        decl::<EmployeeDto>(),
         decl::<CallDto>(),
         decl::<HistoryFilterDto>(),
         decl::<CursorDto>(),

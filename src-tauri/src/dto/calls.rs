@@ -1,7 +1,7 @@
 //! Calls, history pages, follow-ups and call cards.
 
 use serde::{Deserialize, Serialize};
-use trubka_agent::calls::CallView;
+use trubka_agent::calls::{CallView, EmployeeView};
 use trubka_agent::cards::{Card, CardState};
 use trubka_agent::engine::{FollowUpItem, HistoryEntries, HistoryEntry, HistoryRequest};
 use trubka_agent::store::history::{HistoryCursor, HistoryFilter};
@@ -32,7 +32,7 @@ pub struct CallDto {
     pub ended_at: Option<String>,
     pub wait: Option<u32>,
     pub talk: Option<u32>,
-    pub answered_by: Option<String>,
+    pub answered_by: Option<EmployeeDto>,
     pub recordings: Vec<String>,
     pub scenario: Option<String>,
     pub tags: Vec<String>,
@@ -57,10 +57,29 @@ impl CallDto {
             ended_at: view.ended_at.map(ts),
             wait: view.durations.wait,
             talk: view.durations.talk,
-            answered_by: view.answered_by.as_ref().map(|e| e.label()),
+            answered_by: view.answered_by.as_ref().map(EmployeeDto::from),
             recordings: view.recordings.clone(),
             scenario: view.scenario.clone(),
             tags: view.tags.clone(),
+        }
+    }
+}
+
+/// An employee of the PBX as the PBX named them; the UI words a missing name in the agent's
+/// language («доб. 201» / «ext. 201»).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct EmployeeDto {
+    pub name: Option<String>,
+    pub extension: Option<String>,
+    pub id: Option<String>,
+}
+
+impl From<&EmployeeView> for EmployeeDto {
+    fn from(e: &EmployeeView) -> EmployeeDto {
+        EmployeeDto {
+            name: e.name.clone(),
+            extension: e.extension.clone(),
+            id: e.id.clone(),
         }
     }
 }

@@ -77,6 +77,8 @@ rule: string, explanation: string, };
 
 export type LookupDto = { query: string, matches: Array<MatchDto>, no_match: string | null, };
 
+export type EmployeeDto = { name: string | null, extension: string | null, id: string | null, };
+
 export type CallDto = { call_id: string, provider: string | null, 
 /**
  * `in`, `out` or `internal`.
@@ -93,7 +95,7 @@ number: string,
 /**
  * The best matching contact's name (history) or the PBX's name for the customer.
  */
-name: string | null, line: string | null, started_at: string, answered_at: string | null, ended_at: string | null, wait: number | null, talk: number | null, answered_by: string | null, recordings: Array<string>, scenario: string | null, tags: Array<string>, };
+name: string | null, line: string | null, started_at: string, answered_at: string | null, ended_at: string | null, wait: number | null, talk: number | null, answered_by: EmployeeDto | null, recordings: Array<string>, scenario: string | null, tags: Array<string>, };
 
 export type HistoryFilterDto = "all" | "in" | "out" | "missed";
 

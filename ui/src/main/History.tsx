@@ -5,7 +5,7 @@ import { api, on, type CallDto, type CursorDto, type HistoryFilterDto } from "..
 import { t, type Key } from "../i18n";
 import { errorText } from "../errors";
 import { debounce, latest } from "../lib/debounce";
-import { direction, duration, outcome, when } from "../format";
+import { direction, duration, employee, outcome, when } from "../format";
 import { DialButton } from "./DialButton";
 import { toast } from "./toasts";
 
@@ -129,7 +129,7 @@ export function History() {
                 <td class="mono muted">{c.line ?? ""}</td>
                 <td>
                   {outcome(c)}
-                  {c.answered_by && !c.missed && <div class="row-sub">{t("history.answered_by", { name: c.answered_by })}</div>}
+                  {c.answered_by && !c.missed && <div class="row-sub">{t("history.answered_by", { name: employee(c.answered_by) })}</div>}
                 </td>
                 <td class="nowrap">{duration(c.talk)}</td>
                 <td>
