@@ -41,6 +41,9 @@ pub enum ServerFrame {
     Event { seq: u64, event: Box<CallEvent> },
     /// History before the requested `since` is gone (or belongs to another epoch): resync.
     Reset { epoch: String },
+    /// The replay a `since` asked for is complete: `replayed` events were sent, and every
+    /// frame from here on is live. Lets a client tell "while you were away" from "now".
+    CaughtUp { replayed: u64 },
 }
 
 /// A frame from an agent to the relay.
@@ -66,6 +69,9 @@ enum WireFrame {
     Reset {
         epoch: String,
     },
+    CaughtUp {
+        replayed: u64,
+    },
 }
 
 /// Every field any server frame may carry, read in one pass with the tag as a plain field.
@@ -78,6 +84,7 @@ struct IncomingFrame<'a> {
     epoch: Option<String>,
     head: Option<u64>,
     seq: Option<u64>,
+    replayed: Option<u64>,
     #[serde(borrow)]
     event: Option<&'a RawValue>,
 }
@@ -117,6 +124,9 @@ impl ServerFrame {
             "reset" => ServerFrame::Reset {
                 epoch: frame.epoch.clone().ok_or_else(|| missing("epoch"))?,
             },
+            "caught_up" => ServerFrame::CaughtUp {
+                replayed: frame.replayed.ok_or_else(|| missing("replayed"))?,
+            },
             other => return Err(FrameError::UnknownType(other.to_owned())),
         })
     }
@@ -140,6 +150,10 @@ impl ServerFrame {
                 epoch: epoch.clone(),
             })
             .expect("reset serialises"),
+            ServerFrame::CaughtUp { replayed } => serde_json::to_string(&WireFrame::CaughtUp {
+                replayed: *replayed,
+            })
+            .expect("caught_up serialises"),
         }
     }
 }

@@ -32,7 +32,7 @@ fn event_frame_built_by_the_relay_parses_back_to_the_same_event() {
 }
 
 #[test]
-fn hello_and_reset_round_trip() {
+fn hello_reset_and_caught_up_round_trip() {
     for frame in [
         ServerFrame::Hello {
             v: 1,
@@ -41,6 +41,7 @@ fn hello_and_reset_round_trip() {
             head: 7,
         },
         ServerFrame::Reset { epoch: "e2".into() },
+        ServerFrame::CaughtUp { replayed: 3 },
         ServerFrame::Event {
             seq: 9,
             event: Box::new(sample_event()),
@@ -61,6 +62,18 @@ fn frames_missing_fields_or_of_unknown_type_are_errors_with_reasons() {
         .to_string();
     assert!(unknown.contains("bye"), "{unknown}");
     assert!(ServerFrame::parse("not json").is_err());
+    let bare = ServerFrame::parse(r#"{"type":"caught_up"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(bare.contains("replayed"), "{bare}");
+}
+
+#[test]
+fn caught_up_has_the_documented_wire_form() {
+    assert_eq!(
+        ServerFrame::CaughtUp { replayed: 12 }.to_json(),
+        r#"{"type":"caught_up","replayed":12}"#
+    );
 }
 
 #[test]

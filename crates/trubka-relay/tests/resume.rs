@@ -1,4 +1,4 @@
-//! Resume with `since`: exactly the missed events, then live ones; `reset` when the history
+//! Resume with `since`: exactly the missed events, `caught_up`, then live ones; `reset` when the history
 //! asked for is not this relay's; 1012 on shutdown.
 
 mod common;
@@ -42,6 +42,11 @@ async fn reconnecting_with_since_gets_exactly_the_missed_events_then_live_ones()
     assert_eq!(stream.event().await, (5, "uis:4:ringing:4".to_owned()));
     assert_eq!(stream.event().await, (7, "uis:5:ringing:5".to_owned()));
     assert_eq!(stream.event().await, (9, "uis:6:ringing:6".to_owned()));
+    assert_eq!(
+        stream.caught_up().await,
+        3,
+        "the replay ends with caught_up"
+    );
     assert_eq!(relay.uis(&uis_ringing(7, "100", 7)).await.0, 200);
     assert_eq!(stream.event().await, (10, "uis:7:ringing:7".to_owned()));
     relay.stop().await;

@@ -7,6 +7,9 @@
 //!    `since`, considered known: the agent starts at the head);
 //! 3. live frames at or below the last `seq` sent are skipped.
 //!
+//! A replay ends with a `caught_up` frame, so the agent can tell the calls it missed while
+//! away from the calls happening now (one summary instead of a burst of stale popups).
+//!
 //! Keepalive: a ping every [`PING_EVERY`]; a client not heard from for [`SILENT_LIMIT`] is
 //! dropped. A send that does not complete in [`SEND_TIMEOUT`] drops the client too, so a
 //! stalled socket cannot pin its task forever.
@@ -92,7 +95,9 @@ impl Session {
             .is_none_or(|epoch| epoch == state.epoch);
         match params.since {
             Some(since) if same_epoch && since <= head => {
-                self.replay(state, agent, since, head).await?;
+                let replayed = self.replay(state, agent, since, head).await?;
+                let caught_up = ServerFrame::CaughtUp { replayed };
+                self.send(Message::Text(caught_up.to_json().into())).await?;
             }
             Some(_) => self.send_reset(state).await?,
             None if !same_epoch => self.send_reset(state).await?,
@@ -148,20 +153,22 @@ impl Session {
         }
     }
 
-    /// Sends every event with `since < seq <= head` the agent may see, in `seq` order.
+    /// Sends every event with `since < seq <= head` the agent may see, in `seq` order, and
+    /// says how many that was.
     async fn replay(
         &mut self,
         state: &AppState,
         agent: &Agent,
         since: u64,
         head: u64,
-    ) -> Result<(), Ended> {
+    ) -> Result<u64, Ended> {
         let scope = if agent.supervisor {
             ReplayScope::All
         } else {
             ReplayScope::Agent(agent.id)
         };
         let mut after = since;
+        let mut replayed = 0;
         // Bounded: `after` grows with every full page and never passes `head`.
         loop {
             let page = state
@@ -174,9 +181,10 @@ impl Session {
                 self.send_event(Utf8Bytes::from(event_frame(seq, &json)))
                     .await?;
                 after = seq;
+                replayed += 1;
             }
             if !full {
-                return Ok(());
+                return Ok(replayed);
             }
         }
     }

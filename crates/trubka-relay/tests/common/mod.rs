@@ -171,8 +171,28 @@ pub(crate) struct Stream {
 }
 
 impl Stream {
-    /// The next frame or close, skipping pings (answered by tungstenite itself).
+    /// The next frame or close, skipping pings and `caught_up` (which [`Self::caught_up`]
+    /// reads when a test is about it).
     pub(crate) async fn next(&mut self) -> Got {
+        // Bounded: a relay sends one `caught_up` per connection.
+        loop {
+            match self.next_frame().await {
+                Got::Frame(ServerFrame::CaughtUp { .. }) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// The `caught_up` frame that ends a replay: how many events were replayed.
+    pub(crate) async fn caught_up(&mut self) -> u64 {
+        match self.next_frame().await {
+            Got::Frame(ServerFrame::CaughtUp { replayed }) => replayed,
+            other => panic!("expected caught_up, got {other:?}"),
+        }
+    }
+
+    /// The next frame or close, skipping pings (answered by tungstenite itself).
+    pub(crate) async fn next_frame(&mut self) -> Got {
         // Bounded by WAIT per frame and by the stream's own end.
         loop {
             let message = tokio::time::timeout(WAIT, self.socket.next())
