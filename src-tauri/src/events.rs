@@ -2,12 +2,17 @@
 //! line and the tray; card updates to the card window (showing it when the popup mode says
 //! so), the main window's lists and the OS notifications; follow-up and resync news to the
 //! status line.
+//!
+//! Cards replayed after a reconnect (calls that happened while the app was asleep, offline
+//! or closed) update the lists but neither pop nor notify; when the replay is over, the
+//! calls still going on pop as live ones and the missed ones get one summary notification.
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::broadcast::error::RecvError;
 use trubka_agent::cards::Card;
 use trubka_agent::engine::EngineEvent;
+use trubka_agent::relay_client::Delivery;
 use ts_rs::TS;
 
 use crate::dto::{CardDto, ConnectionDto, FollowUpDto, Notice};
@@ -56,7 +61,13 @@ pub fn spawn(app: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
             match events.recv().await {
-                Ok(EngineEvent::Card(card)) => on_card(&handle, &card).await,
+                Ok(EngineEvent::Card { card, delivery }) => on_card(&handle, &card, delivery).await,
+                Ok(EngineEvent::CaughtUp(summary)) => {
+                    for card in &summary.ongoing {
+                        on_card(&handle, card, Delivery::Live).await;
+                    }
+                    crate::notifications::on_caught_up(&handle, &summary);
+                }
                 Ok(EngineEvent::Followups(_)) => {
                     refresh_status(&handle);
                     let _ = handle.emit_to(MAIN, "followups-changed", ());
@@ -81,11 +92,12 @@ pub fn spawn(app: &AppHandle) {
     });
 }
 
-async fn on_card(app: &AppHandle, card: &Card) {
+async fn on_card(app: &AppHandle, card: &Card, delivery: Delivery) {
     let received = now_ms();
     let state = app.state::<AppState>();
     let dto = CardDto::of(card, None, received);
-    let pop = state.prefs().pops(&dto);
+    let live = delivery == Delivery::Live;
+    let pop = live && state.prefs().pops(&dto);
     let _ = app.emit_to(
         CARD,
         "card",
@@ -98,7 +110,9 @@ async fn on_card(app: &AppHandle, card: &Card) {
         windows::show_card(app);
     }
     let _ = app.emit_to(MAIN, "call-updated", &dto.call);
-    crate::notifications::on_card(app, &dto, windows::main_visible(app));
+    if live {
+        crate::notifications::on_card(app, &dto, windows::main_visible(app));
+    }
     if let Some(followup) = open_followup(app, dto.call.phone.as_deref()).await {
         let _ = app.emit_to(
             CARD,
@@ -128,7 +142,7 @@ async fn resend_live(app: &AppHandle) {
     let engine = app.state::<AppState>().engine.clone();
     if let Ok(cards) = engine.live_cards().await {
         for card in &cards {
-            on_card(app, card).await;
+            on_card(app, card, Delivery::Live).await;
         }
     }
 }

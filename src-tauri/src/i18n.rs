@@ -36,7 +36,10 @@ pub fn t(lang: Language, key: &str, args: &[(&str, &str)]) -> String {
 }
 
 /// Every key the shell uses.
-pub const KEYS: [&str; 15] = [
+pub const KEYS: [&str; 18] = [
+    "notify.away",
+    "notify.and_more",
+    "notify.show_missed",
     "status.connecting",
     "status.token_revoked",
     "status.rejected",

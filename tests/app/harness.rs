@@ -259,6 +259,34 @@ impl Stack {
             .unwrap_or_default())
     }
 
+    /// Waits until the simulator has delivered to the relay (200) a notification of
+    /// `call_id` whose name contains `what`.
+    pub(crate) async fn wait_delivered(
+        &self,
+        call_id: &str,
+        what: &str,
+        limit: Duration,
+    ) -> anyhow::Result<()> {
+        wait_for(&format!("{what} of {call_id} delivered"), limit, || async {
+            let log: Vec<Value> = self
+                .http
+                .get(format!("{}/sim/deliveries", self.sim_url))
+                .send()
+                .await?
+                .json()
+                .await?;
+            Ok(log
+                .iter()
+                .any(|d| {
+                    d["call_id"] == call_id
+                        && d["what"].as_str().is_some_and(|w| w.contains(what))
+                        && d["status"] == 200
+                })
+                .then_some(()))
+        })
+        .await
+    }
+
     /// Whether the relay places calls (`POST /v1/calls`): a 404/405 means not built yet.
     pub(crate) async fn relay_dials(&self) -> bool {
         let r = self

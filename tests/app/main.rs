@@ -376,6 +376,13 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     app.shot("17-popups-off-en").await;
     app.close_and_wait(&home).await?;
 
+    // Away: two calls are missed while the app is closed.
+    let before_away = notifications.sent().len();
+    for from in [OLGA, UNKNOWN] {
+        let id = stack.call(json!({"provider": "uis", "from": from, "employee": "2339292", "outcome": "missed", "ring_seconds": 1})).await?;
+        stack.wait_delivered(&id, "Завершение звонка", CALL).await?;
+    }
+
     // A dark system theme: the same profile, relaunched under Adwaita's dark variant, signs
     // in by itself and draws dark.
     let app = App::launch_with_env(
@@ -410,6 +417,43 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
         "dark background, light text: {look}"
     );
     app.shot("18-history-dark-en").await;
+
+    // Back after being away: one summary of what was missed, not a notification per call;
+    // its «Show» opens the missed calls.
+    let away = app
+        .wait("the while-you-were-away notification", CALL, || async {
+            Ok(notifications
+                .sent()
+                .into_iter()
+                .find(|n| n.summary.contains("While you were away")))
+        })
+        .await?;
+    assert!(
+        away.summary.ends_with("missed calls: 2"),
+        "counts both calls: {away:?}"
+    );
+    assert!(
+        away.body.contains("Ольга Смирнова"),
+        "names the callers: {away:?}"
+    );
+    assert_eq!(
+        away.actions.first().map(String::as_str),
+        Some("show-missed"),
+        "«Show» action: {away:?}"
+    );
+    let per_call: Vec<_> = notifications.sent()[before_away..]
+        .iter()
+        .filter(|n| n.summary.contains("Missed call"))
+        .cloned()
+        .collect();
+    assert!(
+        per_call.is_empty(),
+        "no notification per missed call: {per_call:?}"
+    );
+    notifications.invoke(away.id, "show-missed").await?;
+    app.wait_text("[data-testid=missed-row]", "Ольга Смирнова", SHORT)
+        .await?;
+    app.shot("19-missed-while-away-dark-en").await;
     app.close().await;
     Ok(())
 }

@@ -12,6 +12,7 @@ use zbus::zvariant::OwnedValue;
 pub(crate) struct Sent {
     pub(crate) id: u32,
     pub(crate) summary: String,
+    pub(crate) body: String,
     /// Action keys and labels, flattened as on the wire: `[key, label, key, label, …]`.
     pub(crate) actions: Vec<String>,
 }
@@ -30,7 +31,7 @@ impl Daemon {
         _replaces_id: u32,
         _app_icon: String,
         summary: String,
-        _body: String,
+        body: String,
         actions: Vec<String>,
         _hints: HashMap<String, OwnedValue>,
         _expire_timeout: i32,
@@ -40,6 +41,7 @@ impl Daemon {
         sent.push(Sent {
             id,
             summary,
+            body,
             actions,
         });
         id

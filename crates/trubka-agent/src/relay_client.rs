@@ -11,6 +11,9 @@
 //!   counts a resync, through [`StreamSink::reset`]; the stream goes on live from the head.
 //! - A first connection records the relay's head as its resume point at once, so a disconnect
 //!   before the first event loses nothing.
+//! - Events at or below the head the relay named in `hello` are replayed (they happened
+//!   while the client was away); the sink is told which, and `caught_up` ends the replay, so
+//!   the app can summarise what was missed instead of popping stale cards.
 //! - Close codes 4000–4099 stop the client (4001: token revoked); others reconnect.
 //! - The state is published on a `watch` channel as [`ConnectionStatus`].
 
@@ -98,12 +101,16 @@ impl ConnectionStatus {
 pub trait StreamSink: Send + Sync + 'static {
     /// The stored resume point.
     fn resume_point(&self) -> impl Future<Output = Result<ResumePoint, StoreError>> + Send;
-    /// Applies one event and stores `position` with it, atomically.
+    /// Applies one event and stores `position` with it, atomically. `delivery` says whether
+    /// it happened while the client was away (a replay) or now.
     fn apply(
         &self,
         position: StreamPosition,
         event: CallEvent,
+        delivery: Delivery,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The replay after a reconnect is complete (`replayed` events); live events follow.
+    fn caught_up(&self, replayed: u64) -> impl Future<Output = ()> + Send;
     /// The relay no longer has our history: forget the resume point, keep local data, and
     /// go on from `head` (the relay's head at hello).
     fn reset(
@@ -117,6 +124,27 @@ pub trait StreamSink: Send + Sync + 'static {
         epoch: String,
         head: u64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// When an event happened relative to the connection that delivered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Stored before this connection's `hello`: it happened while the client was away.
+    Replayed,
+    /// Happening now.
+    Live,
+}
+
+impl Delivery {
+    /// An event's delivery, from its `seq` and the head the relay named in `hello`.
+    pub fn of(seq: u64, hello_head: u64) -> Delivery {
+        if seq <= hello_head {
+            Delivery::Replayed
+        } else {
+            Delivery::Live
+        }
+    }
 }
 
 /// Handles to steer a running client.
@@ -327,7 +355,8 @@ async fn session<S: StreamSink>(
                     epoch: epoch.clone(),
                     seq,
                 };
-                if let Err(e) = sink.apply(position, *event).await {
+                let delivery = Delivery::of(seq, hello_head);
+                if let Err(e) = sink.apply(position, *event, delivery).await {
                     return lost(greeted, format!("cannot store an event: {e}"));
                 }
                 let _ = ws
@@ -340,6 +369,7 @@ async fn session<S: StreamSink>(
                     return lost(greeted, format!("cannot record a resync: {e}"));
                 }
             }
+            Ok(ServerFrame::CaughtUp { replayed }) => sink.caught_up(replayed).await,
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

@@ -7,6 +7,7 @@ use common::{Call, anna, at, boris, engine, feed};
 use trubka_agent::cards::CardState;
 use trubka_agent::contacts::{ContactDraft, PhoneEntry};
 use trubka_agent::engine::EngineEvent;
+use trubka_agent::relay_client::Delivery;
 use trubka_core::{Employee, Outcome};
 
 async fn add_ivan(engine: &trubka_agent::Engine) {
@@ -66,7 +67,10 @@ async fn lifecycle_of_a_call_answered_here() {
             ]
         );
         match updates.recv().await.unwrap() {
-            EngineEvent::Card(pushed) => assert_eq!(pushed.state, expected),
+            EngineEvent::Card { card, delivery } => {
+                assert_eq!(card.state, expected);
+                assert_eq!(delivery, Delivery::Live);
+            }
             other => panic!("expected a card update, got {other:?}"),
         }
     }

@@ -1,6 +1,7 @@
 //! Against the real relay (trubka-relay on 127.0.0.1, its own SQLite in a temp dir): sign in,
 //! live cards, resume after a relay restart and after the client process restarts with
-//! nothing lost or doubled, reset → resync, token revocation, dial errors.
+//! nothing lost or doubled, what happened while away replayed quietly and summed up, reset →
+//! resync, token revocation, dial errors.
 //!
 //! Waits are bounded (a broken client fails instead of hanging); no assertion is on timing.
 
@@ -19,7 +20,7 @@ use trubka_agent::dial::DialError;
 use trubka_agent::engine::{EngineError, EngineEvent};
 use trubka_agent::profile::Profile;
 use trubka_agent::relay_api::ApiError;
-use trubka_agent::relay_client::ConnectionStatus;
+use trubka_agent::relay_client::{ConnectionStatus, Delivery};
 use trubka_agent::{Engine, store};
 use trubka_core::PhoneNumber;
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
@@ -122,6 +123,34 @@ impl TestRelay {
         ids
     }
 
+    /// A call that rings employee 100 and, unless `ends` is false, ends unanswered.
+    async fn unanswered(&self, session: u64, minute: u32, ends: bool) -> Vec<String> {
+        let base = |name: &str, second: u32| {
+            json!({
+                "notification_name": name,
+                "notification_time": format!("2026-05-12 11:{minute:02}:{second:02}.000000"),
+                "call_session_id": session,
+                "virtual_phone_number": "74951234567",
+                "contact_phone_number": "79031112233",
+                "direction": "in"
+            })
+        };
+        let mut ids = self
+            .uis(base("Входящий звонок на виртуальный номер", 0))
+            .await;
+        let mut ringing = base("Ожидание ответа", 2);
+        ringing["employee_id"] = json!("100");
+        ringing["leg_id"] = json!(session * 10);
+        ids.extend(self.uis(ringing).await);
+        if ends {
+            let mut ended = base("Завершение звонка", 30);
+            ended["talk_time_duration"] = json!(0);
+            ended["total_time_duration"] = json!(30);
+            ids.extend(self.uis(ended).await);
+        }
+        ids
+    }
+
     async fn stop(self) -> (PathBuf, u16) {
         let _ = self.stop.send(());
         tokio::time::timeout(WAIT, self.task)
@@ -221,7 +250,7 @@ async fn live_cards_and_resume_after_relay_and_client_restarts() {
     let mut states = Vec::new();
     tokio::time::timeout(WAIT, async {
         while states.last() != Some(&CardState::Ended) {
-            if let EngineEvent::Card(card) = events.recv().await.unwrap() {
+            if let EngineEvent::Card { card, .. } = events.recv().await.unwrap() {
                 states.push(card.state);
             }
         }
@@ -286,6 +315,99 @@ async fn live_cards_and_resume_after_relay_and_client_restarts() {
     );
     let resume = engine.resume_point().await.unwrap();
     assert_eq!(resume.resync_count, 0);
+    engine.stop();
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn what_happened_while_away_is_replayed_quietly_then_summed_up_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = add_agent(&dir.path().join("relay"), "Анна");
+    let relay = TestRelay::start(&dir.path().join("relay"), 0).await;
+    let profile = dir.path().join("agent");
+    let engine = open_engine(&profile).await;
+    engine.login(&relay.url(), &token).await.unwrap();
+    let mut status = engine.status();
+    engine.start().unwrap();
+    wait_status(&mut status, |s| {
+        matches!(s, ConnectionStatus::Connected { .. })
+    })
+    .await;
+
+    // Away: one call missed, one answered, one still ringing when the agent comes back.
+    engine.stop();
+    relay.unanswered(6, 1, true).await;
+    relay.call(7, 2).await;
+    relay.unanswered(8, 3, false).await;
+    let mut events = engine.subscribe();
+    engine.start().unwrap();
+    let mut replayed_cards = 0;
+    let summary = tokio::time::timeout(WAIT, async {
+        loop {
+            match events.recv().await.unwrap() {
+                EngineEvent::Card { delivery, card } => {
+                    assert_eq!(delivery, Delivery::Replayed, "{}", card.call.call_id);
+                    replayed_cards += 1;
+                }
+                EngineEvent::CaughtUp(summary) => return summary,
+                _ => {}
+            }
+        }
+    })
+    .await
+    .expect("the replay ends with caught_up");
+    assert_eq!(
+        replayed_cards, 9,
+        "every replayed event still updates its card"
+    );
+    assert_eq!(summary.replayed, 9);
+    assert_eq!(summary.missed_total, 1);
+    assert_eq!(summary.missed[0].call_id, "uis:6");
+    assert_eq!(summary.missed[0].phone.as_deref(), Some("+79031112233"));
+    let ongoing: Vec<(&str, CardState)> = summary
+        .ongoing
+        .iter()
+        .map(|c| (c.call.call_id.as_str(), c.state))
+        .collect();
+    assert_eq!(ongoing, vec![("uis:8", CardState::RingingHere)]);
+
+    // What happens now is live again; a reconnect with nothing new sums up nothing.
+    let mut ended = json!({
+        "notification_name": "Завершение звонка",
+        "notification_time": "2026-05-12 11:03:40.000000",
+        "call_session_id": 8,
+        "virtual_phone_number": "74951234567",
+        "contact_phone_number": "79031112233",
+        "direction": "in",
+        "talk_time_duration": 0,
+        "total_time_duration": 40
+    });
+    relay.uis(ended.take()).await;
+    let live = tokio::time::timeout(WAIT, async {
+        loop {
+            if let EngineEvent::Card { card, delivery } = events.recv().await.unwrap() {
+                return (card.call.call_id.clone(), card.state, delivery);
+            }
+        }
+    })
+    .await
+    .expect("the live end arrives");
+    assert_eq!(
+        live,
+        ("uis:8".to_owned(), CardState::Missed, Delivery::Live)
+    );
+    engine.reconnect_now();
+    let quiet = tokio::time::timeout(WAIT, async {
+        loop {
+            if let EngineEvent::CaughtUp(summary) = events.recv().await.unwrap() {
+                return summary;
+            }
+        }
+    })
+    .await
+    .expect("every resume ends with caught_up");
+    assert_eq!((quiet.replayed, quiet.missed_total), (0, 0));
+    assert!(quiet.ongoing.is_empty());
     engine.stop();
     relay.stop().await;
 }

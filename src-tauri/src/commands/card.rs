@@ -68,7 +68,8 @@ pub fn card_rendered(call_id: String, state: String, received_ms: i64) {
     ));
 }
 
-/// Opens the main window on a screen (`contact:ID`, `new-contact:NUMBER`, `attach:NUMBER`).
+/// Opens the main window on a screen (`contact:ID`, `new-contact:NUMBER`, `attach:NUMBER`,
+/// `missed`).
 #[tauri::command]
 pub fn open_in_main(app: AppHandle, target: String) {
     crate::windows::show_main(&app);

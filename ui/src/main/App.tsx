@@ -62,6 +62,10 @@ export function App() {
       }),
       on("shortcut-no-number", () => toast(t("dial.no_number"), "error")),
       on("open", (target) => {
+        if (target === "missed") {
+          setTab("missed");
+          return;
+        }
         const i = intentOf(target);
         if (i) {
           setTab("contacts");

@@ -284,7 +284,7 @@ async fn listen(engine: &Engine, json: bool) -> Result<(), CliError> {
     loop {
         tokio::select! {
             event = events.recv() => match event {
-                Ok(EngineEvent::Card(card)) => {
+                Ok(EngineEvent::Card { card, .. }) => {
                     if json {
                         json_line(&card)?;
                     } else {
@@ -293,6 +293,9 @@ async fn listen(engine: &Engine, json: bool) -> Result<(), CliError> {
                 }
                 Ok(EngineEvent::Followups(badge)) if !json => {
                     println!("· перезвонить: {} абонентам, пропущено звонков: {}", badge.open_followups, badge.missed_calls);
+                }
+                Ok(EngineEvent::CaughtUp(summary)) if !json && summary.missed_total > 0 => {
+                    println!("{}", render::away(&summary));
                 }
                 Ok(EngineEvent::Resync { .. }) if !json => {
                     println!("· релей потерял нашу точку возобновления: история сохранена, продолжаем с текущих событий");

@@ -4,6 +4,7 @@ use chrono::{DateTime, Local, Utc};
 
 use crate::calls::CallView;
 use crate::cards::{Card, CardState, display_number};
+use crate::engine::away::AwaySummary;
 use crate::engine::contacts::{ImportReport, Lookup};
 use crate::engine::{FollowUpItem, HistoryEntry};
 use crate::relay_client::ConnectionStatus;
@@ -222,4 +223,70 @@ pub fn import_report(report: &ImportReport) -> String {
 /// A connection status line.
 pub fn status(status: &ConnectionStatus) -> String {
     format!("· {}", status.label())
+}
+
+/// What was missed while the terminal was away, newest first.
+pub fn away(summary: &AwaySummary) -> String {
+    let mut lines = vec![format!(
+        "· пока вас не было — пропущенные звонки: {}",
+        summary.missed_total
+    )];
+    for missed in &summary.missed {
+        let who = if missed.title == missed.number {
+            missed.number.clone()
+        } else {
+            format!("{} ({})", missed.title, missed.number)
+        };
+        lines.push(format!("  {}  {who}", local(missed.started_at)));
+    }
+    if summary.missed_total > summary.missed.len() {
+        lines.push(format!(
+            "  и ещё {}",
+            summary.missed_total - summary.missed.len()
+        ));
+    }
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::engine::away::MissedWhileAway;
+
+    #[test]
+    fn the_away_summary_names_the_newest_and_counts_the_rest() {
+        let at = Utc.with_ymd_and_hms(2026, 5, 12, 8, 30, 0).unwrap();
+        let summary = AwaySummary {
+            replayed: 40,
+            missed: vec![
+                MissedWhileAway {
+                    call_id: "uis:2".into(),
+                    title: "Иван Петров".into(),
+                    number: "+7 926 123-45-67".into(),
+                    phone: Some("+79261234567".into()),
+                    started_at: at,
+                },
+                MissedWhileAway {
+                    call_id: "uis:1".into(),
+                    title: "скрытый номер".into(),
+                    number: "скрытый номер".into(),
+                    phone: None,
+                    started_at: at,
+                },
+            ],
+            missed_total: 5,
+            ongoing: Vec::new(),
+        };
+        let text = away(&summary);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "· пока вас не было — пропущенные звонки: 5");
+        assert!(
+            lines[1].ends_with("  Иван Петров (+7 926 123-45-67)"),
+            "{text}"
+        );
+        assert!(lines[2].ends_with("  скрытый номер"), "{text}");
+        assert_eq!(lines[3], "  и ещё 3");
+    }
 }

@@ -8,6 +8,7 @@
 //!
 //! All SQLite work runs on the store thread; nothing here blocks an async worker.
 
+pub mod away;
 pub mod calls;
 pub mod contacts;
 
@@ -28,13 +29,14 @@ use crate::followups::{self, Badge, FollowUp};
 use crate::numbers::{NumberError, NumberParser};
 use crate::profile::{Profile, ProfileError};
 use crate::relay_api::{AgentMe, ApiError, DialAccepted, RelayApi};
-use crate::relay_client::{self, ClientControl, ConnectionStatus, StreamSink};
+use crate::relay_client::{self, ClientControl, ConnectionStatus, Delivery, StreamSink};
 use crate::settings::AgentSettings;
 use crate::store::calls::{self as call_sql, StreamPosition};
 use crate::store::history::{HistoryCursor, HistoryFilter, Search};
 use crate::store::settings::{self as kv, ResumePoint};
 use crate::store::{Store, StoreError, millis};
 use crate::tokens::{FileTokens, TokenStore};
+use away::{AwayLog, AwaySummary};
 
 /// Everything the façade can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -74,8 +76,12 @@ pub enum EngineError {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
-    /// A call card changed (new call, state change, late recording, …).
-    Card(Box<Card>),
+    /// A call card changed (new call, state change, late recording, …). A replayed change
+    /// happened while the agent was away: show it, but do not pop or notify.
+    Card { card: Box<Card>, delivery: Delivery },
+    /// The replay after a reconnect is complete: what was missed while away, and the calls
+    /// that started meanwhile and are still going on (these may pop now).
+    CaughtUp(Box<AwaySummary>),
     /// Follow-ups changed; the new badge counts.
     Followups(Badge),
     /// The relay had lost our resume point: local history is kept, live data resumes.
@@ -149,6 +155,7 @@ pub(crate) struct Inner {
     status: watch::Sender<ConnectionStatus>,
     client: Mutex<Option<(JoinHandle<()>, ClientControl)>>,
     backoff: Backoff,
+    away: Mutex<AwayLog>,
 }
 
 /// The desktop engine of one profile. Cheap to clone; clones share everything.
@@ -218,6 +225,7 @@ impl Engine {
             status,
             client: Mutex::new(None),
             backoff,
+            away: Mutex::new(AwayLog::default()),
         };
         Ok(Engine {
             inner: Arc::new(inner),
@@ -348,7 +356,7 @@ impl Engine {
     /// Applies one event as if it came from the stream (without a stream position) and
     /// returns the card. The stream client uses the same path with positions.
     pub async fn apply_event(&self, event: CallEvent) -> Result<Card, EngineError> {
-        Ok(self.inner.apply_event(None, event).await?)
+        Ok(self.inner.apply_event(None, event, Delivery::Live).await?)
     }
 
     /// Places a call through the relay; `number` in any common format.
@@ -363,6 +371,7 @@ impl Inner {
         &self,
         position: Option<StreamPosition>,
         event: CallEvent,
+        delivery: Delivery,
     ) -> Result<Card, StoreError> {
         let parser = self.parser.clone();
         let settings = self.settings.read().expect("settings lock").clone();
@@ -381,7 +390,17 @@ impl Inner {
             })
             .await?;
         if !duplicate {
-            let _ = self.events.send(EngineEvent::Card(Box::new(card.clone())));
+            {
+                let mut away = self.away.lock().unwrap_or_else(|e| e.into_inner());
+                match delivery {
+                    Delivery::Replayed => away.record(&card),
+                    Delivery::Live => away.forget(&card.call.call_id),
+                }
+            }
+            let _ = self.events.send(EngineEvent::Card {
+                card: Box::new(card.clone()),
+                delivery,
+            });
         }
         if let Some(badge) = badge {
             let _ = self.events.send(EngineEvent::Followups(badge));
@@ -395,8 +414,30 @@ impl StreamSink for Inner {
         self.store.call(|conn| kv::resume_point(conn)).await
     }
 
-    async fn apply(&self, position: StreamPosition, event: CallEvent) -> Result<(), StoreError> {
-        self.apply_event(Some(position), event).await.map(|_| ())
+    async fn apply(
+        &self,
+        position: StreamPosition,
+        event: CallEvent,
+        delivery: Delivery,
+    ) -> Result<(), StoreError> {
+        self.apply_event(Some(position), event, delivery)
+            .await
+            .map(|_| ())
+    }
+
+    async fn caught_up(&self, replayed: u64) {
+        let summary = self
+            .away
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take(replayed);
+        tracing::info!(
+            replayed,
+            missed = summary.missed_total,
+            ongoing = summary.ongoing.len(),
+            "caught up with the relay"
+        );
+        let _ = self.events.send(EngineEvent::CaughtUp(Box::new(summary)));
     }
 
     async fn start_from(&self, epoch: String, head: u64) -> Result<(), StoreError> {
