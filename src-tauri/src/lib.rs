@@ -28,6 +28,7 @@ pub mod session;
 pub mod shortcuts;
 pub mod state;
 pub mod tray;
+pub mod wake;
 pub mod windows;
 
 use std::path::PathBuf;
@@ -103,6 +104,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
                 tracing::warn!(error = %e, "no tray icon");
             }
             events::spawn(&handle);
+            wake::spawn(&handle);
             notifications::probe(&handle);
             shortcuts::register(&handle, &prefs.shortcut);
             deep_link::register(&handle);

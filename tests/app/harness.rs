@@ -287,6 +287,21 @@ impl Stack {
         .await
     }
 
+    /// How many agent streams the relay has opened so far (its Prometheus counter).
+    pub(crate) async fn streams_opened(&self) -> anyhow::Result<u64> {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.relay_url))
+            .send()
+            .await?
+            .text()
+            .await?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("trubka_relay_streams_opened_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .context("no trubka_relay_streams_opened_total in /metrics")
+    }
+
     /// Whether the relay places calls (`POST /v1/calls`): a 404/405 means not built yet.
     pub(crate) async fn relay_dials(&self) -> bool {
         let r = self
@@ -332,6 +347,13 @@ impl App {
                     &native.to_string(),
                 ])
                 .env("RUST_LOG", "info")
+                // The app's system bus is the test's private session bus, where the test
+                // plays logind (resume from sleep).
+                .envs(
+                    std::env::var("DBUS_SESSION_BUS_ADDRESS")
+                        .ok()
+                        .map(|bus| ("DBUS_SYSTEM_BUS_ADDRESS", bus)),
+                )
                 .envs(env.iter().copied())
                 .stdin(Stdio::null()),
             &output_dir().join("tauri-driver.log"),

@@ -10,6 +10,7 @@
 //! Screenshots of every screen land in `test-output/app/`.
 
 mod harness;
+mod logind;
 mod notifications;
 
 use std::time::Duration;
@@ -88,6 +89,17 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
         SHORT,
     )
     .await?;
+
+    // Waking from sleep: the app reconnects at once instead of waiting for its (possibly
+    // dead) connection to time out, 45 s later.
+    let opened = stack.streams_opened().await?;
+    logind::resume_from_sleep().await?;
+    app.wait("a new stream after the resume signal", SHORT, || async {
+        Ok((stack.streams_opened().await? > opened).then_some(()))
+    })
+    .await?;
+    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT)
+        .await?;
 
     // Import contacts: good rows and a report of the bad ones.
     let file = app

@@ -1,0 +1,18 @@
+//! Playing logind: the app under test takes the test's private session bus for its system
+//! bus (`DBUS_SYSTEM_BUS_ADDRESS`, set by the harness), so the test can announce a resume
+//! from sleep the way logind does.
+
+/// Emits `org.freedesktop.login1.Manager.PrepareForSleep(false)`: the system has resumed.
+pub(crate) async fn resume_from_sleep() -> anyhow::Result<()> {
+    let connection = zbus::Connection::session().await?;
+    connection
+        .emit_signal(
+            None::<()>,
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1.Manager",
+            "PrepareForSleep",
+            &(false,),
+        )
+        .await?;
+    Ok(())
+}
