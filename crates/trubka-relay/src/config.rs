@@ -86,6 +86,9 @@ pub struct ReconcileConfig {
     /// Calls that ended less than this many seconds ago are left for the next run: their
     /// webhooks may still be on the way.
     pub grace_secs: u64,
+    /// After an outage (the relay down, the PBX API refusing), a run reaches back to before
+    /// it began, but never more than this many seconds.
+    pub catch_up_secs: u64,
 }
 
 impl Default for RelayConfig {
@@ -108,6 +111,7 @@ impl Default for ReconcileConfig {
         ReconcileConfig {
             interval_secs: 300,
             window_secs: 2 * 3600,
+            catch_up_secs: 7 * 24 * 3600,
             grace_secs: 120,
         }
     }
@@ -234,6 +238,7 @@ impl RelayConfig {
             "RECONCILE_INTERVAL_SECS" => self.reconcile.interval_secs = seconds(value)?,
             "RECONCILE_WINDOW_SECS" => self.reconcile.window_secs = seconds(value)?,
             "RECONCILE_GRACE_SECS" => self.reconcile.grace_secs = seconds(value)?,
+            "RECONCILE_CATCH_UP_SECS" => self.reconcile.catch_up_secs = seconds(value)?,
             "PBX_TIMEOUT_SECS" => self.pbx_timeout_secs = seconds(value)?,
             // Read by the binary itself (clap), not a setting of this struct.
             "CONFIG" => {}

@@ -1,18 +1,20 @@
 //! Reconciliation against the real PBX simulator: each kind of gap the webhooks leave (no end,
 //! no notification at all for a missed call, no recording) is filled from the history APIs
 //! as ordinary events with the webhook ids, and nothing is stored twice, whether the webhook
-//! comes first or the history does.
+//! comes first or the history does. After a long outage the first run reaches back to before
+//! it.
 
 mod common;
 mod support;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
 use trubka_core::{CallEvent, EventKind, Outcome};
 use trubka_relay::NewAgent;
 
-use support::{ANNA_EXT, ANNA_UIS, Pbx, until_kind};
+use support::{ANNA_EXT, ANNA_UIS, Pbx, UIS_HOOK, until_kind};
+use trubka_sim::BackfillConfig;
 
 fn anna(new: &mut NewAgent) {
     new.uis_employee = Some(ANNA_UIS.to_owned());
@@ -363,5 +365,77 @@ async fn history_first_then_webhooks_stores_each_fact_once() {
         "late webhooks were recognised: {duplicates}"
     );
     assert!(pbx.reconciler.run_once().await.ids.is_empty());
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn after_a_long_outage_the_first_run_reaches_back_to_before_it() {
+    // The PBX's history holds two days of calls the relay never heard of: it was down.
+    let pbx = Pbx::start(
+        |relay| relay.reconcile.window_secs = 3600,
+        |sim| {
+            sim.backfill = Some(BackfillConfig {
+                uis_calls: 4,
+                sipuni_calls: 3,
+                days: 2,
+            })
+        },
+    )
+    .await;
+    // The last thing it heard before going down, three days ago.
+    let hook = pbx.relay_url(&format!("/hooks/uis/{UIS_HOOK}"));
+    let posted = pbx
+        .http
+        .post(hook)
+        .json(&common::uis_started(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 200);
+    let three_days_ago = chrono::Utc::now() - chrono::TimeDelta::days(3);
+    let db = rusqlite::Connection::open(pbx.config.database_path()).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
+    db.execute(
+        "UPDATE events SET received_at = ?1",
+        [three_days_ago.timestamp_millis()],
+    )
+    .unwrap();
+    drop(db);
+
+    let report = pbx.reconciler.run_once().await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let calls: HashSet<&str> = report
+        .ids
+        .iter()
+        .filter_map(|id| id.rsplitn(3, ':').nth(2))
+        .collect();
+    assert_eq!(calls.len(), 7, "every call of the outage: {:?}", report.ids);
+    assert!(
+        calls.iter().filter(|c| c.starts_with("uis:")).count() == 4,
+        "{calls:?}"
+    );
+    // Caught up: the next run looks the usual hour back and finds nothing new.
+    assert!(pbx.reconciler.run_once().await.ids.is_empty());
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn a_fresh_relay_does_not_import_old_history_as_news() {
+    let pbx = Pbx::start(
+        |relay| relay.reconcile.window_secs = 3600,
+        |sim| {
+            sim.backfill = Some(BackfillConfig {
+                uis_calls: 4,
+                sipuni_calls: 3,
+                days: 2,
+            })
+        },
+    )
+    .await;
+    let report = pbx.reconciler.run_once().await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // Back-filled calls ended at least an hour ago: outside the window of a relay that has
+    // never heard anything.
+    assert!(report.ids.is_empty(), "{:?}", report.ids);
     pbx.stop().await;
 }

@@ -5,6 +5,7 @@
 //!
 //! - [`uis`], [`sipuni`]: fetching the window and reading rows into the protocol's row types.
 //! - [`known`]: what the event log already holds about a call.
+//! - [`coverage`]: how far back a run looks, so that an outage loses nothing.
 //!
 //! A row becomes events through `trubka_protocol::history`, whose ids are the webhook
 //! parsers' ids (`uis:{session}:ended:call`, `…:recording:h{fnv}`, …). The events go through
@@ -14,11 +15,14 @@
 //! only for an employee no stored event names.
 //!
 //! Schedule: first run [`FIRST_RUN_AFTER`] after start, then every `interval_secs`; each run
-//! looks `window_secs` back and leaves calls that ended less than `grace_secs` ago for the next
+//! looks `window_secs` back — further after an outage: `window_secs` before the point its PBX's
+//! history was last reconciled to, or before the last event the relay heard before it
+//! stopped, at most `catch_up_secs` — and leaves calls that ended less than `grace_secs` ago for the next
 //! run (their webhooks may still be coming); `grace_secs = 0` takes every finished call the
 //! history lists, whatever its end time says. `interval_secs = 0` turns it off. Runs never
 //! overlap. A PBX failing does not stop the other.
 
+mod coverage;
 mod known;
 mod sipuni;
 mod uis;
@@ -39,6 +43,7 @@ use crate::config::ReconcileConfig;
 use crate::relay::AppState;
 use crate::store::StoreError;
 use crate::store::writer::PreparedEvent;
+use coverage::{Coverage, window_start};
 
 /// Delay of the first run after the relay starts.
 pub const FIRST_RUN_AFTER: Duration = Duration::from_secs(10);
@@ -77,7 +82,8 @@ pub struct ReconcileReport {
 pub struct Reconciler {
     state: AppState,
     config: ReconcileConfig,
-    running: Arc<Mutex<()>>,
+    /// Held for a whole run, so runs never overlap; what each history is reconciled up to.
+    running: Arc<Mutex<Coverage>>,
 }
 
 impl Reconciler {
@@ -85,18 +91,29 @@ impl Reconciler {
         Reconciler {
             state,
             config,
-            running: Arc::new(Mutex::new(())),
+            running: Arc::new(Mutex::new(Coverage::default())),
         }
     }
 
     /// One run now, over every configured PBX; waits for a run in progress to finish first.
     pub async fn run_once(&self) -> ReconcileReport {
-        let _running = self.running.lock().await;
+        let mut coverage = self.running.lock().await;
+        let mut report = ReconcileReport::default();
+        if coverage.needs_loading() {
+            match self.state.reads.run(coverage::last_heard).await {
+                Ok(last_heard) => coverage.start_from(last_heard),
+                Err(error) => {
+                    report.errors.push(error.into());
+                    return self.finish(report);
+                }
+            }
+        }
         let now = Utc::now();
-        let window = TimeDelta::seconds(i64::try_from(self.config.window_secs).unwrap_or(i64::MAX));
-        let from = now
-            .checked_sub_signed(window)
-            .unwrap_or(DateTime::UNIX_EPOCH);
+        let seconds = |s: u64| TimeDelta::seconds(i64::try_from(s).unwrap_or(i64::MAX / 1000));
+        let (window, catch_up) = (
+            seconds(self.config.window_secs),
+            seconds(self.config.catch_up_secs),
+        );
         let grace = TimeDelta::seconds(i64::try_from(self.config.grace_secs).unwrap_or(0));
         let settled = now.checked_sub_signed(grace).unwrap_or(now);
         // With no grace, every call the history lists as finished is taken, even one whose end
@@ -108,17 +125,35 @@ impl Reconciler {
         };
         // A minute past now: the report's times have whole seconds, and clocks differ.
         let till = now + TimeDelta::seconds(60);
-        let mut report = ReconcileReport::default();
-        if self.state.pbx.uis.is_some()
-            && let Err(error) = self.uis(from, till, settled, &mut report).await
-        {
-            report.errors.push(error);
+        // Everything that ended before `settled` is in; calls still going on start after
+        // `settled - window` unless they last longer than the window.
+        let reached = if grace.is_zero() { now } else { settled };
+        for provider in [Provider::Uis, Provider::Sipuni] {
+            let configured = match provider {
+                Provider::Uis => self.state.pbx.uis.is_some(),
+                Provider::Sipuni => self.state.pbx.sipuni.is_some(),
+            };
+            if !configured {
+                continue;
+            }
+            let from = window_start(now, window, coverage.get(provider), catch_up);
+            if now - from > window {
+                tracing::info!(%provider, %from, "catching up with the history missed during an outage");
+            }
+            let result = match provider {
+                Provider::Uis => self.uis(from, till, settled, &mut report).await,
+                Provider::Sipuni => self.sipuni(from, till, settled, &mut report).await,
+            };
+            match result {
+                Ok(()) => coverage.reached(provider, reached),
+                Err(error) => report.errors.push(error),
+            }
         }
-        if self.state.pbx.sipuni.is_some()
-            && let Err(error) = self.sipuni(from, till, settled, &mut report).await
-        {
-            report.errors.push(error);
-        }
+        self.finish(report)
+    }
+
+    /// Counts and logs a finished run.
+    fn finish(&self, report: ReconcileReport) -> ReconcileReport {
         let metrics = &self.state.metrics;
         metrics.reconcile_runs.fetch_add(1, Ordering::Relaxed);
         metrics
