@@ -178,11 +178,18 @@ pub async fn serve(
         .map_err(|source| CliError::Bind { addr, source })?;
     let relay = Relay::open(config)?;
     let urls = relay.webhook_urls(local);
-    writeln!(out, "trubka-relay listening on http://{local}")?;
-    writeln!(out, "UIS webhook URL:    {}", urls.uis)?;
-    writeln!(out, "Sipuni webhook URL: {}", urls.sipuni)?;
-    writeln!(out, "UIS route URL:      {}/route", urls.uis)?;
-    out.flush()?;
+    let banner = (|| {
+        writeln!(out, "trubka-relay listening on http://{local}")?;
+        writeln!(out, "UIS webhook URL:    {}", urls.uis)?;
+        writeln!(out, "Sipuni webhook URL: {}", urls.sipuni)?;
+        writeln!(out, "UIS route URL:      {}/route", urls.uis)?;
+        out.flush()
+    })();
+    // The banner is for a person; a closed stdout (a supervisor that does not read it, a
+    // reader that went away) must not stop the PBXs' notifications from being taken.
+    if let Err(error) = banner {
+        tracing::warn!(%error, uis = %urls.uis, sipuni = %urls.sipuni, "cannot print the webhook URLs");
+    }
     tracing::info!(%local, epoch = relay.epoch(), "relay started");
     relay.serve(listener, shutdown).await?;
     tracing::info!("relay stopped");

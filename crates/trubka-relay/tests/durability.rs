@@ -45,6 +45,7 @@ async fn serve(data: &Path) -> Served {
     let base = listening.rsplit(' ').next().unwrap().to_owned();
     let uis_url = next().await.rsplit(' ').next().unwrap().to_owned();
     let sipuni_url = next().await.rsplit(' ').next().unwrap().to_owned();
+    // The rest of the banner is not read and the pipe closes: the relay must serve anyway.
     assert!(base.starts_with("http://127.0.0.1:"), "{listening}");
     assert!(
         uis_url.starts_with(&format!("{base}/hooks/uis/")),
