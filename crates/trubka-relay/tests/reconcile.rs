@@ -2,7 +2,7 @@
 //! no notification at all for a missed call, no recording) is filled from the history APIs
 //! as ordinary events with the webhook ids, and nothing is stored twice, whether the webhook
 //! comes first or the history does. After a long outage the first run reaches back to before
-//! it.
+//! it. Accounts outside Moscow reconcile the same, their local times read in their zone.
 
 mod common;
 mod support;
@@ -437,5 +437,87 @@ async fn a_fresh_relay_does_not_import_old_history_as_news() {
     // Back-filled calls ended at least an hour ago: outside the window of a relay that has
     // never heard anything.
     assert!(report.ids.is_empty(), "{:?}", report.ids);
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn accounts_outside_moscow_reconcile_in_their_own_time_zone() {
+    // Both accounts in Yekaterinburg (UTC+5), and the relay told so.
+    let zone = chrono::FixedOffset::east_opt(5 * 3600).unwrap();
+    let pbx = Pbx::start(
+        |relay| {
+            relay.uis.utc_offset = zone;
+            relay.sipuni.utc_offset = zone;
+        },
+        |sim| {
+            sim.uis.utc_offset = zone;
+            sim.sipuni.utc_offset = zone;
+        },
+    )
+    .await;
+    let boss = pbx.agent("Мария", supervisor);
+    let mut stream = pbx.listen(&boss).await;
+
+    // Complete webhooks: the history adds nothing, so each call was recognised.
+    let answered = pbx
+        .sim_call(json!({"provider": "uis", "employee": ANNA_UIS}))
+        .await;
+    until_kind(&mut stream, &answered, EventKind::Recording).await;
+    let sipuni = pbx
+        .sim_call(json!({"provider": "sipuni", "employee": ANNA_EXT}))
+        .await;
+    until_kind(&mut stream, &sipuni, EventKind::Recording).await;
+    let report = pbx.reconciler.run_once().await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.rows >= 2, "{report:?}");
+    assert_eq!(report.ids, Vec::<String>::new(), "webhooks said it all");
+
+    // A UIS call nobody was notified of and a Sipuni call without its hang-up: found in the
+    // last minutes of local time, and stored at the right instant.
+    let all = [
+        "started",
+        "ringing",
+        "answered",
+        "leg_ended",
+        "ended",
+        "recording",
+    ];
+    let missed = pbx
+        .sim_call(
+            json!({"provider": "uis", "employee": ANNA_UIS, "outcome": "missed",
+                         "drop_notifications": all}),
+        )
+        .await;
+    pbx.delivered(&missed, "Потерянный звонок").await;
+    let unended = pbx
+        .sim_call(
+            json!({"provider": "sipuni", "employee": ANNA_EXT, "drop_notifications": ["ended"]}),
+        )
+        .await;
+    until_kind(&mut stream, &unended, EventKind::Answered).await;
+    pbx.delivered(&unended, "event 2").await;
+    let report = pbx.reconciler.run_once().await;
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(
+        report.ids.contains(&format!("{missed}:ended:call")),
+        "{:?}",
+        report.ids
+    );
+    assert!(
+        report.ids.contains(&format!("{unended}:ended:call")),
+        "{:?}",
+        report.ids
+    );
+    let now = chrono::Utc::now();
+    for call in [&missed, &unended] {
+        let events = until_kind(&mut stream, call, EventKind::Ended).await;
+        let ended = events.last().unwrap();
+        let off = (now - ended.at).num_minutes().abs();
+        assert!(
+            off < 10,
+            "{call} ended {off} minutes away from now: {}",
+            ended.at
+        );
+    }
     pbx.stop().await;
 }

@@ -70,13 +70,40 @@ pub const UIS_GROUP: (u64, &str) = (81001, "Операторы");
 /// The account's name in `get.account`.
 pub const UIS_ACCOUNT_NAME: &str = "ООО «Трубка» (демо)";
 
-/// The account's time zone in `get.account`; Data API dates are local to it (UTC+3).
-pub const UIS_TIMEZONE: &str = "Europe/Moscow";
+/// Moscow time, UTC+3 without daylight saving: the accounts' zone unless configured otherwise.
+pub fn moscow_offset() -> FixedOffset {
+    FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset")
+}
 
-/// A moment in the accounts' time zone (Moscow, UTC+3, no daylight saving): the zone of
-/// notification times, Data API dates and the Sipuni export.
-pub fn moscow(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    at.with_timezone(&FixedOffset::east_opt(3 * 3600).expect("UTC+3 is a valid offset"))
+/// A moment in an account's time zone: the zone of UIS notification times, Data API dates
+/// and the Sipuni export.
+pub fn local(at: DateTime<Utc>, offset: FixedOffset) -> DateTime<FixedOffset> {
+    at.with_timezone(&offset)
+}
+
+/// The zone `get.account` names for an account at `offset`: Russia's zone of that offset
+/// (none of them has daylight saving), else a fixed `Etc/GMT±N` zone.
+pub fn uis_timezone(offset: FixedOffset) -> String {
+    let hours = offset.local_minus_utc() / 3600;
+    let russian = match hours {
+        2 => Some("Europe/Kaliningrad"),
+        3 => Some("Europe/Moscow"),
+        4 => Some("Europe/Samara"),
+        5 => Some("Asia/Yekaterinburg"),
+        6 => Some("Asia/Omsk"),
+        7 => Some("Asia/Novosibirsk"),
+        8 => Some("Asia/Irkutsk"),
+        9 => Some("Asia/Yakutsk"),
+        10 => Some("Asia/Vladivostok"),
+        11 => Some("Asia/Magadan"),
+        12 => Some("Asia/Kamchatka"),
+        _ => None,
+    };
+    match russian {
+        Some(zone) if offset.local_minus_utc() % 3600 == 0 => zone.to_owned(),
+        // POSIX-style names count the other way: Etc/GMT-5 is UTC+5.
+        _ => format!("Etc/GMT{:+}", -hours),
+    }
 }
 
 /// The id `get.virtual_numbers` gives the n-th configured line.

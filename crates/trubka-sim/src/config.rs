@@ -5,10 +5,11 @@
 
 use std::{fmt, str::FromStr, time::Duration};
 
+use chrono::FixedOffset;
 use url::Url;
 
 pub use crate::options::{ApiOutcome, IpRange, UisComponent};
-use crate::{cast, error::SimError, request::NotificationKind};
+use crate::{account, cast, error::SimError, request::NotificationKind};
 
 /// An employee of the simulated call center, known to both PBXs.
 ///
@@ -71,12 +72,15 @@ pub struct UisConfig {
     pub allowed_ips: Vec<IpRange>,
     /// Points per minute of each API (Call API, Data API); every method costs one point.
     pub minute_limit: u64,
-    /// Points per day (Moscow day) of each API.
+    /// Points per day (the account's day) of each API.
     pub day_limit: u64,
     /// Contact numbers the Call API refuses to call (`contact_in_blacklist`), digits.
     pub blacklist: Vec<String>,
     /// Tariff options switched off (`component_disabled`).
     pub disabled_components: Vec<UisComponent>,
+    /// The account's time zone: notification times and Data API dates are local to it, and
+    /// `get.account` names it. Moscow (UTC+3) by default.
+    pub utc_offset: FixedOffset,
 }
 
 /// Calls of the past the history starts with (never played, no notifications).
@@ -109,6 +113,9 @@ pub struct SipuniConfig {
     pub sparse_answer_probability: f64,
     /// Share of generated calls whose events are sent as GET query strings instead of forms.
     pub get_probability: f64,
+    /// The cabinet's time zone: `statistic/export` times and days are local to it (webhook
+    /// times are Unix seconds). Moscow (UTC+3) by default.
+    pub utc_offset: FixedOffset,
 }
 
 /// The steady stream of calls of `--generate`.
@@ -184,6 +191,7 @@ impl SimConfig {
                 day_limit: 10_000,
                 blacklist: Vec::new(),
                 disabled_components: Vec::new(),
+                utc_offset: account::moscow_offset(),
             },
             sipuni: SipuniConfig {
                 hook_token: sipuni_hook_token.into(),
@@ -194,6 +202,7 @@ impl SimConfig {
                 missing_hangup_probability: 0.05,
                 sparse_answer_probability: 0.2,
                 get_probability: 0.1,
+                utc_offset: account::moscow_offset(),
             },
             employees: cast::default_employees(),
             speed: 1.0,

@@ -4,6 +4,7 @@
 use std::{net::SocketAddr, time::Duration};
 
 use anyhow::Context as _;
+use chrono::FixedOffset;
 use clap::Parser;
 use trubka_sim::{
     ApiOutcome, BackfillConfig, Employee, GeneratorConfig, IpRange, NotificationKind, SimConfig,
@@ -95,9 +96,16 @@ struct Args {
     /// Points per minute of each UIS API (every method costs one point).
     #[arg(long, default_value_t = 60)]
     uis_minute_limit: u64,
-    /// Points per (Moscow) day of each UIS API.
+    /// Points per day (the account's day) of each UIS API.
     #[arg(long, default_value_t = 10_000)]
     uis_day_limit: u64,
+    /// The UIS account's time zone as a UTC offset (`+05:00` for Yekaterinburg): notification
+    /// times, Data API dates and `get.account` follow it.
+    #[arg(long, default_value = "+03:00", value_parser = parse_offset)]
+    uis_utc_offset: FixedOffset,
+    /// The Sipuni cabinet's time zone as a UTC offset: `statistic/export` follows it.
+    #[arg(long, default_value = "+03:00", value_parser = parse_offset)]
+    sipuni_utc_offset: FixedOffset,
     /// A contact number the UIS Call API refuses with contact_in_blacklist (repeatable).
     #[arg(long = "uis-blacklist", value_name = "NUMBER")]
     uis_blacklist: Vec<String>,
@@ -172,6 +180,8 @@ impl Args {
         config.uis.day_limit = self.uis_day_limit;
         config.uis.blacklist = self.uis_blacklist;
         config.uis.disabled_components = self.uis_disabled_components;
+        config.uis.utc_offset = self.uis_utc_offset;
+        config.sipuni.utc_offset = self.sipuni_utc_offset;
         config.api_outcome = self.api_outcome;
         config.drop_notifications = self.drop_notifications;
         config.backfill =
@@ -208,4 +218,39 @@ async fn main() -> anyhow::Result<()> {
     })
     .await
     .context("simulator failed")
+}
+
+/// A UTC offset as people write it: `+05:00`, `-03:30`, `+5`. (The relay has its own, more
+/// forgiving reader; the simulator shares no code with what it tests.)
+fn parse_offset(text: &str) -> Result<FixedOffset, String> {
+    let bad = || format!("`{text}` is not a UTC offset like +05:00");
+    let text = text.trim();
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'+') => (1, &text[1..]),
+        Some(b'-') => (-1, &text[1..]),
+        _ => return Err(bad()),
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let hours: i32 = hours.parse().map_err(|_| bad())?;
+    let minutes: i32 = minutes.parse().map_err(|_| bad())?;
+    if hours > 14 || minutes > 59 {
+        return Err(bad());
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60)).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_offset;
+
+    #[test]
+    fn offsets_are_read_with_a_sign() {
+        let east = |text: &str| parse_offset(text).map(|o| o.local_minus_utc() / 60);
+        assert_eq!(east("+05:00"), Ok(300));
+        assert_eq!(east("+5"), Ok(300));
+        assert_eq!(east("-03:30"), Ok(-210));
+        for bad in ["5", "", "+25", "+05:75", "Asia/Omsk"] {
+            assert!(parse_offset(bad).is_err(), "{bad}");
+        }
+    }
 }

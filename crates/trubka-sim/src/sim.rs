@@ -93,7 +93,11 @@ impl Sim {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
         };
-        let budgets = Budgets::new(config.uis.minute_limit, config.uis.day_limit);
+        let budgets = Budgets::new(
+            config.uis.minute_limit,
+            config.uis.day_limit,
+            config.uis.utc_offset,
+        );
         Ok(Arc::new(Self {
             config,
             public_url,
@@ -272,6 +276,7 @@ impl Sim {
                     public_url: &self.public_url,
                     lost_call_notification: self.config.uis.lost_call_notification,
                     communication_number,
+                    utc_offset: self.config.uis.utc_offset,
                 };
                 uis_notify::notifications(plan, &ctx)
             }

@@ -12,7 +12,7 @@
 //! for a lost incoming call also to «Потерянный звонок»; a ready recording to «Записанный
 //! разговор» (with `file_link` served by the simulator).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Value, json};
 use url::Url;
 
@@ -37,6 +37,8 @@ pub struct UisContext<'a> {
     pub lost_call_notification: bool,
     /// The contact's `communication_number` (how many times they have been in touch).
     pub communication_number: u32,
+    /// The account's time zone, which notification times are local to.
+    pub utc_offset: FixedOffset,
 }
 
 const GROUP_ID: u64 = account::UIS_GROUP.0;
@@ -44,15 +46,17 @@ const GROUP_ID: u64 = account::UIS_GROUP.0;
 const LONG_TALK_TAG: (u64, &str) = (456, "Целевой");
 
 /// UIS's time format in notifications: account time zone, microseconds.
-fn uis_time(at: DateTime<Utc>) -> String {
-    account::moscow(at)
+fn uis_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    account::local(at, offset)
         .format("%Y-%m-%d %H:%M:%S%.6f")
         .to_string()
 }
 
 /// The Data API's time format: account time zone, whole seconds.
-pub fn data_api_time(at: DateTime<Utc>) -> String {
-    account::moscow(at).format("%Y-%m-%d %H:%M:%S").to_string()
+pub fn data_api_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
+    account::local(at, offset)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 /// The scenario a call went through.
@@ -218,13 +222,16 @@ fn end_vars(vars: &mut Vars, plan: &CallPlan, ctx: &UisContext<'_>) {
     vars.insert("wait_time_duration", json!(secs(plan.wait_ms())));
     vars.insert("total_wait_time_duration", json!(secs(plan.wait_ms())));
     vars.insert("postprocess_time_duration", json!(0));
-    vars.insert("finish_time", json!(uis_time(plan.at(plan.end_ms))));
+    vars.insert(
+        "finish_time",
+        json!(uis_time(plan.at(plan.end_ms), ctx.utc_offset)),
+    );
     vars.insert("finish_reason", json!(finish_reason(plan)));
     vars.insert(
         "connection_time",
-        first
-            .and_then(|l| l.answer_ms)
-            .map_or(Value::Null, |ms| json!(uis_time(plan.at(ms)))),
+        first.and_then(|l| l.answer_ms).map_or(Value::Null, |ms| {
+            json!(uis_time(plan.at(ms), ctx.utc_offset))
+        }),
     );
     vars.insert("is_lost", json!(lost));
     vars.insert("is_transfer", json!(plan.transferred()));
@@ -308,7 +315,7 @@ fn variables(
     let mut vars = Vars::new();
     vars.insert("notification_name", json!(notification_name));
     vars.insert("notification_mnemonic", json!(event.mnemonic()));
-    vars.insert("notification_time", json!(uis_time(at)));
+    vars.insert("notification_time", json!(uis_time(at, ctx.utc_offset)));
     vars.insert("notification_timestamp", json!(at.timestamp()));
     vars.insert("app_id", json!(ctx.app_id));
     vars.insert("call_session_id", json!(session));
@@ -345,7 +352,10 @@ fn variables(
     let scenario = scenario(plan);
     vars.insert("scenario_id", json!(scenario.as_ref().map(|s| s.id)));
     vars.insert("scenario_name", json!(scenario.map(|s| s.name)));
-    vars.insert("start_time", json!(uis_time(plan.started_at)));
+    vars.insert(
+        "start_time",
+        json!(uis_time(plan.started_at, ctx.utc_offset)),
+    );
     vars.insert("tp_project", Value::Null);
     vars.insert("visitor_country", Value::Null);
     vars.insert("is_internal", json!(false));
@@ -386,7 +396,10 @@ fn variables(
             leg_vars(&mut vars, plan, leg);
             vars.insert(
                 "answer_time",
-                json!(uis_time(plan.at(leg.answer_ms.unwrap_or(at_ms)))),
+                json!(uis_time(
+                    plan.at(leg.answer_ms.unwrap_or(at_ms)),
+                    ctx.utc_offset
+                )),
             );
         }
         Moment::TalkEnded(i) => {

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::account;
@@ -74,7 +74,7 @@ const MINUTE: Duration = Duration::from_secs(60);
 
 impl Budget {
     /// Starts new windows where the old ones are over.
-    fn roll(&mut self, now: Instant, wall: DateTime<Utc>) {
+    fn roll(&mut self, now: Instant, wall: DateTime<Utc>, zone: FixedOffset) {
         if self
             .minute_start
             .is_some_and(|start| now.saturating_duration_since(start) >= MINUTE)
@@ -82,7 +82,7 @@ impl Budget {
             self.minute_start = None;
             self.minute_used = 0;
         }
-        let today = account::moscow(wall).date_naive();
+        let today = account::local(wall, zone).date_naive();
         if self.day != Some(today) {
             self.day = Some(today);
             self.day_used = 0;
@@ -95,12 +95,13 @@ impl Budget {
         day_limit: u64,
         now: Instant,
         wall: DateTime<Utc>,
+        zone: FixedOffset,
     ) -> Limits {
         let minute_reset = self.minute_start.map_or(60, |start| {
             let left = MINUTE.saturating_sub(now.saturating_duration_since(start));
             left.as_secs() + u64::from(left.subsec_nanos() > 0)
         });
-        let local = account::moscow(wall);
+        let local = account::local(wall, zone);
         let midnight = local
             .date_naive()
             .succ_opt()
@@ -125,16 +126,20 @@ impl Budget {
 pub struct Budgets {
     minute_limit: u64,
     day_limit: u64,
+    /// The account's zone: day budgets reset at its midnight.
+    zone: FixedOffset,
     call: Mutex<Budget>,
     data: Mutex<Budget>,
 }
 
 impl Budgets {
-    /// Budgets of `minute_limit` and `day_limit` points for each API.
-    pub fn new(minute_limit: u64, day_limit: u64) -> Self {
+    /// Budgets of `minute_limit` and `day_limit` points for each API; days are the account's
+    /// (`zone`).
+    pub fn new(minute_limit: u64, day_limit: u64, zone: FixedOffset) -> Self {
         Self {
             minute_limit,
             day_limit,
+            zone,
             call: Mutex::default(),
             data: Mutex::default(),
         }
@@ -157,8 +162,8 @@ impl Budgets {
         wall: DateTime<Utc>,
     ) -> Result<Limits, (Scope, Limits)> {
         let mut budget = self.budget(api);
-        budget.roll(now, wall);
-        let before = budget.limits(self.minute_limit, self.day_limit, now, wall);
+        budget.roll(now, wall, self.zone);
+        let before = budget.limits(self.minute_limit, self.day_limit, now, wall, self.zone);
         if before.day_remaining == 0 {
             return Err((Scope::Day, before));
         }
@@ -168,7 +173,7 @@ impl Budgets {
         budget.minute_start.get_or_insert(now);
         budget.minute_used += 1;
         budget.day_used += 1;
-        Ok(budget.limits(self.minute_limit, self.day_limit, now, wall))
+        Ok(budget.limits(self.minute_limit, self.day_limit, now, wall, self.zone))
     }
 
     /// Gives back the point of a request that failed.
@@ -185,7 +190,7 @@ mod tests {
 
     #[test]
     fn minute_budget_runs_out_and_resets() {
-        let budgets = Budgets::new(2, 100);
+        let budgets = Budgets::new(2, 100, account::moscow_offset());
         let now = Instant::now();
         let wall = Utc::now();
         let first = budgets.reserve(UisApi::Call, now, wall).unwrap();
@@ -206,7 +211,7 @@ mod tests {
 
     #[test]
     fn day_budget_runs_out_until_moscow_midnight() {
-        let budgets = Budgets::new(10, 1);
+        let budgets = Budgets::new(10, 1, account::moscow_offset());
         let now = Instant::now();
         let wall = DateTime::parse_from_rfc3339("2026-05-12T20:00:00Z")
             .unwrap()

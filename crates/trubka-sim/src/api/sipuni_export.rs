@@ -1,7 +1,7 @@
 //! Sipuni `statistic/export` (reference B.3.1): the call log of the simulator's Sipuni calls
 //! (played, started through the API, back-filled; lost events or not) as CSV: `;`-separated,
-//! UTF-8 with a BOM, Russian headers, times `DD.MM.YYYY HH:MM:SS` in the cabinet's (Moscow)
-//! time, one call a line in start order. Calls still in progress are not listed.
+//! UTF-8 with a BOM, Russian headers, times `DD.MM.YYYY HH:MM:SS` in the cabinet's time zone
+//! (`utc_offset`, Moscow by default), one call a line in start order. Calls still in progress are not listed.
 //!
 //! Parameters: `from`/`to` (`DD.MM.YYYY`, required) with `timeFrom`/`timeTo` (`HH:MM`, may be
 //! empty: the whole day) bound the calls' start; `type` (0 all, 1 incoming, 2 outgoing,
@@ -23,7 +23,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::{
     account,
@@ -245,8 +245,8 @@ fn cell(value: &str) -> String {
 }
 
 /// One call's cells, or `None` when the filters leave it out.
-fn row(plan: &CallPlan, new_client: bool, query: &Query) -> Option<Vec<String>> {
-    let started = account::moscow(plan.started_at).naive_local();
+fn row(plan: &CallPlan, new_client: bool, query: &Query, zone: FixedOffset) -> Option<Vec<String>> {
+    let started = account::local(plan.started_at, zone).naive_local();
     if started < query.start || started > query.end {
         return None;
     }
@@ -355,7 +355,7 @@ pub fn export(sim: &Sim, form: &Form) -> Result<Response, String> {
     csv.push('\n');
     for plan in &entries {
         let new_client = seen.insert(plan.contact.sipuni.clone());
-        if let Some(cells) = row(plan, new_client, &query) {
+        if let Some(cells) = row(plan, new_client, &query, sim.config.sipuni.utc_offset) {
             let line: Vec<String> = cells.iter().map(|c| cell(c)).collect();
             csv.push_str(&line.join(";"));
             csv.push('\n');

@@ -317,7 +317,7 @@ fn leg_state(ring_ms: u64, answer_ms: Option<u64>, end_ms: u64, position: u64) -
 }
 
 fn active_call(sim: &Sim, plan: &CallPlan, position: u64) -> Value {
-    let start_time = account::moscow(plan.started_at)
+    let start_time = account::local(plan.started_at, sim.config.uis.utc_offset)
         .format("%Y-%m-%dT%H:%M:%S%.3f")
         .to_string();
     let app_id = sim.config.uis.app_id;

@@ -1,7 +1,8 @@
 //! UIS Data API lists of the account (reference A.5.5–A.5.7): `get.employees` (the cast),
 //! `get.virtual_numbers` (the configured lines, each with the incoming scenario),
 //! `get.scenarios` ([`crate::account::UIS_SCENARIOS`]) and `get.account`
-//! (`[{app_id, name, timezone: "Europe/Moscow"}]`, an array of one, with `metadata` spelled
+//! (`[{app_id, name, timezone}]`, the zone named after the account's `utc_offset`, by default
+//! `"Europe/Moscow"`; an array of one, with `metadata` spelled
 //! the general way rather than the `meta_data` of that page's example).
 
 use std::sync::Arc;
@@ -217,6 +218,6 @@ pub fn get_account(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
     Ok(Success::data(json!([{
         "app_id": sim.config.uis.app_id,
         "name": account::UIS_ACCOUNT_NAME,
-        "timezone": account::UIS_TIMEZONE,
+        "timezone": account::uis_timezone(sim.config.uis.utc_offset),
     }])))
 }

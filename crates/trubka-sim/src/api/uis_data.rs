@@ -3,8 +3,8 @@
 //! the back-filled ones, whether or not their notifications were delivered.
 //!
 //! `date_from` and `date_till` are required, `YYYY-MM-DD hh:mm:ss` in the account time zone
-//! (Moscow, UTC+3), and select calls by `start_time`, both ends inclusive. A period longer
-//! than 3 calendar months is `date_interval_limit_reached`. Calls still in progress are left
+//! (`utc_offset`, Moscow by default), and select calls by `start_time`, both ends inclusive.
+//! A period longer than 3 calendar months is `date_interval_limit_reached`. Calls still in progress are left
 //! out unless `include_ongoing_calls` is `true` (they then have no `finish_time`). Rows come
 //! in `start_time` order unless `sort` says otherwise; `limit`, `offset`, `fields` and
 //! `filter` work as on every list ([`crate::api::uis_list`]).
@@ -140,7 +140,7 @@ pub fn get_calls_report(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcErr
     let mut rows = Vec::new();
     for entry in sim.history.list(Provider::Uis) {
         let row = entry.with_plan(|plan| {
-            let start = account::moscow(plan.started_at).naive_local();
+            let start = account::local(plan.started_at, sim.config.uis.utc_offset).naive_local();
             if start < from || start > till {
                 return None;
             }
@@ -205,7 +205,7 @@ fn report_row(
     }
     let scenario = uis_notify::scenario(plan);
     let (tag_ids, tag_names) = uis_notify::tags(plan);
-    let tag_time = uis_notify::data_api_time(plan.at(plan.end_ms));
+    let tag_time = uis_notify::data_api_time(plan.at(plan.end_ms), sim.config.uis.utc_offset);
     let tags: Vec<Value> = tag_ids
         .as_array()
         .into_iter()
@@ -221,7 +221,10 @@ fn report_row(
     let wait = secs(plan.wait_ms());
     let (finish_time, finish_reason, total, talk) = match position {
         None => (
-            json!(uis_notify::data_api_time(plan.at(plan.end_ms))),
+            json!(uis_notify::data_api_time(
+                plan.at(plan.end_ms),
+                sim.config.uis.utc_offset
+            )),
             json!(uis_notify::finish_reason(plan)),
             plan.total_seconds(),
             plan.talk_seconds(),
@@ -242,7 +245,10 @@ fn report_row(
     put("id", json!(session));
     put(
         "start_time",
-        json!(uis_notify::data_api_time(plan.started_at)),
+        json!(uis_notify::data_api_time(
+            plan.started_at,
+            sim.config.uis.utc_offset
+        )),
     );
     put("finish_time", finish_time);
     put("finish_reason", finish_reason);
