@@ -115,22 +115,10 @@ impl NumberParser {
     }
 }
 
-/// Groups a Russian/Kazakh number as `+7 926 123-45-67`; other countries as `+CC NSN`.
+/// A number as people read it, grouped as its country does: `+7 926 123-45-67`,
+/// `+375 44 700-11-22`.
 pub fn display_e164(number: &PhoneNumber) -> String {
-    let nsn = number.national_significant();
-    match number.country_code() {
-        Some("7") if nsn.len() == 10 => {
-            format!(
-                "+7 {} {}-{}-{}",
-                &nsn[..3],
-                &nsn[3..6],
-                &nsn[6..8],
-                &nsn[8..]
-            )
-        }
-        Some(cc) => format!("+{cc} {nsn}"),
-        None => number.e164().to_owned(),
-    }
+    number.international()
 }
 
 /// National digits of a number that did not parse as valid: an 11-digit `8…`/`7…` (the

@@ -13,7 +13,7 @@ mod tests;
 
 use std::fmt;
 
-use rlibphonenumber::PHONE_NUMBER_UTIL;
+use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat};
 
 pub use parser::{ParsedNumber, PhoneError, PhoneParser};
 
@@ -57,6 +57,18 @@ impl PhoneNumber {
                     .is_some()
             })
         })
+    }
+
+    /// The number as people read it: the international format of its country's numbering
+    /// plan (`+7 926 123-45-67`, `+375 44 700-11-22`, `+998 90 123 45 67`).
+    pub fn international(&self) -> String {
+        match PHONE_NUMBER_UTIL.parse(&self.e164, None) {
+            Ok(number) => number
+                .format_as(PhoneNumberFormat::International)
+                .to_string(),
+            // Only valid numbers are constructed, so this is not expected; E.164 still reads.
+            Err(_) => self.e164.clone(),
+        }
     }
 
     /// The number without its country code (`9261234567` for `+79261234567`): what address

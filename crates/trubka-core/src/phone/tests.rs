@@ -249,6 +249,22 @@ fn phone_accessor_only_answers_for_phones() {
 }
 
 #[test]
+fn numbers_read_in_their_countrys_international_format() {
+    let cases = [
+        ("+79261234567", "+7 926 123-45-67"),
+        ("+78005553535", "+7 800 555-35-35"),
+        ("+78121234567", "+7 812 123-45-67"),
+        ("+375447001122", "+375 44 700-11-22"),
+        ("+998901234567", "+998 90 123 45 67"),
+        ("+77012345678", "+7 701 234 5678"),
+    ];
+    for (e164, want) in cases {
+        let number = PhoneNumber::from_e164(e164).unwrap();
+        assert_eq!(number.international(), want, "{e164}");
+    }
+}
+
+#[test]
 fn national_significant_drops_the_country_code() {
     let cases = [
         ("+79261234567", Some("7"), "9261234567"),
