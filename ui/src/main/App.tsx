@@ -33,6 +33,14 @@ export function intentOf(target: string): ContactsIntent | null {
   return null;
 }
 
+/** Where an `open` request leads: the missed calls (`missed`, from the "while you were away"
+ * notification), or the contacts screen with an intent; `null` for anything else. */
+export function screenOf(target: string): { tab: Tab; intent: ContactsIntent | null } | null {
+  if (target === "missed") return { tab: "missed", intent: null };
+  const intent = intentOf(target);
+  return intent ? { tab: "contacts", intent } : null;
+}
+
 export function App() {
   useLanguage();
   const [status, setStatus] = useState<StatusDto | null>(null);
@@ -62,14 +70,10 @@ export function App() {
       }),
       on("shortcut-no-number", () => toast(t("dial.no_number"), "error")),
       on("open", (target) => {
-        if (target === "missed") {
-          setTab("missed");
-          return;
-        }
-        const i = intentOf(target);
-        if (i) {
-          setTab("contacts");
-          setIntent(i);
+        const screen = screenOf(target);
+        if (screen) {
+          setTab(screen.tab);
+          if (screen.intent) setIntent(screen.intent);
         }
       }),
     ];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { setLanguage } from "../i18n";
-import { intentOf } from "./App";
+import { intentOf, screenOf } from "./App";
 import { toggleField } from "./Settings";
 import { connectionText, noticeText } from "./StatusLine";
 
@@ -16,6 +16,13 @@ describe("requests from the card window", () => {
     expect(intentOf("contact:abc")).toBeNull();
     expect(intentOf("attach:")).toBeNull();
     expect(intentOf("something")).toBeNull();
+  });
+
+  it("opens the missed calls for the while-you-were-away notification, contacts otherwise", () => {
+    expect(screenOf("missed")).toEqual({ tab: "missed", intent: null });
+    expect(screenOf("contact:12")).toEqual({ tab: "contacts", intent: { kind: "open", id: 12 } });
+    expect(screenOf("missed:1")).toBeNull();
+    expect(screenOf("something")).toBeNull();
   });
 });
 
