@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use notify_rust::{Notification, Timeout};
 use tauri::{AppHandle, Manager};
 
+use trubka_agent::cards;
 use trubka_agent::engine::away::{AwaySummary, MissedWhileAway};
 
 use crate::dto::calls::CardStateDto;
@@ -73,11 +74,7 @@ fn unavailable(app: &AppHandle, detail: &str) {
 }
 
 fn who(card: &CardDto) -> String {
-    if card.title == card.number {
-        card.number.clone()
-    } else {
-        format!("{} ({})", card.title, card.number)
-    }
+    cards::who(&card.title, &card.number)
 }
 
 /// Announces what a card update calls for.
@@ -170,11 +167,7 @@ fn away_notification(
 }
 
 fn who_missed(missed: &MissedWhileAway) -> String {
-    if missed.title == missed.number {
-        missed.number.clone()
-    } else {
-        format!("{} ({})", missed.title, missed.number)
-    }
+    cards::who(&missed.title, &missed.number)
 }
 
 /// Shows a plain notification (dial results from the tray, shortcut or a link).

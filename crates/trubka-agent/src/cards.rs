@@ -129,6 +129,16 @@ pub struct Card {
     pub recent_calls: Vec<CallView>,
 }
 
+/// A caller in one line: `Иван Петров (+7 926 123-45-67)`, or just the number when that is
+/// all the title says.
+pub fn who(title: &str, number: &str) -> String {
+    if title == number {
+        number.to_owned()
+    } else {
+        format!("{title} ({number})")
+    }
+}
+
 /// The number of a call for people to read.
 pub fn display_number(view: &CallView) -> String {
     match view.phone.as_deref().and_then(PhoneNumber::from_e164) {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Local, Utc};
 
 use crate::calls::CallView;
-use crate::cards::{Card, CardState, display_number};
+use crate::cards::{Card, CardState, display_number, who};
 use crate::engine::away::AwaySummary;
 use crate::engine::contacts::{ImportReport, Lookup};
 use crate::engine::{FollowUpItem, HistoryEntry};
@@ -232,12 +232,11 @@ pub fn away(summary: &AwaySummary) -> String {
         summary.missed_total
     )];
     for missed in &summary.missed {
-        let who = if missed.title == missed.number {
-            missed.number.clone()
-        } else {
-            format!("{} ({})", missed.title, missed.number)
-        };
-        lines.push(format!("  {}  {who}", local(missed.started_at)));
+        lines.push(format!(
+            "  {}  {}",
+            local(missed.started_at),
+            who(&missed.title, &missed.number)
+        ));
     }
     if summary.missed_total > summary.missed.len() {
         lines.push(format!(
