@@ -11,7 +11,7 @@ use trubka_core::{PhoneNumber, Provider};
 use crate::calls::CallView;
 use crate::contacts::field_label;
 use crate::contacts::matching::{self, ContactMatch};
-use crate::numbers::{NumberParser, display_e164};
+use crate::numbers::NumberParser;
 use crate::relay_api::AgentMe;
 use crate::settings::AgentSettings;
 use crate::store::{StoreError, calls};
@@ -142,7 +142,7 @@ pub fn who(title: &str, number: &str) -> String {
 /// The number of a call for people to read.
 pub fn display_number(view: &CallView) -> String {
     match view.phone.as_deref().and_then(PhoneNumber::from_e164) {
-        Some(number) => display_e164(&number),
+        Some(number) => number.international(),
         None if view.phone_raw.trim().is_empty() => "скрытый номер".to_owned(),
         None => view.phone_raw.clone(),
     }

@@ -108,17 +108,6 @@ impl NumberParser {
             national: number.national_significant().to_owned(),
         }
     }
-
-    /// A number for people to read: `+7 926 123-45-67`.
-    pub fn display(&self, number: &PhoneNumber) -> String {
-        display_e164(number)
-    }
-}
-
-/// A number as people read it, grouped as its country does: `+7 926 123-45-67`,
-/// `+375 44 700-11-22`.
-pub fn display_e164(number: &PhoneNumber) -> String {
-    number.international()
 }
 
 /// National digits of a number that did not parse as valid: an 11-digit `8…`/`7…` (the
@@ -159,7 +148,7 @@ mod tests {
     fn legacy_and_garbage() {
         let short = ru().keys("123-45-67").expect("legacy digits");
         assert_eq!(
-            display_e164(&ru().parse("89261234567").expect("valid")),
+            ru().parse("89261234567").expect("valid").international(),
             "+7 926 123-45-67"
         );
         assert_eq!(short.e164, None);

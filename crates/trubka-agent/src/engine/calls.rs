@@ -105,7 +105,7 @@ impl Engine {
                     .map(|followup| {
                         let keys = parser.keys(&followup.caller)?;
                         Ok(FollowUpItem {
-                            number: crate::numbers::display_e164(&parser.parse(&followup.caller)?),
+                            number: parser.parse(&followup.caller)?.international(),
                             contact_name: crate::contacts::matching::best_name(conn, &keys)?,
                             followup,
                         })
