@@ -15,11 +15,11 @@
 //! only for an employee no stored event names.
 //!
 //! Schedule: first run [`FIRST_RUN_AFTER`] after start, then every `interval_secs`; each run
-//! looks `window_secs` back — further after an outage: `window_secs` before the point its PBX's
-//! history was last reconciled to, or before the last event the relay heard before it
-//! stopped, at most `catch_up_secs` — and leaves calls that ended less than `grace_secs` ago for the next
-//! run (their webhooks may still be coming); `grace_secs = 0` takes every finished call the
-//! history lists, whatever its end time says. `interval_secs = 0` turns it off. Runs never
+//! looks `window_secs` back — further after an outage: `window_secs` before the point its
+//! PBX's history was last reconciled to, or before the last event the relay heard before it
+//! stopped, at most `catch_up_secs` ([`coverage`]) — and leaves calls that ended less than
+//! `grace_secs` ago for the next run (their webhooks may still be coming); `grace_secs = 0`
+//! takes every finished call the history lists, whatever its end time says. `interval_secs = 0` turns it off. Runs never
 //! overlap. A PBX failing does not stop the other.
 
 mod coverage;
@@ -114,7 +114,7 @@ impl Reconciler {
             seconds(self.config.window_secs),
             seconds(self.config.catch_up_secs),
         );
-        let grace = TimeDelta::seconds(i64::try_from(self.config.grace_secs).unwrap_or(0));
+        let grace = seconds(self.config.grace_secs);
         let settled = now.checked_sub_signed(grace).unwrap_or(now);
         // With no grace, every call the history lists as finished is taken, even one whose end
         // the PBX's clock puts a little ahead of ours.
@@ -129,24 +129,22 @@ impl Reconciler {
         // `settled - window` unless they last longer than the window.
         let reached = if grace.is_zero() { now } else { settled };
         for provider in [Provider::Uis, Provider::Sipuni] {
-            let configured = match provider {
-                Provider::Uis => self.state.pbx.uis.is_some(),
-                Provider::Sipuni => self.state.pbx.sipuni.is_some(),
-            };
-            if !configured {
-                continue;
-            }
             let from = window_start(now, window, coverage.get(provider), catch_up);
-            if now - from > window {
-                tracing::info!(%provider, %from, "catching up with the history missed during an outage");
-            }
             let result = match provider {
-                Provider::Uis => self.uis(from, till, settled, &mut report).await,
-                Provider::Sipuni => self.sipuni(from, till, settled, &mut report).await,
+                Provider::Uis if self.state.pbx.uis.is_some() => {
+                    self.uis(from, till, settled, &mut report).await
+                }
+                Provider::Sipuni if self.state.pbx.sipuni.is_some() => {
+                    self.sipuni(from, till, settled, &mut report).await
+                }
+                _ => continue,
             };
             match result {
                 Ok(()) => coverage.reached(provider, reached),
                 Err(error) => report.errors.push(error),
+            }
+            if now - from > window {
+                tracing::info!(%provider, %from, "reconciled the history of an outage");
             }
         }
         self.finish(report)
