@@ -39,6 +39,18 @@ fn add_agent(data: &Path, name: &str) -> String {
     Store::open(data).unwrap().add_agent(&new).unwrap().1.0
 }
 
+/// A UIS notification of an incoming call to the line from `contact` at `time` (local).
+fn uis_notification(name: &str, session: u64, contact: &str, time: &str) -> Value {
+    json!({
+        "notification_name": name,
+        "notification_time": format!("{time}.000000"),
+        "call_session_id": session,
+        "virtual_phone_number": "74951234567",
+        "contact_phone_number": contact,
+        "direction": "in"
+    })
+}
+
 struct TestRelay {
     addr: SocketAddr,
     data: PathBuf,
@@ -94,14 +106,8 @@ impl TestRelay {
     /// A whole call answered by employee 100: four notifications.
     async fn call(&self, session: u64, minute: u32) -> Vec<String> {
         let base = |name: &str, second: u32| {
-            json!({
-                "notification_name": name,
-                "notification_time": format!("2026-05-12 10:{minute:02}:{second:02}.000000"),
-                "call_session_id": session,
-                "virtual_phone_number": "74951234567",
-                "contact_phone_number": "79261234567",
-                "direction": "in"
-            })
+            let time = format!("2026-05-12 10:{minute:02}:{second:02}");
+            uis_notification(name, session, "79261234567", &time)
         };
         let mut ids = self
             .uis(base("Входящий звонок на виртуальный номер", 0))
@@ -126,14 +132,8 @@ impl TestRelay {
     /// A call that rings employee 100 and, unless `ends` is false, ends unanswered.
     async fn unanswered(&self, session: u64, minute: u32, ends: bool) -> Vec<String> {
         let base = |name: &str, second: u32| {
-            json!({
-                "notification_name": name,
-                "notification_time": format!("2026-05-12 11:{minute:02}:{second:02}.000000"),
-                "call_session_id": session,
-                "virtual_phone_number": "74951234567",
-                "contact_phone_number": "79031112233",
-                "direction": "in"
-            })
+            let time = format!("2026-05-12 11:{minute:02}:{second:02}");
+            uis_notification(name, session, "79031112233", &time)
         };
         let mut ids = self
             .uis(base("Входящий звонок на виртуальный номер", 0))
@@ -372,17 +372,10 @@ async fn what_happened_while_away_is_replayed_quietly_then_summed_up_once() {
     assert_eq!(ongoing, vec![("uis:8", CardState::RingingHere)]);
 
     // What happens now is live again; a reconnect with nothing new sums up nothing.
-    let mut ended = json!({
-        "notification_name": "Завершение звонка",
-        "notification_time": "2026-05-12 11:03:40.000000",
-        "call_session_id": 8,
-        "virtual_phone_number": "74951234567",
-        "contact_phone_number": "79031112233",
-        "direction": "in",
-        "talk_time_duration": 0,
-        "total_time_duration": 40
-    });
-    relay.uis(ended.take()).await;
+    let mut ended = uis_notification("Завершение звонка", 8, "79031112233", "2026-05-12 11:03:40");
+    ended["talk_time_duration"] = json!(0);
+    ended["total_time_duration"] = json!(40);
+    relay.uis(ended).await;
     let live = tokio::time::timeout(WAIT, async {
         loop {
             if let EngineEvent::Card { card, delivery } = events.recv().await.unwrap() {

@@ -16,6 +16,31 @@ use trubka_relay::NewAgent;
 use support::{ANNA_EXT, ANNA_UIS, Pbx, UIS_HOOK, until_kind};
 use trubka_sim::BackfillConfig;
 
+/// Every notification kind: a call that drops them all reaches the relay only through history.
+const EVERY_NOTIFICATION: [&str; 6] = [
+    "started",
+    "ringing",
+    "answered",
+    "leg_ended",
+    "ended",
+    "recording",
+];
+
+/// A relay whose PBXs' history holds two days of calls it never heard of (it was down).
+async fn relay_with_two_days_of_unheard_calls() -> Pbx {
+    Pbx::start(
+        |relay| relay.reconcile.window_secs = 3600,
+        |sim| {
+            sim.backfill = Some(BackfillConfig {
+                uis_calls: 4,
+                sipuni_calls: 3,
+                days: 2,
+            })
+        },
+    )
+    .await
+}
+
 fn anna(new: &mut NewAgent) {
     new.uis_employee = Some(ANNA_UIS.to_owned());
     new.sipuni_ext = Some(ANNA_EXT.to_owned());
@@ -113,18 +138,10 @@ async fn a_missed_uis_call_nobody_was_notified_of_reaches_the_employee_and_the_l
     let watcher = pbx.agent("Линия", |new| new.lines = vec![common::line()]);
     let mut anna_stream = pbx.listen(&anna_token).await;
     let mut line_stream = pbx.listen(&watcher).await;
-    let all = [
-        "started",
-        "ringing",
-        "answered",
-        "leg_ended",
-        "ended",
-        "recording",
-    ];
     let call = pbx
         .sim_call(
             json!({"provider": "uis", "employee": ANNA_UIS, "outcome": "missed",
-                         "from": "+7 926 123-45-67", "drop_notifications": all}),
+                         "from": "+7 926 123-45-67", "drop_notifications": EVERY_NOTIFICATION}),
         )
         .await;
     let deliveries = pbx.delivered(&call, "Потерянный звонок").await;
@@ -370,18 +387,7 @@ async fn history_first_then_webhooks_stores_each_fact_once() {
 
 #[tokio::test]
 async fn after_a_long_outage_the_first_run_reaches_back_to_before_it() {
-    // The PBX's history holds two days of calls the relay never heard of: it was down.
-    let pbx = Pbx::start(
-        |relay| relay.reconcile.window_secs = 3600,
-        |sim| {
-            sim.backfill = Some(BackfillConfig {
-                uis_calls: 4,
-                sipuni_calls: 3,
-                days: 2,
-            })
-        },
-    )
-    .await;
+    let pbx = relay_with_two_days_of_unheard_calls().await;
     // The last thing it heard before going down, three days ago.
     let hook = pbx.relay_url(&format!("/hooks/uis/{UIS_HOOK}"));
     let posted = pbx
@@ -421,17 +427,7 @@ async fn after_a_long_outage_the_first_run_reaches_back_to_before_it() {
 
 #[tokio::test]
 async fn a_fresh_relay_does_not_import_old_history_as_news() {
-    let pbx = Pbx::start(
-        |relay| relay.reconcile.window_secs = 3600,
-        |sim| {
-            sim.backfill = Some(BackfillConfig {
-                uis_calls: 4,
-                sipuni_calls: 3,
-                days: 2,
-            })
-        },
-    )
-    .await;
+    let pbx = relay_with_two_days_of_unheard_calls().await;
     let report = pbx.reconciler.run_once().await;
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     // Back-filled calls ended at least an hour ago: outside the window of a relay that has
@@ -474,18 +470,10 @@ async fn accounts_outside_moscow_reconcile_in_their_own_time_zone() {
 
     // A UIS call nobody was notified of and a Sipuni call without its hang-up: found in the
     // last minutes of local time, and stored at the right instant.
-    let all = [
-        "started",
-        "ringing",
-        "answered",
-        "leg_ended",
-        "ended",
-        "recording",
-    ];
     let missed = pbx
         .sim_call(
             json!({"provider": "uis", "employee": ANNA_UIS, "outcome": "missed",
-                         "drop_notifications": all}),
+                         "drop_notifications": EVERY_NOTIFICATION}),
         )
         .await;
     pbx.delivered(&missed, "Потерянный звонок").await;
