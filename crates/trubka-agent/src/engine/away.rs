@@ -78,12 +78,6 @@ impl AwayLog {
         }
     }
 
-    /// A live card of a call: it is no longer "while away" news.
-    pub fn forget(&mut self, call_id: &str) {
-        self.missed.remove(call_id);
-        self.ongoing.remove(call_id);
-    }
-
     /// The summary of everything recorded since the last one; the log starts empty again.
     pub fn take(&mut self, replayed: u64) -> AwaySummary {
         let mut missed: Vec<MissedWhileAway> = self.missed.drain().map(|(_, m)| m).collect();
@@ -101,15 +95,8 @@ impl AwayLog {
     }
 }
 
-/// Whether the call on this card is still going on and concerns the agent.
+/// Whether the call on this card is still going on (unfinished, as the live cards after a
+/// restart are: its status is not `ended`) and still concerns the agent (not withdrawn).
 fn is_ongoing(card: &Card) -> bool {
-    !card.withdrawn
-        && matches!(
-            card.state,
-            CardState::RingingHere
-                | CardState::Ringing
-                | CardState::Dialing
-                | CardState::AnsweredHere
-                | CardState::Talking
-        )
+    !card.withdrawn && card.call.status != "ended"
 }

@@ -390,12 +390,11 @@ impl Inner {
             })
             .await?;
         if !duplicate {
-            {
-                let mut away = self.away.lock().unwrap_or_else(|e| e.into_inner());
-                match delivery {
-                    Delivery::Replayed => away.record(&card),
-                    Delivery::Live => away.forget(&card.call.call_id),
-                }
+            if delivery == Delivery::Replayed {
+                self.away
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .record(&card);
             }
             let _ = self.events.send(EngineEvent::Card {
                 card: Box::new(card.clone()),
