@@ -55,16 +55,22 @@ pub enum EventKind {
     Ended,
     /// A recording became available.
     Recording,
+    /// The PBX reported something about the call, but not which event: a notification whose
+    /// event type cannot be told for certain. It tells who the contact is, the line and the
+    /// employee it names, and nothing else: it never moves the status, sets an outcome or
+    /// ends the call (docs/protocol.md, «Notifications of an unknown event type»).
+    Update,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::Started,
         EventKind::Ringing,
         EventKind::Answered,
         EventKind::LegEnded,
         EventKind::Ended,
         EventKind::Recording,
+        EventKind::Update,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +81,7 @@ impl EventKind {
             EventKind::LegEnded => "leg_ended",
             EventKind::Ended => "ended",
             EventKind::Recording => "recording",
+            EventKind::Update => "update",
         }
     }
 
@@ -213,18 +220,24 @@ pub struct Employee {
     pub name: Option<String>,
     /// Short internal number (Sipuni `short_dst_num`, UIS extension).
     pub extension: Option<String>,
+    /// The employee's phone or SIP line as UIS reports it (`{{employee_phone_number}}`), in
+    /// the form [`PhoneParser::employee_line`](crate::PhoneParser::employee_line) gives:
+    /// E.164 for a phone number, else the SIP line's name.
+    pub phone: Option<String>,
 }
 
 impl Employee {
     pub fn is_empty(&self) -> bool {
-        self.id.is_none() && self.name.is_none() && self.extension.is_none()
+        self.id.is_none() && self.name.is_none() && self.extension.is_none() && self.phone.is_none()
     }
 
-    /// Whether two descriptions name the same person: same id, or same extension.
+    /// Whether two descriptions name the same person: same id, else same extension, else
+    /// same phone or SIP line.
     pub fn same_person(&self, other: &Employee) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a == b);
         match (&self.id, &other.id) {
             (Some(a), Some(b)) => a == b,
-            _ => matches!((&self.extension, &other.extension), (Some(a), Some(b)) if a == b),
+            _ => same(&self.extension, &other.extension) || same(&self.phone, &other.phone),
         }
     }
 }

@@ -33,7 +33,50 @@ pub(super) struct Derived {
 
 impl Derived {
     /// Folds `events`, which must be in canonical order, all of the call `call_id`.
+    ///
+    /// Events of an unknown type ([`EventKind::Update`]) decide nothing the others say: the
+    /// state is folded from the certain events alone, and updates only fill in a contact and a
+    /// line nobody else gave. A call known from updates alone is ringing: it exists, and
+    /// nothing says how it went.
     pub(super) fn fold(call_id: &CallId, events: &[&CallEvent]) -> Derived {
+        let (updates, certain): (Vec<&CallEvent>, Vec<&CallEvent>) =
+            events.iter().partition(|e| e.kind == EventKind::Update);
+        if certain.is_empty() {
+            return Derived::fold_updates(call_id, &updates);
+        }
+        let mut derived = Derived::fold_certain(call_id, &certain);
+        if derived.contact.phone.is_none() && derived.contact.raw.is_empty() {
+            derived.contact = contact(&updates);
+        }
+        if derived.line.is_none() {
+            derived.line = updates.iter().find_map(|e| e.line.clone());
+        }
+        derived
+    }
+
+    /// A call known only from notifications of an unknown type.
+    fn fold_updates(call_id: &CallId, updates: &[&CallEvent]) -> Derived {
+        Derived {
+            provider: provider(call_id, updates),
+            direction: updates.first().map_or(Direction::In, |e| e.direction),
+            status: CallStatus::Ringing,
+            outcome: None,
+            contact: contact(updates),
+            line: updates.iter().find_map(|e| e.line.clone()),
+            legs: Vec::new(),
+            answered_by: None,
+            started_at: updates.iter().map(|e| e.at).min(),
+            answered_at: None,
+            ended_at: None,
+            last_event_at: updates.iter().map(|e| e.at).max(),
+            durations: Durations::default(),
+            recordings: Vec::new(),
+            scenario: None,
+            tags: Vec::new(),
+        }
+    }
+
+    fn fold_certain(call_id: &CallId, events: &[&CallEvent]) -> Derived {
         let of_kind = |kind: EventKind| events.iter().copied().filter(move |e| e.kind == kind);
         let direction = of_kind(EventKind::Started)
             .next()
@@ -55,12 +98,7 @@ impl Derived {
         let (legs, answered_by) = legs::legs(events, end);
         let durations = durations(events, started_at, answered_at, ended_at, outcome);
         Derived {
-            provider: events.first().map(|e| e.provider).or_else(|| {
-                call_id
-                    .0
-                    .split_once(':')
-                    .and_then(|(p, _)| Provider::parse(p))
-            }),
+            provider: provider(call_id, events),
             direction,
             status,
             outcome,
@@ -85,6 +123,16 @@ impl Derived {
     pub(super) fn answered_by(&self) -> Option<&Employee> {
         self.answered_by.map(|index| &self.legs[index].employee)
     }
+}
+
+/// The provider of the events, else the one the call id names.
+fn provider(call_id: &CallId, events: &[&CallEvent]) -> Option<Provider> {
+    events.first().map(|e| e.provider).or_else(|| {
+        call_id
+            .0
+            .split_once(':')
+            .and_then(|(p, _)| Provider::parse(p))
+    })
 }
 
 /// Recordings never move the status: a talk's recording can be ready while the call goes on

@@ -136,7 +136,62 @@ fn deliveries() -> impl Strategy<Value = (Vec<CallEvent>, Vec<CallEvent>)> {
     })
 }
 
+/// The events of one call whose type is known, and notifications of the same call whose type
+/// could not be told ([`EventKind::Update`]) carrying anything at all, all delivered in a
+/// random order.
+fn certain_and_uncertain() -> impl Strategy<Value = (Vec<CallEvent>, Vec<CallEvent>)> {
+    let certain = prop::collection::vec(
+        spec().prop_filter("a known type", |s| s.kind != EventKind::Update),
+        1..10,
+    );
+    let uncertain = prop::collection::vec(
+        spec().prop_map(|s| Spec {
+            kind: EventKind::Update,
+            ..s
+        }),
+        1..5,
+    );
+    (certain, uncertain).prop_flat_map(|(certain, uncertain)| {
+        let call = Call::incoming("778");
+        let certain: Vec<CallEvent> = certain
+            .iter()
+            .enumerate()
+            .map(|(index, spec)| build(&call, index, spec))
+            .collect();
+        let mut all = certain.clone();
+        all.extend(
+            uncertain
+                .iter()
+                .enumerate()
+                .map(|(index, spec)| build(&call, 100 + index, spec)),
+        );
+        (Just(certain), Just(all).prop_shuffle())
+    })
+}
+
 proptest! {
+    #[test]
+    fn an_uncertain_notification_never_changes_what_the_certain_ones_give(
+        (certain, all) in certain_and_uncertain()
+    ) {
+        let people = people();
+        let reference = CallState::from_events(certain.clone()).expect("events");
+        let mut with_updates = CallState::new(reference.call_id().clone());
+        for event in all {
+            with_updates.apply(event);
+        }
+        let (want, got) = (Summary::of(&reference, &people), Summary::of(&with_updates, &people));
+        prop_assert_eq!(want.outcome_part(), got.outcome_part());
+        // Updates only fill in who the contact is and the line where no certain event said.
+        let has_contact = reference.contact().phone.is_some() || !reference.contact().raw.is_empty();
+        if has_contact {
+            prop_assert_eq!(reference.contact(), with_updates.contact());
+        }
+        if reference.line().is_some() {
+            prop_assert_eq!(reference.line(), with_updates.line());
+        }
+    }
+
     #[test]
     fn arrival_order_and_repeats_do_not_matter((distinct, delivered) in deliveries()) {
         let people = people();

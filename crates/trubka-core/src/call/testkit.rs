@@ -19,6 +19,7 @@ pub(super) fn employee(id: Option<&str>, name: Option<&str>, extension: Option<&
         id: id.map(str::to_owned),
         name: name.map(str::to_owned),
         extension: extension.map(str::to_owned),
+        phone: None,
     }
 }
 
@@ -143,6 +144,18 @@ pub(super) struct Summary {
 }
 
 impl Summary {
+    /// Everything but the contact, the line and the list of events: what an event of an
+    /// unknown type must never change.
+    pub(super) fn outcome_part(&self) -> Summary {
+        Summary {
+            contact: Contact::default(),
+            line: None,
+            events: Vec::new(),
+            event_count: 0,
+            ..self.clone()
+        }
+    }
+
     pub(super) fn of(state: &CallState, employees: &[Employee]) -> Summary {
         Summary {
             call_id: state.call_id().clone(),

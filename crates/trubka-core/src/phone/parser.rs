@@ -120,6 +120,22 @@ impl PhoneParser {
         }
     }
 
+    /// The key an employee's phone or SIP line is matched by, whichever way it was written:
+    /// E.164 when the text is a phone number (`8 (926) 123-45-67` and `79261234567` are one
+    /// key), else the text itself, trimmed and lower-cased (a SIP line such as
+    /// `Sip_201@acme`, or a short number). `None` for empty or withheld text.
+    pub fn employee_line(&self, raw: &str) -> Option<String> {
+        match self.parse(raw) {
+            ParsedNumber::Phone { number, .. } => Some(number.e164().to_owned()),
+            ParsedNumber::Anonymous => None,
+            ParsedNumber::Internal(digits) => Some(digits),
+            ParsedNumber::Invalid { .. } => {
+                let text = raw.trim().to_lowercase();
+                (!text.is_empty()).then_some(text)
+            }
+        }
+    }
+
     /// The number the digits stand for, by the rules in the module docs.
     fn resolve(&self, plus: bool, digits: &str) -> Result<PhoneNumber, String> {
         if plus {

@@ -394,3 +394,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn employee_lines_match_however_they_are_written() {
+    let parser = PhoneParser::new("RU").expect("RU");
+    let key = |raw: &str| parser.employee_line(raw);
+    assert_eq!(key("8 (926) 123-45-67").as_deref(), Some("+79261234567"));
+    assert_eq!(key("79261234567"), key("+7 926 123 45 67"));
+    assert_eq!(key(" Sip_201@Acme ").as_deref(), Some("sip_201@acme"));
+    assert_eq!(key("0201").as_deref(), Some("0201"));
+    assert_eq!(key(""), None);
+    assert_eq!(key("anonymous"), None);
+}
