@@ -164,6 +164,13 @@ mnemonics! {
     DateIntervalLimitReached => "date_interval_limit_reached",
     SortProhibited => "sort_prohibited",
     FilterProhibited => "filter_prohibited",
+    EntityNotFound => "entity_not_found",
+    DuplicateEntity => "duplicate_entity",
+    CampaignIsInactive => "campaign_is_inactive",
+    InvalidDateTime => "invalid_date_time",
+    DataLimitExceeded => "data_limit_exceeded",
+    TariffRestrictions => "tariff_restrictions",
+    AlreadyInUse => "already_in_use",
 }
 
 impl fmt::Display for UisMnemonic {
@@ -175,16 +182,26 @@ impl fmt::Display for UisMnemonic {
 const UIS_KEY_HINT: &str = "создайте новый ключ в «Аккаунт → Управление пользователями» \
      (галочка «Доступ по ключу») и укажите его в настройках релея";
 const UIS_TARIFF_HINT: &str = "«Аккаунт → Тарифы и опции»";
+const UIS_TARIFF_PATH: &str = "«Администратор → Аккаунт → Тарифы и опции»";
 
 impl UisMnemonic {
     /// Russian explanation of this mnemonic; `field` is the offending parameter if UIS named it.
     pub fn user_message(&self, field: Option<&str>, message: &str) -> String {
         let field_part = field.map(|f| format!(" «{f}»")).unwrap_or_default();
         match self {
+            // UIS says "Your IP {ip} is not whitelisted"; the address is what the admin adds.
             UisMnemonic::IpNotWhitelisted => {
-                "UIS не принимает запросы с IP-адреса релея: добавьте его в \
-                 «Администратор → Аккаунт → Правила и настройки безопасности → API»"
-                    .to_owned()
+                let ip = message
+                    .split_whitespace()
+                    .find(|word| word.parse::<std::net::IpAddr>().is_ok())
+                    .map(|ip| format!(" {ip}"))
+                    .unwrap_or_default();
+                format!(
+                    "UIS не принимает запросы с IP-адреса релея{ip}: добавьте этот адрес в \
+                     «Администратор → Аккаунт → Правила и настройки безопасности → API» \
+                     (новый аккаунт не пускает никого, пока адрес не добавлен; 0.0.0.0/0 \
+                     открывает доступ всем)"
+                )
             }
             UisMnemonic::AccessTokenInvalid => {
                 format!("Ключ API UIS неверен или истёк: {UIS_KEY_HINT}")
@@ -212,12 +229,19 @@ impl UisMnemonic {
                 "Исчерпан лимит запросов к API UIS: повторите через минуту; если это повторяется, \
                  увеличьте лимит баллов в {UIS_TARIFF_HINT}"
             ),
-            UisMnemonic::ComponentDisabled
-            | UisMnemonic::MethodComponentDisabled
-            | UisMnemonic::ParameterComponentDisabled => format!(
-                "В тарифе UIS не подключена нужная опция (Call API или Data API): подключите её в \
-                 {UIS_TARIFF_HINT}"
+            UisMnemonic::ComponentDisabled => format!(
+                "В тарифе UIS не подключена нужная опция Call API: для звонков из Trubka — \
+                 «Call API Базовый набор», для списка и управления звонками — «Call API \
+                 Управление вызовами», для звонков по сценарию — «Call API Вызов сценария». \
+                 Подключите её в {UIS_TARIFF_PATH} (UIS: {message})"
             ),
+            UisMnemonic::MethodComponentDisabled | UisMnemonic::ParameterComponentDisabled => {
+                format!(
+                    "В тарифе UIS не подключён Data API (история звонков, сотрудники, номера): \
+                     подключите опцию «API Базовые отраслевые решения» в {UIS_TARIFF_PATH} \
+                     (UIS: {message})"
+                )
+            }
             UisMnemonic::AccountInactive => {
                 "Аккаунт UIS заблокирован: проверьте баланс и состояние аккаунта \
                  в личном кабинете UIS"
@@ -245,19 +269,24 @@ impl UisMnemonic {
                 "Нельзя позвонить на виртуальный номер своего же аккаунта UIS".to_owned()
             }
             UisMnemonic::ContactInBlacklist => {
-                "Номер клиента в чёрном списке UIS: звонок на него запрещён".to_owned()
-            }
-            UisMnemonic::ScenarioNotFound => {
-                "Сценарий UIS не найден: проверьте ID сценария или сценарий, \
-                 привязанный к виртуальному номеру"
+                "Номер клиента в чёрном списке UIS: звонок на него запрещён; если номер попал \
+                 туда по ошибке, уберите его из чёрного списка в личном кабинете UIS"
                     .to_owned()
             }
+            UisMnemonic::ScenarioNotFound => {
+                "Сценарий UIS не найден: выберите сценарий из раздела «Виртуальная АТС → \
+                 Сценарии» (его ID) или привяжите сценарий к виртуальному номеру"
+                    .to_owned()
+            }
+            UisMnemonic::RequiredParameterMissed => format!(
+                "UIS требует параметр{field_part}, которого релей не передал: сообщите \
+                 разработчикам Trubka, приложив этот текст и код ошибки"
+            ),
             UisMnemonic::InvalidParameterValue => format!(
                 "UIS не принял значение параметра{field_part}: проверьте номер телефона и \
                  настройки релея (ID сотрудника, виртуальный номер)"
             ),
-            UisMnemonic::RequiredParameterMissed
-            | UisMnemonic::DataTypeError
+            UisMnemonic::DataTypeError
             | UisMnemonic::UnexpectedParameters
             | UisMnemonic::InvalidParametersCombination => format!(
                 "UIS отклонил запрос релея (параметр{field_part}): сообщите администратору, \
@@ -288,6 +317,23 @@ impl UisMnemonic {
             UisMnemonic::SortProhibited | UisMnemonic::FilterProhibited => {
                 "UIS не поддерживает такую сортировку или фильтр для этого отчёта".to_owned()
             }
+            // The create/update/upload refusals (Data API «Список ошибок общих для методов с
+            // глаголом create и update»); `uis::offline::refusal` words them per operation.
+            UisMnemonic::EntityNotFound => format!("UIS не нашёл объект{field_part}"),
+            UisMnemonic::DuplicateEntity | UisMnemonic::AlreadyInUse => {
+                format!("Такой объект уже есть в UIS{field_part}")
+            }
+            UisMnemonic::CampaignIsInactive => "Рекламная кампания не активна в UIS".to_owned(),
+            UisMnemonic::InvalidDateTime => {
+                format!("UIS не принял дату или время{field_part}")
+            }
+            UisMnemonic::DataLimitExceeded => {
+                "В UIS достигнут предел количества данных: обратитесь в поддержку UIS".to_owned()
+            }
+            UisMnemonic::TariffRestrictions => {
+                "Тариф UIS не позволяет это действие: измените тариф в личном кабинете UIS"
+                    .to_owned()
+            }
             UisMnemonic::ParseError
             | UisMnemonic::InvalidRequest
             | UisMnemonic::MethodNotFound
@@ -316,6 +362,10 @@ impl PbxError {
                 field,
                 ..
             } => mnemonic.user_message(field.as_deref(), message),
+            PbxError::Sipuni { message } if sipuni_api_calls_off(message) => format!(
+                "Sipuni не принимает звонки по API: включите «{SIPUNI_API_CALLS}» в кабинете \
+                 Sipuni (Sipuni: {message})"
+            ),
             PbxError::Sipuni { message } => format!("Sipuni отклонил запрос: {message}"),
             PbxError::LimitExhausted { scope, reset_after } => {
                 let when = russian_duration(*reset_after);
@@ -365,6 +415,12 @@ impl PbxError {
         }
     }
 
+    /// Whether Sipuni refused a call order because «Услуга совершение звонков по API» is off
+    /// in the cabinet (seed 002 warns that it must be switched on before any API call).
+    pub fn is_sipuni_api_calls_off(&self) -> bool {
+        matches!(self, PbxError::Sipuni { message } if sipuni_api_calls_off(message))
+    }
+
     /// A stable word for JSON error bodies: the UIS mnemonic, or a fixed word per variant.
     pub fn code(&self) -> &str {
         match self {
@@ -395,6 +451,20 @@ impl PbxError {
             _ => false,
         }
     }
+}
+
+/// The Sipuni service call orders need, as Sipuni's partners name it.
+pub const SIPUNI_API_CALLS: &str = "Услуга совершение звонков по API";
+
+/// Whether a Sipuni refusal says the API calls service is off. Sipuni's exact wording is not
+/// public, so this reads the meaning: a call («звонк») by API that is not switched on.
+fn sipuni_api_calls_off(message: &str) -> bool {
+    let lower = message.to_lowercase();
+    let about_calls = lower.contains("звонк") && lower.contains("api");
+    let off = ["не подключ", "отключ", "не активн", "недоступн", "не включ"]
+        .iter()
+        .any(|word| lower.contains(word));
+    about_calls && off
 }
 
 fn provider_name(provider: Provider) -> &'static str {

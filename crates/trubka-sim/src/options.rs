@@ -17,15 +17,18 @@ pub enum UisComponent {
     CallApiScenario,
     /// The Data API as a whole.
     DataApi,
+    /// «Загрузка офлайн-заявок из внешней системы»: `upload.offline_messages`.
+    UploadOfflineMessages,
 }
 
 impl UisComponent {
     /// Every component.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::CallApiBasic,
         Self::CallApiManagement,
         Self::CallApiScenario,
         Self::DataApi,
+        Self::UploadOfflineMessages,
     ];
 
     /// The option's name on the command line.
@@ -35,6 +38,7 @@ impl UisComponent {
             Self::CallApiManagement => "call_api_management",
             Self::CallApiScenario => "call_api_scenario",
             Self::DataApi => "data_api",
+            Self::UploadOfflineMessages => "upload_offline_messages",
         }
     }
 }
@@ -49,7 +53,8 @@ impl FromStr for UisComponent {
             .ok_or_else(|| {
                 SimError::Config(format!(
                     "unknown UIS component {s:?}; expected call_api_basic, \
-                     call_api_management, call_api_scenario or data_api"
+                     call_api_management, call_api_scenario, data_api or \
+                     upload_offline_messages"
                 ))
             })
     }

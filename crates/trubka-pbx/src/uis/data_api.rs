@@ -341,7 +341,7 @@ impl UisClient {
         decode(account, "get.account data")
     }
 
-    fn local(&self, time: DateTime<Utc>) -> NaiveDateTime {
+    pub(crate) fn local(&self, time: DateTime<Utc>) -> NaiveDateTime {
         time.with_timezone(&self.account_offset).naive_local()
     }
 
@@ -379,7 +379,11 @@ impl UisClient {
     }
 
     /// Pages a `get.*` list with the configured limit until `total_items` is reached.
-    async fn get_all<T: DeserializeOwned>(&self, method: &str, fields: &[&str]) -> Result<Vec<T>> {
+    pub(crate) async fn get_all<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        fields: &[&str],
+    ) -> Result<Vec<T>> {
         let limit = self.page_limit;
         let mut items = Vec::new();
         let mut offset = 0u32;

@@ -1,7 +1,8 @@
 //! The simulated PBX APIs, mounted as the real services' paths under the simulator:
 //!
 //! - `POST /uis/callapi/v4.0`: the UIS Call API ([`uis_call`]);
-//! - `POST /uis/dataapi/v2.0`: the UIS Data API ([`uis_data`], [`uis_catalog`]);
+//! - `POST /uis/dataapi/v2.0`: the UIS Data API ([`uis_data`], [`uis_catalog`], and the
+//!   offline requests with their sites and campaigns, [`uis_offline`]);
 //! - `/sipuni/api/…`: the Sipuni API ([`sipuni`], [`sipuni_export`]).
 //!
 //! Both UIS APIs share the JSON-RPC envelope, authentication, the IP allow-list, tariff
@@ -17,6 +18,7 @@ pub mod uis_catalog;
 pub mod uis_data;
 pub mod uis_jsonrpc;
 pub mod uis_list;
+pub mod uis_offline;
 pub mod uis_params;
 
 use std::sync::Arc;

@@ -35,7 +35,7 @@ use serde_json::{Map, Value, json};
 use crate::{
     api::{
         limits::{Limits, UisApi},
-        uis_call, uis_catalog, uis_data,
+        uis_call, uis_catalog, uis_data, uis_offline,
         uis_params::Params,
     },
     config::UisComponent,
@@ -208,6 +208,17 @@ const DATA_API: &[(&str, UisComponent, Method)] = &[
         uis_catalog::get_account,
     ),
 ];
+    ("get.sites", UisComponent::DataApi, uis_offline::get_sites),
+    (
+        "get.campaigns",
+        UisComponent::DataApi,
+        uis_offline::get_campaigns,
+    ),
+    (
+        "upload.offline_messages",
+        UisComponent::UploadOfflineMessages,
+        uis_offline::upload_offline_messages,
+    ),
 
 /// `POST /uis/callapi/v4.0`.
 pub async fn call_api(State(sim): State<Arc<Sim>>, request: Request) -> Response {
