@@ -35,6 +35,7 @@ impl EmployeeView {
             id: self.id.clone(),
             name: self.name.clone(),
             extension: self.extension.clone(),
+            phone: None,
         }
     }
 

@@ -234,7 +234,8 @@ impl Employee {
     /// Whether two descriptions name the same person: same id, else same extension, else
     /// same phone or SIP line.
     pub fn same_person(&self, other: &Employee) -> bool {
-        let same = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a == b);
+        let same =
+            |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a == b);
         match (&self.id, &other.id) {
             (Some(a), Some(b)) => a == b,
             _ => same(&self.extension, &other.extension) || same(&self.phone, &other.phone),

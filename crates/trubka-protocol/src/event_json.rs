@@ -74,6 +74,9 @@ struct WireEmployee<'a> {
     name: Option<Cow<'a, str>>,
     #[serde(borrow)]
     extension: Option<Cow<'a, str>>,
+    /// Absent from events stored before employees had phones.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    phone: Option<Cow<'a, str>>,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -125,6 +128,7 @@ pub fn event_to_json(event: &CallEvent) -> String {
             id: opt(&e.id),
             name: opt(&e.name),
             extension: opt(&e.extension),
+            phone: opt(&e.phone),
         }),
         outcome: event.outcome.map(|o| Cow::Borrowed(o.as_str())),
         durations: WireDurations {
@@ -189,6 +193,7 @@ pub fn event_from_json(text: &str) -> Result<CallEvent, EventJsonError> {
             id: owned(e.id),
             name: owned(e.name),
             extension: owned(e.extension),
+            phone: owned(e.phone),
         }),
         outcome: match wire.outcome {
             Some(o) => Some(known("outcome", &o, Outcome::parse)?),

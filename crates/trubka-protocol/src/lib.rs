@@ -34,4 +34,6 @@ pub use hook::{HookRequest, PayloadError};
 pub use options::ParseOptions;
 pub use sipuni::{parse_sipuni, parse_sipuni_with};
 pub use stream::{ClientFrame, STREAM_VERSION, ServerFrame};
-pub use uis::{RouteRequest, parse_route_request, parse_uis, parse_uis_with};
+pub use uis::{
+    RouteRequest, UIS_URL_KINDS, parse_route_request, parse_uis, parse_uis_with, uis_url_kind,
+};

@@ -5,7 +5,7 @@ mod common;
 
 use common::{
     Fixture, assert_events, contact, durations, employee, event, ids, phones,
-    recording_discriminator, strings, utc,
+    recording_discriminator, strings, utc, with_phone,
 };
 use serde_json::Value;
 use trubka_core::{CallEvent, Direction, EventKind, Outcome, Provider};
@@ -201,7 +201,10 @@ fn usedesk_outgoing_call_is_started_out_with_the_extension() {
             at: utc("2026-05-12T09:41:07.733902Z"),
             contact: contact(Some("+79161112233"), "79161112233", None),
             line: Some(LINE.into()),
-            employee: employee(Some("2339311"), Some("Сергей Волков"), Some("202")),
+            employee: with_phone(
+                employee(Some("2339311"), Some("Сергей Волков"), Some("202")),
+                "+79031234567",
+            ),
             ..uis("1197861050", EventKind::Started, "call")
         }],
     );
@@ -212,7 +215,10 @@ fn usedesk_conversation_start_is_answered_on_its_legs() {
     check(
         "uis/usedesk_conversation_started.json",
         &[CallEvent {
-            employee: employee(Some("2339311"), Some("Сергей Волков"), Some("202")),
+            employee: with_phone(
+                employee(Some("2339311"), Some("Сергей Волков"), Some("202")),
+                "+79031234567",
+            ),
             ..usedesk_incoming(
                 EventKind::Answered,
                 "287901100-287901102",
@@ -225,7 +231,10 @@ fn usedesk_conversation_start_is_answered_on_its_legs() {
 #[test]
 fn usedesk_call_finished_is_ended_plus_one_recording_per_link() {
     let ended = CallEvent {
-        employee: employee(Some("2339311"), Some("Сергей Волков"), Some("202")),
+        employee: with_phone(
+            employee(Some("2339311"), Some("Сергей Волков"), Some("202")),
+            "+79031234567",
+        ),
         outcome: Some(Outcome::Answered),
         durations: durations(Some(14), Some(227), Some(241)),
         recordings: strings(&USEDESK_LINKS),
@@ -265,21 +274,35 @@ fn usedesk_lost_call_is_ended_missed_without_an_employee() {
     );
 }
 
+/// Salebot's guide gives its one template no name and no event type: sent for any event, it
+/// says who called on which line and whom it was routed to, never how the call went.
 #[test]
-fn salebot_template_is_a_lost_call() {
-    check(
-        "uis/salebot.json",
-        &[CallEvent {
-            at: utc("2026-05-12T11:20:33.412907Z"),
-            contact: contact(Some("+79004443322"), "79004443322", None),
-            line: Some("+78001002752".into()),
-            employee: employee(Some("2339292"), None, None),
-            outcome: Some(Outcome::Missed),
-            durations: durations(Some(21), None, None),
-            scenario: Some("Бот: входящие".into()),
-            ..uis("1197870333", EventKind::Ended, "call")
-        }],
+fn salebot_template_is_only_an_update() {
+    let fixture = Fixture::load("uis/salebot.json");
+    let events = parse_uis(&fixture.request(), None, &phones()).expect("parses");
+    let [update] = events.as_slice() else {
+        panic!("one event: {events:?}");
+    };
+    assert_eq!(update.kind, EventKind::Update);
+    assert!(
+        update.id.0.starts_with("uis:1197870333:update:"),
+        "{}",
+        update.id
     );
+    assert_eq!(update.outcome, None);
+    assert_eq!(
+        update.contact,
+        contact(Some("+79004443322"), "79004443322", None)
+    );
+    assert_eq!(update.line.as_deref(), Some("+78001002752"));
+    assert_eq!(update.employee, employee(Some("2339292"), None, None));
+    // The certain end that follows is not a duplicate of it.
+    let ended = json_request(
+        r#"{"call_session_id":1197870333,"notification_name":"Завершение звонка","talk_time_duration":170}"#,
+    );
+    let ended = parse_uis(&ended, None, &phones()).expect("parses");
+    assert_ne!(ended[0].id, update.id);
+    assert_eq!(ended[0].outcome, Some(Outcome::Answered));
 }
 
 /// EnvyCRM's GET templates carry no time: `at` is what the relay passes in.
@@ -307,12 +330,13 @@ fn envycrm_call_start_is_started() {
 
 #[test]
 fn envycrm_outgoing_start_is_started_out() {
-    // Its `extension` is the employee's phone number, not an extension, so it is not one.
+    // Its `extension` is the employee's phone number, not an extension: it is their phone.
     check_with(
         "uis/envycrm_outgoing_call_start.query",
         None,
         &received(),
         &[CallEvent {
+            employee: with_phone(None, "+79031234567"),
             direction: Direction::Out,
             at: utc("2026-05-12T09:00:00Z"),
             contact: contact(Some("+79161112233"), "79161112233", None),
@@ -328,6 +352,7 @@ fn envycrm_call_end_is_ended_plus_recording() {
         at: utc("2026-05-12T09:00:00Z"),
         contact: contact(Some("+79261234567"), "79261234567", None),
         line: Some(LINE.into()),
+        employee: with_phone(None, "+79031234567"),
         outcome: Some(Outcome::Answered),
         durations: durations(None, Some(94), None),
         recordings: strings(&[ENVY_LINK]),
@@ -499,9 +524,16 @@ fn the_kind_in_the_url_wins() {
     let events =
         parse_uis(&fixture.request(), Some(EventKind::Ringing), &phones()).expect("parses");
     assert_eq!(events[0].kind, EventKind::Ringing);
-    // A lost-call template sent to the `ended` URL still reads as missed.
+    // A template sent to the `ended` URL is an end; only what it says decides how it went.
     let salebot = Fixture::load("uis/salebot.json");
     let events = parse_uis(&salebot.request(), Some(EventKind::Ended), &phones()).expect("parses");
+    assert_eq!(events[0].kind, EventKind::Ended);
+    assert_eq!(events[0].outcome, None);
+    assert_eq!(events[0].id.0, "uis:1197870333:ended:bare");
+    let lost = json_request(
+        r#"{"call_session_id":1,"notification_name":"Потерянный звонок","employee_ids":[]}"#,
+    );
+    let events = parse_uis(&lost, Some(EventKind::Ended), &phones()).expect("parses");
     assert_eq!(events[0].outcome, Some(Outcome::Missed));
 }
 
@@ -583,24 +615,14 @@ fn errors_say_what_is_wrong() {
         PayloadError::MALFORMED_BODY
     );
     let unknown = parse_uis(
-        &json_request(r#"{"call_session_id":1,"notification_name":"Моё уведомление","virtual_phone_number":"74993720692"}"#),
+        &json_request(r#"{"call_session_id":1,"secret":"x","integration":"crm"}"#),
         None,
         &phones(),
     )
     .expect_err("unknown kind");
     assert_eq!(unknown.code, PayloadError::UNKNOWN_KIND);
     assert!(
-        unknown.message.contains("Моё уведомление"),
-        "{}",
-        unknown.message
-    );
-    assert!(
-        unknown.message.contains("virtual_phone_number"),
-        "{}",
-        unknown.message
-    );
-    assert!(
-        unknown.message.contains("/hooks/uis/{token}/"),
+        unknown.message.contains("integration"),
         "{}",
         unknown.message
     );

@@ -114,6 +114,7 @@ fn call_event(i: usize, phone: &str, rng: &mut StdRng) -> CallEvent {
             id: Some("100".into()),
             name: Some("Анна".into()),
             extension: None,
+            phone: None,
         }),
         outcome: Some(if answered {
             Outcome::Answered

@@ -42,6 +42,7 @@ pub(crate) fn anna() -> Employee {
         id: Some("100".into()),
         name: Some("Анна".into()),
         extension: None,
+        phone: None,
     }
 }
 
@@ -50,6 +51,7 @@ pub(crate) fn boris() -> Employee {
         id: Some("200".into()),
         name: Some("Борис".into()),
         extension: None,
+        phone: None,
     }
 }
 

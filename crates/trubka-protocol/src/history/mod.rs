@@ -45,6 +45,7 @@ impl HistoryEmployee {
             id: self.id.clone(),
             name: self.name.clone(),
             extension: self.extension.clone(),
+            phone: None,
         }
     }
 

@@ -42,6 +42,7 @@ pub(crate) fn events(
             id: None,
             name: None,
             extension: Some(extension),
+            phone: None,
         }),
         outcome: outcome(event, kind, direction),
         durations: durations(event, kind),
@@ -106,7 +107,7 @@ fn employee(event: &SipuniEvent, kind: EventKind, direction: Direction) -> Optio
             .clone()
             .or_else(|| event.last_called.clone())
             .or_else(caller),
-        EventKind::Ended | EventKind::Recording => event
+        EventKind::Ended | EventKind::Recording | EventKind::Update => event
             .last_called
             .clone()
             .or_else(|| event.dst.extension.clone())
@@ -218,7 +219,9 @@ fn discriminator(event: &SipuniEvent, kind: EventKind) -> String {
             .map_or_else(|| ONCE_PER_CALL.to_owned(), |leg| ids::token(&leg))
     };
     match kind {
-        EventKind::Started | EventKind::Ended | EventKind::Recording => ONCE_PER_CALL.to_owned(),
+        EventKind::Started | EventKind::Ended | EventKind::Recording | EventKind::Update => {
+            ONCE_PER_CALL.to_owned()
+        }
         EventKind::Ringing | EventKind::Answered => by_leg(),
         EventKind::LegEnded => match destination.clone().or_else(|| event.last_called.clone()) {
             Some(leg) => ids::token(&leg),

@@ -47,6 +47,9 @@ const RECORDING_FIELDS: [&str; 4] = [
     "file_links",
 ];
 
+/// The discriminator of an `ended` event that reports no outcome.
+const BARE_END: &str = "bare";
+
 /// Turns a notification into its events: one, or for an `ended`/`leg_ended` carrying
 /// recording links also one `recording` event per link, and for a `recording` notification
 /// one event per link.
@@ -102,6 +105,14 @@ pub(crate) fn events(
         );
         let id = if leg_scoped {
             call_id.event_id(kind, &leg_discriminator(fields, base.employee.as_ref()))
+        } else if kind == EventKind::Update {
+            // Each distinct notification is its own update (a retry of the same body is the
+            // same one), and never shares an id with a certain event that may follow.
+            call_id.event_id(kind, &ids::digest(raw))
+        } else if kind == EventKind::Ended && base.outcome.is_none() {
+            // An end that says nothing of how the call went must not take the id of the end
+            // the PBX's history reports with its outcome: reconciliation then adds that one.
+            call_id.event_id(kind, BARE_END)
         } else {
             base.id.clone()
         };
@@ -168,17 +179,23 @@ fn employee(fields: &Fields<'_>, phones: &PhoneParser) -> Employee {
             id = Some(only.clone());
         }
     }
-    // EnvyCRM's template fills `extension` with the employee's phone number (its guide warns
-    // against extensions there): only a real internal number is an extension.
-    let extension = fields.text(&["extension_phone_number"]).or_else(|| {
-        fields
-            .text(&["extension"])
-            .filter(|text| matches!(phones.parse(text), ParsedNumber::Internal(_)))
-    });
+    // EnvyCRM's template fills `extension` with `{{employee_phone_number}}` (its guide warns
+    // against extensions there): only a real internal number is an extension; anything else
+    // in it is the employee's phone or SIP line.
+    let envy_extension = fields.text(&["extension"]);
+    let short = |text: &String| matches!(phones.parse(text), ParsedNumber::Internal(_));
+    let extension = fields
+        .text(&["extension_phone_number"])
+        .or_else(|| envy_extension.clone().filter(short));
+    let phone = fields
+        .text(&["employee_phone_number"])
+        .or_else(|| envy_extension.filter(|text| !short(text)))
+        .and_then(|text| phones.employee_line(&text));
     Employee {
         id,
         name,
         extension,
+        phone,
     }
 }
 
@@ -223,9 +240,11 @@ fn outcome(
             (Some(_), _) => Some(Outcome::Answered),
             (None, _) => None,
         },
-        EventKind::Started | EventKind::Ringing | EventKind::Answered | EventKind::Recording => {
-            None
-        }
+        EventKind::Started
+        | EventKind::Ringing
+        | EventKind::Answered
+        | EventKind::Recording
+        | EventKind::Update => None,
     }
 }
 
@@ -254,9 +273,11 @@ fn at(fields: &Fields<'_>, kind: EventKind, options: &ParseOptions) -> DateTime<
     let moment = match kind {
         EventKind::Answered => "answer_time",
         EventKind::Ended => "finish_time",
-        EventKind::Started | EventKind::Ringing | EventKind::LegEnded | EventKind::Recording => {
-            "start_time"
-        }
+        EventKind::Started
+        | EventKind::Ringing
+        | EventKind::LegEnded
+        | EventKind::Recording
+        | EventKind::Update => "start_time",
     };
     [
         "notification_time",
@@ -292,6 +313,9 @@ fn leg_discriminator(fields: &Fields<'_>, employee: Option<&Employee>) -> String
     }
     if let Some(extension) = &employee.extension {
         return ids::token(&format!("ext{extension}"));
+    }
+    if let Some(phone) = &employee.phone {
+        return ids::token(&format!("tel{phone}"));
     }
     match &employee.name {
         Some(name) => ids::token(name),

@@ -1,17 +1,22 @@
-//! Which event a UIS notification reports.
+//! Which event a UIS notification reports, when that can be told for certain.
 //!
 //! UIS sends no machine-readable event type that anyone has seen (`notification_mnemonic`
 //! values are undocumented), so the kind comes from, in this order:
 //!
-//! 1. the kind in the hook URL (`/hooks/uis/{token}/{kind}`), which `uis-templates` generates;
+//! 1. the kind in the hook URL (`/hooks/uis/{token}/{kind}`, or one of the words other
+//!    integrations put there, such as Usedesk's `call_finished`);
 //! 2. an explicit field: `kind` (our kind names), then `event` / `ev` / `event_type` (our names,
 //!    EnvyCRM's `call_start`/`call_end`, the Usedesk URL words such as
 //!    `conversation_started`, and the illustrative `call_finished`/`record_ready`);
-//! 3. `notification_name`: the name the admin gave the notification, which the integration
-//!    guides tell them to set to the event type's own name; then `notification_mnemonic` read
-//!    with the event words; then the name's stems such as «запис…» or «пропущен…» for names
-//!    like «CRM: завершение»;
-//! 4. the fields that carry a value (a recording link, durations, leg ids).
+//! 3. `notification_name`, when it is the name of a UIS event type or of a notification an
+//!    integration guide sets up («Завершение звонка», Omnidesk's «Поднятие трубки»); then
+//!    `notification_mnemonic` read with the event words.
+//!
+//! Anything else is a guess, and nothing may decide a call's outcome from a guess: a name the
+//! admin made up («CRM: завершение», «Salebot»), or fields that several event types share
+//! (Salebot's one template carries `wait_time_duration` and `employee_ids` whichever event it
+//! is sent for). Such a notification is an [`EventKind::Update`]: it tells the contact, the
+//! line and the employees it names, and never moves the call's status or outcome.
 //!
 //! Whatever decides the kind, the name and event words still say whether the call was lost
 //! («Потерянный звонок») and may say its direction («Исходящий звонок»).
@@ -140,6 +145,36 @@ const NAMES: &[(&str, Named)] = &[
     ("call recording completed", RECORDING),
 ];
 
+/// The words a UIS hook URL may end with: the relay's own kinds (`uis-templates` prints
+/// them), then the words other integrations' guides put in their URLs (Usedesk's
+/// `…/webhook/incoming_call_started/`), so an admin who copies such a setup loses nothing.
+pub const UIS_URL_KINDS: [&str; 10] = [
+    "started",
+    "ringing",
+    "answered",
+    "leg_ended",
+    "ended",
+    "recording",
+    "incoming_call_started",
+    "outgoing_call_started",
+    "conversation_started",
+    "call_finished",
+];
+
+/// The event kind a hook URL's last word names, if it is one of [`UIS_URL_KINDS`].
+pub fn uis_url_kind(word: &str) -> Option<EventKind> {
+    let word = word.trim().trim_end_matches('/').to_ascii_lowercase();
+    if !UIS_URL_KINDS.contains(&word.as_str()) {
+        return None;
+    }
+    EventKind::parse(&word).or_else(|| {
+        EVENT_WORDS
+            .iter()
+            .find(|(known, _)| *known == normalise(&word))
+            .map(|(_, named)| named.kind)
+    })
+}
+
 /// The fields an explicit event word may be in, after `kind`.
 const EVENT_FIELDS: [&str; 4] = ["event", "ev", "event_type", "event_name"];
 
@@ -154,18 +189,24 @@ pub(crate) fn detect(
     let named = explicit(fields).or_else(|| by_name(fields));
     if let Some(kind) = hint {
         // The URL names the kind; what the payload says of itself can still tell a lost call.
-        let said = named.or_else(|| by_fields(fields));
         return Ok(Detection {
             kind,
             direction: named.and_then(|n| n.direction),
-            lost: kind == EventKind::Ended && said.is_some_and(|n| n.lost),
+            lost: kind == EventKind::Ended && named.is_some_and(|n| n.lost),
         });
     }
-    if let Some(named) = named.or_else(|| by_fields(fields)) {
+    if let Some(named) = named {
         return Ok(Detection {
             kind: named.kind,
             direction: named.direction,
             lost: named.lost,
+        });
+    }
+    if guessable(fields) {
+        return Ok(Detection {
+            kind: EventKind::Update,
+            direction: None,
+            lost: false,
         });
     }
     Err(unknown(fields))
@@ -201,93 +242,45 @@ fn by_name(fields: &Fields<'_>) -> Option<Named> {
     {
         return Some(*named);
     }
-    event_word(fields, "notification_mnemonic").or_else(|| by_stems(name.as_deref()?))
+    event_word(fields, "notification_mnemonic")
 }
 
-/// Names the admin made up («CRM: завершение», «Пропущенные»): the stems of the event words,
-/// tried from the most to the least specific, because «Завершение плеча» also contains
-/// «заверш» and «Ожидание ответа» also contains «ответ».
-fn by_stems(name: &str) -> Option<Named> {
-    let words: Vec<&str> = name.split(' ').collect();
-    let any = |stems: &[&str]| words.iter().any(|w| stems.iter().any(|s| w.starts_with(s)));
-    let finishing = ["заверш", "оконч", "finish", "end", "hangup"];
-    if any(&["запис", "record"]) {
-        return Some(RECORDING);
-    }
-    if any(&["потерян", "пропущен", "lost", "missed"]) {
-        return Some(LOST);
-    }
-    if any(&["плеч", "leg"]) {
-        if any(&finishing) {
-            return Some(LEG_ENDED);
-        }
-        if any(&["исходящ", "outbound", "outgoing"]) {
-            return Some(RINGING_OUT);
-        }
-        return Some(RINGING);
-    }
-    if any(&["ожидан", "waiting", "ringing", "дозвон"]) {
-        return Some(RINGING);
-    }
-    if any(&["поднят", "answer", "ответ"]) || name.contains("начало разговора")
-    {
-        return Some(ANSWERED);
-    }
-    if any(&["разговор", "talk", "conversation"]) && any(&finishing) {
-        return Some(LEG_ENDED);
-    }
-    if any(&finishing) {
-        return Some(ENDED);
-    }
-    if any(&["входящ", "inbound", "incoming"]) {
-        return Some(STARTED_IN);
-    }
-    if any(&["исходящ", "outbound", "outgoing"]) {
-        return Some(STARTED_OUT);
-    }
-    None
-}
-
-/// The kind the carried values point to, for templates with neither a kind nor a known name.
-fn by_fields(fields: &Fields<'_>) -> Option<Named> {
-    let has = |name| fields.text(&[name]).is_some();
-    if has("file_link") {
-        return Some(RECORDING);
-    }
-    if has("total_time_duration") || has("finish_time") || has("finish_reason") {
-        return Some(ENDED);
-    }
-    if has("talk_time_duration") {
-        return Some(LEG_ENDED);
-    }
-    if !fields.list("leg_ids").is_empty() || has("answer_time") {
-        return Some(ANSWERED);
-    }
-    if has("leg_id") {
-        return Some(RINGING);
-    }
-    // The «Потерянный звонок» variables (Salebot's template): how long the caller waited and
-    // which employees were tried (possibly none), and no talk at all.
-    if has("wait_time_duration") || fields.has_key("employee_ids") {
-        return Some(LOST);
-    }
-    None
+/// Whether the notification says something about a call at all, though not which event: a
+/// name the admin gave it, or the values any call event carries. A body with none of these
+/// (no name, no contact, no employee, no time) is refused rather than stored as an update.
+fn guessable(fields: &Fields<'_>) -> bool {
+    const CALL_FIELDS: [&str; 14] = [
+        "notification_name",
+        "notification_time",
+        "contact_phone_number",
+        "calling_phone_number",
+        "called_phone_number",
+        "virtual_phone_number",
+        "employee_id",
+        "employee_full_name",
+        "employee_phone_number",
+        "wait_time_duration",
+        "talk_time_duration",
+        "total_time_duration",
+        "file_link",
+        "leg_id",
+    ];
+    CALL_FIELDS
+        .iter()
+        .any(|name| fields.text(&[name]).is_some())
+        || fields.has_key("employee_ids")
+        || !fields.list("leg_ids").is_empty()
 }
 
 fn unknown(fields: &Fields<'_>) -> PayloadError {
-    let name = fields.text(&["notification_name"]);
     let present = fields.present(LISTED_FIELDS);
-    let name_part = match name {
-        Some(name) => format!("its notification_name «{name}» is not a known event name"),
-        None => "it has no notification_name".to_owned(),
-    };
     PayloadError::new(
         PayloadError::UNKNOWN_KIND,
         format!(
-            "cannot tell which call event this UIS notification reports: there is no kind in the \
-             URL, no known `event` field, {name_part}, and its fields ({}) do not identify one. \
-             Configure the notification with the URL that names the kind \
-             (/hooks/uis/{{token}}/started|ringing|answered|leg_ended|ended|recording, as \
+            "this UIS notification says nothing about a call event: there is no kind in the URL, \
+             no known `event` field, and none of its fields ({}) is a notification_name, a \
+             number, an employee or a time. Configure the notification with the URL that names \
+             the kind (/hooks/uis/{{token}}/started|ringing|answered|leg_ended|ended|recording, as \
              `trubka-relay uis-templates` prints them) or add \"event\":\"ended\" (etc.) to the template",
             if present.is_empty() {
                 "none".to_owned()
@@ -378,15 +371,36 @@ mod tests {
     }
 
     #[test]
-    fn names_and_stems() {
+    fn url_words_of_our_kinds_and_of_usedesk() {
+        assert_eq!(uis_url_kind("ended"), Some(EventKind::Ended));
+        assert_eq!(
+            uis_url_kind("incoming_call_started"),
+            Some(EventKind::Started)
+        );
+        assert_eq!(
+            uis_url_kind("outgoing_call_started"),
+            Some(EventKind::Started)
+        );
+        assert_eq!(
+            uis_url_kind("conversation_started"),
+            Some(EventKind::Answered)
+        );
+        assert_eq!(uis_url_kind("call_finished"), Some(EventKind::Ended));
+        assert_eq!(uis_url_kind("update"), None);
+        assert_eq!(uis_url_kind("finished"), None);
+        for word in UIS_URL_KINDS {
+            assert!(uis_url_kind(word).is_some(), "{word}");
+        }
+    }
+
+    #[test]
+    fn names_of_event_types_and_guides_are_certain() {
         let cases = [
             ("Поднятие трубки", EventKind::Answered),
             ("Ожидание ответа", EventKind::Ringing),
             ("Завершение плеча", EventKind::LegEnded),
-            ("CRM: завершение", EventKind::Ended),
-            ("CRM: запись готова", EventKind::Recording),
-            ("Пропущенные", EventKind::Ended),
-            ("Входящий на 8800", EventKind::Started),
+            ("Завершение звонка", EventKind::Ended),
+            ("Записанный разговор", EventKind::Recording),
             ("Talk finished", EventKind::LegEnded),
         ];
         for (name, kind) in cases {
@@ -399,41 +413,53 @@ mod tests {
     }
 
     #[test]
-    fn fields_decide_last() {
-        assert_eq!(
-            kind_of(json!({"file_link": "https://x"})),
-            Some(EventKind::Recording)
-        );
-        assert_eq!(
-            kind_of(json!({"total_time_duration": 5})),
-            Some(EventKind::Ended)
-        );
-        assert_eq!(
-            kind_of(json!({"talk_time_duration": 5})),
-            Some(EventKind::LegEnded)
-        );
-        assert_eq!(
-            kind_of(json!({"leg_ids": [1, 2]})),
-            Some(EventKind::Answered)
-        );
-        assert_eq!(kind_of(json!({"leg_id": 1})), Some(EventKind::Ringing));
-        let lost = detect_json(json!({"employee_ids": []}), None).map(|d| d.lost);
-        assert_eq!(lost, Ok(true));
+    fn made_up_names_and_shared_fields_are_only_updates() {
+        let guesses = [
+            json!({"notification_name": "CRM: завершение"}),
+            json!({"notification_name": "Пропущенные"}),
+            json!({"notification_name": "Salebot"}),
+            json!({"file_link": "https://x"}),
+            json!({"total_time_duration": 5}),
+            json!({"talk_time_duration": 5}),
+            json!({"leg_ids": [1, 2]}),
+            json!({"leg_id": 1}),
+            // Salebot's template, whichever event it was sent for.
+            json!({"notification_name": "Бот", "wait_time_duration": 12, "employee_ids": []}),
+        ];
+        for body in guesses {
+            let detection = detect_json(body.clone(), None).expect("stored as an update");
+            assert_eq!(
+                detection,
+                Detection {
+                    kind: EventKind::Update,
+                    direction: None,
+                    lost: false
+                },
+                "{body}"
+            );
+        }
     }
 
     #[test]
-    fn unknown_names_the_fields_and_the_fix() {
-        let err = detect_json(
-            json!({"call_session_id": 1, "contact_info": {"contact_phone_number": 7}}),
-            None,
-        )
-        .expect_err("unknown");
-        assert_eq!(err.code, PayloadError::UNKNOWN_KIND);
+    fn a_url_kind_takes_lost_only_from_a_certain_name() {
+        let salebot =
+            json!({"notification_name": "Бот", "employee_ids": [], "wait_time_duration": 3});
+        let d = detect_json(salebot, Some(EventKind::Ended)).expect("ended");
+        assert!(!d.lost);
+        let lost = json!({"notification_name": "Потерянный звонок", "employee_ids": []});
         assert!(
-            err.message.contains("contact_info.contact_phone_number"),
-            "{}",
-            err.message
+            detect_json(lost, Some(EventKind::Ended))
+                .expect("ended")
+                .lost
         );
+    }
+
+    #[test]
+    fn a_body_about_no_call_event_names_the_fields_and_the_fix() {
+        let err =
+            detect_json(json!({"call_session_id": 1, "secret": "x"}), None).expect_err("unknown");
+        assert_eq!(err.code, PayloadError::UNKNOWN_KIND);
+        assert!(err.message.contains("secret"), "{}", err.message);
         assert!(
             err.message.contains("/hooks/uis/{token}/"),
             "{}",

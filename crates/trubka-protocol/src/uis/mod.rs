@@ -80,6 +80,7 @@ mod convert;
 mod kind;
 mod route;
 
+pub use kind::{UIS_URL_KINDS, uis_url_kind};
 pub use route::{RouteRequest, parse_route_request};
 use trubka_core::{CallEvent, EventKind, PhoneParser};
 

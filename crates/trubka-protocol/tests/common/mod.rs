@@ -114,7 +114,15 @@ pub fn employee(id: Option<&str>, name: Option<&str>, extension: Option<&str>) -
         id: id.map(str::to_owned),
         name: name.map(str::to_owned),
         extension: extension.map(str::to_owned),
+        phone: None,
     })
+}
+
+/// The same employee, whose phone UIS reports too (`employee_phone_number`).
+pub fn with_phone(employee: Option<Employee>, e164: &str) -> Option<Employee> {
+    let mut employee = employee.unwrap_or_default();
+    employee.phone = Some(e164.to_owned());
+    Some(employee)
 }
 
 pub fn durations(wait: Option<u32>, talk: Option<u32>, total: Option<u32>) -> Durations {

@@ -22,6 +22,12 @@ pub enum ApiError {
     /// so probing hook URLs learns nothing.
     #[error("not found")]
     NotFound,
+    /// A kind in a UIS hook URL that is none of the accepted words; only said to a caller who
+    /// knows the hook token, so it reveals nothing to a prober.
+    #[error(
+        "«{word}» is not an event kind this relay accepts in a UIS hook URL; use one of: {accepted}"
+    )]
+    UnknownHookKind { word: String, accepted: String },
     #[error("the body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     /// A webhook payload the parsers could not understand.
@@ -50,7 +56,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::UnknownHookKind { .. } => StatusCode::NOT_FOUND,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BadPayload(_) | ApiError::BadRequest(_) | ApiError::BadNumber(_) => {
                 StatusCode::BAD_REQUEST
@@ -66,6 +72,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound => "not_found",
+            ApiError::UnknownHookKind { .. } => "unknown_hook_kind",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::BadPayload(e) => e.code,
             ApiError::BadRequest(_) => "bad_request",

@@ -17,7 +17,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use trubka_core::{CallEvent, EventKind, Provider};
 use trubka_protocol::{
-    HookRequest, ParseOptions, PayloadError, event_to_json, parse_sipuni_with, parse_uis_with,
+    HookRequest, ParseOptions, PayloadError, UIS_URL_KINDS, event_to_json, parse_sipuni_with,
+    parse_uis_with, uis_url_kind,
 };
 
 use super::error::{ApiError, SipuniError};
@@ -72,7 +73,10 @@ pub(crate) async fn uis_with_kind(
     };
     // The token is checked first so an unknown kind says nothing about the token either.
     check_token(&arrival.token, &state.hook_tokens.uis)?;
-    let kind = EventKind::parse(&kind).ok_or(ApiError::NotFound)?;
+    let kind = uis_url_kind(&kind).ok_or_else(|| ApiError::UnknownHookKind {
+        word: kind.clone(),
+        accepted: UIS_URL_KINDS.join(", "),
+    })?;
     uis_hook(state, arrival, Some(kind)).await
 }
 
