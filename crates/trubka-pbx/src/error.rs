@@ -525,6 +525,96 @@ mod tests {
         assert!(minute.contains("через минуту"));
     }
 
+    fn uis(mnemonic: &str, message: &str, field: Option<&str>) -> PbxError {
+        PbxError::Uis {
+            code: -32602,
+            mnemonic: UisMnemonic::parse(mnemonic),
+            message: message.to_owned(),
+            field: field.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn refusals_of_a_fresh_account_say_what_to_switch_on() {
+        let ip = uis(
+            "ip_not_whitelisted",
+            "Your IP 203.0.113.7 is not whitelisted",
+            Some("ip"),
+        )
+        .user_message();
+        assert!(ip.contains("релея 203.0.113.7:"), "{ip}");
+        assert!(
+            ip.contains("Правила и настройки безопасности → API"),
+            "{ip}"
+        );
+        assert!(ip.contains("0.0.0.0/0"), "{ip}");
+        let call_api = uis(
+            "component_disabled",
+            "You need at least on of the following components to access this method: \
+             call_api_basic",
+            None,
+        )
+        .user_message();
+        assert!(call_api.contains("«Call API Базовый набор»"), "{call_api}");
+        assert!(
+            call_api.contains("«Call API Управление вызовами»"),
+            "{call_api}"
+        );
+        assert!(call_api.contains("Тарифы и опции"), "{call_api}");
+        let data_api =
+            uis("method_component_disabled", "components: data_api", None).user_message();
+        assert!(
+            data_api.contains("«API Базовые отраслевые решения»"),
+            "{data_api}"
+        );
+        let sipuni = PbxError::Sipuni {
+            message: "Услуга «Совершение звонков по API» не подключена".to_owned(),
+        };
+        assert!(sipuni.is_sipuni_api_calls_off());
+        assert!(
+            sipuni
+                .user_message()
+                .contains("включите «Услуга совершение звонков по API» в кабинете Sipuni"),
+            "{}",
+            sipuni.user_message()
+        );
+        let other = PbxError::Sipuni {
+            message: "Неверный hash".to_owned(),
+        };
+        assert!(!other.is_sipuni_api_calls_off());
+        assert_eq!(
+            other.user_message(),
+            "Sipuni отклонил запрос: Неверный hash"
+        );
+    }
+
+    #[test]
+    fn call_refusals_tell_the_agent_what_happened() {
+        let scenario = uis("scenario_not_found", "Scenario with id 1 not found", None);
+        assert!(scenario.user_message().contains("Сценарий UIS не найден"));
+        assert!(scenario.user_message().contains("Сценарии"));
+        let blacklist = uis(
+            "contact_in_blacklist",
+            "The contact 79265554433 has been found in the blacklist",
+            Some("contact"),
+        );
+        assert!(blacklist.user_message().contains("чёрном списке UIS"));
+        assert_eq!(blacklist.code(), "contact_in_blacklist");
+        let missing = uis(
+            "required_parameter_missed",
+            "The required parameter has been missed",
+            Some("first_call"),
+        );
+        assert!(missing.user_message().contains("параметр «first_call»"));
+        let fields = uis(
+            "unexpected_parameters",
+            "Unexpected method parameter(s)",
+            Some("fields"),
+        );
+        assert!(fields.user_message().contains("«fields»"));
+        assert!(!fields.is_transient());
+    }
+
     #[test]
     fn display_is_english_and_names_the_field() {
         let err = PbxError::Uis {

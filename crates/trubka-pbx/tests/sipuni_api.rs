@@ -65,7 +65,7 @@ async fn call_number_flags_change_the_values_and_the_hash() {
 }
 
 #[tokio::test]
-async fn call_tree_signs_optional_parameters_in_name_order() {
+async fn call_tree_always_signs_reverse_and_attempt_time_in_name_order() {
     let answers = Arc::new(Mutex::new(vec![
         Reply::json(json!({"callbackId": 991})),
         Reply::json(json!({"success": "true"})),
@@ -93,11 +93,52 @@ async fn call_tree_signs_optional_parameters_in_name_order() {
         "callAttemptTime=45&phone=79260000000&reverse=1&sipnumber=201&tree=000-913901\
          &user=064629&hash=d486e935a06b9415bbb087355d404124"
     );
-    // md5("79260000000+201+000-913901+064629+s3cr3tK3y")
+    // Without options both are still sent, with their defaults, and signed:
+    // md5("30+79260000000+0+201+000-913901+064629+s3cr3tK3y")
     assert_eq!(
         requests[1].text(),
-        "phone=79260000000&sipnumber=201&tree=000-913901&user=064629\
-         &hash=1899c63c939824b35fe54d1f8551923e"
+        "callAttemptTime=30&phone=79260000000&reverse=0&sipnumber=201&tree=000-913901\
+         &user=064629&hash=8c78ce03c0aaebaa31d2800f3108a78c"
+    );
+}
+
+#[tokio::test]
+async fn every_answer_shape_public_clients_see_is_read() {
+    let answers = Arc::new(Mutex::new(vec![
+        Reply::json(json!({"result": "success"})),
+        Reply::json(json!({"callID": "1774372584.533596"})),
+        Reply::json(json!({"id": "42"})),
+        Reply::raw(200, "text/plain", "OK"),
+        Reply::raw(200, "text/plain; charset=utf-8", "Error: wrong sipnumber"),
+        Reply::raw(200, "text/html", "Произошла ошибка, попробуйте позже"),
+        Reply::json(json!({
+            "success": false,
+            "message": "Услуга «Совершение звонков по API» не подключена"
+        })),
+    ]));
+    let mock = MockPbx::start(move |_| answers.lock().unwrap().remove(0)).await;
+    let sipuni = client(&mock);
+    let number = phone();
+    let call = || sipuni.call_number(&number, "201", false, false);
+    assert_eq!(call().await.unwrap().reference(), None);
+    assert_eq!(call().await.unwrap().reference(), Some("1774372584.533596"));
+    assert_eq!(call().await.unwrap().reference(), Some("42"));
+    assert_eq!(call().await.unwrap().message.as_deref(), Some("OK"));
+    let err = call().await.unwrap_err();
+    assert!(matches!(&err, PbxError::Sipuni { message } if message == "Error: wrong sipnumber"));
+    assert_eq!(err.code(), "sipuni_rejected");
+    let err = call().await.unwrap_err();
+    assert_eq!(
+        err.user_message(),
+        "Sipuni отклонил запрос: Произошла ошибка, попробуйте позже"
+    );
+    let err = call().await.unwrap_err();
+    assert!(err.is_sipuni_api_calls_off());
+    assert!(
+        err.user_message()
+            .contains("включите «Услуга совершение звонков по API» в кабинете Sipuni"),
+        "{}",
+        err.user_message()
     );
 }
 
@@ -207,6 +248,24 @@ async fn export_json_error_and_bad_period() {
         .unwrap_err();
     assert!(matches!(err, PbxError::InvalidArgument(_)));
     assert_eq!(mock.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn export_refused_in_plain_text_is_an_error_not_an_empty_log() {
+    let mock = MockPbx::start(|_| {
+        Reply::raw(
+            200,
+            "text/csv; charset=utf-8",
+            "\u{feff}Error: hash is wrong\n",
+        )
+    })
+    .await;
+    let day = NaiveDate::from_ymd_opt(2026, 5, 12).unwrap();
+    let err = client(&mock)
+        .export_statistics(day, day, &StatisticsFilter::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, PbxError::Sipuni { message } if message == "Error: hash is wrong"));
 }
 
 #[tokio::test]

@@ -1,10 +1,16 @@
 //! Sipuni click-to-call: `callback/call_number` (employee's extension and an external number)
 //! and `callback/call_tree` (an external number through a routing scheme).
 //!
-//! The success body is not confirmed (open question 13); every variant seen in clients is
-//! accepted: `{"success":true,"message":…}`, `{"id":…,"callId":…}` and `{"callbackId":…}`.
-//! `{"success":false,"message":…}` is a [`PbxError::Sipuni`]. Acceptance does not mean the
-//! call connected.
+//! The success body is not confirmed (open question 13); every variant seen in public clients
+//! is accepted: `{"success":true,"message":…}`, `{"result":true}` (or `"success"`/`"ok"`),
+//! `{"id":…,"callId":…}` (also spelled `callID`), `{"callbackId":…}`, and a plain `OK`.
+//! `{"success":false,"message":…}`, `{"result":false}` and a plain-text refusal (a body that
+//! starts with `Error` or says «ошибка») are a [`PbxError::Sipuni`] carrying Sipuni's text.
+//! Acceptance does not mean the call connected.
+//!
+//! `call_tree` always sends `reverse` and `callAttemptTime`: public clients do, and the hash
+//! string of the reference (B.2.2) covers both, in the order `callAttemptTime`, `phone`,
+//! `reverse`, `sipnumber`, `tree`, `user`.
 
 use serde_json::Value;
 
@@ -36,12 +42,15 @@ impl SipuniCallAccepted {
     }
 }
 
-/// Optional parameters of `callback/call_tree`; each is sent (and signed) only when set.
+/// `callAttemptTime` when the caller gives none: the shortest time the reference names (S7).
+pub const DEFAULT_CALL_ATTEMPT_TIME: u32 = 30;
+
+/// Parameters of `callback/call_tree` with defaults; both are always sent (and signed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CallTreeOptions {
-    /// `reverse`: `true` rings the external number first.
+    /// `reverse`: `true` rings the external number first; `None` sends `0`.
     pub reverse: Option<bool>,
-    /// `callAttemptTime`, seconds.
+    /// `callAttemptTime`, seconds; `None` sends [`DEFAULT_CALL_ATTEMPT_TIME`].
     pub call_attempt_time: Option<u32>,
 }
 
@@ -79,17 +88,21 @@ impl SipuniClient {
                 "the Sipuni scheme number is empty".to_owned(),
             ));
         }
-        let mut params = vec![
+        let seconds = options
+            .call_attempt_time
+            .unwrap_or(DEFAULT_CALL_ATTEMPT_TIME);
+        if seconds == 0 {
+            return Err(PbxError::InvalidArgument(
+                "callAttemptTime must be at least one second".to_owned(),
+            ));
+        }
+        let params = [
+            ("callAttemptTime", seconds.to_string()),
             ("phone", phone.to_string()),
+            ("reverse", flag(options.reverse.unwrap_or(false))),
             ("sipnumber", extension(sipnumber)?),
             ("tree", tree.trim().to_owned()),
         ];
-        if let Some(reverse) = options.reverse {
-            params.push(("reverse", flag(reverse)));
-        }
-        if let Some(seconds) = options.call_attempt_time {
-            params.push(("callAttemptTime", seconds.to_string()));
-        }
         let answer = self.post("callback/call_tree", &params).await?;
         parse_accepted(&answer, "callback/call_tree")
     }
@@ -110,10 +123,27 @@ fn extension(sipnumber: &str) -> Result<String> {
     }
 }
 
+/// `result` as clients read it: a boolean in any spelling, or `success`/`ok`/`error` text.
+fn result_flag(value: &Value) -> Option<bool> {
+    loose_bool(value).or_else(|| match value.as_str()?.trim().to_lowercase().as_str() {
+        "success" | "ok" => Some(true),
+        "error" | "fail" | "failed" => Some(false),
+        _ => None,
+    })
+}
+
 /// Reads a call order answer (see the module docs for the accepted shapes).
 pub(crate) fn parse_accepted(answer: &Answer, what: &str) -> Result<SipuniCallAccepted> {
+    let ok_status = (200..300).contains(&answer.status);
     let json = match serde_json::from_slice::<Value>(&answer.body) {
-        Ok(Value::Object(object)) if (200..300).contains(&answer.status) => object,
+        Ok(Value::Object(object)) if ok_status => object,
+        // A bare `OK` (one integration describes the answer as text «OK» or «Error: …»).
+        Err(_) if ok_status && String::from_utf8_lossy(&answer.body).trim() == "OK" => {
+            return Ok(SipuniCallAccepted {
+                message: Some("OK".to_owned()),
+                ..SipuniCallAccepted::default()
+            });
+        }
         _ => return Err(error_from_answer(answer, what)),
     };
     let text = |key: &str| -> Option<String> {
@@ -123,12 +153,15 @@ pub(crate) fn parse_accepted(answer: &Answer, what: &str) -> Result<SipuniCallAc
             _ => None,
         }
     };
-    let success = json.get("success").and_then(loose_bool);
+    let success = json
+        .get("success")
+        .and_then(loose_bool)
+        .or_else(|| json.get("result").and_then(result_flag));
     if success == Some(false) {
         return Err(error_from_answer(answer, what));
     }
     let accepted = SipuniCallAccepted {
-        call_id: text("callId"),
+        call_id: text("callId").or_else(|| text("callID")),
         callback_id: text("callbackId"),
         id: text("id"),
         message: text("message"),
@@ -170,6 +203,12 @@ mod tests {
         assert_eq!(order.reference(), Some("cb-9"));
         let string_true = parse_accepted(&answer(200, r#"{"success":"true"}"#), "t").unwrap();
         assert_eq!(string_true, SipuniCallAccepted::default());
+        let result = parse_accepted(&answer(200, r#"{"result":"success"}"#), "t").unwrap();
+        assert_eq!(result, SipuniCallAccepted::default());
+        let upper = parse_accepted(&answer(200, r#"{"callID":"1774372584.5"}"#), "t").unwrap();
+        assert_eq!(upper.reference(), Some("1774372584.5"));
+        let text = parse_accepted(&answer(200, "OK\n"), "t").unwrap();
+        assert_eq!(text.message.as_deref(), Some("OK"));
     }
 
     #[test]
@@ -205,6 +244,12 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), "sipuni_rejected");
+        let err =
+            parse_accepted(&answer(200, r#"{"result":"error","message":"Нет"}"#), "t").unwrap_err();
+        assert_eq!(err.user_message(), "Sipuni отклонил запрос: Нет");
+        let err = parse_accepted(&answer(200, "Error: sipnumber not found"), "t").unwrap_err();
+        assert_eq!(err.code(), "sipuni_rejected");
+        assert!(err.user_message().contains("Error: sipnumber not found"));
     }
 
     #[test]

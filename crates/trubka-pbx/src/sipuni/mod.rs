@@ -175,13 +175,25 @@ pub(crate) fn loose_bool(value: &Value) -> Option<bool> {
     }
 }
 
+/// A refusal Sipuni wrote as plain text instead of JSON: a body that starts with `Error` or
+/// says «ошибка» (public clients test for exactly these, e.g. `Error: …` before a CSV export).
+/// The text, trimmed and cut to a readable length, or `None` for any other body.
+pub(crate) fn plain_text_error(body: &[u8]) -> Option<String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    let head: String = text.chars().take(200).collect::<String>().to_lowercase();
+    (head.starts_with("error") || head.contains("ошибка")).then(|| snippet(text.as_bytes()))
+}
+
 /// The error an answer that is not what the method expects stands for: a Sipuni message when
-/// the body is JSON with one, else the HTTP status, else a bad response.
+/// the body is JSON with one or a plain-text refusal, else the HTTP status, else a bad response.
 pub(crate) fn error_from_answer(answer: &Answer, what: &str) -> PbxError {
     let message = serde_json::from_slice::<Value>(&answer.body)
         .ok()
         .and_then(|json| {
-            let failed = json.get("success").and_then(loose_bool) == Some(false);
+            let failed = json.get("success").and_then(loose_bool) == Some(false)
+                || json.get("result").and_then(loose_bool) == Some(false);
             let message = json
                 .get("message")
                 .or_else(|| json.get("error"))
@@ -192,7 +204,8 @@ pub(crate) fn error_from_answer(answer: &Answer, what: &str) -> PbxError {
                 (true, _) => Some("success: false".to_owned()),
                 _ => None,
             }
-        });
+        })
+        .or_else(|| plain_text_error(&answer.body));
     match message {
         Some(message) => PbxError::Sipuni { message },
         None if !(200..300).contains(&answer.status) => PbxError::Http {
@@ -277,5 +290,14 @@ mod tests {
         assert!(matches!(err, PbxError::Http { status: 404, .. }));
         let err = error_from_answer(&answer(200, "<html>"), "x");
         assert_eq!(err.code(), "pbx_bad_response");
+        // Plain-text refusals, with or without a BOM, at any status.
+        let err = error_from_answer(&answer(200, "Error: wrong hash\n"), "x");
+        assert!(matches!(err, PbxError::Sipuni { ref message } if message == "Error: wrong hash"));
+        let err = error_from_answer(&answer(400, "\u{feff}Произошла ошибка авторизации"), "x");
+        assert!(
+            matches!(err, PbxError::Sipuni { ref message } if message == "Произошла ошибка авторизации")
+        );
+        let err = error_from_answer(&answer(200, r#"{"result":false}"#), "x");
+        assert_eq!(err.code(), "sipuni_rejected");
     }
 }

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use chrono::{NaiveDate, NaiveTime};
 
-use crate::sipuni::{SipuniClient, bad, error_from_answer};
+use crate::sipuni::{SipuniClient, bad, error_from_answer, plain_text_error};
 use crate::{PbxError, Result};
 
 mod export;
@@ -166,7 +166,9 @@ impl SipuniClient {
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&answer.body);
         let looks_like_json = body.trim_ascii_start().starts_with(b"{");
-        if !(200..300).contains(&answer.status) || looks_like_json {
+        // A CSV starts with its header (`Тип;…`); `Error: …` or «ошибка» is a refusal.
+        let refused = plain_text_error(body).is_some();
+        if !(200..300).contains(&answer.status) || looks_like_json || refused {
             return Err(error_from_answer(&answer, "statistic/export"));
         }
         parse_export(&answer.body)
