@@ -62,6 +62,7 @@ done
   --sipuni-hook-token "$TRUBKA_RELAY_SIPUNI_HOOK_TOKEN" \
   --uis-api-key "$TRUBKA_RELAY_UIS_API_KEY" \
   --sipuni-user "$TRUBKA_RELAY_SIPUNI_USER" --sipuni-secret "$TRUBKA_RELAY_SIPUNI_SECRET" \
+  --uis-allowed-ip 127.0.0.1 --sipuni-api-calls \
   --generate --rate "$RATE" >"$DATA/sim.log" 2>&1 &
 pids+=($!)
 

@@ -190,6 +190,8 @@ impl Stack {
                     "064629",
                 ])
                 .args(["--sipuni-secret", "e2e-sipuni-secret"])
+                // Set up as the guides say: the relay's address allowed, Sipuni API calls on.
+                .args(["--uis-allowed-ip", "127.0.0.1", "--sipuni-api-calls"])
                 .args([
                     "--uis-employee",
                     "2339292:Анна Смирнова:201",

@@ -67,8 +67,9 @@ pub struct UisConfig {
     /// Also send «Потерянный звонок» (to the `ended` URL) after «Завершение звонка» of a lost
     /// incoming call, as an account with both notifications configured receives.
     pub lost_call_notification: bool,
-    /// Client addresses the API accepts («Правила и настройки безопасности → API»); empty
-    /// accepts every address (as `0.0.0.0/0` does).
+    /// Client addresses the API accepts («Правила и настройки безопасности → API»). Empty,
+    /// as a new cabinet starts, refuses every address with `-32003 ip_not_whitelisted`;
+    /// `0.0.0.0/0` accepts every IPv4 address.
     pub allowed_ips: Vec<IpRange>,
     /// Points per minute of each API (Call API, Data API); every method costs one point.
     pub minute_limit: u64,
@@ -103,6 +104,9 @@ pub struct SipuniConfig {
     pub user: String,
     /// Integration secret the API part of the simulator checks request hashes with.
     pub secret: Option<String>,
+    /// «Услуга совершение звонков по API» is switched on: without it `callback/call_number`
+    /// and `callback/call_tree` are refused (a new cabinet starts without it).
+    pub api_calls: bool,
     /// City numbers of the cabinet, digits only. Never empty.
     pub lines: Vec<String>,
     /// Share of generated calls whose first event 1 arrives twice (timestamp +1 s).
@@ -197,6 +201,7 @@ impl SimConfig {
                 hook_token: sipuni_hook_token.into(),
                 user: cast::SIPUNI_USER.to_owned(),
                 secret: None,
+                api_calls: false,
                 lines: cast::SIPUNI_LINES.iter().map(|s| (*s).to_owned()).collect(),
                 duplicate_event1_probability: 0.3,
                 missing_hangup_probability: 0.05,

@@ -56,6 +56,10 @@ struct Args {
     /// Sipuni integration secret the simulated API checks hashes with.
     #[arg(long, env = "TRUBKA_SIM_SIPUNI_SECRET")]
     sipuni_secret: Option<String>,
+    /// Switch on «Услуга совершение звонков по API»: without it callback/call_number and
+    /// callback/call_tree are refused, as in a new cabinet.
+    #[arg(long)]
+    sipuni_api_calls: bool,
     /// A Sipuni city number, digits (repeatable); default: two numbers.
     #[arg(long = "sipuni-line", value_name = "NUMBER")]
     sipuni_lines: Vec<String>,
@@ -89,8 +93,9 @@ struct Args {
     /// Do not send «Потерянный звонок» after a lost UIS call's «Завершение звонка».
     #[arg(long)]
     no_lost_call_notification: bool,
-    /// Client address or CIDR range the UIS API accepts (repeatable); without any, every
-    /// address is accepted; others get -32003 ip_not_whitelisted.
+    /// Client address or CIDR range the UIS API accepts (repeatable; 0.0.0.0/0 for every
+    /// IPv4 address). Without any, as in a new cabinet, every address gets -32003
+    /// ip_not_whitelisted.
     #[arg(long = "uis-allowed-ip", value_name = "IP[/BITS]")]
     uis_allowed_ips: Vec<IpRange>,
     /// Points per minute of each UIS API (every method costs one point).
@@ -156,6 +161,7 @@ impl Args {
             config.sipuni.user = user;
         }
         config.sipuni.secret = self.sipuni_secret;
+        config.sipuni.api_calls = self.sipuni_api_calls;
         if !self.sipuni_lines.is_empty() {
             config.sipuni.lines = self.sipuni_lines;
         }

@@ -120,6 +120,51 @@ async fn call_tree_orders_a_callback_through_the_scheme() {
 }
 
 #[tokio::test]
+async fn call_orders_are_refused_until_api_calls_are_switched_on() {
+    // A new cabinet: «Услуга совершение звонков по API» is off.
+    let sim = Sim::start_with(|c| c.sipuni.api_calls = false).await;
+    let phone = DialNumber::parse("79261112233").unwrap();
+    let err = sim
+        .sipuni()
+        .call_number(&phone, "201", false, false)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "sipuni_rejected");
+    assert!(err.is_sipuni_api_calls_off(), "{err:?}");
+    assert!(
+        err.user_message()
+            .contains("включите «Услуга совершение звонков по API» в кабинете Sipuni"),
+        "{}",
+        err.user_message()
+    );
+    let err = sim
+        .sipuni()
+        .call_tree(&phone, "201", "000-913901", CallTreeOptions::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_sipuni_api_calls_off(), "{err:?}");
+    // Correctly signed, refused for the service alone; the export still works without it.
+    let logged = sim.requests_for("callback/call_tree").await;
+    assert_eq!(logged[0]["signature_ok"], true);
+    assert_eq!(logged[0]["params"]["reverse"], "0");
+    assert_eq!(logged[0]["params"]["callAttemptTime"], "30");
+    sim.sipuni()
+        .export_statistics(today(), today(), &StatisticsFilter::default())
+        .await
+        .unwrap();
+    // A wrong hash is still told apart from the missing service.
+    let err = sim
+        .sipuni_with_secret("wrong")
+        .call_number(&phone, "201", false, false)
+        .await
+        .unwrap_err();
+    assert!(!err.is_sipuni_api_calls_off());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(sim.capture.snapshot().is_empty());
+    sim.stop().await;
+}
+
+#[tokio::test]
 async fn bad_signatures_and_unknown_extensions_are_refused() {
     let sim = Sim::start().await;
     let phone = DialNumber::parse("79261112233").unwrap();

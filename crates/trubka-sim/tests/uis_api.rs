@@ -393,10 +393,9 @@ async fn report_parameters_are_checked() {
             &call(r#""date_from":"2026-01-01 00:00:00","date_till":"2026-01-02 00:00:00","fields":["id","utm_source","nope"]"#),
         )
         .await;
-    assert_eq!(
-        answer["error"]["data"]["mnemonic"],
-        "invalid_parameter_value"
-    );
+    // The Data API conventions: a field the method does not have is an unexpected parameter.
+    assert_eq!(answer["error"]["code"], -32602);
+    assert_eq!(answer["error"]["data"]["mnemonic"], "unexpected_parameters");
     assert_eq!(answer["error"]["data"]["value"], "nope");
     sim.stop().await;
 }

@@ -72,6 +72,34 @@ async fn addresses_outside_the_allow_list_are_refused() {
 }
 
 #[tokio::test]
+async fn a_new_cabinet_refuses_every_address_until_one_is_allowed() {
+    // `SimConfig::new` starts with no address, as a new UIS cabinet does.
+    let sim = Sim::start_with(|c| c.uis.allowed_ips.clear()).await;
+    let err = sim.uis().start_employee_call(&ok_call()).await.unwrap_err();
+    assert_eq!(uis_error(&err), (-32003, "ip_not_whitelisted", Some("ip")));
+    assert!(
+        matches!(&err, PbxError::Uis { message, .. } if message == "Your IP 127.0.0.1 is not whitelisted"),
+        "{err:?}"
+    );
+    assert!(
+        err.user_message().contains("127.0.0.1"),
+        "{}",
+        err.user_message()
+    );
+    let err = sim.uis().account().await.unwrap_err();
+    assert_eq!(err.code(), "ip_not_whitelisted");
+    // Refused before any budget or call: nothing reached the relay.
+    assert!(sim.capture.snapshot().is_empty());
+    sim.stop().await;
+
+    // 0.0.0.0/0, as the integration guides tell their users, opens it to everyone.
+    let sim = Sim::start_with(|c| c.uis.allowed_ips = vec!["0.0.0.0/0".parse().unwrap()]).await;
+    sim.uis().start_employee_call(&ok_call()).await.unwrap();
+    sim.uis().account().await.unwrap();
+    sim.stop().await;
+}
+
+#[tokio::test]
 async fn spent_budgets_are_limit_exceeded_with_the_limits() {
     let sim = Sim::start_with(|c| c.uis.minute_limit = 2).await;
     let uis = sim.uis();
@@ -173,13 +201,48 @@ async fn call_parameters_are_checked_like_uis_does() {
     let mut sip = ok_call();
     sip.employee_phone = Some("044431201".to_owned());
     uis.start_employee_call(&sip).await.unwrap();
-    let scenario = ScenarioCall::new(
-        1,
-        DialNumber::parse("79261112233").unwrap(),
-        DialNumber::parse("74951234567").unwrap(),
+    // A colleague's SIP number is a valid contact (the docs allow it); other numbers that are
+    // not E.164 (a leading 0) are not.
+    uis.start_employee_call(&call(2339292, "044431202", "74951234567"))
+        .await
+        .unwrap();
+    let err = uis
+        .start_employee_call(&call(2339292, "0123456789", "74951234567"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        uis_error(&err),
+        (-32602, "invalid_parameter_value", Some("contact"))
     );
-    let err = uis.start_scenario_call(&scenario).await.unwrap_err();
-    assert_eq!(err.code(), "scenario_not_found");
+    let scenario = |id, contact| {
+        ScenarioCall::new(
+            id,
+            DialNumber::parse(contact).unwrap(),
+            DialNumber::parse("74951234567").unwrap(),
+        )
+    };
+    // The scenario call's own table: both are -32602 there.
+    let err = uis
+        .start_scenario_call(&scenario(1, "79261112233"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        uis_error(&err),
+        (-32602, "scenario_not_found", Some("scenario_id"))
+    );
+    assert!(err.user_message().contains("Сценарий UIS не найден"));
+    let err = uis
+        .start_scenario_call(&scenario(27092, "79265554433"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        uis_error(&err),
+        (-32602, "contact_in_blacklist", Some("contact"))
+    );
+    assert!(err.user_message().contains("чёрном списке"));
+    uis.start_scenario_call(&scenario(27092, "044431202"))
+        .await
+        .unwrap();
     let err = uis
         .release_call(trubka_pbx::uis::CallSessionId(42))
         .await
@@ -302,7 +365,29 @@ async fn envelope_errors_have_uis_codes() {
             "required_parameter_missed",
         ),
     ];
-    for (path, body, code, mnemonic) in cases {
+    let first_call_missing: &[(&str, &str, i64, &str)] = &[
+        (
+            "uis/callapi/v4.0",
+            r#"{"jsonrpc":"2.0","id":1,"method":"start.employee_call","params":{"access_token":"uis-api-key","virtual_phone_number":"74951234567","contact":"79261112233","employee":{"id":2339292}}}"#,
+            -32602,
+            "required_parameter_missed",
+        ),
+        (
+            "uis/callapi/v4.0",
+            r#"{"jsonrpc":"2.0","id":1,"method":"start.scenario_call","params":{"access_token":"uis-api-key","virtual_phone_number":"74951234567","contact":"79261112233","scenario_id":27092}}"#,
+            -32602,
+            "required_parameter_missed",
+        ),
+    ];
+    for (path, body, _, _) in first_call_missing {
+        let answer = sim.rpc(path, body).await;
+        assert_eq!(answer["error"]["data"]["field"], "first_call", "{answer}");
+        assert_eq!(
+            answer["error"]["message"],
+            "The required parameter has been missed"
+        );
+    }
+    for (path, body, code, mnemonic) in cases.iter().chain(first_call_missing) {
         let answer = sim.rpc(path, body).await;
         assert_eq!(answer["jsonrpc"], "2.0", "{body}");
         assert_eq!(

@@ -82,6 +82,9 @@ pub(crate) fn sim_config(relay: SocketAddr) -> SimConfig {
     config.uis.api_key = Some(UIS_KEY.to_owned());
     config.sipuni.secret = Some(SIPUNI_SECRET.to_owned());
     config.sipuni.user = SIPUNI_USER.to_owned();
+    // Set up as the guides say: the relay's address allowed, Sipuni calls by API switched on.
+    config.uis.allowed_ips = vec!["127.0.0.1".parse().unwrap()];
+    config.sipuni.api_calls = true;
     config.speed = 0.0;
     config.seed = Some(7);
     // Webhooks of a paused relay wait in its backlog; give them time.

@@ -81,17 +81,16 @@ struct Common<'a> {
     external_id: Option<&'a str>,
 }
 
-fn common<'a>(
-    sim: &Sim,
-    p: Params<'a>,
-    first_call_default: Option<&str>,
-) -> Result<Common<'a>, RpcError> {
-    let first_call = match first_call_default {
-        Some(default) => p
-            .choice("first_call", &["employee", "contact"])?
-            .unwrap_or(default),
-        None => p.req_choice("first_call", &["employee", "contact"])?,
-    };
+/// Which method is checking: the docs give `contact_in_blacklist` a different code on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Employee,
+    Scenario,
+}
+
+fn common<'a>(sim: &Sim, p: Params<'a>, method: Method) -> Result<Common<'a>, RpcError> {
+    // Required on both methods (the docs' tables say «да»).
+    let first_call = p.req_choice("first_call", &["employee", "contact"])?;
     let switch_at_once = p.bool("switch_at_once")?.unwrap_or(false);
     if p.bool("early_switching")? == Some(true) && !(first_call == "employee" && switch_at_once) {
         return Err(RpcError::combination("early_switching", &json!(true)));
@@ -140,8 +139,17 @@ fn common<'a>(
         .at("virtual_phone_number", &json!(line)));
     }
     let contact = p.req_str("contact")?;
-    // E.164 digits without `+`; internal (short) numbers are not supported.
-    if !(7..=15).contains(&contact.len()) || !contact.bytes().all(|b| b.is_ascii_digit()) {
+    // E.164 digits without `+` (never starting with 0), or an employee's SIP number, which
+    // the docs allow; internal (short) numbers are not supported.
+    let e164 = (7..=15).contains(&contact.len())
+        && contact.bytes().all(|b| b.is_ascii_digit())
+        && !contact.starts_with('0');
+    let sip = sim
+        .config
+        .employees
+        .iter()
+        .any(|e| account::uis_employee_phone(sim.config.uis.app_id, e) == contact);
+    if !(e164 || sip) {
         return Err(p.invalid("contact"));
     }
     if sim.config.uis.lines.iter().any(|l| l == contact) {
@@ -159,10 +167,16 @@ fn common<'a>(
         .iter()
         .any(|b| cast::uis_number(b).as_deref() == Some(contact))
     {
+        // -32002 on `start.employee_call`, -32602 on `start.scenario_call`: as the two
+        // methods' error tables say.
+        let code = match method {
+            Method::Employee => -32002,
+            Method::Scenario => -32602,
+        };
         return Err(RpcError::new(
-            -32002,
+            code,
             "contact_in_blacklist",
-            "Contact is in the blacklist",
+            format!("The contact {contact} has been found in the blacklist"),
         )
         .at("contact", &json!(contact)));
     }
@@ -206,7 +220,7 @@ pub fn start_employee_call(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, Rpc
     employee.allow(&["id", "phone_number"])?;
     let id = employee.req_u64("id")?;
     let phone = employee.str("phone_number")?;
-    let common = common(sim, p, None)?;
+    let common = common(sim, p, Method::Employee)?;
     let Some(found) = sim.config.employees.iter().find(|e| e.id == id) else {
         return Err(
             RpcError::new(-32602, "employee_not_found", "Employee not found")
@@ -232,12 +246,15 @@ pub fn start_employee_call(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, Rpc
 pub fn start_scenario_call(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
     p.allow(SCENARIO_CALL_PARAMS)?;
     let scenario_id = p.req_u64("scenario_id")?;
-    let common = common(sim, p, Some("contact"))?;
+    let common = common(sim, p, Method::Scenario)?;
     let Some(scenario) = account::uis_scenario(scenario_id) else {
-        return Err(
-            RpcError::new(-32007, "scenario_not_found", "Scenario not found")
-                .at("scenario_id", &json!(scenario_id)),
-        );
+        // -32602 on this method (`start.vnumber_call` uses -32007 for a number without one).
+        return Err(RpcError::new(
+            -32602,
+            "scenario_not_found",
+            format!("Scenario with id {scenario_id} not found"),
+        )
+        .at("scenario_id", &json!(scenario_id)));
     };
     let employees = &sim.config.employees;
     let digits: u64 = common.contact.bytes().map(|b| u64::from(b - b'0')).sum();

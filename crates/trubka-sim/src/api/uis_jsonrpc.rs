@@ -10,7 +10,8 @@
 //! 2. the method exists on this API (`-32601 method_not_found`);
 //! 3. `params` is an object whose `access_token` is the configured key
 //!    (`-32001 access_token_invalid`; no key configured refuses every token);
-//! 4. the peer's address is allowed (`-32003 ip_not_whitelisted`), when an allow-list is set;
+//! 4. the peer's address is on the allow-list (`-32003 ip_not_whitelisted`; an empty list,
+//!    a new cabinet's, refuses every address);
 //! 5. the method's tariff option is on (`-32008 component_disabled`, or
 //!    `method_component_disabled` on the Data API);
 //! 6. a point is left in the minute and day budgets (`-32029 limit_exceeded`);
@@ -97,7 +98,7 @@ impl RpcError {
         Self::new(
             -32602,
             "required_parameter_missed",
-            "Required parameter has been missed",
+            "The required parameter has been missed",
         )
         .at(field, &Value::Null)
     }
@@ -117,7 +118,7 @@ impl RpcError {
         Self::new(
             -32602,
             "unexpected_parameters",
-            "Unexpected parameters have been passed",
+            "Unexpected method parameter(s)",
         )
         .at(field, &Value::Null)
     }
@@ -207,7 +208,6 @@ const DATA_API: &[(&str, UisComponent, Method)] = &[
         UisComponent::DataApi,
         uis_catalog::get_account,
     ),
-];
     ("get.sites", UisComponent::DataApi, uis_offline::get_sites),
     (
         "get.campaigns",
@@ -219,6 +219,7 @@ const DATA_API: &[(&str, UisComponent, Method)] = &[
         UisComponent::UploadOfflineMessages,
         uis_offline::upload_offline_messages,
     ),
+];
 
 /// `POST /uis/callapi/v4.0`.
 pub async fn call_api(State(sim): State<Arc<Sim>>, request: Request) -> Response {
@@ -365,16 +366,18 @@ fn answer(
         Some(other) => return Err(fail(RpcError::data_type("params", other))),
     };
     authenticate(sim, params, note).map_err(fail)?;
-    if !sim.config.uis.allowed_ips.is_empty()
-        && !peer.is_some_and(|ip| sim.config.uis.allowed_ips.iter().any(|r| r.contains(ip)))
-    {
-        let address = peer.map_or(Value::Null, |ip| json!(ip.to_canonical().to_string()));
+    // An empty list refuses everyone, as a new cabinet does until an address is added.
+    if !peer.is_some_and(|ip| sim.config.uis.allowed_ips.iter().any(|r| r.contains(ip))) {
+        let address = peer.map(|ip| ip.to_canonical().to_string());
         let error = RpcError::new(
             -32003,
             "ip_not_whitelisted",
-            "IP address is not whitelisted",
+            format!(
+                "Your IP {} is not whitelisted",
+                address.as_deref().unwrap_or("unknown")
+            ),
         )
-        .at("ip", &address);
+        .at("ip", &address.map_or(Value::Null, Value::String));
         return Err(fail(error));
     }
     if sim.config.uis.disabled_components.contains(&component) {
@@ -382,7 +385,11 @@ fn answer(
             UisApi::Call => "component_disabled",
             UisApi::Data => "method_component_disabled",
         };
-        let message = format!("Component {} is disabled", component.as_str());
+        // The docs' wording (sic: "at least on of").
+        let message = format!(
+            "You need at least on of the following components to access this method: {}",
+            component.as_str()
+        );
         return Err(fail(RpcError::new(-32008, mnemonic, message)));
     }
     let limits = sim

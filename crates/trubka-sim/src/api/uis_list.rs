@@ -7,7 +7,8 @@
 //! Operators: `=`, `!=`, `<`, `>`, `<=`, `>=`, `like`, `ilike`, `not_like`, `not_ilike`
 //! (`%` any run, `_` one character), `in`, `not_in`, `overlap`, `not_overlap` (arrays),
 //! `is_null`, `is_not_null`. `regexp` and `jsquery` are not simulated and are refused as
-//! `filter_prohibited`.
+//! `filter_prohibited`. A name in `fields`, `sort` or `filter` the method does not have is
+//! `unexpected_parameters`, as the Data API conventions say.
 
 use std::cmp::Ordering;
 
@@ -112,7 +113,11 @@ pub fn parse(p: Params<'_>, known: &[&str], app_id: u64) -> Result<ListRequest, 
                     Value::String(name) if known.contains(&name.as_str()) => {
                         fields.push(name.clone());
                     }
-                    Value::String(_) => return Err(RpcError::invalid_value("fields", item)),
+                    // "Unexpected method parameter(s)": the docs' error for a field to show,
+                    // sort or filter by that the method does not have.
+                    Value::String(_) => {
+                        return Err(RpcError::unexpected("fields").at("fields", item));
+                    }
                     other => return Err(RpcError::data_type("fields", other)),
                 }
             }
@@ -131,7 +136,7 @@ pub fn parse(p: Params<'_>, known: &[&str], app_id: u64) -> Result<ListRequest, 
         let rule = Params::new(rule);
         let field = rule.req_str("field")?;
         if !known.contains(&field) {
-            return Err(RpcError::invalid_value("sort.field", &json!(field)));
+            return Err(RpcError::unexpected("sort.field").at("sort.field", &json!(field)));
         }
         let order = rule.choice("order", &["asc", "desc"])?.unwrap_or("asc");
         sort.push((field.to_owned(), order == "desc"));
@@ -160,7 +165,7 @@ fn parse_filter(value: &Value, known: &[&str]) -> Result<Filter, RpcError> {
     }
     let field = p.req_str("field")?;
     if !known.contains(&field) {
-        return Err(RpcError::invalid_value("filter.field", &json!(field)));
+        return Err(RpcError::unexpected("filter.field").at("filter.field", &json!(field)));
     }
     let operator = p.req_str("operator")?;
     if matches!(operator, "regexp" | "jsquery") {
@@ -340,10 +345,18 @@ mod tests {
         assert!(request(json!({"limit": 0})).is_err());
         assert!(request(json!({"limit": 10_001})).is_err());
         assert!(request(json!({"offset": 100_001})).is_err());
-        assert_eq!(
-            request(json!({"fields": ["nope"]})).unwrap_err().mnemonic,
-            "invalid_parameter_value"
-        );
+        for unknown in [
+            json!({"fields": ["nope"]}),
+            json!({"sort": [{"field": "nope"}]}),
+            json!({"filter": {"field": "nope", "operator": "=", "value": 1}}),
+        ] {
+            let err = request(unknown.clone()).unwrap_err();
+            assert_eq!(
+                (err.code, err.mnemonic),
+                (-32602, "unexpected_parameters"),
+                "{unknown}"
+            );
+        }
         assert_eq!(
             request(json!({"user_id": 2})).unwrap_err().field(),
             Some("user_id")

@@ -172,6 +172,9 @@ impl Sim {
         config.seed = Some(1);
         config.sipuni.secret = Some(SIPUNI_SECRET.into());
         config.uis.api_key = Some(UIS_KEY.into());
+        // A cabinet set up as the guides say: the test's address allowed, calls by API on.
+        config.uis.allowed_ips = vec!["127.0.0.1".parse().unwrap()];
+        config.sipuni.api_calls = true;
         config.delivery.initial_backoff = Duration::from_millis(10);
         adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
