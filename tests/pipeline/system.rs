@@ -75,6 +75,7 @@ impl System {
                     Vec::new()
                 },
                 supervisor,
+                ..NewAgent::default()
             };
             tokens.insert(name, store.add_agent(&new).unwrap().1.0);
         }

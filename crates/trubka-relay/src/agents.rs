@@ -23,6 +23,13 @@ pub struct Agent {
     pub uis_employee: Option<String>,
     /// Sipuni short internal number this agent is.
     pub sipuni_ext: Option<String>,
+    /// The employee's phones or SIP lines as UIS reports them (`employee_phone_number`), in
+    /// [`trubka_core::PhoneParser::employee_line`] form: how an EnvyCRM-style setup, whose
+    /// notifications name no employee id, names this agent.
+    pub employee_phones: Vec<String>,
+    /// The caller ID (a virtual number, E.164) of this agent's UIS calls; `None` uses the
+    /// relay's `[uis] virtual_number`.
+    pub virtual_number: Option<String>,
     /// Lines (E.164) whose calls this agent sees before an employee is on them.
     pub lines: Vec<String>,
     /// A supervisor sees every call.
@@ -44,6 +51,9 @@ pub struct NewAgent {
     pub name: String,
     pub uis_employee: Option<String>,
     pub sipuni_ext: Option<String>,
+    /// Already in [`trubka_core::PhoneParser::employee_line`] form.
+    pub employee_phones: Vec<String>,
+    pub virtual_number: Option<PhoneNumber>,
     pub lines: Vec<PhoneNumber>,
     pub supervisor: bool,
 }
@@ -80,6 +90,7 @@ pub struct AgentSet {
     agents: HashMap<AgentId, Agent>,
     by_uis_employee: HashMap<String, Vec<AgentId>>,
     by_sipuni_ext: HashMap<String, Vec<AgentId>>,
+    by_employee_phone: HashMap<String, Vec<AgentId>>,
     by_line: HashMap<String, Vec<AgentId>>,
     supervisors: Vec<AgentId>,
 }
@@ -98,6 +109,12 @@ impl AgentSet {
             if let Some(ext) = &agent.sipuni_ext {
                 set.by_sipuni_ext
                     .entry(ext.clone())
+                    .or_default()
+                    .push(agent.id);
+            }
+            for phone in &agent.employee_phones {
+                set.by_employee_phone
+                    .entry(phone.clone())
                     .or_default()
                     .push(agent.id);
             }
@@ -130,6 +147,11 @@ impl AgentSet {
         self.by_sipuni_ext.get(extension).map_or(&[], Vec::as_slice)
     }
 
+    /// Agents with this phone or SIP line (in `employee_line` form).
+    pub fn by_employee_phone(&self, phone: &str) -> &[AgentId] {
+        self.by_employee_phone.get(phone).map_or(&[], Vec::as_slice)
+    }
+
     pub fn by_line(&self, line: &str) -> &[AgentId] {
         self.by_line.get(line).map_or(&[], Vec::as_slice)
     }
@@ -158,6 +180,8 @@ pub(crate) mod tests {
             name: name.to_owned(),
             uis_employee: None,
             sipuni_ext: None,
+            employee_phones: Vec::new(),
+            virtual_number: None,
             lines: Vec::new(),
             supervisor: false,
             created_at: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),

@@ -4,7 +4,9 @@
 //! The rules, and nothing else ("an agent's stream never carries a call the agent may not
 //! see"):
 //! 1. the agent the event names: on UIS its `employee.id` equals the agent's UIS employee id,
-//!    on Sipuni its `employee.extension` equals the agent's Sipuni extension;
+//!    or its `employee.phone` is one of the agent's employee phones (setups such as EnvyCRM's
+//!    name employees only by `{{employee_phone_number}}`); on Sipuni its `employee.extension`
+//!    equals the agent's Sipuni extension;
 //! 2. agents watching the event's `line`, while no employee is on the call yet (no earlier
 //!    event of the call named one, and this one does not either) — the "who will pick up?"
 //!    phase of an incoming call;
@@ -39,14 +41,21 @@ pub fn names_employee(event: &CallEvent) -> bool {
 pub fn audience(event: &CallEvent, agents: &AgentSet, call: CallSoFar<'_>) -> Vec<AgentId> {
     let mut who: Vec<AgentId> = Vec::new();
     if let Some(employee) = &event.employee {
-        let named = match event.provider {
-            Provider::Uis => employee.id.as_deref().map(|id| agents.by_uis_employee(id)),
-            Provider::Sipuni => employee
-                .extension
-                .as_deref()
-                .map(|ext| agents.by_sipuni_ext(ext)),
-        };
-        who.extend_from_slice(named.unwrap_or_default());
+        match event.provider {
+            Provider::Uis => {
+                if let Some(id) = &employee.id {
+                    who.extend_from_slice(agents.by_uis_employee(id));
+                }
+                if let Some(phone) = &employee.phone {
+                    who.extend_from_slice(agents.by_employee_phone(phone));
+                }
+            }
+            Provider::Sipuni => {
+                if let Some(ext) = &employee.extension {
+                    who.extend_from_slice(agents.by_sipuni_ext(ext));
+                }
+            }
+        }
     }
     if let Some(line) = &event.line
         && !call.employee_seen
@@ -117,6 +126,7 @@ mod tests {
         let mut anna = agent(1, "Анна");
         anna.uis_employee = Some("100".to_owned());
         anna.sipuni_ext = Some("201".to_owned());
+        anna.employee_phones = vec!["+79031234567".to_owned(), "sip_anna@acme".to_owned()];
         let mut igor = agent(2, "Игорь");
         igor.uis_employee = Some("200".to_owned());
         igor.sipuni_ext = Some("202".to_owned());
@@ -206,5 +216,29 @@ mod tests {
             audience(&ringing, &AgentSet::default(), CallSoFar::default()),
             Vec::<AgentId>::new()
         );
+    }
+
+    #[test]
+    fn an_employee_named_by_phone_or_sip_line_is_the_agent_with_it() {
+        let set = agents();
+        let by_phone = |phone: &str| {
+            Some(Employee {
+                phone: Some(phone.to_owned()),
+                ..Employee::default()
+            })
+        };
+        let call = CallSoFar {
+            employee_seen: true,
+            audience: &[],
+        };
+        let ended = event(Provider::Uis, EventKind::Ended, by_phone("+79031234567"));
+        assert_eq!(audience(&ended, &set, call), vec![1, 4]);
+        let ended = event(Provider::Uis, EventKind::Ended, by_phone("sip_anna@acme"));
+        assert_eq!(audience(&ended, &set, call), vec![1, 4]);
+        let stranger = event(Provider::Uis, EventKind::Ended, by_phone("+79990000000"));
+        assert_eq!(audience(&stranger, &set, call), vec![4]);
+        // Phones are a UIS mapping: a Sipuni event never matches by them.
+        let sipuni = event(Provider::Sipuni, EventKind::Ended, by_phone("+79031234567"));
+        assert_eq!(audience(&sipuni, &set, call), vec![4]);
     }
 }

@@ -111,6 +111,15 @@ pub struct AddAgent {
     /// Sipuni short internal number.
     #[arg(long, value_name = "EXT")]
     pub sipuni_ext: Option<String>,
+    /// The employee's phone number or SIP line exactly as UIS reports it in
+    /// `{{employee_phone_number}}` (any format people type for phone numbers): for setups whose
+    /// notifications name no employee id, such as EnvyCRM's. Repeatable.
+    #[arg(long = "employee-phone", value_name = "NUMBER")]
+    pub employee_phones: Vec<String>,
+    /// The caller ID of this agent's UIS calls (a virtual number of the account); without it
+    /// the relay's `[uis] virtual_number`.
+    #[arg(long, value_name = "NUMBER")]
+    pub virtual_number: Option<String>,
     /// A line (virtual or city number) whose calls this agent sees before anyone picks up;
     /// any common format. Repeatable.
     #[arg(long = "line", value_name = "NUMBER")]
@@ -132,6 +141,10 @@ pub enum CliError {
     Region(#[from] PhoneError),
     #[error("--line {raw:?}: {reason}")]
     BadLine { raw: String, reason: String },
+    #[error("--employee-phone {0:?}: empty or hidden; give the number or SIP line UIS shows")]
+    BadEmployeePhone(String),
+    #[error("--virtual-number {raw:?}: {reason}")]
+    BadVirtualNumber { raw: String, reason: String },
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]
@@ -211,10 +224,33 @@ pub fn agent(
                 .iter()
                 .map(|raw| parse_line(&phones, raw))
                 .collect::<Result<Vec<_>, _>>()?;
+            let employee_phones = add
+                .employee_phones
+                .iter()
+                .map(|raw| {
+                    phones
+                        .employee_line(raw)
+                        .ok_or_else(|| CliError::BadEmployeePhone(raw.clone()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let virtual_number = add
+                .virtual_number
+                .as_deref()
+                .map(|raw| {
+                    parse_line(&phones, raw).map_err(|e| match e {
+                        CliError::BadLine { raw, reason } => {
+                            CliError::BadVirtualNumber { raw, reason }
+                        }
+                        other => other,
+                    })
+                })
+                .transpose()?;
             let new = NewAgent {
                 name: add.name.clone(),
                 uis_employee: add.uis_employee.clone(),
                 sipuni_ext: add.sipuni_ext.clone(),
+                employee_phones,
+                virtual_number,
                 lines,
                 supervisor: add.supervisor,
             };
@@ -291,6 +327,15 @@ fn mappings(agent: &Agent) -> String {
     if let Some(ext) = &agent.sipuni_ext {
         parts.push(format!("Sipuni ext {ext}"));
     }
+    if !agent.employee_phones.is_empty() {
+        parts.push(format!(
+            "employee phones {}",
+            agent.employee_phones.join(", ")
+        ));
+    }
+    if let Some(number) = &agent.virtual_number {
+        parts.push(format!("caller ID {number}"));
+    }
     if !agent.lines.is_empty() {
         parts.push(format!("lines {}", agent.lines.join(", ")));
     }
@@ -305,23 +350,34 @@ fn mappings(agent: &Agent) -> String {
 }
 
 fn write_table(out: &mut impl Write, agents: &[Agent]) -> io::Result<()> {
-    const HEADER: [&str; 7] = [
+    const HEADER: [&str; 9] = [
         "NAME",
         "UIS",
         "SIPUNI",
+        "PHONES",
+        "CALLER ID",
         "LINES",
         "SUPERVISOR",
         "CREATED",
         "REVOKED",
     ];
     let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
-    let rows: Vec<[String; 7]> = agents
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "-".to_owned()
+        } else {
+            items.join(",")
+        }
+    };
+    let rows: Vec<[String; 9]> = agents
         .iter()
         .map(|a| {
             [
                 a.name.clone(),
                 a.uis_employee.clone().unwrap_or_else(|| "-".to_owned()),
                 a.sipuni_ext.clone().unwrap_or_else(|| "-".to_owned()),
+                list(&a.employee_phones),
+                a.virtual_number.clone().unwrap_or_else(|| "-".to_owned()),
                 if a.lines.is_empty() {
                     "-".to_owned()
                 } else {
@@ -371,6 +427,53 @@ mod tests {
     }
 
     #[test]
+    fn employee_phones_and_caller_id_are_read_as_typed_and_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = RelayConfig {
+            data_dir: dir.path().to_owned(),
+            ..RelayConfig::default()
+        };
+        let out = run(
+            &config,
+            &[
+                "agent",
+                "add",
+                "--name",
+                "Ольга",
+                "--employee-phone",
+                "8 (903) 123-45-67",
+                "--employee-phone",
+                "Sip_Olga@acme",
+                "--virtual-number",
+                "+7 499 372-06-92",
+            ],
+        )
+        .unwrap();
+        assert!(
+            out.contains("employee phones +79031234567, sip_olga@acme; caller ID +74993720692"),
+            "{out}"
+        );
+        let stored = Store::open(dir.path()).unwrap().list_agents().unwrap();
+        assert_eq!(stored[0].employee_phones, ["+79031234567", "sip_olga@acme"]);
+        let table = run(&config, &["agent", "list"]).unwrap();
+        assert!(
+            table.contains("+79031234567,sip_olga@acme  +74993720692"),
+            "{table}"
+        );
+        let refused = |flag: &str, value: &str| {
+            run(&config, &["agent", "add", "--name", "Пётр", flag, value]).unwrap_err()
+        };
+        assert!(matches!(
+            refused("--employee-phone", "anonymous"),
+            CliError::BadEmployeePhone(_)
+        ));
+        assert!(matches!(
+            refused("--virtual-number", "12"),
+            CliError::BadVirtualNumber { .. }
+        ));
+    }
+
+    #[test]
     fn agents_are_added_with_typed_lines_listed_and_revoked() {
         let dir = tempfile::tempdir().unwrap();
         let config = RelayConfig {
@@ -399,7 +502,7 @@ mod tests {
         let table = run(&config, &["agent", "list"]).unwrap();
         let row = table.lines().nth(1).unwrap();
         assert!(
-            row.starts_with("Анна  2339292  -       +74951234567  no"),
+            row.starts_with("Анна  2339292  -       -       -          +74951234567  no"),
             "{table}"
         );
 

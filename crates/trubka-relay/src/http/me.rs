@@ -18,6 +18,8 @@ pub(crate) async fn me(
         "name": agent.name,
         "uis_employee": agent.uis_employee,
         "sipuni_ext": agent.sipuni_ext,
+        "employee_phones": agent.employee_phones,
+        "virtual_number": agent.virtual_number,
         "lines": agent.lines,
         "supervisor": agent.supervisor,
     })))

@@ -6,18 +6,21 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 use super::StoreError;
 use crate::agents::{Agent, AgentToken, NewAgent};
 
-const COLUMNS: &str =
-    "id, name, uis_employee, sipuni_ext, lines, supervisor, created_at, revoked_at";
+const COLUMNS: &str = "id, name, uis_employee, sipuni_ext, lines, supervisor, created_at, \
+                       revoked_at, employee_phones, virtual_number";
 
 pub(crate) fn add(conn: &Connection, new: &NewAgent) -> Result<(Agent, AgentToken), StoreError> {
     let token = AgentToken::generate();
     let lines: Vec<&str> = new.lines.iter().map(|line| line.e164()).collect();
     let lines_json = serde_json::to_string(&lines).expect("a list of strings serialises");
+    let phones_json =
+        serde_json::to_string(&new.employee_phones).expect("a list of strings serialises");
+    let virtual_number = new.virtual_number.as_ref().map(|n| n.e164().to_owned());
     let now = Utc::now();
     let inserted = conn.execute(
         "INSERT INTO agents(name, token_hash, uis_employee, sipuni_ext, lines, supervisor,
-                            created_at, revoked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
+                            created_at, revoked_at, employee_phones, virtual_number)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9)",
         params![
             new.name,
             token.hash(),
@@ -25,7 +28,9 @@ pub(crate) fn add(conn: &Connection, new: &NewAgent) -> Result<(Agent, AgentToke
             new.sipuni_ext,
             lines_json,
             new.supervisor,
-            now.timestamp()
+            now.timestamp(),
+            phones_json,
+            virtual_number,
         ],
     );
     match inserted {
@@ -40,6 +45,8 @@ pub(crate) fn add(conn: &Connection, new: &NewAgent) -> Result<(Agent, AgentToke
         name: new.name.clone(),
         uis_employee: new.uis_employee.clone(),
         sipuni_ext: new.sipuni_ext.clone(),
+        employee_phones: new.employee_phones.clone(),
+        virtual_number,
         lines: lines.into_iter().map(str::to_owned).collect(),
         supervisor: new.supervisor,
         created_at: DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
@@ -84,6 +91,8 @@ struct RawAgent {
     supervisor: bool,
     created_at: i64,
     revoked_at: Option<i64>,
+    employee_phones: String,
+    virtual_number: Option<String>,
 }
 
 impl RawAgent {
@@ -97,6 +106,8 @@ impl RawAgent {
             supervisor: row.get(5)?,
             created_at: row.get(6)?,
             revoked_at: row.get(7)?,
+            employee_phones: row.get(8)?,
+            virtual_number: row.get(9)?,
         })
     }
 
@@ -109,9 +120,13 @@ impl RawAgent {
             id: self.id,
             lines: serde_json::from_str(&self.lines)
                 .map_err(|e| StoreError::Corrupt(format!("lines of agent `{}`: {e}", self.name)))?,
+            employee_phones: serde_json::from_str(&self.employee_phones).map_err(|e| {
+                StoreError::Corrupt(format!("employee phones of agent `{}`: {e}", self.name))
+            })?,
             name: self.name,
             uis_employee: self.uis_employee,
             sipuni_ext: self.sipuni_ext,
+            virtual_number: self.virtual_number,
             supervisor: self.supervisor,
             created_at: time(self.created_at)?,
             revoked_at: self.revoked_at.map(time).transpose()?,
@@ -135,11 +150,16 @@ mod tests {
             name: "Анна".to_owned(),
             uis_employee: Some("2339292".to_owned()),
             sipuni_ext: Some("201".to_owned()),
+            employee_phones: vec!["+79031234567".to_owned(), "sip_anna".to_owned()],
+            virtual_number: Some(PhoneNumber::from_e164("+74993720692").unwrap()),
             lines: vec![PhoneNumber::from_e164("+74951234567").unwrap()],
             supervisor: false,
         };
         let (anna, token) = store.add_agent(&new).unwrap();
         assert_eq!(anna.lines, vec!["+74951234567".to_owned()]);
+        assert_eq!(store.list_agents().unwrap(), vec![anna.clone()]);
+        assert_eq!(anna.employee_phones, new.employee_phones);
+        assert_eq!(anna.virtual_number.as_deref(), Some("+74993720692"));
         assert!(matches!(
             store.add_agent(&new),
             Err(StoreError::AgentExists(_))

@@ -69,6 +69,12 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 2: personal managers for UIS interactive call processing (`crate::managers`).
     crate::managers::SCHEMA,
+    // 3: agents named by their phone or SIP line (EnvyCRM-style setups), and their own
+    // caller ID.
+    r#"
+    ALTER TABLE agents ADD COLUMN employee_phones TEXT NOT NULL DEFAULT '[]';  -- JSON array
+    ALTER TABLE agents ADD COLUMN virtual_number TEXT;                        -- E.164
+    "#,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.
