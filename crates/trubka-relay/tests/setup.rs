@@ -270,6 +270,18 @@ async fn check_passes_against_a_well_configured_account() {
     assert!(ok, "{text}");
     assert!(text.contains("✓ UIS Data API (get.account)"), "{text}");
     assert!(text.contains("✓ UIS Call API (list.calls)"), "{text}");
+    assert!(
+        text.contains("✓ UIS Call API (release.call): «Call API Базовый набор» подключён"),
+        "{text}"
+    );
+    assert!(
+        text.contains("«Уведомления»") && text.contains("«API Расширенный»"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ Sipuni API (callback/call_number без номера): заказы звонков принимаются"),
+        "{text}"
+    );
     assert!(text.contains("✓ Виртуальный номер 74951234567"), "{text}");
     assert!(
         text.contains("✓ Сотрудники UIS всех операторов найдены (1)"),
@@ -324,12 +336,49 @@ async fn check_explains_each_refusal_in_words() {
         Case {
             sim: |sim| sim.uis.allowed_ips = vec!["10.0.0.0/8".parse::<IpRange>().unwrap()],
             relay: |_| {},
-            says: &["✗ UIS Data API (get.account): UIS не принимает запросы с IP-адреса релея"],
+            says: &[
+                "✗ UIS Data API (get.account): UIS не принимает запросы с IP-адреса релея \
+                 127.0.0.1: добавьте этот адрес в «Администратор → Аккаунт → Правила и \
+                 настройки безопасности → API»",
+                "✗ UIS Call API (release.call): UIS не принимает запросы с IP-адреса релея",
+                "[ip_not_whitelisted]",
+            ],
+        },
+        // A new cabinet: no address allowed at all.
+        Case {
+            sim: |sim| sim.uis.allowed_ips.clear(),
+            relay: |_| {},
+            says: &[
+                "✗ UIS Data API (get.account): UIS не принимает запросы с IP-адреса релея",
+                "0.0.0.0/0",
+            ],
         },
         Case {
             sim: |sim| sim.uis.disabled_components = vec![UisComponent::DataApi],
             relay: |_| {},
-            says: &["✗ UIS Data API (get.account): В тарифе UIS не подключена нужная опция"],
+            says: &[
+                "✗ UIS Data API (get.account): В тарифе UIS не подключён Data API",
+                "подключите опцию «API Базовые отраслевые решения» в «Администратор → Аккаунт → \
+                 Тарифы и опции»",
+                "[method_component_disabled]",
+            ],
+        },
+        Case {
+            sim: |sim| sim.uis.disabled_components = vec![UisComponent::CallApiBasic],
+            relay: |_| {},
+            says: &[
+                "✗ UIS Call API: опция «Call API Базовый набор» не подключена — звонки из \
+                 Trubka через UIS не будут работать",
+            ],
+        },
+        Case {
+            sim: |sim| sim.sipuni.api_calls = false,
+            relay: |_| {},
+            says: &[
+                "✓ Sipuni API (statistic/export)",
+                "✗ Sipuni: «Услуга совершение звонков по API» не подключена",
+                "Включите «Услуга совершение звонков по API» в кабинете Sipuni",
+            ],
         },
         Case {
             sim: |_| {},

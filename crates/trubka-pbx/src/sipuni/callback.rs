@@ -108,6 +108,24 @@ impl SipuniClient {
     }
 }
 
+impl SipuniClient {
+    /// A `callback/call_number` order without a number or an extension: nothing can be
+    /// dialled, so a cabinet with «Услуга совершение звонков по API» refuses it for the missing
+    /// parameters, and one without the service refuses it for the service
+    /// ([`PbxError::is_sipuni_api_calls_off`]). `trubka-relay check` asks this, after a request
+    /// that proves the signature is right, to tell the two apart without placing a call.
+    pub async fn probe_call_orders(&self) -> Result<SipuniCallAccepted> {
+        let params = [
+            ("phone", String::new()),
+            ("sipnumber", String::new()),
+            ("reverse", flag(false)),
+            ("antiaon", flag(false)),
+        ];
+        let answer = self.post("callback/call_number", &params).await?;
+        parse_accepted(&answer, "callback/call_number")
+    }
+}
+
 fn flag(on: bool) -> String {
     if on { "1" } else { "0" }.to_owned()
 }

@@ -4,11 +4,21 @@
 //! - UIS Data API: `get.account` (the key, the IP allow-list, the Data API option; does the
 //!   account's time zone have the offset of `[uis] utc_offset`?), then `get.virtual_numbers` (is `[uis] virtual_number` the account's?) and `get.employees` (does
 //!   every agent's UIS employee id exist?).
-//! - UIS Call API: `list.calls`. It belongs to the «Управление вызовами» option, which
-//!   click-to-call does not need, so that option being off is only a warning.
+//! - UIS Call API: `release.call` of a call session that cannot exist (the «Call API Базовый
+//!   набор» option click-to-call needs: `call_session_not_found` means it is on,
+//!   `component_disabled` off; nothing is released), then `list.calls`. That one belongs to
+//!   the «Call API Управление вызовами» option, which click-to-call does not need, so that
+//!   option being off is only a warning. «Уведомления» and «API Расширенный» have no harmless
+//!   request to test them by; the check names them.
 //! - Sipuni API: `statistic/export` of today in the cabinet's zone (the cabinet number and the
 //!   secret key). Sipuni does not tell the cabinet's zone, so `[sipuni] utc_offset` is only
-//!   shown.
+//!   shown. Then, with the signature proven, a `callback/call_number` order without a number
+//!   ([`trubka_pbx::SipuniClient::probe_call_orders`]): refused for the missing number means
+//!   «Услуга совершение звонков по API» is on, refused for the service means it is off.
+//!
+//! A refusal is explained by [`PbxError::user_message`], which names the tariff option or the
+//! place in the cabinet to fix («Правила и настройки безопасности → API» for the IP allow-list,
+//! «API Базовые отраслевые решения» for the Data API, …).
 //!
 //! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
 //! The result is `false` when any line is ✗; the binary then exits with status 1.
@@ -18,7 +28,7 @@ use std::io::{self, Write};
 use chrono::{FixedOffset, Utc};
 use trubka_core::PhoneParser;
 use trubka_pbx::sipuni::StatisticsFilter;
-use trubka_pbx::uis::ListCalls;
+use trubka_pbx::uis::{CallSessionId, ListCalls};
 use trubka_pbx::{PbxError, UisMnemonic};
 
 use crate::agents::Agent;
@@ -125,6 +135,7 @@ async fn check_uis(
             false
         }
     };
+    check_uis_call_basic(report, uis).await?;
     match uis.client.list_calls(&ListCalls::default()).await {
         Ok(calls) => report.line(
             Mark::Ok,
@@ -144,6 +155,12 @@ async fn check_uis(
         )?,
         Err(e) => report.pbx_failure("UIS Call API (list.calls)", &e)?,
     }
+    report.line(
+        Mark::Info,
+        "  Не проверяются запросом: «Уведомления» (без них UIS не присылает события звонков) \
+         и «API Расширенный» (соединение звонящего с персональным менеджером) — они \
+         подключаются в «Администратор → Аккаунт → Тарифы и опции»",
+    )?;
     if !data_api_works {
         return Ok(());
     }
@@ -204,6 +221,36 @@ async fn check_uis(
         Err(e) => report.pbx_failure("UIS Data API (get.employees)", &e)?,
     }
     Ok(())
+}
+
+/// «Call API Базовый набор», which click-to-call needs, tested by releasing call session 0:
+/// no call has it, so the option being on answers `call_session_not_found` (or a refusal of
+/// the value), and off `component_disabled`. Failed requests cost no UIS points.
+async fn check_uis_call_basic(report: &mut Report<'_, impl Write>, uis: &UisApi) -> io::Result<()> {
+    match uis.client.release_call(CallSessionId(0)).await {
+        Ok(()) => report.line(
+            Mark::Ok,
+            "UIS Call API (release.call): «Call API Базовый набор» подключён",
+        ),
+        Err(PbxError::Uis {
+            mnemonic: UisMnemonic::CallSessionNotFound | UisMnemonic::InvalidParameterValue,
+            ..
+        }) => report.line(
+            Mark::Ok,
+            "UIS Call API (release.call): «Call API Базовый набор» подключён — звонки из \
+             Trubka через UIS возможны",
+        ),
+        Err(PbxError::Uis {
+            mnemonic: UisMnemonic::ComponentDisabled,
+            ..
+        }) => report.line(
+            Mark::Fail,
+            "UIS Call API: опция «Call API Базовый набор» не подключена — звонки из Trubka \
+             через UIS не будут работать. Подключите её в «Администратор → Аккаунт → Тарифы \
+             и опции» (она входит в «API Базовые отраслевые решения»)",
+        ),
+        Err(e) => report.pbx_failure("UIS Call API (release.call)", &e),
+    }
 }
 
 /// Compares the account's zone with `[uis] utc_offset`, which the relay reads notification
@@ -275,7 +322,35 @@ async fn check_sipuni(report: &mut Report<'_, impl Write>, sipuni: &SipuniApi) -
                 sipuni.utc_offset
             ),
         ),
-        Err(e) => report.pbx_failure("Sipuni API (statistic/export)", &e),
+        Err(e) => return report.pbx_failure("Sipuni API (statistic/export)", &e),
+    }?;
+    check_sipuni_call_orders(report, sipuni).await
+}
+
+/// «Услуга совершение звонков по API», asked with an order that cannot dial anything. Only
+/// after the export worked: then a refusal is not about the signature.
+async fn check_sipuni_call_orders(
+    report: &mut Report<'_, impl Write>,
+    sipuni: &SipuniApi,
+) -> io::Result<()> {
+    match sipuni.client.probe_call_orders().await {
+        Err(e) if e.is_sipuni_api_calls_off() => report.line(
+            Mark::Fail,
+            "Sipuni: «Услуга совершение звонков по API» не подключена — звонки из Trubka через \
+             Sipuni не будут работать. Включите «Услуга совершение звонков по API» в кабинете \
+             Sipuni (для сотрудников, которые звонят из Trubka)",
+        ),
+        Err(PbxError::Sipuni { .. }) => report.line(
+            Mark::Ok,
+            "Sipuni API (callback/call_number без номера): заказы звонков принимаются — \
+             «Услуга совершение звонков по API» подключена",
+        ),
+        Ok(_) => report.line(
+            Mark::Warn,
+            "Sipuni принял заказ звонка без номера: проверить «Услуга совершение звонков по \
+             API» не удалось — убедитесь, что она подключена в кабинете Sipuni",
+        ),
+        Err(e) => report.pbx_failure("Sipuni API (callback/call_number)", &e),
     }
 }
 
