@@ -134,9 +134,10 @@ impl CallView {
             direction: direction.as_str().to_owned(),
             status: status.as_str().to_owned(),
             outcome: outcome.map(|o| o.as_str().to_owned()),
+            // An ended call whose outcome nothing reported yet is not called missed.
             missed: direction == Direction::In
                 && status == CallStatus::Ended
-                && outcome != Some(Outcome::Answered),
+                && outcome.is_some_and(|o| o != Outcome::Answered),
             phone: contact.phone.as_ref().map(|p| p.e164().to_owned()),
             phone_raw: contact.raw.clone(),
             pbx_name: contact.name.clone(),

@@ -167,13 +167,16 @@ impl CallState {
         self.derived.status
     }
 
-    /// How the call ended; `None` until it has. The first rule that applies:
+    /// How the call ended; `None` until it has, and while nothing says. The first rule that
+    /// applies:
     /// 1. anyone answered: [`Outcome::Answered`], whatever the end event says (an `answered`
     ///    that arrives after `ended` still counts);
     /// 2. the outcome of the latest `ended` event that reports one;
     /// 3. a recording, or a talk duration above zero: [`Outcome::Answered`];
-    /// 4. otherwise [`Outcome::Missed`] for incoming and internal calls,
-    ///    [`Outcome::NoAnswer`] for outgoing ones.
+    /// 4. where a leg rang or ended (the PBX reports legs), [`Outcome::Missed`] for incoming
+    ///    and internal calls, [`Outcome::NoAnswer`] for outgoing ones;
+    /// 5. otherwise `None`: the end reported nothing, and calling the call missed would be a
+    ///    guess; a later notification or reconciliation tells.
     pub fn outcome(&self) -> Option<Outcome> {
         self.derived.outcome
     }

@@ -107,6 +107,10 @@ pub struct SipuniConfig {
     /// «Услуга совершение звонков по API» is switched on: without it `callback/call_number`
     /// and `callback/call_tree` are refused (a new cabinet starts without it).
     pub api_calls: bool,
+    /// `statistic/export`'s `anonymous=1` hides calls from hidden numbers (and `0` lists
+    /// them) instead of the default reading, the other way round: public sources disagree
+    /// (open question 14), so clients are tested against both.
+    pub anonymous_hides: bool,
     /// City numbers of the cabinet, digits only. Never empty.
     pub lines: Vec<String>,
     /// Share of generated calls whose first event 1 arrives twice (timestamp +1 s).
@@ -202,6 +206,7 @@ impl SimConfig {
                 user: cast::SIPUNI_USER.to_owned(),
                 secret: None,
                 api_calls: false,
+                anonymous_hides: false,
                 lines: cast::SIPUNI_LINES.iter().map(|s| (*s).to_owned()).collect(),
                 duplicate_event1_probability: 0.3,
                 missing_hangup_probability: 0.05,

@@ -83,7 +83,11 @@ impl Derived {
             .or(events.first().copied())
             .map_or(Direction::In, |e| e.direction);
         let status = status(events);
-        let outcome = (status == CallStatus::Ended).then(|| outcome(events, direction));
+        let outcome = if status == CallStatus::Ended {
+            outcome(events, direction)
+        } else {
+            None
+        };
         let started_at = events
             .iter()
             .filter(|e| matches!(e.kind, EventKind::Started | EventKind::Ringing))
@@ -155,28 +159,39 @@ fn status(events: &[&CallEvent]) -> CallStatus {
 /// 1. anyone answered: a conversation took place, whatever the end event says;
 /// 2. the latest end event that reports an outcome;
 /// 3. a recording, or a talk duration the PBX reported: evidence of a conversation;
-/// 4. nobody answered: missed (incoming, internal) or not answered (outgoing).
-fn outcome(events: &[&CallEvent], direction: Direction) -> Outcome {
+/// 4. nobody answered, where the events show that the PBX reports the legs (a leg rang or
+///    ended): missed (incoming, internal) or not answered (outgoing);
+/// 5. otherwise nothing says how the call went (an end that reports nothing, from a setup
+///    that sends neither legs nor answers): unknown until a later notification or
+///    reconciliation says. Calling such a call missed would be a guess.
+fn outcome(events: &[&CallEvent], direction: Direction) -> Option<Outcome> {
+    let legs_reported = || {
+        events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Ringing | EventKind::LegEnded))
+    };
     let talked = || {
         events
             .iter()
             .any(|e| !e.recordings.is_empty() || e.durations.talk.is_some_and(|talk| talk > 0))
     };
     if events.iter().any(|e| e.kind == EventKind::Answered) {
-        Outcome::Answered
+        Some(Outcome::Answered)
     } else if let Some(reported) = events
         .iter()
         .rev()
         .filter(|e| e.kind == EventKind::Ended)
         .find_map(|e| e.outcome)
     {
-        reported
+        Some(reported)
     } else if talked() {
-        Outcome::Answered
+        Some(Outcome::Answered)
+    } else if !legs_reported() {
+        None
     } else if direction == Direction::Out {
-        Outcome::NoAnswer
+        Some(Outcome::NoAnswer)
     } else {
-        Outcome::Missed
+        Some(Outcome::Missed)
     }
 }
 

@@ -209,11 +209,31 @@ fn outgoing_call_nobody_picks_up() {
         &call,
         [
             call.event(Started, "s", 0).by(&anna()),
+            call.event(Ringing, "r", 1).by(&anna()),
             call.event(Ended, "e", 30),
         ],
     );
     assert_eq!(state.outcome(), Some(Outcome::NoAnswer));
     assert_eq!(state.legs()[0].outcome, Some(Outcome::NoAnswer));
+}
+
+#[test]
+fn an_end_that_reports_nothing_leaves_the_outcome_unknown_until_something_does() {
+    // A setup that sends neither legs nor answers (Salebot's template on «Завершение
+    // звонка»): that nobody answered would be a guess.
+    let call = Call::outgoing("6b");
+    let mut state = apply_all(
+        &call,
+        [
+            call.event(Started, "s", 0).by(&anna()),
+            call.event(Ended, "bare", 30),
+        ],
+    );
+    assert_eq!(state.status(), CallStatus::Ended);
+    assert_eq!(state.outcome(), None);
+    // Reconciliation brings the PBX's own end, which says.
+    state.apply(call.event(Ended, "call", 30).outcome(Outcome::Answered));
+    assert_eq!(state.outcome(), Some(Outcome::Answered));
 }
 
 #[test]
