@@ -55,6 +55,7 @@ pub mod sim_api;
 pub mod sipuni_notify;
 pub mod template;
 pub mod uis_notify;
+pub mod uis_setup;
 pub mod uis_templates;
 
 use std::future::Future;

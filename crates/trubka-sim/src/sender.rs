@@ -27,8 +27,9 @@ use crate::{config::DeliveryConfig, error::SimError, request::NotificationKind};
 /// Which relay endpoint a notification goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hook {
-    /// UIS, with the event kind of the URL (`started`, `ringing`, …).
-    Uis(&'static str),
+    /// UIS, with the last segment of the URL after the token (the kind, `started`, …, or a
+    /// word such as Usedesk's `call_finished`), or none for a setup with one URL.
+    Uis(Option<&'static str>),
     /// Sipuni.
     Sipuni,
 }
@@ -160,8 +161,9 @@ impl Sender {
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty();
             match hook {
-                Hook::Uis(kind) => {
-                    path.extend(["hooks", "uis", &token(&self.uis_token), kind]);
+                Hook::Uis(last) => {
+                    path.extend(["hooks", "uis", &token(&self.uis_token)]);
+                    path.extend(last);
                 }
                 Hook::Sipuni => {
                     path.extend(["hooks", "sipuni", &token(&self.sipuni_token)]);
@@ -296,7 +298,7 @@ mod tests {
     fn hook_urls_keep_the_relay_prefix_and_encode_tokens() {
         let s = sender("http://127.0.0.1:8765/pbx/");
         assert_eq!(
-            s.url(Hook::Uis("ringing"), false).as_str(),
+            s.url(Hook::Uis(Some("ringing")), false).as_str(),
             "http://127.0.0.1:8765/pbx/hooks/uis/u%20t/ringing"
         );
         assert_eq!(

@@ -274,6 +274,7 @@ impl Sim {
                 let ctx = UisContext {
                     app_id: self.config.uis.app_id,
                     public_url: &self.public_url,
+                    setup: self.config.uis.setup,
                     lost_call_notification: self.config.uis.lost_call_notification,
                     communication_number,
                     utc_offset: self.config.uis.utc_offset,

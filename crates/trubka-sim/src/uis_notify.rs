@@ -23,7 +23,8 @@ use crate::{
     scenario::{CallPlan, Direction, Leg, Moment, NotificationKind, Outcome, Routing, secs},
     sender::{Hook, Outgoing, Payload},
     template::{Vars, render_json, render_query},
-    uis_templates::{TemplateFormat, UisEvent, template},
+    uis_setup::UisSetup,
+    uis_templates::{TemplateFormat, UisEvent},
 };
 
 /// Account-level facts the notifications need.
@@ -33,7 +34,9 @@ pub struct UisContext<'a> {
     pub app_id: u64,
     /// The simulator's public base URL, for `file_link`.
     pub public_url: &'a Url,
-    /// Whether «Потерянный звонок» is configured.
+    /// Which notifications the account has configured.
+    pub setup: UisSetup,
+    /// Whether «Потерянный звонок» is configured (the default setup).
     pub lost_call_notification: bool,
     /// The contact's `communication_number` (how many times they have been in touch).
     pub communication_number: u32,
@@ -101,14 +104,19 @@ pub fn notifications(plan: &CallPlan, ctx: &UisContext<'_>) -> Vec<Outgoing> {
             Moment::Ringing(_) => &[UisEvent::WaitingAnswer],
             Moment::Answered(_) => &[UisEvent::TalkStarted],
             Moment::TalkEnded(_) => &[UisEvent::TalkFinished],
-            Moment::Ended if is_lost(plan) && ctx.lost_call_notification => {
-                &[UisEvent::CallFinished, UisEvent::LostCall]
-            }
+            Moment::Ended if is_lost(plan) => &[UisEvent::CallFinished, UisEvent::LostCall],
             Moment::Ended => &[UisEvent::CallFinished],
             Moment::Recorded(_) => &[UisEvent::CallRecorded],
         };
         for &event in events {
-            let tpl = template(plan.delivery.shape, event);
+            // Only what the account configured is sent.
+            let Some(configured) =
+                ctx.setup
+                    .notification(event, plan.delivery.shape, ctx.lost_call_notification)
+            else {
+                continue;
+            };
+            let tpl = configured.template;
             let vars = variables(plan, ctx, moment, event, tpl.name, at_ms);
             let payload = match tpl.format {
                 TemplateFormat::Json => Payload::Json(render_json(tpl.text, &vars)),
@@ -116,7 +124,7 @@ pub fn notifications(plan: &CallPlan, ctx: &UisContext<'_>) -> Vec<Outgoing> {
             };
             out.push(Outgoing {
                 at_ms,
-                hook: Hook::Uis(event.kind()),
+                hook: Hook::Uis(configured.path),
                 payload,
                 what: event.lk_name().to_owned(),
                 kind: notification_kind(event),
