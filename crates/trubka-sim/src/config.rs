@@ -9,7 +9,7 @@ use chrono::FixedOffset;
 use url::Url;
 
 pub use crate::options::{ApiOutcome, IpRange, UisComponent};
-use crate::{account, cast, error::SimError, request::NotificationKind};
+use crate::{account, cast, error::SimError, request::NotificationKind, uis_setup::UisSetup};
 
 /// An employee of the simulated call center, known to both PBXs.
 ///
@@ -64,8 +64,12 @@ pub struct UisConfig {
     pub app_id: u64,
     /// Virtual numbers of the account, digits only (`74951234567`). Never empty.
     pub lines: Vec<String>,
-    /// Also send «Потерянный звонок» (to the `ended` URL) after «Завершение звонка» of a lost
-    /// incoming call, as an account with both notifications configured receives.
+    /// Which notifications the account has, after which integration guide
+    /// ([`crate::uis_setup`]).
+    pub setup: UisSetup,
+    /// With the default setup, also send «Потерянный звонок» (to the `ended` URL) after
+    /// «Завершение звонка» of a lost incoming call, as an account with both notifications
+    /// configured receives.
     pub lost_call_notification: bool,
     /// Client addresses the API accepts («Правила и настройки безопасности → API»). Empty,
     /// as a new cabinet starts, refuses every address with `-32003 ip_not_whitelisted`;
@@ -193,6 +197,7 @@ impl SimConfig {
                 api_key: None,
                 app_id: cast::UIS_APP_ID,
                 lines: cast::UIS_LINES.iter().map(|s| (*s).to_owned()).collect(),
+                setup: UisSetup::default(),
                 lost_call_notification: true,
                 allowed_ips: Vec::new(),
                 minute_limit: 60,

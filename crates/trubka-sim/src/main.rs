@@ -90,7 +90,13 @@ struct Args {
     /// Share of generated Sipuni calls delivered as GET query strings.
     #[arg(long)]
     sipuni_get_probability: Option<f64>,
-    /// Do not send «Потерянный звонок» after a lost UIS call's «Завершение звонка».
+    /// Which UIS notifications the account has, as an integration guide sets them up:
+    /// trubka (one per event type, per-kind URLs, as `trubka-relay uis-templates` prints),
+    /// omnidesk, usedesk, salebot or envycrm (exactly what that seed's guide configures).
+    #[arg(long, default_value = "trubka", value_name = "SETUP")]
+    uis_setup: trubka_sim::uis_setup::UisSetup,
+    /// Do not send «Потерянный звонок» after a lost UIS call's «Завершение звонка» (the
+    /// trubka setup).
     #[arg(long)]
     no_lost_call_notification: bool,
     /// Client address or CIDR range the UIS API accepts (repeatable; 0.0.0.0/0 for every
@@ -156,6 +162,7 @@ impl Args {
         if !self.uis_lines.is_empty() {
             config.uis.lines = self.uis_lines;
         }
+        config.uis.setup = self.uis_setup;
         config.uis.lost_call_notification = !self.no_lost_call_notification;
         if let Some(user) = self.sipuni_user {
             config.sipuni.user = user;
