@@ -303,6 +303,36 @@ async fn a_missed_sipuni_call_is_matched_to_its_webhooks_or_stands_alone() {
     pbx.stop().await;
 }
 
+#[tokio::test]
+async fn a_call_from_a_hidden_number_reaches_history_whichever_way_sipuni_reads_anonymous() {
+    for hides in [false, true] {
+        let pbx = Pbx::start(|_| {}, |sim| sim.sipuni.anonymous_hides = hides).await;
+        let boss = pbx.agent("Мария", supervisor);
+        // No webhook at all: only the export knows the call.
+        let call = pbx
+            .sim_call(
+                json!({"provider": "sipuni", "employee": ANNA_EXT, "outcome": "missed",
+                       "from": "anonymous",
+                       "drop_notifications": ["started", "ringing", "ended"]}),
+            )
+            .await;
+        pbx.delivered(&call, "event 2").await;
+        let report = pbx.reconciler.run_once().await;
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert_eq!(report.ids.len(), 2, "hides={hides}: {:?}", report.ids);
+        let events = pbx.all_events(&boss).await;
+        let ended = events
+            .iter()
+            .find(|e| e.call_id.0.contains(".trubka-") && e.outcome.is_some())
+            .unwrap_or_else(|| panic!("hides={hides}: no ended event in {events:?}"));
+        assert_eq!(ended.outcome, Some(Outcome::Missed));
+        assert!(ended.contact.phone.is_none(), "{:?}", ended.contact);
+        // Asked both ways, the call is stored once.
+        assert!(pbx.reconciler.run_once().await.ids.is_empty());
+        pbx.stop().await;
+    }
+}
+
 /// History first, webhooks later: the relay reconciles while the simulator's webhooks wait
 /// in its backlog; when it starts serving they arrive, and none repeats a stored fact.
 #[tokio::test]

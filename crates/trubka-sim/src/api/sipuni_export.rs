@@ -10,7 +10,8 @@
 //! `firstTime=1` (new clients only) and `rating` (no simulated call is rated, so any rating
 //! filter lists nothing) filter; `anonymous=1` lists calls from hidden numbers and `0` leaves
 //! them out (open question 14; the reading of the newest clients, which send 1 for a full
-//! log). The 0/1 flags add columns: `showTreeId` «ID схемы звонка», `outgoingLine`
+//! log), or the other way round with `SipuniConfig::anonymous_hides` (the reading of another
+//! public summary), so that clients can be tested against both. The 0/1 flags add columns: `showTreeId` «ID схемы звонка», `outgoingLine`
 //! «Исходящая линия», `numbersRinged` «Кому звонили», `numbersInvolved` «Кто разговаривал»,
 //! `hangupinitor` «Инициатор завершения звонка», `crmLinks` «Информация из CRM» and
 //! «Ответственный из CRM»; `names=1` writes employees as `201 (Смирнова Анна) 65` (surname
@@ -338,7 +339,10 @@ fn row(plan: &CallPlan, new_client: bool, query: &Query, zone: FixedOffset) -> O
 
 /// `statistic/export`.
 pub fn export(sim: &Sim, form: &Form) -> Result<Response, String> {
-    let query = parse_query(form)?;
+    let mut query = parse_query(form)?;
+    // From here on `anonymous` means "list hidden numbers"; a cabinet configured with the
+    // other reading of the flag lists them for `0` instead (open question 14).
+    query.anonymous ^= sim.config.sipuni.anonymous_hides;
     let now = tokio::time::Instant::now();
     let mut entries: Vec<CallPlan> = sim
         .history

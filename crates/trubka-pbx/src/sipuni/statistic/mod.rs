@@ -58,7 +58,9 @@ pub struct StatisticsFilter {
     pub numbers_involved: bool,
     pub names: bool,
     pub outgoing_line: bool,
-    /// `anonymous`, sent as given (clients disagree on its meaning).
+    /// `anonymous`, sent as given. Public sources disagree on its meaning (one summary: 1
+    /// hides calls from hidden numbers; recent clients send 1 for the full log), so
+    /// [`SipuniClient::export_every_caller`] asks with both values.
     pub anonymous: bool,
     /// `firstTime`: new clients only.
     pub first_time: bool,
@@ -174,6 +176,29 @@ impl SipuniClient {
         parse_export(&answer.body)
     }
 
+    /// The call log with calls from hidden numbers whichever way Sipuni reads `anonymous`:
+    /// the export asked with `anonymous=1` and with `anonymous=0`, the rows of the second that
+    /// the first lacks added after the first's (docs/protocol.md, «Sipuni: calls from hidden
+    /// numbers»). Two requests instead of one; the rows of one call appear once.
+    pub async fn export_every_caller(
+        &self,
+        from_date: NaiveDate,
+        to_date: NaiveDate,
+        filter: &StatisticsFilter,
+    ) -> Result<SipuniExport> {
+        let with = StatisticsFilter {
+            anonymous: true,
+            ..filter.clone()
+        };
+        let without = StatisticsFilter {
+            anonymous: false,
+            ..filter.clone()
+        };
+        let first = self.export_statistics(from_date, to_date, &with).await?;
+        let second = self.export_statistics(from_date, to_date, &without).await?;
+        Ok(union(first, second))
+    }
+
     /// The recording with `id` (the `ID записи` of the export), usually mp3 (`statistic/record`).
     pub async fn record(&self, id: &str) -> Result<Bytes> {
         let id = id.trim();
@@ -195,5 +220,64 @@ impl SipuniClient {
             return Err(bad(format!("statistic/record returned no data for {id}")));
         }
         Ok(answer.body)
+    }
+}
+
+/// `first`'s rows, then each row of `second` that is not one of `first`'s (the same call is
+/// the same cells; only the CSV line number differs). Equal rows are matched one to one, so
+/// two identical rows in both exports stay two.
+fn union(mut first: SipuniExport, second: SipuniExport) -> SipuniExport {
+    let same = |a: &SipuniCallRow, b: &SipuniCallRow| {
+        SipuniCallRow {
+            line: 0,
+            ..a.clone()
+        } == SipuniCallRow {
+            line: 0,
+            ..b.clone()
+        }
+    };
+    let mut matched = vec![false; first.rows.len()];
+    let mut added = Vec::new();
+    for row in second.rows {
+        let twin = (0..first.rows.len()).find(|&i| !matched[i] && same(&first.rows[i], &row));
+        match twin {
+            Some(i) => matched[i] = true,
+            None => added.push(row),
+        }
+    }
+    first.rows.extend(added);
+    for rejected in second.rejected {
+        if !first.rejected.contains(&rejected) {
+            first.rejected.push(rejected);
+        }
+    }
+    first
+}
+
+#[cfg(test)]
+mod union_tests {
+    use super::*;
+
+    #[test]
+    fn rows_of_both_exports_appear_once() {
+        let head = "Тип;Статус;Время;Откуда;Куда;Длительность звонка, сек\n";
+        let known = "Входящий;Отвечен;12.05.2026 10:00:00;79261234567;74951234567;30\n";
+        let hidden = "Входящий;Не отвечен;12.05.2026 10:05:00;anonymous;74951234567;12\n";
+        let parse = |rows: &str| parse_export(format!("{head}{rows}").as_bytes()).unwrap();
+        // Whichever export lists the hidden caller, the union has it once, and the call
+        // both list is not doubled.
+        for (first, second) in [
+            (format!("{known}{hidden}"), known.to_owned()),
+            (known.to_owned(), format!("{known}{hidden}")),
+            (format!("{hidden}{known}"), format!("{known}{hidden}")),
+        ] {
+            let both = union(parse(&first), parse(&second));
+            assert_eq!(both.rows.len(), 2, "{first} / {second}");
+            let froms: Vec<_> = both.rows.iter().map(|r| r.from.as_deref()).collect();
+            assert!(froms.contains(&Some("anonymous")), "{froms:?}");
+        }
+        // Two equal rows in each stay two.
+        let twice = format!("{known}{known}");
+        assert_eq!(union(parse(&twice), parse(&twice)).rows.len(), 2);
     }
 }
