@@ -19,7 +19,7 @@ pub mod number;
 pub mod sipuni;
 pub mod uis;
 
-pub use error::{LimitScope, PbxError, UisMnemonic};
+pub use error::{LimitScope, PbxError, SIPUNI_API_CALLS, UisMnemonic};
 pub use number::DialNumber;
 pub use sipuni::{SipuniClient, SipuniConfig};
 pub use uis::{UisClient, UisConfig};

@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use trubka_pbx::SIPUNI_API_CALLS;
+
 /// The «События на АТС» URL: `{public_url}/hooks/sipuni/{token}`.
 pub fn events_url(public_url: &str, token: &str) -> String {
     format!("{}/hooks/sipuni/{token}", public_url.trim_end_matches('/'))
@@ -41,6 +43,12 @@ pub fn write(out: &mut impl Write, public_url: &str, token: &str) -> io::Result<
         "   или в переменные окружения TRUBKA_RELAY_SIPUNI_USER и TRUBKA_RELAY_SIPUNI_SECRET, и \
          перезапустите релей."
     )?;
+    writeln!(
+        out,
+        "   Для звонков из Trubka подключите в кабинете Sipuni «{SIPUNI_API_CALLS}» (для \
+         сотрудников, которые звонят): без неё Sipuni отклоняет каждый заказ звонка. Сверке \
+         истории она не нужна."
+    )?;
     writeln!(out)?;
     writeln!(out, "3. Операторы")?;
     writeln!(
@@ -52,7 +60,8 @@ pub fn write(out: &mut impl Write, public_url: &str, token: &str) -> io::Result<
     writeln!(out, "4. Проверка")?;
     writeln!(
         out,
-        "   trubka-relay check — проверит ключ и доступ к API Sipuni и объяснит, что не так."
+        "   trubka-relay check — проверит ключ, доступ к API Sipuni и «{SIPUNI_API_CALLS}» \
+         (заказом без номера: никому не позвонит) и объяснит, что не так."
     )?;
     Ok(())
 }
@@ -68,5 +77,6 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("URL: https://relay.example.com/hooks/sipuni/S1P\n"));
         assert!(text.contains("События на АТС"));
+        assert!(text.contains("«Услуга совершение звонков по API»"));
     }
 }
