@@ -4,6 +4,7 @@
 //!
 //! Every wait is bounded; no assertion is about how long anything took.
 
+mod seeds;
 mod system;
 
 use serde_json::json;

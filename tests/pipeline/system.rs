@@ -10,8 +10,9 @@ use trubka_agent::Engine;
 use trubka_agent::cards::Card;
 use trubka_agent::profile::Profile;
 use trubka_agent::relay_client::ConnectionStatus;
-use trubka_core::PhoneNumber;
+use trubka_core::{PhoneNumber, PhoneParser};
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
+use trubka_sim::uis_setup::UisSetup;
 
 /// Longest wait for anything that should happen promptly.
 pub(crate) const WAIT: Duration = Duration::from_secs(30);
@@ -45,6 +46,7 @@ pub(crate) struct System {
     tokens: HashMap<&'static str, String>,
     relay: Service<trubka_relay::RelayError>,
     sim: Service<trubka_sim::SimError>,
+    reconciler: trubka_relay::reconcile::Reconciler,
     pub(crate) http: reqwest::Client,
 }
 
@@ -52,24 +54,71 @@ pub(crate) struct Agent {
     pub(crate) engine: Engine,
 }
 
+/// How the system is set up; [`Options::default`] is the pipeline tests' usual system.
+pub(crate) struct Options {
+    /// Which UIS notifications the simulated account sends.
+    pub(crate) uis_setup: UisSetup,
+    /// Anna also watches the main line +7 495 123-45-67.
+    pub(crate) anna_watches_the_line: bool,
+    /// Agents are known to UIS by their employee phone (SIP line) only, not by employee id,
+    /// as an EnvyCRM account maps them.
+    pub(crate) map_by_employee_phone: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            uis_setup: UisSetup::Trubka,
+            anna_watches_the_line: true,
+            map_by_employee_phone: false,
+        }
+    }
+}
+
+/// The simulator's UIS API key (the relay reconciles through it).
+const UIS_KEY: &str = "sim-uis-key";
+
 impl System {
     /// Starts the relay with three agents (the simulator's default cast: Анна is UIS employee
     /// 2339292 / Sipuni 201, Игорь 2339293 / 202, Мария a supervisor), then the simulator.
     pub(crate) async fn start() -> System {
+        System::start_with(Options::default()).await
+    }
+
+    pub(crate) async fn start_with(options: Options) -> System {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("relay");
+        let relay_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let relay_url = format!("http://{}", relay_listener.local_addr().unwrap());
+        let sim_addr = sim_listener.local_addr().unwrap();
+        let sim_url = format!("http://{sim_addr}");
+
         let store = Store::open(&data).unwrap();
         let mut tokens = HashMap::new();
+        let cast = trubka_sim::cast::default_employees();
         for (name, uis, sipuni, supervisor) in [
             (ANNA, "2339292", "201", false),
             (IGOR, "2339293", "202", false),
             (MARIA, "2339294", "203", true),
         ] {
+            let employee = cast.iter().find(|e| e.id.to_string() == uis).unwrap();
+            let sip_line =
+                trubka_sim::account::uis_employee_phone(trubka_sim::cast::UIS_APP_ID, employee);
+            let (uis_employee, employee_phones) = if options.map_by_employee_phone {
+                (
+                    None,
+                    vec![PhoneParser::russia().employee_line(&sip_line).unwrap()],
+                )
+            } else {
+                (Some(uis.to_owned()), Vec::new())
+            };
             let new = NewAgent {
                 name: name.to_owned(),
-                uis_employee: Some(uis.to_owned()),
+                uis_employee,
+                employee_phones,
                 sipuni_ext: Some(sipuni.to_owned()),
-                lines: if name == ANNA {
+                lines: if name == ANNA && options.anna_watches_the_line {
                     vec![PhoneNumber::from_e164("+74951234567").unwrap()]
                 } else {
                     Vec::new()
@@ -81,17 +130,23 @@ impl System {
         }
         drop(store);
 
-        let config = RelayConfig {
+        let mut config = RelayConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: data,
             ..RelayConfig::default()
         };
-        let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
-        let relay_url = format!("http://{}", listener.local_addr().unwrap());
+        // The UIS APIs of the simulated account, for reconciliation run by the tests.
+        config.uis.api_key = Some(UIS_KEY.to_owned());
+        config.uis.call_api_url = format!("{sim_url}/uis/callapi/v4.0");
+        config.uis.data_api_url = format!("{sim_url}/uis/dataapi/v2.0");
+        config.uis.media_base = sim_url.clone();
+        config.reconcile.interval_secs = 0;
+        config.reconcile.grace_secs = 0;
         let relay = Relay::open(config).unwrap();
         let hook_tokens = relay.hook_tokens().clone();
+        let reconciler = relay.reconciler();
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(relay.serve(listener, async move {
+        let task = tokio::spawn(relay.serve(relay_listener, async move {
             let _ = stopped.await;
         }));
         let relay = Service { stop, task };
@@ -104,13 +159,14 @@ impl System {
         // Fast, but in the real order: a call's notifications follow its own timeline.
         sim_config.speed = 50.0;
         sim_config.seed = Some(7);
+        sim_config.uis.setup = options.uis_setup;
+        sim_config.uis.api_key = Some(UIS_KEY.to_owned());
+        sim_config.uis.allowed_ips = vec!["127.0.0.1".parse().unwrap()];
         // Sipuni's occasional lost hang-up is exercised by the relay's reconciliation tests;
         // here every call must end.
         sim_config.sipuni.missing_hangup_probability = 0.0;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sim_url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(trubka_sim::run(listener, sim_config, async move {
+        let task = tokio::spawn(trubka_sim::run(sim_listener, sim_config, async move {
             let _ = stopped.await;
         }));
         let sim = Service { stop, task };
@@ -122,8 +178,32 @@ impl System {
             tokens,
             relay,
             sim,
+            reconciler,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// Fills what the notifications left out from the simulated PBX's call history, once.
+    pub(crate) async fn reconcile(&self) -> trubka_relay::reconcile::ReconcileReport {
+        self.reconciler.run_once().await
+    }
+
+    /// The simulator's deliveries of `call_id`'s notifications so far, by UIS event type.
+    pub(crate) async fn delivered(&self, call_id: &str) -> Vec<String> {
+        let deliveries: Vec<Value> = self
+            .http
+            .get(format!("{}/sim/deliveries", self.sim_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        deliveries
+            .into_iter()
+            .filter(|d| d["call_id"] == call_id)
+            .filter_map(|d| d["what"].as_str().map(str::to_owned))
+            .collect()
     }
 
     /// Signs `name` in with a fresh profile and waits until its stream is connected, so that
