@@ -58,6 +58,65 @@ async fn a_uis_get_template_with_the_kind_in_the_url_is_accepted() {
 }
 
 #[tokio::test]
+async fn usedesk_url_words_are_kinds_and_an_unknown_word_names_the_accepted_ones() {
+    let relay = TestRelay::start().await;
+    let post = |path: String| {
+        let url = relay.url(&path);
+        let http = relay.http.clone();
+        async move {
+            read_json(
+                http.post(url)
+                    .json(&json!({"call_session_id": 3003, "talk_time_duration": 0}))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    let token = relay.uis_token.clone();
+    let (status, body) = post(format!("/hooks/uis/{token}/call_finished")).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"ok": true, "events": ["uis:3003:ended:call"]}))
+    );
+    let (status, body) = post(format!("/hooks/uis/{token}/hangup")).await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["code"], "unknown_hook_kind");
+    let message = body["error"]["message"].as_str().unwrap();
+    for word in [
+        "ended",
+        "call_finished",
+        "incoming_call_started",
+        "conversation_started",
+    ] {
+        assert!(message.contains(word), "{message}");
+    }
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_notification_of_no_known_event_is_stored_as_an_update_and_ends_nothing() {
+    let relay = TestRelay::start().await;
+    let salebot = json!({"call_session_id": 4004, "notification_name": "Salebot",
+        "wait_time_duration": 12, "employee_ids": [], "virtual_phone_number": "74951234567",
+        "contact_info": {"contact_phone_number": "79261234567"}});
+    let (status, body) = relay.uis(&salebot).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["events"][0].as_str().unwrap().to_owned();
+    assert!(id.starts_with("uis:4004:update:"), "{id}");
+    // The certain end that follows is stored, not taken for a duplicate.
+    let ended = json!({"call_session_id": 4004, "notification_name": "Завершение звонка",
+        "talk_time_duration": 170});
+    let (status, body) = relay.uis(&ended).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"ok": true, "events": ["uis:4004:ended:call"]}))
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_tokens_and_kinds_are_404_without_a_hint() {
     let relay = TestRelay::start().await;
     let wrong_token = relay.url("/hooks/uis/not-the-token");
