@@ -18,6 +18,9 @@ pub struct EmployeeView {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+    /// The phone or SIP line UIS reported for the employee (E.164 for a phone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 impl EmployeeView {
@@ -26,6 +29,7 @@ impl EmployeeView {
             id: e.id.clone(),
             name: e.name.clone(),
             extension: e.extension.clone(),
+            phone: e.phone.clone(),
         }
     }
 
@@ -35,15 +39,16 @@ impl EmployeeView {
             id: self.id.clone(),
             name: self.name.clone(),
             extension: self.extension.clone(),
-            phone: None,
+            phone: self.phone.clone(),
         }
     }
 
-    /// A name for people: the name, else the extension, else the id.
+    /// A name for people: the name, else the extension, else the phone, else the id.
     pub fn label(&self) -> String {
         self.name
             .clone()
             .or_else(|| self.extension.as_ref().map(|e| format!("доб. {e}")))
+            .or_else(|| self.phone.clone())
             .or_else(|| self.id.as_ref().map(|i| format!("сотрудник {i}")))
             .unwrap_or_else(|| "сотрудник".to_owned())
     }

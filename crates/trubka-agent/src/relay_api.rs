@@ -52,6 +52,9 @@ pub struct AgentMe {
     /// Sipuni extension (short internal number).
     #[serde(default, deserialize_with = "text_or_number")]
     pub sipuni_ext: Option<String>,
+    /// The agent's phones or SIP lines as UIS reports them (setups that name no employee id).
+    #[serde(default)]
+    pub employee_phones: Vec<String>,
     /// Lines (virtual numbers) the agent answers.
     #[serde(default)]
     pub lines: Vec<String>,
@@ -62,7 +65,13 @@ pub struct AgentMe {
 impl AgentMe {
     /// Whether `employee` on a call of `provider` is this agent.
     pub fn is_me(&self, provider: Option<Provider>, employee: &Employee) -> bool {
-        let uis = || matches!((&self.uis_employee, &employee.id), (Some(a), Some(b)) if a == b);
+        let uis = || {
+            matches!((&self.uis_employee, &employee.id), (Some(a), Some(b)) if a == b)
+                || employee
+                    .phone
+                    .as_ref()
+                    .is_some_and(|phone| self.employee_phones.contains(phone))
+        };
         let sipuni =
             || matches!((&self.sipuni_ext, &employee.extension), (Some(a), Some(b)) if a == b);
         match provider {
@@ -77,6 +86,7 @@ impl AgentMe {
         match provider {
             Some(Provider::Uis) => Employee {
                 id: self.uis_employee.clone(),
+                phone: self.employee_phones.first().cloned(),
                 ..Employee::default()
             },
             Some(Provider::Sipuni) => Employee {
@@ -294,6 +304,22 @@ mod tests {
             "ws://127.0.0.1:9/base/v1/stream?since=42&epoch=e1"
         );
         assert!(RelayApi::new("ftp://x", "t").is_err());
+    }
+
+    #[test]
+    fn me_is_recognised_by_an_employee_phone_on_uis_calls() {
+        let me: AgentMe = serde_json::from_str(
+            r#"{"name":"Ольга","employee_phones":["+79031234567","sip_olga"],"lines":[]}"#,
+        )
+        .expect("parses");
+        let by_phone = |phone: &str| Employee {
+            phone: Some(phone.into()),
+            ..Employee::default()
+        };
+        assert!(me.is_me(Some(Provider::Uis), &by_phone("sip_olga")));
+        assert!(me.is_me(None, &by_phone("+79031234567")));
+        assert!(!me.is_me(Some(Provider::Uis), &by_phone("+79990000000")));
+        assert!(!me.is_me(Some(Provider::Sipuni), &by_phone("sip_olga")));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub(crate) fn me() -> AgentMe {
         name: "Анна".into(),
         uis_employee: Some("100".into()),
         sipuni_ext: Some("201".into()),
+        employee_phones: vec![],
         lines: vec![],
         supervisor: false,
     }
