@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 RELAY_ADDR=${RELAY_ADDR:-127.0.0.1:8765}
 SIM_ADDR=${SIM_ADDR:-127.0.0.1:8766}
 RATE=${DEMO_RATE:-12}              # simulated calls per minute
+# Which UIS notifications the simulated account sends: trubka (what `uis-templates` prints),
+# or exactly what an integration guide sets up: omnidesk, usedesk, salebot, envycrm.
+UIS_SETUP=${UIS_SETUP:-trubka}
 DATA=demo-data
 BIN=target/debug
 
@@ -42,12 +45,15 @@ export TRUBKA_RELAY_UIS_MEDIA_BASE="http://$SIM_ADDR"
 
 relay() { "$BIN/trubka-relay" "$@" --data-dir "$DATA/relay"; }
 
-# Anna is UIS employee 2339292 and Sipuni extension 201; she also watches the main line, so
-# she sees calls there before the PBX has picked an employee. Igor is a supervisor.
-anna_token=$(relay agent add --name "Анна" --uis-employee 2339292 --sipuni-ext 201 \
-  --line "+7 495 123-45-67" | tail -n 1)
-relay agent add --name "Игорь" --uis-employee 2339293 --sipuni-ext 202 >/dev/null
-relay agent add --name "Мария" --uis-employee 2339294 --sipuni-ext 203 --supervisor >/dev/null
+# Anna is UIS employee 2339292 (SIP line 044431201, which is how EnvyCRM's setup names her)
+# and Sipuni extension 201; she also watches the main line, so she sees calls there before
+# the PBX has picked an employee. Мария is a supervisor.
+anna_token=$(relay agent add --name "Анна" --uis-employee 2339292 --employee-phone 044431201 \
+  --sipuni-ext 201 --line "+7 495 123-45-67" | tail -n 1)
+relay agent add --name "Игорь" --uis-employee 2339293 --employee-phone 044431202 \
+  --sipuni-ext 202 >/dev/null
+relay agent add --name "Мария" --uis-employee 2339294 --employee-phone 044431203 \
+  --sipuni-ext 203 --supervisor >/dev/null
 
 "$BIN/trubka-relay" serve --listen "$RELAY_ADDR" --data-dir "$DATA/relay" \
   >"$DATA/relay.log" 2>&1 &
@@ -62,7 +68,7 @@ done
   --sipuni-hook-token "$TRUBKA_RELAY_SIPUNI_HOOK_TOKEN" \
   --uis-api-key "$TRUBKA_RELAY_UIS_API_KEY" \
   --sipuni-user "$TRUBKA_RELAY_SIPUNI_USER" --sipuni-secret "$TRUBKA_RELAY_SIPUNI_SECRET" \
-  --uis-allowed-ip 127.0.0.1 --sipuni-api-calls \
+  --uis-allowed-ip 127.0.0.1 --sipuni-api-calls --uis-setup "$UIS_SETUP" \
   --generate --rate "$RATE" >"$DATA/sim.log" 2>&1 &
 pids+=($!)
 
@@ -84,7 +90,7 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${DEMO_TERMINAL:-}" ]; the
   # With a display the agent is the desktop app (signed in as Игорь, so that Анна's terminal
   # view below and the app show two agents' different cards side by side).
   igor_token=$(relay agent add --name "Игорь (приложение)" --uis-employee 2339293 \
-    --sipuni-ext 202 --line "+7 495 123-45-67" | tail -n 1)
+    --employee-phone 044431202 --sipuni-ext 202 --line "+7 495 123-45-67" | tail -n 1)
   RELAY="http://$RELAY_ADDR" TOKEN="$igor_token" scripts/demo-app.sh "$DATA/app" \
     >"$DATA/app.log" 2>&1 &
   pids+=($!)
