@@ -12,7 +12,10 @@
 //!    phase of an incoming call;
 //! 3. everyone who already saw an event of this call, so a card that popped can follow the
 //!    call to its end (and be withdrawn when a colleague answers);
-//! 4. supervisors, always.
+//! 4. supervisors, always;
+//! 5. the agent who placed the call from Trubka (`POST /v1/calls`, recorded by
+//!    `crate::placed`), whoever the PBX puts on it: a UIS scenario call may be answered by
+//!    any employee and must still reach the card of the agent who placed it.
 //!
 //! Revoked agents are not in the [`AgentSet`] and so never match.
 
@@ -27,6 +30,8 @@ pub struct CallSoFar<'a> {
     pub employee_seen: bool,
     /// Agents who were in the audience of an earlier event of the call.
     pub audience: &'a [AgentId],
+    /// The agent who placed the call from Trubka, if one did (rule 5).
+    pub placed_by: Option<AgentId>,
 }
 
 /// Whether the event puts an employee on the call (which ends rule 2 for the call).
@@ -69,6 +74,7 @@ pub fn audience(event: &CallEvent, agents: &AgentSet, call: CallSoFar<'_>) -> Ve
             .copied()
             .filter(|id| agents.is_active(*id)),
     );
+    who.extend(call.placed_by.filter(|id| agents.is_active(*id)));
     who.extend_from_slice(agents.supervisors());
     who.sort_unstable();
     who.dedup();
@@ -159,6 +165,7 @@ mod tests {
         let call = CallSoFar {
             employee_seen: true,
             audience: &[],
+            placed_by: None,
         };
         assert_eq!(audience(&sipuni, &set, call), vec![4]);
         assert_eq!(audience(&uis, &set, call), vec![4]);
@@ -179,6 +186,7 @@ mod tests {
         let call = CallSoFar {
             employee_seen: true,
             audience: &[2, 4],
+            placed_by: None,
         };
         assert_eq!(audience(&ended, &set, call), vec![2, 4]);
     }
@@ -191,8 +199,28 @@ mod tests {
         let call = CallSoFar {
             employee_seen: true,
             audience: &[1, 3, 4],
+            placed_by: None,
         };
         assert_eq!(audience(&answered, &set, call), vec![1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn the_agent_who_placed_the_call_sees_it_whoever_answers() {
+        let set = agents();
+        // Анна placed a scenario call; Игорь answers it.
+        let answered = event(Provider::Uis, EventKind::Answered, uis_employee("200"));
+        let call = CallSoFar {
+            employee_seen: true,
+            audience: &[],
+            placed_by: Some(1),
+        };
+        assert_eq!(audience(&answered, &set, call), vec![1, 2, 4]);
+        // A revoked placer sees nothing.
+        let call = CallSoFar {
+            placed_by: Some(5),
+            ..call
+        };
+        assert_eq!(audience(&answered, &set, call), vec![2, 4]);
     }
 
     #[test]
@@ -202,6 +230,7 @@ mod tests {
         let call = CallSoFar {
             employee_seen: false,
             audience: &[5],
+            placed_by: None,
         };
         assert_eq!(audience(&started, &set, call), vec![3, 4]);
     }
@@ -230,6 +259,7 @@ mod tests {
         let call = CallSoFar {
             employee_seen: true,
             audience: &[],
+            placed_by: None,
         };
         let ended = event(Provider::Uis, EventKind::Ended, by_phone("+79031234567"));
         assert_eq!(audience(&ended, &set, call), vec![1, 4]);

@@ -4,6 +4,7 @@
 //! (`--config`), environment variables `TRUBKA_RELAY_*`, and finally command-line flags
 //! (the CLI writes them into the loaded struct's fields).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -72,6 +73,10 @@ pub struct SipuniConfig {
     /// times and days are local. (Webhook times are Unix seconds and need no zone.)
     #[serde(deserialize_with = "utc_offset::sipuni")]
     pub utc_offset: FixedOffset,
+    /// The routing schemes («схемы») agents may call through, by the name they pick:
+    /// `trees = { "Продажи" = "000-913901" }`. Sipuni documents no API that lists them, so
+    /// the admin names them here (see `crate::choices`).
+    pub trees: BTreeMap<String, String>,
 }
 
 /// The background job that pulls recent call history from the PBX APIs and stores what the
@@ -139,6 +144,7 @@ impl Default for SipuniConfig {
             secret: None,
             api_url: "https://sipuni.com/api".to_owned(),
             utc_offset: MOSCOW,
+            trees: BTreeMap::new(),
         }
     }
 }

@@ -10,6 +10,8 @@
 //! - [`http`]: routes, webhook intake, the stream session, the one error translation.
 //! - [`metrics`]: counters rendered as Prometheus text.
 //! - [`pbx`]: the UIS and Sipuni API clients, built from the configuration.
+//! - [`choices`]: UIS scenarios, Sipuni schemes, sites and campaigns, picked by name.
+//! - `placed`: which agent placed which call from Trubka, so its events reach them.
 //! - [`reconcile`]: pulls recent PBX call history and stores what the webhooks missed.
 //! - [`managers`]: personal managers (caller → agent) for UIS interactive call processing.
 //! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
@@ -22,6 +24,7 @@
 
 pub mod agents;
 pub mod audience;
+pub mod choices;
 pub mod cli;
 pub mod config;
 pub mod http;
@@ -29,6 +32,7 @@ pub mod hub;
 pub mod managers;
 pub mod metrics;
 pub mod pbx;
+mod placed;
 pub mod reconcile;
 mod relay;
 pub mod setup;

@@ -17,10 +17,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use trubka_core::phone::{PhoneError, PhoneParser};
 
+use crate::choices::Choices;
 use crate::config::{ConfigError, RelayConfig};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::pbx::{PbxApis, PbxSetupError};
+use crate::placed::PlacedCalls;
 use crate::reconcile::Reconciler;
 use crate::store::read::ReadPool;
 use crate::store::writer::{self, WriterHandle, WriterThread};
@@ -63,6 +65,10 @@ pub(crate) struct Shared {
     pub(crate) metrics: Arc<Metrics>,
     /// The PBX API clients (click-to-call, reconciliation), when configured.
     pub(crate) pbx: Arc<PbxApis>,
+    /// Scenarios, schemes, sites and campaigns by name (`crate::choices`).
+    pub(crate) choices: Choices,
+    /// Who placed which call from Trubka (`crate::placed`).
+    pub(crate) placed: PlacedCalls,
     /// Cancelled when the relay shuts down; streams then close with 1012.
     pub(crate) shutdown: CancellationToken,
     /// The stream tasks, which outlive their HTTP connection once upgraded; shutdown waits
@@ -113,7 +119,9 @@ impl Relay {
             uis_utc_offset: config.uis.utc_offset,
             sipuni_utc_offset: config.sipuni.utc_offset,
             writer,
-            reads: Arc::new(ReadPool::new(path)),
+            reads: Arc::new(ReadPool::new(path.clone())),
+            placed: PlacedCalls::new(path),
+            choices: Choices::new(config.sipuni.trees.clone()),
             hub,
             metrics,
             pbx,

@@ -1,12 +1,18 @@
 //! `POST /v1/calls`: click-to-call as the calling agent.
 //!
-//! Body `{"to": "8 (926) 123-45-67", "scenario_id"?: 27092, "tree"?: "000-913901",
-//! "provider"?: "uis" | "sipuni"}`. The number may be written any way a person types it; it
-//! is parsed in `default_region`. The agent's own mapping decides the PBX: a UIS employee id
-//! (with `[uis] api_key` and `virtual_number` set) places `start.employee_call`, or
+//! Body `{"to": "8 (926) 123-45-67", "scenario"?: "Исходящий обзвон", "scenario_id"?: 27092,
+//! "tree"?: "000-913901", "provider"?: "uis" | "sipuni"}`. `scenario` is a name from
+//! `GET /v1/scenarios` (a UIS scenario or a Sipuni scheme, see [`crate::choices`]); an
+//! unknown name is 422 `unknown_scenario` with the names there are. The number may be
+//! written any way a person types it; it is parsed in `default_region`. The agent's own
+//! mapping decides the PBX: a UIS employee id (with `[uis] api_key`, and the agent's own
+//! caller ID or `[uis] virtual_number`) places `start.employee_call`, or
 //! `start.scenario_call` with `scenario_id`; a Sipuni extension (with `[sipuni] user` and
 //! `secret`) places `callback/call_number`, or `callback/call_tree` with `tree`. UIS is tried
 //! first when both fit, unless `provider`, `scenario_id` or `tree` says otherwise.
+//!
+//! A UIS call is recorded with the agent who placed it ([`crate::placed`]) before UIS is
+//! asked, so its events reach that agent whoever answers.
 //!
 //! Answers `202 {"call_id": …, "provider": …, "to": "+7…"}`: `uis:{call_session_id}` for UIS,
 //! the same id as the call's events; for Sipuni, whose call id only arrives with event 1,
@@ -36,6 +42,9 @@ struct CallRequest {
     scenario_id: Option<Value>,
     #[serde(default)]
     tree: Option<String>,
+    /// A scenario or scheme by name.
+    #[serde(default)]
+    scenario: Option<String>,
     #[serde(default)]
     provider: Option<String>,
 }
@@ -52,6 +61,8 @@ pub(crate) async fn place(
         ))
     })?;
     let to = number(&state, request.to.as_deref())?;
+    let mut request = request;
+    by_name(&state, &agent, &mut request).await?;
     let provider = choose(&state, &agent, &request)?;
     let placed = match provider {
         Provider::Uis => uis(&state, &agent, &to, &request).await,
@@ -87,6 +98,42 @@ fn number(state: &AppState, to: Option<&str>) -> Result<PhoneNumber, ApiError> {
             "Номер «{to}» не распознан: {reason}"
         ))),
     }
+}
+
+/// Turns `scenario` (a name) into `scenario_id` or `tree`, among what the agent may use.
+async fn by_name(
+    state: &AppState,
+    agent: &Agent,
+    request: &mut CallRequest,
+) -> Result<(), ApiError> {
+    let Some(name) = request.scenario.as_deref().map(str::trim) else {
+        return Ok(());
+    };
+    if request.scenario_id.is_some() || request.tree.is_some() {
+        return Err(ApiError::BadRequest(
+            "give either scenario (a name) or scenario_id / tree, not both".to_owned(),
+        ));
+    }
+    if name.is_empty() {
+        return Err(ApiError::BadRequest(
+            "scenario is empty: give a name from GET /v1/scenarios".to_owned(),
+        ));
+    }
+    let provider = match request.provider.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Provider::parse(text),
+    };
+    let (uis, sipuni) = super::scenarios::reach(state, agent);
+    let route = state
+        .choices
+        .route(uis, sipuni, name, provider)
+        .await
+        .map_err(super::scenarios::choice_error)?;
+    match route.provider {
+        Provider::Uis => request.scenario_id = Some(Value::String(route.id)),
+        Provider::Sipuni => request.tree = Some(route.id),
+    }
+    Ok(())
 }
 
 /// The PBX to place the call through, from the agent's mapping and the request.
@@ -149,10 +196,16 @@ async fn uis(
     let Some(api) = state.pbx.uis.as_ref() else {
         return Err(not_configured(state, agent, Some(Provider::Uis)));
     };
-    let virtual_number = api.virtual_number.clone().ok_or_else(|| {
+    // The agent's own caller ID (`agent add --virtual-number`), else the relay's.
+    let own = agent
+        .virtual_number
+        .as_deref()
+        .and_then(|number| DialNumber::parse(number).ok());
+    let virtual_number = own.or_else(|| api.virtual_number.clone()).ok_or_else(|| {
         ApiError::NotConfigured(
             "Звонки через UIS не настроены: в настройках релея не задан виртуальный номер для \
-             исходящих звонков ([uis] virtual_number). Обратитесь к администратору релея."
+             исходящих звонков ([uis] virtual_number или agent add --virtual-number). \
+             Обратитесь к администратору релея."
                 .to_owned(),
         )
     })?;
@@ -164,7 +217,14 @@ async fn uis(
             agent.name
         ))
     })?;
-    let external_id = Some(external_id(agent));
+    let placing = external_id(agent);
+    // Recorded before UIS is asked: a notification may arrive before UIS answers the relay.
+    state
+        .placed
+        .placing(placing.clone(), agent.id)
+        .await
+        .map_err(ApiError::Internal)?;
+    let external_id = Some(placing.clone());
     let session = match &request.scenario_id {
         Some(value) => {
             let scenario_id = scenario_id(value)?;
@@ -180,7 +240,12 @@ async fn uis(
         }
     }
     .map_err(ApiError::Pbx)?;
-    Ok(format!("uis:{session}"))
+    let call_id = format!("uis:{session}");
+    if let Err(error) = state.placed.placed(placing, call_id.clone()).await {
+        // The call is placed; its notifications still carry the recorded external_id.
+        tracing::warn!(%error, %call_id, "cannot note the placed call's id");
+    }
+    Ok(call_id)
 }
 
 /// `trubka:{agent id}:{random}`: comes back in notifications (`external_id`) and in the calls

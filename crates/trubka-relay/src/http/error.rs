@@ -45,6 +45,18 @@ pub enum ApiError {
     /// status follows [`super::pbx_status`].
     #[error("{}", .0.user_message())]
     Pbx(PbxError),
+    /// A name the agent picked (a scenario, a site, a campaign) that does not exist; the
+    /// message lists the names that do.
+    #[error("{message}")]
+    UnknownName { code: &'static str, message: String },
+    /// The PBX refused, worded for the operation at hand (an offline request) rather than
+    /// by [`PbxError::user_message`]; status and code as for [`ApiError::Pbx`].
+    #[error("{message}")]
+    PbxRefused {
+        code: String,
+        status: StatusCode,
+        message: String,
+    },
     /// Storage is failing or stopping; the caller should retry later.
     #[error("the relay cannot store events right now: {0}")]
     Unavailable(StoreError),
@@ -61,7 +73,10 @@ impl ApiError {
             ApiError::BadPayload(_) | ApiError::BadRequest(_) | ApiError::BadNumber(_) => {
                 StatusCode::BAD_REQUEST
             }
-            ApiError::NotConfigured(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotConfigured(_) | ApiError::UnknownName { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::PbxRefused { status, .. } => *status,
             ApiError::Pbx(e) => super::pbx_status::status(e),
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,6 +93,8 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::BadNumber(_) => "bad_number",
             ApiError::NotConfigured(_) => "not_configured",
+            ApiError::UnknownName { code, .. } => code,
+            ApiError::PbxRefused { code, .. } => code,
             ApiError::Pbx(e) => e.code(),
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",

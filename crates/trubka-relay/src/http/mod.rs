@@ -3,6 +3,8 @@
 //! - [`hooks`]: PBX webhooks in; [`route`]: UIS interactive call processing.
 //! - [`calls`]: click-to-call (`POST /v1/calls`); [`pbx_status`]: PBX refusals as statuses.
 //! - [`stream`] + [`session`]: the agent WebSocket stream out.
+//! - [`scenarios`]: the scenarios and schemes an agent may call through, by name.
+//! - [`requests`]: offline requests («заявки») uploaded to UIS, and what they are filed under.
 //! - [`me`]: the agent's profile.
 //! - [`health`]: `/healthz` and `/metrics`.
 //! - [`auth`]: agent bearer tokens.
@@ -18,7 +20,9 @@ mod health;
 mod hooks;
 mod me;
 mod pbx_status;
+mod requests;
 mod route;
+mod scenarios;
 mod session;
 mod stream;
 
@@ -49,6 +53,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/stream", get(stream::stream))
         .route("/v1/me", get(me::me))
         .route("/v1/calls", post(calls::place))
+        .route("/v1/scenarios", get(scenarios::list))
+        .route("/v1/requests", post(requests::create))
+        .route("/v1/requests/targets", get(requests::targets))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .fallback(|| async { ApiError::NotFound })

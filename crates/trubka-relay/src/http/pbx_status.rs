@@ -3,9 +3,9 @@
 //! | PBX said | status | why |
 //! |---|---|---|
 //! | `contact_in_blacklist` | 403 | the number may not be called |
-//! | `invalid_parameter_value`, `data_type_error`, `own_virtual_phone_number_not_allowed`, `scenario_not_found`, `tts_text_exceeded`, `character_encoding_not_allowed`, `invalid_argument` | 422 | the request cannot be placed as asked |
+//! | `invalid_parameter_value`, `data_type_error`, `own_virtual_phone_number_not_allowed`, `scenario_not_found`, `tts_text_exceeded`, `character_encoding_not_allowed`, `entity_not_found`, `campaign_is_inactive`, `invalid_date_time`, `invalid_argument` | 422 | the request cannot be placed as asked |
 //! | `limit_exceeded` (UIS said so, or the client knows the budget is spent) | 429 | retry later (`Retry-After` when known) |
-//! | `ip_not_whitelisted`, `component_disabled`, `method_component_disabled`, `parameter_component_disabled`, `access_token_invalid`, `access_token_expired`, `access_token_blocked`, `auth_error`, `forbidden`, `account_inactive`, `employee_not_found`, `no_active_phone_number`, `virtual_phone_number_not_found`, `pbx_config` | 503 | the relay's PBX setup must be fixed by the admin; dialling is unavailable until then |
+//! | `ip_not_whitelisted`, `component_disabled`, `method_component_disabled`, `parameter_component_disabled`, `access_token_invalid`, `access_token_expired`, `access_token_blocked`, `auth_error`, `forbidden`, `account_inactive`, `employee_not_found`, `no_active_phone_number`, `virtual_phone_number_not_found`, `tariff_restrictions`, `data_limit_exceeded`, `pbx_config` | 503 | the relay's PBX setup must be fixed by the admin; dialling is unavailable until then |
 //! | `pbx_timeout` | 504 | the PBX did not answer in time |
 //! | anything else (`sipuni_rejected`, `pbx_unreachable`, `pbx_http_error`, `pbx_bad_response`, `internal_error`, other mnemonics) | 502 | the PBX refused or failed |
 
@@ -22,7 +22,10 @@ pub(super) fn status(error: &PbxError) -> StatusCode {
             | M::OwnVirtualPhoneNumberNotAllowed
             | M::ScenarioNotFound
             | M::TtsTextExceeded
-            | M::CharacterEncodingNotAllowed => StatusCode::UNPROCESSABLE_ENTITY,
+            | M::CharacterEncodingNotAllowed
+            | M::EntityNotFound
+            | M::CampaignIsInactive
+            | M::InvalidDateTime => StatusCode::UNPROCESSABLE_ENTITY,
             M::LimitExceeded => StatusCode::TOO_MANY_REQUESTS,
             M::IpNotWhitelisted
             | M::ComponentDisabled
@@ -36,7 +39,9 @@ pub(super) fn status(error: &PbxError) -> StatusCode {
             | M::AccountInactive
             | M::EmployeeNotFound
             | M::NoActivePhoneNumber
-            | M::VirtualPhoneNumberNotFound => StatusCode::SERVICE_UNAVAILABLE,
+            | M::VirtualPhoneNumberNotFound
+            | M::TariffRestrictions
+            | M::DataLimitExceeded => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::BAD_GATEWAY,
         },
         PbxError::InvalidArgument(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -63,6 +63,7 @@ pub(crate) fn insert_event(
         CallSoFar {
             employee_seen,
             audience: &previous,
+            placed_by: crate::placed::placer(tx, &event)?,
         },
     );
 

@@ -75,6 +75,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE agents ADD COLUMN employee_phones TEXT NOT NULL DEFAULT '[]';  -- JSON array
     ALTER TABLE agents ADD COLUMN virtual_number TEXT;                        -- E.164
     "#,
+    // 4: which agent placed which call from Trubka (`crate::placed`).
+    crate::placed::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.
