@@ -58,6 +58,26 @@ pub struct NewAgent {
     pub supervisor: bool,
 }
 
+/// What `agent edit` changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgentEdit {
+    pub rename: Option<String>,
+    /// `Some(None)` removes the mapping.
+    pub uis_employee: Option<Option<String>>,
+    pub sipuni_ext: Option<Option<String>>,
+    /// Replaces the whole list (already in `employee_line` form).
+    pub employee_phones: Option<Vec<String>>,
+    pub virtual_number: Option<Option<PhoneNumber>>,
+    pub lines: Option<Vec<PhoneNumber>>,
+    pub supervisor: Option<bool>,
+}
+
+impl AgentEdit {
+    pub fn is_empty(&self) -> bool {
+        *self == AgentEdit::default()
+    }
+}
+
 /// A bearer token in clear text: exists only between its generation and the moment it is
 /// printed, and when an agent presents it.
 #[derive(Clone, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use trubka_core::PhoneNumber;
 use trubka_core::phone::{ParsedNumber, PhoneError, PhoneParser};
 
-use crate::agents::{Agent, NewAgent};
+use crate::agents::{Agent, AgentEdit, NewAgent};
 use crate::config::{ConfigError, RelayConfig};
 use crate::relay::{Relay, RelayError};
 use crate::setup::manager::ManagerCliError;
@@ -89,8 +89,12 @@ pub enum ManagerCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
-    /// Create an agent; prints its token as the last line (shown once, stored hashed).
+    /// Create an agent; prints its token as the last line (shown once, stored hashed). The name
+    /// of a revoked agent may be used again.
     Add(AddAgent),
+    /// Correct an agent's name or mappings; its token keeps working, and a running relay
+    /// uses the new mapping from the next event on. Options not given stay as they are.
+    Edit(EditAgent),
     /// List agents with their mappings.
     List,
     /// Revoke an agent's token; its open streams are closed (code 4001).
@@ -129,6 +133,43 @@ pub struct AddAgent {
     pub supervisor: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct EditAgent {
+    /// The agent's current name.
+    pub name: String,
+    /// A new name.
+    #[arg(long, value_name = "NEW")]
+    pub rename: Option<String>,
+    /// UIS employee id; an empty value removes it.
+    #[arg(long, value_name = "ID")]
+    pub uis_employee: Option<String>,
+    /// Sipuni short internal number; an empty value removes it.
+    #[arg(long, value_name = "EXT")]
+    pub sipuni_ext: Option<String>,
+    /// The employee's phones or SIP lines (repeatable): replace the ones set before.
+    #[arg(long = "employee-phone", value_name = "NUMBER")]
+    pub employee_phones: Vec<String>,
+    /// Remove every employee phone.
+    #[arg(long, conflicts_with = "employee_phones")]
+    pub no_employee_phones: bool,
+    /// Caller ID of the agent's UIS calls; an empty value returns to the relay's default.
+    #[arg(long, value_name = "NUMBER")]
+    pub virtual_number: Option<String>,
+    /// Lines whose calls the agent sees before anyone picks up (repeatable): replace the ones
+    /// set before.
+    #[arg(long = "line", value_name = "NUMBER")]
+    pub lines: Vec<String>,
+    /// Watch no line.
+    #[arg(long, conflicts_with = "lines")]
+    pub no_lines: bool,
+    /// Make the agent a supervisor (sees every call).
+    #[arg(long, conflicts_with = "no_supervisor")]
+    pub supervisor: bool,
+    /// The agent is no longer a supervisor.
+    #[arg(long)]
+    pub no_supervisor: bool,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error(transparent)]
@@ -145,6 +186,8 @@ pub enum CliError {
     BadEmployeePhone(String),
     #[error("--virtual-number {raw:?}: {reason}")]
     BadVirtualNumber { raw: String, reason: String },
+    #[error("agent edit {0}: nothing to change; give at least one option (see --help)")]
+    NothingToEdit(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]
@@ -224,26 +267,11 @@ pub fn agent(
                 .iter()
                 .map(|raw| parse_line(&phones, raw))
                 .collect::<Result<Vec<_>, _>>()?;
-            let employee_phones = add
-                .employee_phones
-                .iter()
-                .map(|raw| {
-                    phones
-                        .employee_line(raw)
-                        .ok_or_else(|| CliError::BadEmployeePhone(raw.clone()))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let employee_phones = parse_employee_phones(&phones, &add.employee_phones)?;
             let virtual_number = add
                 .virtual_number
                 .as_deref()
-                .map(|raw| {
-                    parse_line(&phones, raw).map_err(|e| match e {
-                        CliError::BadLine { raw, reason } => {
-                            CliError::BadVirtualNumber { raw, reason }
-                        }
-                        other => other,
-                    })
-                })
+                .map(|raw| parse_virtual_number(&phones, raw))
                 .transpose()?;
             let new = NewAgent {
                 name: add.name.clone(),
@@ -258,6 +286,20 @@ pub fn agent(
             writeln!(out, "Added agent {} ({}).", agent.name, mappings(&agent))?;
             writeln!(out, "Token (shown only now; give it to the agent):")?;
             writeln!(out, "{}", token.0)?;
+        }
+        AgentCommand::Edit(args) => {
+            let phones = PhoneParser::new(&config.default_region)?;
+            let change = agent_edit(&phones, args)?;
+            if change.is_empty() {
+                return Err(CliError::NothingToEdit(args.name.clone()));
+            }
+            let agent = store.edit_agent(&args.name, &change)?;
+            writeln!(
+                out,
+                "Changed agent {} ({}); a running relay uses it from the next event.",
+                agent.name,
+                mappings(&agent)
+            )?;
         }
         AgentCommand::List => write_table(out, &store.list_agents()?)?,
         AgentCommand::Revoke { name } => {
@@ -316,6 +358,71 @@ fn parse_line(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> 
     Err(CliError::BadLine {
         raw: raw.to_owned(),
         reason,
+    })
+}
+
+/// What `agent edit` asks for, with every number read.
+fn agent_edit(phones: &PhoneParser, args: &EditAgent) -> Result<AgentEdit, CliError> {
+    // An empty value removes a single mapping.
+    let optional = |value: &Option<String>| {
+        value
+            .as_ref()
+            .map(|v| Some(v.trim().to_owned()).filter(|v| !v.is_empty()))
+    };
+    let employee_phones = if args.no_employee_phones {
+        Some(Vec::new())
+    } else if args.employee_phones.is_empty() {
+        None
+    } else {
+        Some(parse_employee_phones(phones, &args.employee_phones)?)
+    };
+    let virtual_number = match optional(&args.virtual_number) {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(raw)) => Some(Some(parse_virtual_number(phones, &raw)?)),
+    };
+    let lines = if args.no_lines {
+        Some(Vec::new())
+    } else if args.lines.is_empty() {
+        None
+    } else {
+        Some(
+            args.lines
+                .iter()
+                .map(|raw| parse_line(phones, raw))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    let supervisor = match (args.supervisor, args.no_supervisor) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    Ok(AgentEdit {
+        rename: optional(&args.rename).flatten(),
+        uis_employee: optional(&args.uis_employee),
+        sipuni_ext: optional(&args.sipuni_ext),
+        employee_phones,
+        virtual_number,
+        lines,
+        supervisor,
+    })
+}
+
+fn parse_employee_phones(phones: &PhoneParser, raw: &[String]) -> Result<Vec<String>, CliError> {
+    raw.iter()
+        .map(|raw| {
+            phones
+                .employee_line(raw)
+                .ok_or_else(|| CliError::BadEmployeePhone(raw.clone()))
+        })
+        .collect()
+}
+
+fn parse_virtual_number(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> {
+    parse_line(phones, raw).map_err(|e| match e {
+        CliError::BadLine { raw, reason } => CliError::BadVirtualNumber { raw, reason },
+        other => other,
     })
 }
 
@@ -470,6 +577,107 @@ mod tests {
         assert!(matches!(
             refused("--virtual-number", "12"),
             CliError::BadVirtualNumber { .. }
+        ));
+    }
+
+    #[test]
+    fn a_mistyped_agent_is_corrected_and_a_revoked_name_is_free_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = RelayConfig {
+            data_dir: dir.path().to_owned(),
+            ..RelayConfig::default()
+        };
+        let add = |name: &str, employee: &str| {
+            run(
+                &config,
+                &["agent", "add", "--name", name, "--uis-employee", employee],
+            )
+        };
+        let out = add("Анна", "233929").unwrap();
+        let token = out.lines().last().unwrap().to_owned();
+        let store = || Store::open(dir.path()).unwrap();
+
+        let out = run(
+            &config,
+            &[
+                "agent",
+                "edit",
+                "Анна",
+                "--uis-employee",
+                "2339292",
+                "--line",
+                "8 495 123-45-67",
+                "--supervisor",
+                "--rename",
+                "Анна Смирнова",
+            ],
+        )
+        .unwrap();
+        assert!(
+            out.starts_with("Changed agent Анна Смирнова (UIS employee 2339292;"),
+            "{out}"
+        );
+        let agent = store()
+            .agent_by_token(&crate::agents::AgentToken(token.clone()))
+            .unwrap()
+            .expect("the token still works");
+        assert_eq!(agent.name, "Анна Смирнова");
+        assert_eq!(agent.uis_employee.as_deref(), Some("2339292"));
+        assert_eq!(agent.lines, ["+74951234567"]);
+        assert!(agent.supervisor);
+
+        // An empty value removes a mapping; options not given stay.
+        run(
+            &config,
+            &[
+                "agent",
+                "edit",
+                "Анна Смирнова",
+                "--uis-employee",
+                "",
+                "--no-supervisor",
+                "--no-lines",
+            ],
+        )
+        .unwrap();
+        let agent = &store().list_agents().unwrap()[0];
+        assert_eq!(agent.uis_employee, None);
+        assert!(!agent.supervisor && agent.lines.is_empty());
+        assert_eq!(agent.name, "Анна Смирнова");
+
+        assert!(matches!(
+            run(&config, &["agent", "edit", "Анна Смирнова"]),
+            Err(CliError::NothingToEdit(_))
+        ));
+        assert!(matches!(
+            run(&config, &["agent", "edit", "Никто", "--supervisor"]),
+            Err(CliError::Store(StoreError::NoSuchAgent(_)))
+        ));
+
+        // Revoked, the name can be used again; the old row stays, under another name.
+        run(&config, &["agent", "revoke", "Анна Смирнова"]).unwrap();
+        assert!(matches!(
+            run(&config, &["agent", "edit", "Анна Смирнова", "--supervisor"]),
+            Err(CliError::Store(StoreError::NoSuchAgent(_)))
+        ));
+        add("Анна Смирнова", "2339292").unwrap();
+        let agents = store().list_agents().unwrap();
+        assert_eq!(agents.len(), 2);
+        assert!(
+            agents[0].name.starts_with("Анна Смирнова (отозван #"),
+            "{agents:?}"
+        );
+        assert!(agents[0].revoked_at.is_some());
+        assert_eq!(agents[1].name, "Анна Смирнова");
+        assert!(agents[1].revoked_at.is_none());
+        // Two active agents cannot share a name.
+        add("Игорь", "2339293").unwrap();
+        assert!(matches!(
+            run(
+                &config,
+                &["agent", "edit", "Игорь", "--rename", "Анна Смирнова"]
+            ),
+            Err(CliError::Store(StoreError::AgentExists(_)))
         ));
     }
 

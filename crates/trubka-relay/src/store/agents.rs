@@ -1,15 +1,19 @@
-//! Agent rows: add, list, revoke, and look up by token hash.
+//! Agent rows: add, edit, list, revoke, and look up by token hash.
+//!
+//! A revoked agent keeps its row (the deliveries of its past events point at it), under a
+//! name that frees the old one: adding an agent with a revoked agent's name works.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, Row, params};
 
 use super::StoreError;
-use crate::agents::{Agent, AgentToken, NewAgent};
+use crate::agents::{Agent, AgentEdit, AgentToken, NewAgent};
 
 const COLUMNS: &str = "id, name, uis_employee, sipuni_ext, lines, supervisor, created_at, \
                        revoked_at, employee_phones, virtual_number";
 
 pub(crate) fn add(conn: &Connection, new: &NewAgent) -> Result<(Agent, AgentToken), StoreError> {
+    free_revoked_name(conn, &new.name)?;
     let token = AgentToken::generate();
     let lines: Vec<&str> = new.lines.iter().map(|line| line.e164()).collect();
     let lines_json = serde_json::to_string(&lines).expect("a list of strings serialises");
@@ -53,6 +57,75 @@ pub(crate) fn add(conn: &Connection, new: &NewAgent) -> Result<(Agent, AgentToke
         revoked_at: None,
     };
     Ok((agent, token))
+}
+
+/// Renames a revoked agent called `name` to `name (отозван #id)`, so the name can be used again.
+fn free_revoked_name(conn: &Connection, name: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE agents SET name = name || ' (отозван #' || id || ')'
+         WHERE name = ?1 AND revoked_at IS NOT NULL",
+        [name],
+    )?;
+    Ok(())
+}
+
+/// Changes an active agent's name or mappings; its token stays valid. A running relay picks
+/// the change up for the next event it stores.
+pub(crate) fn edit(conn: &Connection, name: &str, edit: &AgentEdit) -> Result<Agent, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM agents WHERE name = ?1 AND revoked_at IS NULL"
+    ))?;
+    let current = stmt
+        .query_row([name], RawAgent::from_row)
+        .optional()?
+        .ok_or_else(|| StoreError::NoSuchAgent(name.to_owned()))?
+        .into_agent()?;
+    let mut agent = current.clone();
+    if let Some(rename) = &edit.rename {
+        free_revoked_name(conn, rename)?;
+        agent.name = rename.clone();
+    }
+    if let Some(id) = &edit.uis_employee {
+        agent.uis_employee = id.clone();
+    }
+    if let Some(ext) = &edit.sipuni_ext {
+        agent.sipuni_ext = ext.clone();
+    }
+    if let Some(phones) = &edit.employee_phones {
+        agent.employee_phones = phones.clone();
+    }
+    if let Some(number) = &edit.virtual_number {
+        agent.virtual_number = number.as_ref().map(|n| n.e164().to_owned());
+    }
+    if let Some(lines) = &edit.lines {
+        agent.lines = lines.iter().map(|l| l.e164().to_owned()).collect();
+    }
+    if let Some(supervisor) = edit.supervisor {
+        agent.supervisor = supervisor;
+    }
+    let json = |list: &[String]| serde_json::to_string(list).expect("a list of strings serialises");
+    let updated = conn.execute(
+        "UPDATE agents SET name = ?2, uis_employee = ?3, sipuni_ext = ?4, employee_phones = ?5,
+                           virtual_number = ?6, lines = ?7, supervisor = ?8
+         WHERE id = ?1",
+        params![
+            agent.id,
+            agent.name,
+            agent.uis_employee,
+            agent.sipuni_ext,
+            json(&agent.employee_phones),
+            agent.virtual_number,
+            json(&agent.lines),
+            agent.supervisor,
+        ],
+    );
+    match updated {
+        Ok(_) => Ok(agent),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => {
+            Err(StoreError::AgentExists(agent.name))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(crate) fn list(conn: &Connection) -> Result<Vec<Agent>, StoreError> {

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-use crate::agents::{Agent, AgentToken, NewAgent};
+use crate::agents::{Agent, AgentEdit, AgentToken, NewAgent};
 use crate::config::RelayConfig;
 
 /// The database file inside a data folder.
@@ -140,6 +140,11 @@ impl Store {
     /// clear text.
     pub fn add_agent(&self, new: &NewAgent) -> Result<(Agent, AgentToken), StoreError> {
         agents::add(&self.conn, new)
+    }
+
+    /// Changes an active agent's name or mappings; its token keeps working.
+    pub fn edit_agent(&self, name: &str, edit: &AgentEdit) -> Result<Agent, StoreError> {
+        agents::edit(&self.conn, name, edit)
     }
 
     pub fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {
