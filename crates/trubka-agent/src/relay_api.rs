@@ -1,5 +1,6 @@
-//! The relay's HTTP API as the agent uses it: `GET /v1/me`, `POST /v1/calls`, and the URL of
-//! the event stream. Error bodies `{"error":{"code","message"}}` become [`ApiError::Relay`].
+//! The relay's HTTP API as the agent uses it: `GET /v1/me`, `POST /v1/calls` (optionally
+//! through a scenario picked by name from `GET /v1/scenarios`), offline requests
+//! (`GET /v1/requests/targets`, `POST /v1/requests`), and the URL of the event stream. Error bodies `{"error":{"code","message"}}` become [`ApiError::Relay`].
 
 use serde::{Deserialize, Deserializer, Serialize};
 use trubka_core::{Employee, PhoneNumber, Provider};
@@ -18,6 +19,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("this relay does not support dialing yet")]
     DialNotSupported,
+    /// An older relay without the route (scenarios by name, offline requests).
+    #[error("this relay does not support {0} yet; ask the admin to update it")]
+    NotSupported(&'static str),
     #[error("the relay refused: {message} ({code}, HTTP {status})")]
     Relay {
         status: u16,
@@ -106,6 +110,82 @@ impl AgentMe {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialAccepted {
     pub call_id: String,
+}
+
+/// A UIS scenario or Sipuni scheme the agent may call through (`GET /v1/scenarios`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRoute {
+    /// What the agent picks.
+    pub name: String,
+    /// `uis` or `sipuni`.
+    pub provider: String,
+    /// The scenario id or scheme number.
+    pub id: String,
+}
+
+#[derive(Deserialize)]
+struct RoutesBody {
+    scenarios: Vec<CallRoute>,
+}
+
+/// A site an offline request can be filed under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSite {
+    pub id: u64,
+    pub name: String,
+}
+
+/// A campaign an offline request can be filed under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestCampaign {
+    pub id: i64,
+    pub name: String,
+    /// Its site's name, when it has one.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// UIS refuses requests for an inactive campaign.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What an offline request may be filed under (`GET /v1/requests/targets`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestTargets {
+    pub sites: Vec<RequestSite>,
+    pub campaigns: Vec<RequestCampaign>,
+}
+
+/// An offline request to send (`POST /v1/requests`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewRequest {
+    /// The caller's number, any common format.
+    pub phone: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A site's name (or id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+    /// A campaign's name (or id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+}
+
+/// An offline request UIS accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSent {
+    /// UIS's id of the request.
+    pub id: u64,
+    /// The caller's number, E.164.
+    pub phone: String,
+    #[serde(default)]
+    pub site: Option<String>,
+    #[serde(default)]
+    pub campaign: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -203,11 +283,56 @@ impl RelayApi {
 
     /// `POST /v1/calls {"to": …}`: click-to-call as this agent.
     pub async fn dial(&self, to: &PhoneNumber) -> Result<DialAccepted, ApiError> {
-        let response = self
-            .http
-            .post(self.endpoint("v1/calls"))
+        self.dial_via(to, None).await
+    }
+
+    /// `POST /v1/calls {"to": …, "scenario": NAME}`: a call through a UIS scenario or a
+    /// Sipuni scheme picked by name (`None`: a plain click-to-call).
+    pub async fn dial_via(
+        &self,
+        to: &PhoneNumber,
+        scenario: Option<&str>,
+    ) -> Result<DialAccepted, ApiError> {
+        let mut body = serde_json::json!({ "to": to.e164() });
+        if let Some(name) = scenario {
+            body["scenario"] = serde_json::Value::from(name);
+        }
+        let request = self.http.post(self.endpoint("v1/calls")).json(&body);
+        self.send(request, Some(Feature::Dial)).await
+    }
+
+    /// `GET /v1/scenarios`: the scenarios and schemes this agent may call through.
+    pub async fn scenarios(&self) -> Result<Vec<CallRoute>, ApiError> {
+        let request = self.http.get(self.endpoint("v1/scenarios"));
+        let body: RoutesBody = self
+            .send(request, Some(Feature::Other("calls through a scenario")))
+            .await?;
+        Ok(body.scenarios)
+    }
+
+    /// `GET /v1/requests/targets`: the sites and campaigns an offline request can be filed
+    /// under.
+    pub async fn request_targets(&self) -> Result<RequestTargets, ApiError> {
+        let request = self.http.get(self.endpoint("v1/requests/targets"));
+        self.send(request, Some(Feature::Other("offline requests")))
+            .await
+    }
+
+    /// `POST /v1/requests`: sends an offline request to UIS through the relay.
+    pub async fn send_request(&self, new: &NewRequest) -> Result<RequestSent, ApiError> {
+        let request = self.http.post(self.endpoint("v1/requests")).json(new);
+        self.send(request, Some(Feature::Other("offline requests")))
+            .await
+    }
+
+    /// Sends with the token and reads a JSON success or the relay's error.
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        feature: Option<Feature>,
+    ) -> Result<T, ApiError> {
+        let response = request
             .bearer_auth(&self.token)
-            .json(&serde_json::json!({ "to": to.e164() }))
             .send()
             .await
             .map_err(network)?;
@@ -218,9 +343,16 @@ impl RelayApi {
                 status,
                 detail: e.to_string(),
             }),
-            _ => Err(error_of(status, &body, true)),
+            _ => Err(error_for(status, &body, feature)),
         }
     }
+}
+
+/// What an older relay may lack, for the words of [`ApiError`].
+#[derive(Debug, Clone, Copy)]
+enum Feature {
+    Dial,
+    Other(&'static str),
 }
 
 fn network(e: reqwest::Error) -> ApiError {
@@ -229,6 +361,17 @@ fn network(e: reqwest::Error) -> ApiError {
 
 /// Turns an error response into an [`ApiError`]: the relay's JSON error body when there is
 /// one; 401 means the token; 404/405 without a body on `/v1/calls` means an older relay.
+fn error_for(status: u16, body: &str, feature: Option<Feature>) -> ApiError {
+    match feature {
+        Some(Feature::Other(what)) => match error_of(status, body, true) {
+            ApiError::DialNotSupported => ApiError::NotSupported(what),
+            other => other,
+        },
+        Some(Feature::Dial) => error_of(status, body, true),
+        None => error_of(status, body, false),
+    }
+}
+
 fn error_of(status: u16, body: &str, dialing: bool) -> ApiError {
     if status == 401 {
         return ApiError::Unauthorized;

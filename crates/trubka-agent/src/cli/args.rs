@@ -33,7 +33,41 @@ pub enum Command {
         json: bool,
     },
     /// Place a call through the relay (any common number format).
-    Dial { number: String },
+    Dial {
+        number: String,
+        /// Through a UIS scenario or Sipuni scheme, by name (see `scenarios`).
+        #[arg(long, value_name = "NAME")]
+        scenario: Option<String>,
+    },
+    /// The UIS scenarios and Sipuni schemes `dial --scenario` can use.
+    Scenarios {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send an offline request («заявка») for a caller to UIS, filed under a site or a
+    /// campaign; `--list` shows the sites and campaigns.
+    Request {
+        /// The caller's number, any common format.
+        #[arg(long, required_unless_present = "list")]
+        phone: Option<String>,
+        /// What the caller wants.
+        #[arg(long, required_unless_present = "list")]
+        message: Option<String>,
+        /// The caller's name.
+        #[arg(long)]
+        name: Option<String>,
+        /// A site's name (its domain) or id.
+        #[arg(long, value_name = "NAME")]
+        site: Option<String>,
+        /// A campaign's name or id.
+        #[arg(long, value_name = "NAME")]
+        campaign: Option<String>,
+        /// List the sites and campaigns instead of sending.
+        #[arg(long, conflicts_with_all = ["phone", "message", "name", "site", "campaign"])]
+        list: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Call history, newest first.
     History {
         /// Only missed incoming calls.

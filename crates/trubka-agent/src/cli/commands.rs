@@ -11,6 +11,7 @@ use crate::contacts::{ContactDraft, PhoneEntry};
 use crate::engine::contacts::ExportFormat;
 use crate::engine::{Engine, EngineError, EngineEvent, HistoryRequest};
 use crate::profile::Profile;
+use crate::relay_api::NewRequest;
 use crate::relay_client::ConnectionStatus;
 use crate::store::history::{HistoryCursor, HistoryFilter};
 
@@ -77,9 +78,64 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             );
         }
         Command::Listen { json } => listen(&engine, json).await?,
-        Command::Dial { number } => {
-            let (e164, accepted) = engine.dial(&number).await?;
-            println!("Звоним {e164} (вызов {})", accepted.call_id);
+        Command::Dial { number, scenario } => {
+            let (e164, accepted) = engine.dial_via(&number, scenario.as_deref()).await?;
+            match scenario {
+                Some(name) => println!(
+                    "Звоним {e164} по сценарию «{}» (вызов {})",
+                    name.trim(),
+                    accepted.call_id
+                ),
+                None => println!("Звоним {e164} (вызов {})", accepted.call_id),
+            }
+        }
+        Command::Scenarios { json } => {
+            let routes = engine.scenarios().await?;
+            if json {
+                for route in &routes {
+                    json_line(route)?;
+                }
+            } else if routes.is_empty() {
+                println!("Сценариев и схем для вас не настроено");
+            } else {
+                for route in &routes {
+                    println!("{}", render::call_route(route));
+                }
+            }
+        }
+        Command::Request {
+            list: true, json, ..
+        } => {
+            let targets = engine.request_targets().await?;
+            if json {
+                json_line(&targets)?;
+            } else {
+                print!("{}", render::request_targets(&targets));
+            }
+        }
+        Command::Request {
+            phone,
+            message,
+            name,
+            site,
+            campaign,
+            json,
+            ..
+        } => {
+            let sent = engine
+                .send_request(NewRequest {
+                    phone: phone.unwrap_or_default(),
+                    message: message.unwrap_or_default(),
+                    name,
+                    site,
+                    campaign,
+                })
+                .await?;
+            if json {
+                json_line(&sent)?;
+            } else {
+                println!("{}", render::request_sent(&sent));
+            }
         }
         Command::History {
             missed,

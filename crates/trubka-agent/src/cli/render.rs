@@ -7,7 +7,67 @@ use crate::cards::{Card, CardState, display_number, who};
 use crate::engine::away::AwaySummary;
 use crate::engine::contacts::{ImportReport, Lookup};
 use crate::engine::{FollowUpItem, HistoryEntry};
+use crate::relay_api::{CallRoute, RequestSent, RequestTargets};
 use crate::relay_client::ConnectionStatus;
+
+/// One scenario or scheme: `Исходящий обзвон  (UIS, сценарий 27092)`.
+pub fn call_route(route: &CallRoute) -> String {
+    let what = match route.provider.as_str() {
+        "uis" => "UIS, сценарий",
+        "sipuni" => "Sipuni, схема",
+        other => other,
+    };
+    format!("{}  ({what} {})", route.name, route.id)
+}
+
+/// The sites and campaigns an offline request can be filed under.
+pub fn request_targets(targets: &RequestTargets) -> String {
+    let mut out = String::from("Сайты (--site):\n");
+    if targets.sites.is_empty() {
+        out.push_str("  нет\n");
+    }
+    for site in &targets.sites {
+        out.push_str(&format!("  {}  ({})\n", site.name, site.id));
+    }
+    out.push_str("Рекламные кампании (--campaign):\n");
+    if targets.campaigns.is_empty() {
+        out.push_str("  нет\n");
+    }
+    for campaign in &targets.campaigns {
+        let site = campaign
+            .site
+            .as_deref()
+            .map(|s| format!(", сайт {s}"))
+            .unwrap_or_default();
+        let inactive = if campaign.active {
+            ""
+        } else {
+            ", не активна"
+        };
+        out.push_str(&format!(
+            "  {}  ({}{site}{inactive})\n",
+            campaign.name, campaign.id
+        ));
+    }
+    out
+}
+
+/// What was sent: `Заявка 1733 отправлена в UIS: +79261234567, сайт trubka-demo.ru`.
+pub fn request_sent(sent: &RequestSent) -> String {
+    let mut filed = Vec::new();
+    if let Some(site) = &sent.site {
+        filed.push(format!("сайт {site}"));
+    }
+    if let Some(campaign) = &sent.campaign {
+        filed.push(format!("кампания «{campaign}»"));
+    }
+    let filed = if filed.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", filed.join(", "))
+    };
+    format!("Заявка {} отправлена в UIS: {}{filed}", sent.id, sent.phone)
+}
 
 fn local(at: DateTime<Utc>) -> String {
     at.with_timezone(&Local).format("%d.%m %H:%M").to_string()

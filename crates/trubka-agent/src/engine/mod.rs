@@ -4,13 +4,15 @@
 //!   nudge it after sleep or a network change ([`Engine::reconnect_now`]);
 //! - watch the connection ([`Engine::status`]) and card/follow-up updates
 //!   ([`Engine::subscribe`] → [`EngineEvent`]);
-//! - read history, cards, follow-ups; dial; manage contacts (in [`contacts`]).
+//! - read history, cards, follow-ups; dial (directly or through a scenario by name); manage
+//!   contacts (in [`contacts`]); send offline requests to UIS (in [`requests`]).
 //!
 //! All SQLite work runs on the store thread; nothing here blocks an async worker.
 
 pub mod away;
 pub mod calls;
 pub mod contacts;
+pub mod requests;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -28,7 +30,7 @@ use crate::dial::{self, DialError};
 use crate::followups::{self, Badge, FollowUp};
 use crate::numbers::{NumberError, NumberParser};
 use crate::profile::{Profile, ProfileError};
-use crate::relay_api::{AgentMe, ApiError, DialAccepted, RelayApi};
+use crate::relay_api::{AgentMe, ApiError, CallRoute, DialAccepted, RelayApi};
 use crate::relay_client::{self, ClientControl, ConnectionStatus, Delivery, StreamSink};
 use crate::settings::AgentSettings;
 use crate::store::calls::{self as call_sql, StreamPosition};
@@ -363,6 +365,22 @@ impl Engine {
     pub async fn dial(&self, number: &str) -> Result<(String, DialAccepted), EngineError> {
         let api = self.api().map_err(|_| DialError::NotSignedIn)?;
         Ok(dial::dial(&api, &self.inner.parser, number).await?)
+    }
+
+    /// Places a call through the UIS scenario or Sipuni scheme called `scenario`.
+    pub async fn dial_via(
+        &self,
+        number: &str,
+        scenario: Option<&str>,
+    ) -> Result<(String, DialAccepted), EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        Ok(dial::dial_via(&api, &self.inner.parser, number, scenario).await?)
+    }
+
+    /// The scenarios and schemes this agent may call through, from the relay.
+    pub async fn scenarios(&self) -> Result<Vec<CallRoute>, EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        Ok(api.scenarios().await?)
     }
 }
 
