@@ -43,7 +43,20 @@ export TRUBKA_RELAY_SIPUNI_API_URL="http://$SIM_ADDR/sipuni/api"
 # Recording links the relay builds when it reconciles with the UIS calls report.
 export TRUBKA_RELAY_UIS_MEDIA_BASE="http://$SIM_ADDR"
 
-relay() { "$BIN/trubka-relay" "$@" --data-dir "$DATA/relay"; }
+# Admin commands say on stderr which config and database they use; that goes to a log.
+relay() {
+  "$BIN/trubka-relay" "$@" --data-dir "$DATA/relay" 2>>"$DATA/relay-admin.log" ||
+    { cat "$DATA/relay-admin.log" >&2; return 1; }
+}
+
+# The relay makes its database on its first start; agents are added to the running relay.
+"$BIN/trubka-relay" serve --listen "$RELAY_ADDR" --data-dir "$DATA/relay" \
+  >"$DATA/relay.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do
+  curl -fsS "http://$RELAY_ADDR/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
 
 # Anna is UIS employee 2339292 (SIP line 044431201, which is how EnvyCRM's setup names her)
 # and Sipuni extension 201; she also watches the main line, so she sees calls there before
@@ -54,14 +67,6 @@ relay agent add --name "Игорь" --uis-employee 2339293 --employee-phone 0444
   --sipuni-ext 202 >/dev/null
 relay agent add --name "Мария" --uis-employee 2339294 --employee-phone 044431203 \
   --sipuni-ext 203 --supervisor >/dev/null
-
-"$BIN/trubka-relay" serve --listen "$RELAY_ADDR" --data-dir "$DATA/relay" \
-  >"$DATA/relay.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 50); do
-  curl -fsS "http://$RELAY_ADDR/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
 
 "$BIN/trubka-sim" --listen "$SIM_ADDR" --relay "http://$RELAY_ADDR" \
   --uis-hook-token "$TRUBKA_RELAY_UIS_HOOK_TOKEN" \

@@ -46,10 +46,12 @@ SIM_PORT=$(port)
 RELAY="http://127.0.0.1:$RELAY_PORT"
 SIM="http://127.0.0.1:$SIM_PORT"
 export TRUBKA_RELAY_UIS_HOOK_TOKEN=measure-uis TRUBKA_RELAY_SIPUNI_HOOK_TOKEN=measure-sipuni
-TOKEN=$(target/debug/trubka-relay agent add --name "Анна" --uis-employee 2339292 --sipuni-ext 201 \
-  --line "+7 495 123-45-67" --data-dir "$DATA/relay" | tail -n 1)
 target/debug/trubka-relay serve --listen "127.0.0.1:$RELAY_PORT" --data-dir "$DATA/relay" >"$OUT/relay.log" 2>&1 &
 pids+=($!)
+# `agent add` works on the database the relay made on its first start.
+for _ in $(seq 100); do [ -f "$DATA/relay/relay.db" ] && break; sleep 0.1; done
+TOKEN=$(target/debug/trubka-relay agent add --name "Анна" --uis-employee 2339292 --sipuni-ext 201 \
+  --line "+7 495 123-45-67" --data-dir "$DATA/relay" | tail -n 1)
 target/debug/trubka-sim --listen "127.0.0.1:$SIM_PORT" --relay "$RELAY" \
   --uis-hook-token measure-uis --sipuni-hook-token measure-sipuni \
   --uis-employee "2339292:Анна Смирнова:201" >"$OUT/sim.log" 2>&1 &

@@ -129,6 +129,8 @@ impl Stack {
                 format!("{sim_url}/sipuni/api"),
             ),
         ];
+        // The database a relay makes on its first start (`agent add` never makes one).
+        drop(trubka_relay::Store::open(&data)?);
         let added = Command::new(&relay_bin)
             .args([
                 "agent",

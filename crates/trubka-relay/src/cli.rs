@@ -14,6 +14,7 @@ use trubka_core::PhoneNumber;
 use trubka_core::phone::{ParsedNumber, PhoneError, PhoneParser};
 
 use crate::agents::{Agent, AgentEdit, NewAgent};
+use crate::config::locate::{CONFIG_ENV, ConfigSource, INSTALLED_CONFIG, LOCAL_CONFIG, locate};
 use crate::config::{ConfigError, RelayConfig};
 use crate::relay::{Relay, RelayError};
 use crate::setup::manager::ManagerCliError;
@@ -27,8 +28,9 @@ use crate::store::{Store, StoreError};
     about = "Trubka relay: PBX webhooks in, agent streams out"
 )]
 pub struct Cli {
-    /// TOML config file (every key optional; env TRUBKA_RELAY_* overrides it).
-    #[arg(long, global = true, value_name = "FILE", env = "TRUBKA_RELAY_CONFIG")]
+    /// TOML config file (every key optional; env TRUBKA_RELAY_* overrides it). Without it:
+    /// TRUBKA_RELAY_CONFIG, else /etc/trubka/relay.toml, else ./relay.toml, if they exist.
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Folder of the relay database (overrides config and env).
     #[arg(long, global = true, value_name = "DIR")]
@@ -188,6 +190,16 @@ pub enum CliError {
     BadVirtualNumber { raw: String, reason: String },
     #[error("agent edit {0}: nothing to change; give at least one option (see --help)")]
     NothingToEdit(String),
+    #[error(
+        "no relay database in {} (config: {source_text}). Run this command with the \
+         --config (or --data-dir) the relay runs with; a new relay makes its database on the \
+         first `trubka-relay serve`",
+        data_dir.display()
+    )]
+    NoDatabase {
+        data_dir: PathBuf,
+        source_text: String,
+    },
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]
@@ -198,14 +210,68 @@ pub enum CliError {
     Output(#[from] io::Error),
 }
 
+/// The configuration a subcommand runs with, and where it came from.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: RelayConfig,
+    /// `TRUBKA_RELAY_*` variables that are no setting, for a warning.
+    pub unknown_env: Vec<String>,
+    pub source: ConfigSource,
+}
+
+impl Loaded {
+    /// One line for stderr: which config and which database this run uses.
+    pub fn describe(&self) -> String {
+        format!(
+            "trubka-relay: config {}; data dir {}",
+            self.source,
+            self.config.data_dir.display()
+        )
+    }
+
+    /// Refuses to go on when the data dir holds no relay database: every subcommand but
+    /// `serve` works on the database a running relay uses, and must not make a new, empty one
+    /// where the admin meant that one.
+    pub fn require_database(&self) -> Result<(), CliError> {
+        let database = self.config.data_dir.join(crate::store::DATABASE_FILE);
+        if database.is_file() {
+            return Ok(());
+        }
+        Err(CliError::NoDatabase {
+            data_dir: self.config.data_dir.clone(),
+            source_text: self.source.to_string(),
+        })
+    }
+}
+
 impl Cli {
-    /// The configuration: defaults, `--config` file, `TRUBKA_RELAY_*` from `env`, then flags.
-    /// Also returns the unknown `TRUBKA_RELAY_*` names, for a warning.
+    /// The configuration: defaults, the config file (found as [`locate`] says), `TRUBKA_RELAY_*`
+    /// from `env`, then flags.
     pub fn load_config(
         &self,
         env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<(RelayConfig, Vec<String>), CliError> {
-        let (mut config, unknown) = RelayConfig::load(self.config.as_deref(), env)?;
+    ) -> Result<Loaded, CliError> {
+        self.load_config_from(
+            env,
+            std::path::Path::new(INSTALLED_CONFIG),
+            std::path::Path::new(LOCAL_CONFIG),
+        )
+    }
+
+    /// [`Cli::load_config`] with the default locations given, for tests.
+    pub fn load_config_from(
+        &self,
+        env: impl IntoIterator<Item = (String, String)>,
+        installed: &std::path::Path,
+        local: &std::path::Path,
+    ) -> Result<Loaded, CliError> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let from_env = env
+            .iter()
+            .find(|(name, _)| name == CONFIG_ENV)
+            .map(|(_, value)| value.as_str());
+        let source = locate(self.config.as_deref(), from_env, installed, local);
+        let (mut config, unknown) = RelayConfig::load(source.path(), env)?;
         if let Some(dir) = &self.data_dir {
             config.data_dir = dir.clone();
         }
@@ -215,7 +281,11 @@ impl Cli {
         {
             config.listen = *listen;
         }
-        Ok((config, unknown))
+        Ok(Loaded {
+            config,
+            unknown_env: unknown,
+            source,
+        })
     }
 }
 
@@ -232,9 +302,18 @@ pub async fn serve(
     let local = listener
         .local_addr()
         .map_err(|source| CliError::Bind { addr, source })?;
+    let database = config.data_dir.join(crate::store::DATABASE_FILE);
+    let new_database = !database.is_file();
     let relay = Relay::open(config)?;
     let urls = relay.webhook_urls(local);
     let banner = (|| {
+        if new_database {
+            writeln!(
+                out,
+                "Created a new relay database: {} (hook tokens generated)",
+                database.display()
+            )?;
+        }
         writeln!(out, "trubka-relay listening on http://{local}")?;
         writeln!(out, "UIS webhook URL:    {}", urls.uis)?;
         writeln!(out, "Sipuni webhook URL: {}", urls.sipuni)?;
@@ -741,8 +820,62 @@ mod tests {
             "TRUBKA_RELAY_DATA_DIR".to_owned(),
             "/tmp/from-env".to_owned(),
         )];
-        let (config, _) = cli.load_config(env).unwrap();
+        let config = cli.load_config(env).unwrap().config;
         assert_eq!(config.listen.to_string(), "127.0.0.1:0");
         assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn every_subcommand_finds_the_same_config_and_says_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let installed = dir.path().join("installed.toml");
+        let data = dir.path().join("var-lib-trubka");
+        std::fs::write(
+            &installed,
+            format!("data_dir = {:?}\n", data.display().to_string()),
+        )
+        .unwrap();
+        let local = dir.path().join("relay.toml");
+        for args in [
+            &["trubka-relay", "serve"][..],
+            &["trubka-relay", "agent", "list"],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let loaded = cli.load_config_from([], &installed, &local).unwrap();
+            assert_eq!(loaded.config.data_dir, data);
+            assert_eq!(
+                loaded.describe(),
+                format!(
+                    "trubka-relay: config {} (installed default); data dir {}",
+                    installed.display(),
+                    data.display()
+                )
+            );
+        }
+        // Nothing there yet: everything but serve refuses, naming the config it read.
+        let cli = Cli::try_parse_from(["trubka-relay", "agent", "list"]).unwrap();
+        let loaded = cli.load_config_from([], &installed, &local).unwrap();
+        let refusal = loaded.require_database().unwrap_err().to_string();
+        assert!(refusal.contains("installed default"), "{refusal}");
+        assert!(refusal.contains(&data.display().to_string()), "{refusal}");
+        drop(Store::open(&data).unwrap());
+        loaded.require_database().unwrap();
+
+        // The environment names another file; --config wins over both.
+        let env = [(CONFIG_ENV.to_owned(), "/nonexistent/relay.toml".to_owned())];
+        let err = cli
+            .load_config_from(env.clone(), &installed, &local)
+            .unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/relay.toml"), "{err}");
+        let flagged = Cli::try_parse_from([
+            "trubka-relay".as_ref(),
+            "agent".as_ref(),
+            "list".as_ref(),
+            "--config".as_ref(),
+            installed.as_os_str(),
+        ])
+        .unwrap();
+        let loaded = flagged.load_config_from(env, &installed, &local).unwrap();
+        assert_eq!(loaded.source, ConfigSource::Flag(installed.clone()));
     }
 }

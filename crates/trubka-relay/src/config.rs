@@ -12,6 +12,7 @@ use chrono::FixedOffset;
 use serde::Deserialize;
 use trubka_protocol::options::MOSCOW;
 
+pub mod locate;
 mod utc_offset;
 
 pub use utc_offset::{BadUtcOffset, parse_utc_offset};

@@ -21,10 +21,17 @@ async fn main() -> anyhow::Result<()> {
     // Variables that are not valid UTF-8 cannot be settings; skip them.
     let env = std::env::vars_os()
         .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)));
-    let (config, unknown) = cli.load_config(env)?;
-    for name in unknown {
+    let loaded = cli.load_config(env)?;
+    for name in &loaded.unknown_env {
         tracing::warn!(%name, "ignoring unknown environment variable");
     }
+    // Which config and which database: an admin who mixes up two sees it at once.
+    eprintln!("{}", loaded.describe());
+    match &cli.command {
+        Command::Serve { .. } | Command::Check => {}
+        _ => loaded.require_database()?,
+    }
+    let config = loaded.config;
     let mut stdout = std::io::stdout().lock();
     match &cli.command {
         Command::Serve { .. } => cli::serve(config, &mut stdout, shutdown_signal()).await?,
