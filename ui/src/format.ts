@@ -53,10 +53,12 @@ export function fieldLabel(key: string): string {
   return has(k) ? t(k) : key;
 }
 
-/** An employee for people: the name, else «доб. 201» / «ext. 201», else the PBX's id. */
+/** An employee for people: the name, else «доб. 201» / «ext. 201», else the phone or SIP line
+ * UIS named them by, else the PBX's id. */
 export function employee(e: EmployeeDto): string {
   if (e.name) return e.name;
   if (e.extension) return t("employee.ext", { ext: e.extension });
+  if (e.phone) return e.phone;
   if (e.id) return t("employee.id", { id: e.id });
   return t("employee.unknown");
 }

@@ -26,11 +26,17 @@ describe("translations", () => {
 
 describe("formatting", () => {
   it("employees, named or by extension, in the agent's language", () => {
-    const e = (name: string | null, extension: string | null, id: string | null) => ({ name, extension, id });
+    const e = (name: string | null, extension: string | null, id: string | null, phone: string | null = null) => ({
+      name,
+      extension,
+      id,
+      phone,
+    });
     setLanguage("en");
     expect(employee(e("Анна Смирнова", "201", "2339292"))).toBe("Анна Смирнова");
     expect(employee(e(null, "201", null))).toBe("ext. 201");
     expect(employee(e(null, null, "2339292"))).toBe("employee 2339292");
+    expect(employee(e(null, null, "2339292", "+79031234567"))).toBe("+79031234567");
     setLanguage("ru");
     expect(employee(e(null, "201", null))).toBe("доб. 201");
     expect(employee(e(null, null, null))).toBe("сотрудник");

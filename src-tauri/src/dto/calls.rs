@@ -72,6 +72,8 @@ pub struct EmployeeDto {
     pub name: Option<String>,
     pub extension: Option<String>,
     pub id: Option<String>,
+    /// The phone or SIP line UIS reported for the employee, when it named them that way.
+    pub phone: Option<String>,
 }
 
 impl From<&EmployeeView> for EmployeeDto {
@@ -80,6 +82,7 @@ impl From<&EmployeeView> for EmployeeDto {
             name: e.name.clone(),
             extension: e.extension.clone(),
             id: e.id.clone(),
+            phone: e.phone.clone(),
         }
     }
 }

@@ -77,7 +77,11 @@ rule: string, explanation: string, };
 
 export type LookupDto = { query: string, matches: Array<MatchDto>, no_match: string | null, };
 
-export type EmployeeDto = { name: string | null, extension: string | null, id: string | null, };
+export type EmployeeDto = { name: string | null, extension: string | null, id: string | null, 
+/**
+ * The phone or SIP line UIS reported for the employee, when it named them that way.
+ */
+phone: string | null, };
 
 export type CallDto = { call_id: string, provider: string | null, 
 /**
