@@ -69,6 +69,9 @@ pub enum Command {
     /// Check the configuration and reach the PBX APIs; explains what is wrong. Exits with 1
     /// when something must be fixed.
     Check,
+    /// Whether notifications arrive: the last one heard of each provider and event kind, and
+    /// the last requests turned away (wrong token, unreadable body) with the reason.
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -423,6 +426,16 @@ pub fn setup(
 }
 
 /// `check`: `Ok(false)` when something must be fixed.
+/// `status`.
+pub fn status(config: &RelayConfig, out: &mut impl Write) -> Result<(), CliError> {
+    use crate::setup::status;
+    let store = Store::open(&config.data_dir)?;
+    let heard = store.hook_activity()?;
+    let refused = store.rejected(status::REFUSED_SHOWN)?;
+    status::write(&heard, &refused, out)?;
+    Ok(())
+}
+
 pub async fn check(config: &RelayConfig, out: &mut impl Write) -> Result<bool, CliError> {
     Ok(crate::setup::check::run(config, out).await?)
 }

@@ -46,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
             Printout::Sipuni,
             &mut stdout,
         )?,
+        Command::Status => cli::status(&config, &mut stdout)?,
         Command::Check => {
             if !cli::check(&config, &mut stdout).await? {
                 stdout.flush().context("cannot write output")?;

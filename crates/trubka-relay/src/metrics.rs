@@ -50,6 +50,8 @@ fn provider_index(provider: Provider) -> usize {
 pub struct Metrics {
     webhooks_received: [AtomicU64; 2],
     webhooks: [[AtomicU64; 4]; 2],
+    /// Requests to a hook URL with the wrong token (an old or mistyped URL in a cabinet).
+    webhooks_wrong_token: [AtomicU64; 2],
     pub events_stored: AtomicU64,
     pub events_duplicate: AtomicU64,
     pub streams_open: AtomicI64,
@@ -111,6 +113,11 @@ impl Metrics {
         )
     }
 
+    /// A request to `provider`'s hook URL whose token is not this relay's.
+    pub fn webhook_wrong_token(&self, provider: Provider) {
+        self.webhooks_wrong_token[provider_index(provider)].fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn webhooks(&self, provider: Provider, outcome: HookOutcome) -> u64 {
         let index = HookOutcome::ALL
             .iter()
@@ -151,6 +158,19 @@ impl Metrics {
                     outcome.as_str()
                 );
             }
+        }
+        header(
+            &mut out,
+            "trubka_relay_webhooks_wrong_token_total",
+            "counter",
+            "Requests to a hook URL whose token is not this relay's (404).",
+        );
+        for provider in Provider::ALL {
+            let value = get(&self.webhooks_wrong_token[provider_index(provider)]);
+            let _ = writeln!(
+                out,
+                "trubka_relay_webhooks_wrong_token_total{{provider=\"{provider}\"}} {value}"
+            );
         }
         header(
             &mut out,

@@ -117,6 +117,70 @@ async fn a_notification_of_no_known_event_is_stored_as_an_update_and_ends_nothin
 }
 
 #[tokio::test]
+async fn status_shows_what_was_heard_and_what_was_turned_away_without_the_token() {
+    let relay = TestRelay::start().await;
+    let (status, _) = relay.uis(&uis_ringing(5005, "100", 7001)).await;
+    assert_eq!(status, 200);
+    let stale = relay.url("/hooks/sipuni/an-old-token-from-last-year");
+    let response = relay
+        .http
+        .post(stale)
+        .body("event=2&call_id=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+
+    // The refusal is kept once the writer has committed it; wait for it, bounded.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let refused = loop {
+        let refused = relay.store().rejected(5).unwrap();
+        if !refused.is_empty() || tokio::time::Instant::now() > deadline {
+            break refused;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].reason_code, "wrong_token");
+    assert!(
+        refused[0].message.contains("sipuni-setup"),
+        "{}",
+        refused[0].message
+    );
+
+    let config = trubka_relay::RelayConfig {
+        data_dir: relay.data_dir(),
+        ..trubka_relay::RelayConfig::default()
+    };
+    let mut out = Vec::new();
+    trubka_relay::cli::status(&config, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("uis:5005:ringing:7001"), "{text}");
+    assert!(text.contains("UIS    ended      —"), "{text}");
+    assert!(text.contains("Sipuni: ни одного уведомления"), "{text}");
+    assert!(text.contains("sipuni wrong_token"), "{text}");
+    assert!(
+        !text.contains("an-old-token"),
+        "the token must never be kept: {text}"
+    );
+
+    let metrics = relay
+        .http
+        .get(relay.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("trubka_relay_webhooks_wrong_token_total{provider=\"sipuni\"} 1"),
+        "{metrics}"
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_tokens_and_kinds_are_404_without_a_hint() {
     let relay = TestRelay::start().await;
     let wrong_token = relay.url("/hooks/uis/not-the-token");

@@ -72,11 +72,17 @@ pub(crate) async fn uis_with_kind(
         body,
     };
     // The token is checked first so an unknown kind says nothing about the token either.
-    check_token(&arrival.token, &state.hook_tokens.uis)?;
-    let kind = uis_url_kind(&kind).ok_or_else(|| ApiError::UnknownHookKind {
-        word: kind.clone(),
-        accepted: UIS_URL_KINDS.join(", "),
-    })?;
+    if let Err(refused) = check_token(&arrival.token, &state.hook_tokens.uis) {
+        refuse(&state, Provider::Uis, &arrival, Refusal::WrongToken).await;
+        return Err(refused);
+    }
+    let Some(kind) = uis_url_kind(&kind) else {
+        refuse(&state, Provider::Uis, &arrival, Refusal::UnknownKind(&kind)).await;
+        return Err(ApiError::UnknownHookKind {
+            word: kind.clone(),
+            accepted: UIS_URL_KINDS.join(", "),
+        });
+    };
     uis_hook(state, arrival, Some(kind)).await
 }
 
@@ -136,7 +142,10 @@ async fn receive(
     parse: impl FnOnce(&HookRequest<'_>, &ParseOptions) -> Result<Vec<CallEvent>, PayloadError>,
 ) -> Result<Vec<StoredEvent>, ApiError> {
     let started = Instant::now();
-    check_token(&arrival.token, expected_token)?;
+    if let Err(refused) = check_token(&arrival.token, expected_token) {
+        refuse(state, provider, &arrival, Refusal::WrongToken).await;
+        return Err(refused);
+    }
     let metrics = &state.metrics;
     metrics.webhook_received(provider);
     let body = arrival.body.map_err(|rejection| {
@@ -195,7 +204,7 @@ async fn receive(
             event,
         })
         .collect();
-    let stored = state.writer.ingest(prepared).await.map_err(|error| {
+    let stored = state.writer.ingest(prepared, true).await.map_err(|error| {
         metrics.webhook_done(provider, HookOutcome::Failed, 0);
         ApiError::Unavailable(error)
     })?;
@@ -206,6 +215,58 @@ async fn receive(
     };
     metrics.webhook_done(provider, outcome, started.elapsed().as_micros() as u64);
     Ok(stored)
+}
+
+/// Why a request to a hook URL was turned away before its payload was read.
+enum Refusal<'a> {
+    WrongToken,
+    UnknownKind(&'a str),
+}
+
+/// Leaves a trace of a request turned away at the door, so an admin whose cabinet has an old
+/// or mistyped URL finds it in `trubka-relay status`, the log and /metrics. The token itself
+/// is never kept: the path is not stored, only the query and body.
+async fn refuse(state: &AppState, provider: Provider, arrival: &Arrival, refusal: Refusal<'_>) {
+    let (code, message) = match refusal {
+        Refusal::WrongToken => {
+            state.metrics.webhook_wrong_token(provider);
+            (
+                "wrong_token",
+                format!(
+                    "the hook token in the URL is not this relay's: the {provider} cabinet has \
+                     an old or mistyped URL; copy it again from `trubka-relay {}`",
+                    match provider {
+                        Provider::Uis => "uis-templates",
+                        Provider::Sipuni => "sipuni-setup",
+                    }
+                ),
+            )
+        }
+        Refusal::UnknownKind(word) => (
+            "unknown_hook_kind",
+            format!(
+                "the URL ends in «{word}», which is no event kind; accepted: {}",
+                UIS_URL_KINDS.join(", ")
+            ),
+        ),
+    };
+    let query = arrival.query.clone().unwrap_or_default();
+    tracing::warn!(%provider, code, %query, "refused a webhook: {message}");
+    let body = arrival
+        .body
+        .as_ref()
+        .map(|body| body[..body.len().min(KEPT_BODY)].to_vec())
+        .unwrap_or_default();
+    state
+        .writer
+        .reject(Rejection {
+            provider,
+            reason_code: code.to_owned(),
+            message,
+            query,
+            body,
+        })
+        .await;
 }
 
 /// 404 unless `given` is the hook token. Compares digests, whose bytes an attacker cannot

@@ -322,7 +322,7 @@ impl Reconciler {
                 event,
             })
             .collect();
-        for stored in self.state.writer.ingest(prepared).await? {
+        for stored in self.state.writer.ingest(prepared, false).await? {
             if !stored.duplicate {
                 report.synthesised += 1;
                 tracing::info!(id = %stored.id, seq = stored.seq, "stored an event the webhooks missed");

@@ -7,10 +7,13 @@
 //! - [`manager`]: `trubka-relay manager set|unset|list`.
 //! - [`check`]: `trubka-relay check` (with [`zones`], the offsets of the account time zones
 //!   it can compare with `utc_offset`).
+//! - [`status`]: `trubka-relay status` — the last notification heard of each kind, and the
+//!   last requests turned away.
 
 pub mod check;
 pub mod manager;
 pub mod sipuni;
+pub mod status;
 pub mod uis_templates;
 mod zones;
 

@@ -11,6 +11,7 @@
 //! used while a relay runs on the same file (WAL lets readers and one writer at a time share
 //! it, and `busy_timeout` makes a second writer wait instead of failing).
 
+pub(crate) mod activity;
 pub(crate) mod agents;
 mod append;
 mod checkpoint;
@@ -181,6 +182,11 @@ impl Store {
                 config.sipuni.hook_token.as_deref(),
             )?,
         })
+    }
+
+    /// The last notification heard of each provider and kind.
+    pub fn hook_activity(&self) -> Result<Vec<activity::Heard>, StoreError> {
+        activity::list(&self.conn)
     }
 
     /// The newest rejected payloads, newest first.

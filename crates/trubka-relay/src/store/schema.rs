@@ -77,6 +77,17 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 4: which agent placed which call from Trubka (`crate::placed`).
     crate::placed::SCHEMA,
+    // 5: the last notification heard of each kind, for `trubka-relay status`: an admin sees
+    // notifications arrive before the first real call.
+    r#"
+    CREATE TABLE hook_activity(
+        provider TEXT NOT NULL,
+        kind TEXT NOT NULL,             -- the event kind the notification was read as
+        at INTEGER NOT NULL,            -- unix milliseconds, when received
+        event_id TEXT NOT NULL,
+        PRIMARY KEY(provider, kind)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.

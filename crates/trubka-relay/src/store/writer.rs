@@ -68,6 +68,8 @@ type IngestReply = oneshot::Sender<Result<Vec<StoredEvent>, StoreError>>;
 enum Request {
     Ingest {
         events: Vec<PreparedEvent>,
+        /// A PBX notification (recorded as heard), not reconciliation's history.
+        notification: bool,
         reply: IngestReply,
     },
     Reject(Rejection),
@@ -141,14 +143,21 @@ pub(crate) fn start(
 }
 
 impl WriterHandle {
-    /// Stores the events of one webhook; returns once they are durable (or known duplicates).
+    /// Stores the events of one webhook (`notification`) or of reconciliation; returns once
+    /// they are durable (or known duplicates). A notification's kinds are recorded as heard
+    /// ([`super::activity`]), duplicates too: the PBX did send it.
     pub(crate) async fn ingest(
         &self,
         events: Vec<PreparedEvent>,
+        notification: bool,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Request::Ingest { events, reply })
+            .send(Request::Ingest {
+                events,
+                notification,
+                reply,
+            })
             .await
             .map_err(|_| StoreError::WriterStopped)?;
         answer.await.map_err(|_| StoreError::WriterStopped)?
@@ -262,9 +271,21 @@ impl Writer {
         let mut pending = Vec::new();
         let mut replies = Vec::new();
         let mut rejections = Vec::new();
+        let mut heard = Vec::new();
         for request in batch {
             match request {
-                Request::Ingest { events, reply } => {
+                Request::Ingest {
+                    events,
+                    notification,
+                    reply,
+                } => {
+                    if notification {
+                        heard.extend(
+                            events
+                                .iter()
+                                .map(|p| (p.event.provider, p.event.kind, p.event.id.0.clone())),
+                        );
+                    }
                     pending.push(events);
                     replies.push(reply);
                 }
@@ -319,6 +340,9 @@ impl Writer {
             }
             for rejection in &rejections {
                 insert_rejection(&tx, rejection, now_ms)?;
+            }
+            for (provider, kind, event_id) in &heard {
+                super::activity::record(&tx, *provider, *kind, event_id, now_ms)?;
             }
             tx.commit()?;
             Ok(())

@@ -1,0 +1,148 @@
+//! `trubka-relay status`: whether the PBXs' notifications reach this relay, before any real
+//! call. For each provider and event kind, the last notification heard; then the last
+//! requests turned away (a wrong token in the URL, a body the relay cannot read) with the
+//! reason in words. Read from the database, so it works beside a running relay.
+
+use std::io::{self, Write};
+
+use chrono::DateTime;
+use trubka_core::EventKind;
+
+use crate::store::Rejected;
+use crate::store::activity::Heard;
+
+/// How many refused requests are listed.
+pub const REFUSED_SHOWN: usize = 5;
+/// Longest message shown for a refused request, in characters.
+const MESSAGE_SHOWN: usize = 240;
+
+/// The kinds each provider's notifications can be read as.
+const KINDS: [(&str, &[EventKind]); 2] = [
+    (
+        "uis",
+        &[
+            EventKind::Started,
+            EventKind::Ringing,
+            EventKind::Answered,
+            EventKind::LegEnded,
+            EventKind::Ended,
+            EventKind::Recording,
+            EventKind::Update,
+        ],
+    ),
+    (
+        "sipuni",
+        &[
+            EventKind::Started,
+            EventKind::Ringing,
+            EventKind::Answered,
+            EventKind::LegEnded,
+            EventKind::Ended,
+            EventKind::Recording,
+        ],
+    ),
+];
+
+/// Writes the report of what `store` heard and refused (the newest [`REFUSED_SHOWN`]).
+pub fn write(heard: &[Heard], refused: &[Rejected], out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "Последние уведомления по видам событий (время UTC):")?;
+    for (provider, kinds) in KINDS {
+        let label = if provider == "uis" { "UIS" } else { "Sipuni" };
+        let any = heard.iter().any(|h| h.provider == provider);
+        for kind in kinds {
+            let last = heard
+                .iter()
+                .find(|h| h.provider == provider && h.kind == kind.as_str());
+            match last {
+                Some(h) => writeln!(
+                    out,
+                    "  {label:<7}{:<10} {}  {}",
+                    kind.as_str(),
+                    time(h.at_ms),
+                    h.event_id
+                )?,
+                None if *kind == EventKind::Update => {}
+                None => writeln!(out, "  {label:<7}{:<10} —", kind.as_str())?,
+            }
+        }
+        if !any {
+            writeln!(
+                out,
+                "  {label}: ни одного уведомления. Проверьте URL в кабинете (`trubka-relay {}`) \
+                 и что релей доступен из интернета по public_url.",
+                if provider == "uis" {
+                    "uis-templates"
+                } else {
+                    "sipuni-setup"
+                }
+            )?;
+        }
+    }
+    if heard
+        .iter()
+        .any(|h| h.provider == "uis" && h.kind == EventKind::Update.as_str())
+    {
+        writeln!(
+            out,
+            "  ⚠ UIS присылает уведомления, по которым не понять событие (update): дайте им \
+             названия типов событий или адреса из `trubka-relay uis-templates`."
+        )?;
+    }
+    writeln!(out)?;
+    if refused.is_empty() {
+        writeln!(out, "Отклонённых запросов нет.")?;
+        return Ok(());
+    }
+    writeln!(out, "Последние отклонённые запросы (новые сверху):")?;
+    for r in refused {
+        let message: String = r.message.chars().take(MESSAGE_SHOWN).collect();
+        writeln!(
+            out,
+            "  {}  {:<7}{}: {message}",
+            time(r.at_ms),
+            r.provider,
+            r.reason_code
+        )?;
+    }
+    Ok(())
+}
+
+fn time(ms: i64) -> String {
+    DateTime::from_timestamp_millis(ms)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| ms.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn says_what_was_heard_what_was_not_and_what_was_refused() {
+        let heard = [Heard {
+            provider: "uis".into(),
+            kind: "ended".into(),
+            at_ms: 1_796_000_000_000,
+            event_id: "uis:1:ended:call".into(),
+        }];
+        let refused = [Rejected {
+            at_ms: 1_796_000_100_000,
+            provider: "sipuni".into(),
+            reason_code: "wrong_token".into(),
+            message: "the hook token in the URL is not this relay's".into(),
+            query: String::new(),
+            body: Vec::new(),
+        }];
+        let mut out = Vec::new();
+        write(&heard, &refused, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("UIS    ended      2026-11-30 "), "{text}");
+        assert!(text.contains("UIS    started    —"), "{text}");
+        assert!(text.contains("Sipuni: ни одного уведомления"), "{text}");
+        assert!(!text.contains("UIS: ни одного"), "{text}");
+        assert!(
+            text.contains("sipuni wrong_token: the hook token"),
+            "{text}"
+        );
+    }
+}
