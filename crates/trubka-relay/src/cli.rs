@@ -614,6 +614,16 @@ fn write_table(out: &mut impl Write, agents: &[Agent]) -> io::Result<()> {
 mod tests {
     use super::*;
 
+    /// A configuration whose data dir is a fresh folder (kept alive by the returned guard).
+    fn temp_config() -> (tempfile::TempDir, RelayConfig) {
+        let dir = tempfile::tempdir().unwrap();
+        let config = RelayConfig {
+            data_dir: dir.path().to_owned(),
+            ..RelayConfig::default()
+        };
+        (dir, config)
+    }
+
     fn run(config: &RelayConfig, args: &[&str]) -> Result<String, CliError> {
         let cli = Cli::try_parse_from(std::iter::once("trubka-relay").chain(args.iter().copied()))
             .expect("arguments parse");
@@ -627,11 +637,7 @@ mod tests {
 
     #[test]
     fn employee_phones_and_caller_id_are_read_as_typed_and_listed() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = RelayConfig {
-            data_dir: dir.path().to_owned(),
-            ..RelayConfig::default()
-        };
+        let (dir, config) = temp_config();
         let out = run(
             &config,
             &[
@@ -674,11 +680,7 @@ mod tests {
 
     #[test]
     fn a_mistyped_agent_is_corrected_and_a_revoked_name_is_free_again() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = RelayConfig {
-            data_dir: dir.path().to_owned(),
-            ..RelayConfig::default()
-        };
+        let (dir, config) = temp_config();
         let add = |name: &str, employee: &str| {
             run(
                 &config,
@@ -775,11 +777,7 @@ mod tests {
 
     #[test]
     fn agents_are_added_with_typed_lines_listed_and_revoked() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = RelayConfig {
-            data_dir: dir.path().to_owned(),
-            ..RelayConfig::default()
-        };
+        let (dir, config) = temp_config();
         let out = run(
             &config,
             &[

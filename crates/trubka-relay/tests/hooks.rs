@@ -164,15 +164,7 @@ async fn status_shows_what_was_heard_and_what_was_turned_away_without_the_token(
         "the token must never be kept: {text}"
     );
 
-    let metrics = relay
-        .http
-        .get(relay.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = relay.metrics().await;
     assert!(
         metrics.contains("trubka_relay_webhooks_wrong_token_total{provider=\"sipuni\"} 1"),
         "{metrics}"
@@ -303,15 +295,7 @@ async fn a_retried_webhook_is_stored_once_and_delivered_once() {
     assert_eq!(seq, head + 3);
     assert!(id.starts_with("sipuni:1774372584.533596:ended:"), "{id}");
 
-    let metrics = relay
-        .http
-        .get(relay.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = relay.metrics().await;
     assert!(
         metrics.contains("trubka_relay_events_duplicate_total 2\n"),
         "{metrics}"

@@ -204,17 +204,20 @@ fn relay_binary() -> Command {
 fn printouts_carry_the_relays_own_hook_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    let uis_templates = || {
+        relay_binary()
+            .args([
+                "uis-templates",
+                "--public-url",
+                "https://relay.example.com/",
+            ])
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
     // Before the relay made its database, nothing prints tokens that no relay would accept.
-    let early = relay_binary()
-        .args([
-            "uis-templates",
-            "--public-url",
-            "https://relay.example.com/",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .output()
-        .unwrap();
+    let early = uis_templates();
     assert!(!early.status.success());
     let stderr = String::from_utf8_lossy(&early.stderr);
     assert!(stderr.contains("no relay database in"), "{stderr}");
@@ -222,16 +225,7 @@ fn printouts_carry_the_relays_own_hook_tokens() {
     assert!(!data.join("relay.db").exists(), "a refusal made a database");
     // The relay's first start makes it.
     drop(trubka_relay::Store::open(&data).unwrap());
-    let uis = relay_binary()
-        .args([
-            "uis-templates",
-            "--public-url",
-            "https://relay.example.com/",
-        ])
-        .arg("--data-dir")
-        .arg(&data)
-        .output()
-        .unwrap();
+    let uis = uis_templates();
     assert!(
         uis.status.success(),
         "{}",

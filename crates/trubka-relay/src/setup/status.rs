@@ -16,40 +16,15 @@ pub const REFUSED_SHOWN: usize = 5;
 /// Longest message shown for a refused request, in characters.
 const MESSAGE_SHOWN: usize = 240;
 
-/// The kinds each provider's notifications can be read as.
-const KINDS: [(&str, &[EventKind]); 2] = [
-    (
-        "uis",
-        &[
-            EventKind::Started,
-            EventKind::Ringing,
-            EventKind::Answered,
-            EventKind::LegEnded,
-            EventKind::Ended,
-            EventKind::Recording,
-            EventKind::Update,
-        ],
-    ),
-    (
-        "sipuni",
-        &[
-            EventKind::Started,
-            EventKind::Ringing,
-            EventKind::Answered,
-            EventKind::LegEnded,
-            EventKind::Ended,
-            EventKind::Recording,
-        ],
-    ),
-];
+/// The providers, as stored, with the names shown.
+const PROVIDERS: [(&str, &str); 2] = [("uis", "UIS"), ("sipuni", "Sipuni")];
 
 /// Writes the report of what `store` heard and refused (the newest [`REFUSED_SHOWN`]).
 pub fn write(heard: &[Heard], refused: &[Rejected], out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "Последние уведомления по видам событий (время UTC):")?;
-    for (provider, kinds) in KINDS {
-        let label = if provider == "uis" { "UIS" } else { "Sipuni" };
+    for (provider, label) in PROVIDERS {
         let any = heard.iter().any(|h| h.provider == provider);
-        for kind in kinds {
+        for kind in &EventKind::ALL {
             let last = heard
                 .iter()
                 .find(|h| h.provider == provider && h.kind == kind.as_str());
@@ -61,6 +36,7 @@ pub fn write(heard: &[Heard], refused: &[Rejected], out: &mut impl Write) -> io:
                     time(h.at_ms),
                     h.event_id
                 )?,
+                // Only UIS has notifications of an unknown event type; none is good news.
                 None if *kind == EventKind::Update => {}
                 None => writeln!(out, "  {label:<7}{:<10} —", kind.as_str())?,
             }

@@ -92,6 +92,12 @@ impl TestRelay {
         format!("http://{}{path}", self.addr)
     }
 
+    /// The relay's /metrics text.
+    pub(crate) async fn metrics(&self) -> String {
+        let response = self.http.get(self.url("/metrics")).send().await.unwrap();
+        response.text().await.unwrap()
+    }
+
     /// POSTs a UIS JSON notification; returns status and JSON body.
     pub(crate) async fn uis(&self, body: &Value) -> (u16, Value) {
         let url = self.url(&format!("/hooks/uis/{}", self.uis_token));
