@@ -311,6 +311,56 @@ const TABLE: &[Case] = &[
         || UisMnemonic::FilterProhibited,
         "фильтр",
     ),
+    // The refusals of the create/update/upload methods (offline requests).
+    (
+        "entity_not_found",
+        -32602,
+        Some("campaign_id"),
+        || UisMnemonic::EntityNotFound,
+        "не нашёл объект «campaign_id»",
+    ),
+    (
+        "duplicate_entity",
+        -32602,
+        None,
+        || UisMnemonic::DuplicateEntity,
+        "уже есть",
+    ),
+    (
+        "campaign_is_inactive",
+        -32602,
+        None,
+        || UisMnemonic::CampaignIsInactive,
+        "не активна",
+    ),
+    (
+        "invalid_date_time",
+        -32602,
+        Some("date_time"),
+        || UisMnemonic::InvalidDateTime,
+        "дату или время «date_time»",
+    ),
+    (
+        "data_limit_exceeded",
+        -32602,
+        None,
+        || UisMnemonic::DataLimitExceeded,
+        "предел",
+    ),
+    (
+        "tariff_restrictions",
+        -32602,
+        None,
+        || UisMnemonic::TariffRestrictions,
+        "Тариф",
+    ),
+    (
+        "already_in_use",
+        -32602,
+        None,
+        || UisMnemonic::AlreadyInUse,
+        "уже есть",
+    ),
 ];
 
 #[tokio::test]
