@@ -50,7 +50,10 @@ fn api_kind(e: &ApiError) -> ErrorKind {
         ApiError::Network(_) => ErrorKind::Network,
         ApiError::Unauthorized => ErrorKind::Unauthorized,
         ApiError::DialNotSupported => ErrorKind::DialNotSupported,
-        ApiError::Relay { .. } | ApiError::BadResponse { .. } => ErrorKind::Relay,
+        // The message names what the relay lacks (scenarios, offline requests).
+        ApiError::NotSupported(_) | ApiError::Relay { .. } | ApiError::BadResponse { .. } => {
+            ErrorKind::Relay
+        }
     }
 }
 

@@ -287,6 +287,20 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
         );
     }
 
+    // The dial menu lists the UIS scenarios the relay offers, by name (used after the
+    // English screens, so that this part does not delay the call-backs above).
+    app.click("[data-testid=tab-contacts]").await?;
+    app.click("[data-testid=contact-row] [data-testid=dial-more]")
+        .await?;
+    app.wait_text(
+        "[data-testid=dial-menu] [data-testid=dial-scenario]",
+        "Исходящий обзвон",
+        SHORT,
+    )
+    .await?;
+    app.shot("08b-dial-menu-ru").await;
+    app.click("[data-testid=dial-more]").await?;
+
     // History and a recording that plays in the app.
     app.click("[data-testid=tab-history]").await?;
     app.wait_text("[data-testid=call-row]", "Иван Петров", SHORT)
@@ -354,9 +368,87 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     })
     .await?;
     app.shot("15b-missed-done-en").await;
+
+    // The dial menu: a call through a UIS scenario picked by name, then an offline request
+    // («заявка») for the same caller, filed under a site of the UIS account (in English).
+    app.click("[data-testid=tab-contacts]").await?;
+    let before = stack.sim_requests().await.map(|r| r.len()).unwrap_or(0);
+    app.click("[data-testid=contact-row] [data-testid=dial-more]")
+        .await?;
+    app.wait_text(
+        "[data-testid=dial-menu] [data-testid=dial-scenario]",
+        "Исходящий обзвон",
+        SHORT,
+    )
+    .await?;
+    app.shot("15c-dial-menu-en").await;
+    if dials {
+        app.click("[data-testid=dial-scenario][data-scenario='Исходящий обзвон']")
+            .await?;
+        app.wait_text("[data-testid=toast]", "through «Исходящий обзвон»", SHORT)
+            .await?;
+        app.wait("start.scenario_call at the simulator", SHORT, || async {
+            let seen = serde_json::to_string(&stack.sim_requests().await?.split_off(before))?;
+            Ok((seen.contains("start.scenario_call") && seen.contains("27092")).then_some(()))
+        })
+        .await?;
+        app.click("[data-testid=contact-row] [data-testid=dial-more]")
+            .await?;
+    }
+    app.click("[data-testid=dial-request]").await?;
+    app.wait_text("[data-testid=request-form]", "Request to UIS", SHORT)
+        .await?;
+    app.wait("the UIS account's sites in the form", SHORT, || async {
+        let v = app
+            .js("return [...document.querySelectorAll('[data-testid=request-site] option')].some(o => o.value === 'trubka-demo.ru') || null")
+            .await?;
+        Ok(v.as_bool())
+    })
+    .await?;
+    app.type_into(
+        "[data-testid=request-message]",
+        "Перезвонить после обеда, уточнить доставку",
+    )
+    .await?;
+    app.js("const s = document.querySelector('[data-testid=request-site]'); s.value = 'trubka-demo.ru'; s.dispatchEvent(new Event('change', {bubbles: true}));").await?;
+    app.wait("the form to be ready to send", SHORT, || async {
+        let v = app
+            .js("return !document.querySelector('[data-testid=request-send]').disabled || null")
+            .await?;
+        Ok(v.as_bool())
+    })
+    .await?;
+    app.shot("15d-request-form-en").await;
+    app.click("[data-testid=request-send]").await?;
+    app.wait_text("[data-testid=toast]", "sent to UIS", SHORT)
+        .await?;
+    app.wait(
+        "upload.offline_messages at the simulator",
+        SHORT,
+        || async {
+            let seen = serde_json::to_string(&stack.sim_requests().await?.split_off(before))?;
+            Ok((seen.contains("upload.offline_messages") && seen.contains("80913")).then_some(()))
+        },
+    )
+    .await?;
+    app.shot("15e-request-sent-en").await;
+
     stack.call(json!({"provider": "sipuni", "from": UNKNOWN, "employee": "201", "outcome": "answered", "ring_seconds": 4, "talk_seconds": 2})).await?;
     wait_card(&app, "Пётр Новиков", "ringing_here").await?;
     app.shot("16-card-en").await;
+    // A request from the card: the main window opens the form for the caller.
+    app.to_card_window().await?;
+    app.click("[data-testid=card-request]").await?;
+    app.to_main_window().await?;
+    app.wait_text("[data-testid=request-form]", "Request to UIS", SHORT)
+        .await?;
+    let phone = app
+        .js("return document.querySelector('[data-testid=request-phone]').value")
+        .await?;
+    assert_eq!(phone.as_str(), Some("+79057778899"), "the card's caller");
+    app.shot("16b-request-from-card-en").await;
+    app.click("[data-testid=request-form] button[type=button]")
+        .await?;
 
     // Popups off («desk-phone mode»): an incoming call is announced by an OS notification
     // and no card pops.

@@ -33,10 +33,15 @@ pub async fn followup_close(state: State<'_, AppState>, caller: String) -> Comma
     Ok(())
 }
 
-/// Places a call through the relay; `number` in any common format.
+/// Places a call through the relay; `number` in any common format, through the scenario or
+/// scheme called `scenario` when one is picked in the dial menu.
 #[tauri::command]
-pub async fn dial(state: State<'_, AppState>, number: String) -> CommandResult<DialResult> {
-    let (number, accepted) = state.engine.dial(&number).await?;
+pub async fn dial(
+    state: State<'_, AppState>,
+    number: String,
+    scenario: Option<String>,
+) -> CommandResult<DialResult> {
+    let (number, accepted) = state.engine.dial_via(&number, scenario.as_deref()).await?;
     Ok(DialResult {
         number,
         call_id: accepted.call_id,

@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod card;
 pub mod contacts;
+pub mod requests;
 pub mod session;
 
 /// Every command, for `invoke_handler`. The list is also in `build.rs` (for the generated
@@ -29,6 +30,9 @@ macro_rules! command_handler {
             $crate::commands::calls::followups_list,
             $crate::commands::calls::followup_close,
             $crate::commands::calls::dial,
+            $crate::commands::requests::scenarios_list,
+            $crate::commands::requests::request_targets,
+            $crate::commands::requests::request_send,
             $crate::commands::card::live_cards,
             $crate::commands::card::card_prefs,
             $crate::commands::card::card_window_fit,

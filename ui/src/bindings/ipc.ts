@@ -159,6 +159,22 @@ export type DialResult = {
  */
 number: string, call_id: string, };
 
+export type CallRouteDto = { name: string, 
+/**
+ * `uis` or `sipuni`.
+ */
+provider: string, id: string, };
+
+export type RequestSiteDto = { id: number, name: string, };
+
+export type RequestCampaignDto = { id: number, name: string, site: string | null, active: boolean, };
+
+export type RequestTargetsDto = { sites: Array<RequestSiteDto>, campaigns: Array<RequestCampaignDto>, };
+
+export type RequestDraftDto = { phone: string, message: string, name: string | null, site: string | null, campaign: string | null, };
+
+export type RequestSentDto = { id: number, phone: string, site: string | null, campaign: string | null, };
+
 export type DialSource = "link" | "shortcut" | "notification" | "card";
 
 export type DialEvent = { source: DialSource, 

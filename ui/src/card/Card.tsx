@@ -104,6 +104,17 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
             {t("card.open_contact")}
           </button>
         )}
+        {dialable && (
+          <button
+            type="button"
+            class="small"
+            data-testid="card-request"
+            title={t("request.title")}
+            onClick={() => api.openInMain(`request:${dialable}|${known ? card.title : (call.name ?? "")}`)}
+          >
+            ✎ {t("request.open")}
+          </button>
+        )}
         {dialable && (card.state === "missed" || card.state === "ended") && (
           <button type="button" class="small" data-testid="card-dial" onClick={() => api.dial(dialable)}>
             ✆ {t("missed.call_back")}

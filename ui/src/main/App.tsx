@@ -10,6 +10,7 @@ import { Missed } from "./Missed";
 import { Settings } from "./Settings";
 import { SignIn } from "./SignIn";
 import { Notices, StatusLine } from "./StatusLine";
+import { RequestHost, openRequest, requestOf } from "./RequestForm";
 import { Toasts, toast } from "./toasts";
 import { useLanguage } from "./useLanguage";
 
@@ -70,6 +71,11 @@ export function App() {
       }),
       on("shortcut-no-number", () => toast(t("dial.no_number"), "error")),
       on("open", (target) => {
+        const request = requestOf(target);
+        if (request) {
+          openRequest(request);
+          return;
+        }
         const screen = screenOf(target);
         if (screen) {
           setTab(screen.tab);
@@ -147,6 +153,7 @@ export function App() {
           <Settings settings={settings} onChange={applySettings} />
         )}
       </main>
+      {!needsSignIn && <RequestHost />}
       <Toasts />
     </div>
   );

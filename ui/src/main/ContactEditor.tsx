@@ -5,6 +5,7 @@ import { t, type Key } from "../i18n";
 import { errorText } from "../errors";
 import { canSave, draftOf, formOf, type ContactForm } from "../lib/contactForm";
 import { DialButton } from "./DialButton";
+import { openRequest } from "./RequestForm";
 import { toast } from "./toasts";
 
 const BUILTIN: { key: "name" | "company" | "email" | "position"; label: Key }[] = [
@@ -111,7 +112,7 @@ export function ContactEditor({ contact, number, onSaved, onDeleted, onClose }: 
                 update((x) => (x.phones[i].label = v));
               }}
             />
-            {p.raw.trim() && <DialButton number={p.raw.trim()} />}
+            {p.raw.trim() && <DialButton number={p.raw.trim()} name={form.name} />}
             <button
               type="button"
               class="ghost"
@@ -183,6 +184,15 @@ export function ContactEditor({ contact, number, onSaved, onDeleted, onClose }: 
         <button type="button" onClick={onClose}>
           {t("common.close")}
         </button>
+        {form.phones.some((p) => p.raw.trim()) && (
+          <button
+            type="button"
+            data-testid="contact-request"
+            onClick={() => openRequest({ phone: form.phones.find((p) => p.raw.trim())?.raw.trim() ?? "", name: form.name })}
+          >
+            ✎ {t("request.open")}
+          </button>
+        )}
         {contact && (
           <button type="button" class="danger push-right" onClick={remove}>
             {t("common.delete")}

@@ -182,7 +182,7 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
                       <span class="number" key={n.raw}>
                         <span class="mono">{n.raw}</span>
                         {n.label && <span class="muted"> {n.label}</span>}
-                        <DialButton number={n.e164 ?? n.raw} />
+                        <DialButton number={n.e164 ?? n.raw} name={c.name} />
                       </span>
                     ))}
                 </div>

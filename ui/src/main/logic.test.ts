@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { setLanguage } from "../i18n";
 import { intentOf, screenOf } from "./App";
+import { canSend, requestOf } from "./RequestForm";
 import { toggleField } from "./Settings";
 import { connectionText, noticeText } from "./StatusLine";
 
@@ -23,6 +24,33 @@ describe("requests from the card window", () => {
     expect(screenOf("contact:12")).toEqual({ tab: "contacts", intent: { kind: "open", id: 12 } });
     expect(screenOf("missed:1")).toBeNull();
     expect(screenOf("something")).toBeNull();
+  });
+});
+
+describe("offline requests", () => {
+  it("reads the card window's request target", () => {
+    expect(requestOf("request:+79261234567|Иван Петров")).toEqual({ phone: "+79261234567", name: "Иван Петров" });
+    expect(requestOf("request:+79261234567")).toEqual({ phone: "+79261234567", name: "" });
+    expect(requestOf("request:")).toBeNull();
+    expect(requestOf("contact:12")).toBeNull();
+  });
+
+  it("needs a number, a text and a site or campaign; UIS's «no campaign» needs a site", () => {
+    const targets = {
+      sites: [{ id: 80913, name: "trubka-demo.ru" }],
+      campaigns: [
+        { id: -1, name: "Посетители без рекламной кампании", site: null, active: true },
+        { id: 401745, name: "Директ", site: "trubka-demo.ru", active: true },
+      ],
+    };
+    const form = { phone: "+79261234567", message: "Перезвонить", site: "trubka-demo.ru", campaign: "" };
+    expect(canSend(form, targets)).toBe(true);
+    expect(canSend({ ...form, message: " " }, targets)).toBe(false);
+    expect(canSend({ ...form, phone: "" }, targets)).toBe(false);
+    expect(canSend({ ...form, site: "" }, targets)).toBe(false);
+    expect(canSend({ ...form, site: "", campaign: "Директ" }, targets)).toBe(true);
+    expect(canSend({ ...form, site: "", campaign: "Посетители без рекламной кампании" }, targets)).toBe(false);
+    expect(canSend({ ...form, campaign: "Посетители без рекламной кампании" }, targets)).toBe(true);
   });
 });
 
