@@ -11,6 +11,8 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use trubka_agent::engine::HistoryRequest;
+use trubka_agent::store::history::HistoryFilter;
 use trubka_sim::uis_setup::UisSetup;
 
 use crate::system::{ANNA, IGOR, MARIA, Options, System, WAIT};
@@ -139,6 +141,44 @@ async fn the_mix_ends_right(options: Options) {
             );
         }
     }
+    // The supervisor's history lists every call once, each as it ended; the missed list only
+    // the missed one.
+    let history = maria
+        .engine
+        .history(HistoryRequest {
+            filter: HistoryFilter::All,
+            search: None,
+            before: None,
+            limit: 50,
+        })
+        .await
+        .unwrap();
+    for (call, expected) in calls.iter().zip(&mix) {
+        let listed: Vec<_> = history
+            .entries
+            .iter()
+            .filter(|e| &e.call.call_id == call)
+            .collect();
+        assert_eq!(listed.len(), 1, "{setup}: {call} in history: {listed:#?}");
+        assert_eq!(listed[0].call.outcome.as_deref(), Some(expected.outcome));
+    }
+    let missed = maria
+        .engine
+        .history(HistoryRequest {
+            filter: HistoryFilter::Missed,
+            search: None,
+            before: None,
+            limit: 50,
+        })
+        .await
+        .unwrap();
+    let missed: Vec<&str> = missed
+        .entries
+        .iter()
+        .map(|e| e.call.call_id.as_str())
+        .collect();
+    assert_eq!(missed, [calls[1].as_str()], "{setup}: the missed list");
+
     // Every stream has caught up past all five calls: what an agent has not seen now, it never
     // will. Nobody sees a call that no event named them on.
     for (call, expected) in calls.iter().zip(&mix) {
