@@ -143,7 +143,7 @@ export function History() {
                     </button>
                   )}
                 </td>
-                <td>{(c.phone ?? (c.phone_raw || null)) && <DialButton number={c.phone ?? c.phone_raw} />}</td>
+                <td>{(c.phone ?? (c.phone_raw || null)) && <DialButton number={c.phone ?? c.phone_raw} name={c.name ?? undefined} />}</td>
               </tr>
             ))}
           </tbody>
