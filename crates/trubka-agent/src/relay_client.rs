@@ -134,6 +134,10 @@ pub enum Delivery {
     Replayed,
     /// Happening now.
     Live,
+    /// Live, but a notification of an unknown event type (`update`): it says who called and
+    /// whom the PBX named, nothing of where the call is. It is shown and kept, never popped or
+    /// notified: the call may well be over already.
+    Quiet,
 }
 
 impl Delivery {

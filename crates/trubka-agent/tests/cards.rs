@@ -97,6 +97,37 @@ async fn lifecycle_of_a_call_answered_here() {
     assert_eq!(keys, vec!["Директор", "Казань"]);
 }
 
+/// A notification of an unknown event type (a Salebot template with a made-up name) tells who
+/// called and whom the PBX named; it is shown, but never popped: the call may be long over.
+#[tokio::test]
+async fn an_update_of_an_unknown_event_is_shown_quietly_and_decides_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path()).await;
+    let mut updates = engine.subscribe();
+    let call = Call::incoming("12", "+79261234567");
+    let update = trubka_core::CallEvent {
+        employee: Some(anna()),
+        ..call.event(trubka_core::EventKind::Update, at(0, 30), "h1")
+    };
+    let card = engine.apply_event(update).await.unwrap();
+    assert_eq!(card.call.outcome, None);
+    assert!(!card.call.missed);
+    match updates.recv().await.unwrap() {
+        EngineEvent::Card { delivery, .. } => assert_eq!(delivery, Delivery::Quiet),
+        other => panic!("expected a card update, got {other:?}"),
+    }
+    // The certain end that follows is live, and decides.
+    let card = engine
+        .apply_event(call.ended(at(1, 0), Outcome::Missed, 0))
+        .await
+        .unwrap();
+    assert_eq!(card.state, CardState::Missed);
+    match updates.recv().await.unwrap() {
+        EngineEvent::Card { delivery, .. } => assert_eq!(delivery, Delivery::Live),
+        other => panic!("expected a card update, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn card_withdraws_when_a_colleague_answers() {
     let dir = tempfile::tempdir().unwrap();

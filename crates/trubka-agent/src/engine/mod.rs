@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
-use trubka_core::CallEvent;
+use trubka_core::{CallEvent, EventKind};
 
 use crate::backoff::Backoff;
 use crate::calls::CallView;
@@ -391,6 +391,10 @@ impl Inner {
         event: CallEvent,
         delivery: Delivery,
     ) -> Result<Card, StoreError> {
+        let delivery = match (event.kind, delivery) {
+            (EventKind::Update, Delivery::Live) => Delivery::Quiet,
+            _ => delivery,
+        };
         let parser = self.parser.clone();
         let settings = self.settings.read().expect("settings lock").clone();
         let (card, duplicate, badge) = self
