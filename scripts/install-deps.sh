@@ -3,7 +3,9 @@
 # repeated runs take a second. Runs as root (CI and the dev machines) or through sudo.
 set -euo pipefail
 
-packages=(build-essential pkg-config curl)
+# nginx and caddy: crates/trubka-relay/tests/proxy.rs runs the relay behind the very configs
+# docs/deploy/ gives admins, with a certificate it makes with openssl.
+packages=(build-essential pkg-config curl nginx caddy openssl)
 
 missing=()
 for p in "${packages[@]}"; do
