@@ -1,0 +1,531 @@
+//! The setup guides, walked as an admin walks them, against trubka-sim.
+//!
+//! The test reads `docs/setup-uis.md`, `docs/setup-sipuni.md` and their English versions
+//! itself: every code block marked `<!-- walkthrough -->` runs, in the guide's order. A `toml`
+//! block is the relay's config file; every other block is a shell script run by bash with the
+//! real `trubka-relay` binary on PATH. Only what cannot be the same on a test machine is
+//! replaced: the config path, the data dir, the public URL and listening port (a free port on
+//! 127.0.0.1), the API key or secret the guide leaves as «…», and the agent's token the guide
+//! writes as `trk_…` (taken from the last line `agent add` printed, as the guide says). The
+//! PBX's API addresses, which a real relay never changes, come from the environment
+//! (`TRUBKA_RELAY_UIS_CALL_API_URL` …, as the guide says any key can).
+//!
+//! The simulator stands in for the cabinet set up as the guide says: the relay's address
+//! allowed, «Услуга совершение звонков по API» on, notifications pointed at the URLs the relay
+//! printed. `trubka-cli` lines are parsed and run by the CLI's own code (`login`); `listen` is
+//! the same engine on the same profile, waiting for the first card of a call the simulator
+//! plays. Then the walk is repeated with each fault switched on in the simulator, and `check`
+//! must print what the guide's troubleshooting table promises for it, and exit with 1.
+
+#[path = "walkthrough/guide.rs"]
+mod guide;
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener as StdListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use clap::Parser;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use trubka_agent::EngineEvent;
+use trubka_agent::profile::Profile;
+use trubka_sim::{IpRange, SimConfig, UisComponent};
+use url::Url;
+
+/// Longest wait for anything that should happen promptly.
+const WAIT: Duration = Duration::from_secs(20);
+/// What the admin pastes for «…» in the config: the key and the secret the cabinet gives.
+const UIS_KEY: &str = "walkthrough-uis-key";
+const SIPUNI_SECRET: &str = "walkthrough-sipuni-secret";
+/// The employee the guides' `agent add` names (the simulator's Анна).
+const UIS_EMPLOYEE: &str = "2339292";
+const SIPUNI_EXT: &str = "201";
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Pbx {
+    Uis,
+    Sipuni,
+}
+
+/// What one walk through a guide ended with.
+struct Walked {
+    check: Output,
+    /// The call the simulator played and the agent's engine showed a card of.
+    card_of: String,
+}
+
+impl Walked {
+    fn check_text(&self) -> String {
+        String::from_utf8_lossy(&self.check.stdout).into_owned()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_uis_guide_reaches_a_first_card() {
+    for name in ["setup-uis.md", "setup-uis.en.md"] {
+        let walked = walk(name, Pbx::Uis, |_| {}).await;
+        let text = walked.check_text();
+        assert_eq!(walked.check.status.code(), Some(0), "{name}: check\n{text}");
+        assert!(!text.contains('✗'), "{name}: check\n{text}");
+        assert!(text.contains("✓ UIS Data API (get.account)"), "{text}");
+        assert!(walked.card_of.starts_with("uis:"), "{}", walked.card_of);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sipuni_guide_reaches_a_first_card() {
+    for name in ["setup-sipuni.md", "setup-sipuni.en.md"] {
+        let walked = walk(name, Pbx::Sipuni, |_| {}).await;
+        let text = walked.check_text();
+        assert_eq!(walked.check.status.code(), Some(0), "{name}: check\n{text}");
+        assert!(!text.contains('✗'), "{name}: check\n{text}");
+        assert!(text.contains("✓ Sipuni API (statistic/export)"), "{text}");
+        assert!(walked.card_of.starts_with("sipuni:"), "{}", walked.card_of);
+    }
+}
+
+/// A cabinet set up wrong in one way, and the troubleshooting row (found by `key`) that
+/// tells the admin what to do about it.
+struct Fault {
+    pbx: Pbx,
+    key: &'static str,
+    sim: fn(&mut SimConfig),
+    /// Beyond the row's phrases: what only the real run can say (the address UIS saw).
+    also: &'static [&'static str],
+}
+
+const FAULTS: &[Fault] = &[
+    Fault {
+        pbx: Pbx::Uis,
+        key: "Ключ API UIS неверен",
+        // The key in the cabinet is another one than the admin pasted.
+        sim: |sim| sim.uis.api_key = Some("a-key-made-later".to_owned()),
+        also: &[],
+    },
+    Fault {
+        pbx: Pbx::Uis,
+        key: "IP-адреса релея",
+        sim: |sim| sim.uis.allowed_ips = vec!["203.0.113.0/24".parse::<IpRange>().unwrap()],
+        also: &["127.0.0.1"],
+    },
+    Fault {
+        pbx: Pbx::Uis,
+        key: "не подключён Data API",
+        sim: |sim| sim.uis.disabled_components = vec![UisComponent::DataApi],
+        also: &[],
+    },
+    Fault {
+        pbx: Pbx::Uis,
+        key: "Call API Базовый набор",
+        sim: |sim| sim.uis.disabled_components = vec![UisComponent::CallApiBasic],
+        also: &[],
+    },
+    Fault {
+        pbx: Pbx::Sipuni,
+        key: "Sipuni отклонил запрос",
+        sim: |sim| sim.sipuni.secret = Some("a-secret-made-later".to_owned()),
+        also: &[],
+    },
+    Fault {
+        pbx: Pbx::Sipuni,
+        key: "Услуга совершение звонков по API",
+        sim: |sim| sim.sipuni.api_calls = false,
+        also: &[],
+    },
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_fault_gets_the_message_the_guide_promises() {
+    for fault in FAULTS {
+        for name in match fault.pbx {
+            Pbx::Uis => ["setup-uis.md", "setup-uis.en.md"],
+            Pbx::Sipuni => ["setup-sipuni.md", "setup-sipuni.en.md"],
+        } {
+            let walked = walk(name, fault.pbx, fault.sim).await;
+            let text = walked.check_text();
+            assert_eq!(
+                walked.check.status.code(),
+                Some(1),
+                "{name}, {}: check\n{text}",
+                fault.key
+            );
+            let promised = guide::promised(&guide::read(name), fault.key);
+            for phrase in promised
+                .iter()
+                .map(String::as_str)
+                .chain(fault.also.iter().copied())
+            {
+                assert!(
+                    text.lines()
+                        .any(|l| l.starts_with('✗') && l.contains(phrase)),
+                    "{name}: the troubleshooting row promises ✗ {phrase:?}; check said\n{text}"
+                );
+            }
+        }
+    }
+}
+
+/// Walks guide `name` with the simulator changed by `fault`, up to the agent's first card.
+async fn walk(name: &str, pbx: Pbx, fault: fn(&mut SimConfig)) -> Walked {
+    let blocks = guide::blocks(&guide::read(name));
+    assert!(
+        !blocks.is_empty(),
+        "{name} marks no block with {}",
+        guide::MARK
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut place = Place::new(dir.path());
+    let sim_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    place.sim = sim_listener.local_addr().unwrap();
+    let mut sim_listener = Some(sim_listener);
+
+    let mut relay: Option<Running> = None;
+    let mut sim: Option<oneshot::Sender<()>> = None;
+    let mut token: Option<String> = None;
+    let mut check: Option<Output> = None;
+    let mut cli: Vec<Vec<String>> = Vec::new();
+    let mut printed_hooks = false;
+    for block in &blocks {
+        let text = place.fill(&block.text, token.as_deref());
+        if block.lang == "toml" {
+            std::fs::write(&place.config, &text).unwrap();
+            continue;
+        }
+        assert!(
+            block.lang.is_empty() || block.lang == "sh",
+            "{name}: a {:?} block is marked to run",
+            block.lang
+        );
+        if text.contains("trubka-relay serve") {
+            let running = Running::serve(&place, &text);
+            // The cabinet is set up with the URLs the relay printed.
+            let mut config = SimConfig::new(
+                Url::parse(&place.relay_url()).unwrap(),
+                running.token_in("UIS webhook URL:", "/hooks/uis/"),
+                running.token_in("Sipuni webhook URL:", "/hooks/sipuni/"),
+            );
+            cabinet_as_the_guide_says(&mut config);
+            fault(&mut config);
+            let (stop, stopped) = oneshot::channel::<()>();
+            tokio::spawn(trubka_sim::run(
+                sim_listener.take().expect("one serve per guide"),
+                config,
+                async move {
+                    let _ = stopped.await;
+                },
+            ));
+            sim = Some(stop);
+            relay = Some(running);
+        } else if text.contains("trubka-cli") {
+            cli.extend(place.cli_calls(&text));
+        } else {
+            let output = place.run(&text).await;
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            if text.contains("trubka-relay check") {
+                check = Some(output);
+                continue;
+            }
+            assert!(
+                output.status.success(),
+                "{name}: {text}\n{stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            if text.contains("agent add") {
+                // «Последняя строка вывода — токен оператора».
+                let last = stdout.lines().rev().find(|l| !l.trim().is_empty());
+                let last = last.unwrap_or_default().trim().to_owned();
+                assert!(
+                    last.starts_with("trk_"),
+                    "{name}: agent add printed\n{stdout}"
+                );
+                token = Some(last);
+            }
+            if text.contains("uis-templates") || text.contains("sipuni-setup") {
+                let running = relay.as_ref().expect("the relay runs before its printouts");
+                let hook = match pbx {
+                    Pbx::Uis => running.line_starting("UIS webhook URL:"),
+                    Pbx::Sipuni => running.line_starting("Sipuni webhook URL:"),
+                };
+                assert!(
+                    stdout.contains(&hook),
+                    "{name}: the printout names another URL than {hook}:\n{stdout}"
+                );
+                printed_hooks = true;
+            }
+        }
+    }
+    assert!(printed_hooks, "{name} never prints the URLs to paste");
+    let check = check.unwrap_or_else(|| panic!("{name} never runs trubka-relay check"));
+    assert!(relay.is_some(), "{name} never starts the relay");
+
+    // The agent's part: `trubka-cli login …`, then `trubka-cli listen`.
+    let home = dir.path().join("agent");
+    let mut listened = false;
+    for args in &cli {
+        match args.first().map(String::as_str) {
+            Some("login") => {
+                let mut argv = vec!["trubka-cli".to_owned(), "--home".to_owned()];
+                argv.push(home.display().to_string());
+                argv.extend(args.iter().cloned());
+                let parsed = trubka_agent::cli::Cli::try_parse_from(argv).unwrap();
+                trubka_agent::cli::run(parsed)
+                    .await
+                    .unwrap_or_else(|e| panic!("{name}: trubka-cli {args:?}: {e}"));
+            }
+            Some("listen") => listened = true,
+            other => panic!("{name}: the walkthrough does not know trubka-cli {other:?}"),
+        }
+    }
+    assert!(listened, "{name} never has the agent listen");
+    let card_of = first_card(&home, &place, pbx).await;
+
+    if let Some(stop) = sim {
+        let _ = stop.send(());
+    }
+    drop(relay);
+    Walked { check, card_of }
+}
+
+/// The cabinet after the guide's steps: the key the admin copied, the relay's address on the
+/// allow-list, calls by API switched on; calls play at once.
+fn cabinet_as_the_guide_says(config: &mut SimConfig) {
+    config.uis.api_key = Some(UIS_KEY.to_owned());
+    config.uis.allowed_ips = vec!["127.0.0.1".parse::<IpRange>().unwrap()];
+    config.sipuni.secret = Some(SIPUNI_SECRET.to_owned());
+    config.sipuni.api_calls = true;
+    config.speed = 0.0;
+    config.seed = Some(14);
+}
+
+/// `trubka-cli listen` on the profile at `home`: the engine the command runs, until the card
+/// of a call the simulator plays to the guide's agent.
+async fn first_card(home: &Path, place: &Place, pbx: Pbx) -> String {
+    let engine = trubka_agent::Engine::open(Profile::at(home).unwrap())
+        .await
+        .unwrap();
+    let mut events = engine.subscribe();
+    engine.start().unwrap();
+    let (provider, employee) = match pbx {
+        Pbx::Uis => ("uis", UIS_EMPLOYEE),
+        Pbx::Sipuni => ("sipuni", SIPUNI_EXT),
+    };
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/sim/calls", place.sim))
+        .json(&json!({"provider": provider, "employee": employee}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let call = body["call_id"].as_str().unwrap().to_owned();
+    let card = tokio::time::timeout(WAIT, async {
+        loop {
+            match events.recv().await {
+                Ok(EngineEvent::Card { card, .. }) if card.call.call_id == call => return card,
+                Ok(_) => {}
+                Err(error) => panic!("the engine's events ended: {error}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no card of {call} within {WAIT:?}"));
+    engine.stop();
+    assert!(
+        card.call.phone.is_some(),
+        "the card has the caller's number"
+    );
+    card.call.call_id
+}
+
+/// Where this walk's relay lives, and the guide's text with it filled in.
+struct Place {
+    config: PathBuf,
+    data: PathBuf,
+    port: u16,
+    sim: SocketAddr,
+    /// A folder with `trubka-relay` in it, first on the scripts' PATH.
+    bin: PathBuf,
+    calls: PathBuf,
+}
+
+impl Place {
+    fn new(dir: &Path) -> Place {
+        let bin = dir.join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_trubka-relay"), bin.join("trubka-relay"))
+            .unwrap();
+        let port = StdListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        Place {
+            config: dir.join("relay.toml"),
+            data: dir.join("relay-data"),
+            port,
+            sim: ([127, 0, 0, 1], 0).into(),
+            bin,
+            calls: dir.join("trubka-cli.calls"),
+        }
+    }
+
+    fn relay_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The guide's `text` with this machine's values for what the guide cannot know.
+    fn fill(&self, text: &str, token: Option<&str>) -> String {
+        let mut text = text
+            .replace("/etc/trubka/relay.toml", &self.config.display().to_string())
+            .replace("/var/lib/trubka-relay", &self.data.display().to_string())
+            .replace("https://relay.example.com", &self.relay_url())
+            .replace("127.0.0.1:8765", &format!("127.0.0.1:{}", self.port))
+            .replace("api_key = \"…\"", &format!("api_key = \"{UIS_KEY}\""))
+            .replace("secret = \"…\"", &format!("secret = \"{SIPUNI_SECRET}\""));
+        if let Some(token) = token {
+            text = text.replace("trk_…", token);
+        }
+        assert!(
+            !text.contains('…'),
+            "a value the walkthrough cannot fill in:\n{text}"
+        );
+        text
+    }
+
+    /// The environment every command runs in: the PBX API addresses of the simulator, and
+    /// nothing of the machine's own relay settings.
+    fn command(&self, script: &str) -> Command {
+        let mut command = Command::new("bash");
+        command.args(["-euo", "pipefail", "-c", script]);
+        for (name, _) in std::env::vars() {
+            if name.starts_with("TRUBKA_RELAY_") {
+                command.env_remove(name);
+            }
+        }
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let path = std::env::join_paths(
+            std::iter::once(self.bin.clone()).chain(std::env::split_paths(&path)),
+        )
+        .unwrap();
+        let sim = self.sim;
+        command
+            .env("PATH", path)
+            .env("RUST_LOG", "warn")
+            .env(
+                "TRUBKA_RELAY_UIS_CALL_API_URL",
+                format!("http://{sim}/uis/callapi/v4.0"),
+            )
+            .env(
+                "TRUBKA_RELAY_UIS_DATA_API_URL",
+                format!("http://{sim}/uis/dataapi/v2.0"),
+            )
+            .env("TRUBKA_RELAY_UIS_MEDIA_BASE", format!("http://{sim}"))
+            .env(
+                "TRUBKA_RELAY_SIPUNI_API_URL",
+                format!("http://{sim}/sipuni/api"),
+            )
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs a block to its end.
+    async fn run(&self, script: &str) -> Output {
+        let mut command = self.command(script);
+        tokio::time::timeout(WAIT, tokio::task::spawn_blocking(move || command.output()))
+            .await
+            .unwrap_or_else(|_| panic!("{script} did not end within {WAIT:?}"))
+            .unwrap()
+            .unwrap()
+    }
+
+    /// The `trubka-cli` invocations of a block, each as its arguments: bash reads the block
+    /// (quotes, line continuations) and a function in place of the program writes them down.
+    fn cli_calls(&self, script: &str) -> Vec<Vec<String>> {
+        let record = format!(
+            "trubka-cli() {{ printf '%s\\0' \"$@\" >> {calls:?}; printf '\\n' >> {calls:?}; }}\n{script}",
+            calls = self.calls.display().to_string()
+        );
+        let _ = std::fs::remove_file(&self.calls);
+        let output = self.command(&record).output().unwrap();
+        assert!(output.status.success(), "{script}: {output:?}");
+        std::fs::read_to_string(&self.calls)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                line.split('\0')
+                    .filter(|arg| !arg.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// `trubka-relay serve`, started from the guide's block; killed when dropped.
+struct Running {
+    child: Child,
+    banner: Vec<String>,
+}
+
+impl Running {
+    /// Starts the block (`exec`: the process is the relay) and reads what it prints up to
+    /// the line that says it listens.
+    fn serve(place: &Place, script: &str) -> Running {
+        let mut child = place
+            .command(&format!("exec {}", script.trim()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (lines, banner) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if lines.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut running = Running {
+            child,
+            banner: Vec::new(),
+        };
+        loop {
+            let line = banner
+                .recv_timeout(WAIT)
+                .unwrap_or_else(|_| panic!("serve said nothing more after {:?}", running.banner));
+            let done = line.starts_with("UIS route URL:");
+            running.banner.push(line);
+            if done {
+                return running;
+            }
+        }
+    }
+
+    fn line_starting(&self, label: &str) -> String {
+        let line = self.banner.iter().find(|l| l.starts_with(label));
+        let line = line.unwrap_or_else(|| panic!("serve printed no {label:?}: {:?}", self.banner));
+        line[label.len()..].trim().to_owned()
+    }
+
+    /// The hook token in the URL serve printed after `label`.
+    fn token_in(&self, label: &str, path: &str) -> String {
+        let url = self.line_starting(label);
+        let at = url
+            .find(path)
+            .unwrap_or_else(|| panic!("{url} has no {path}"));
+        url[at + path.len()..].trim_end_matches('/').to_owned()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
