@@ -21,7 +21,7 @@ use axum::extract::ws::Utf8Bytes;
 use chrono::Utc;
 use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
-use trubka_core::{CallEvent, Provider};
+use trubka_core::{CallEvent, EventKind, Provider};
 use trubka_protocol::stream::{close_code, event_frame};
 
 use super::append::{Inserted, insert_event, insert_rejection};
@@ -341,7 +341,14 @@ impl Writer {
             for rejection in &rejections {
                 insert_rejection(&tx, rejection, now_ms)?;
             }
-            for (provider, kind, event_id) in &heard {
+            // One row per provider and kind, however many notifications the batch holds.
+            let mut last: Vec<&(Provider, EventKind, String)> = Vec::new();
+            for entry in heard.iter().rev() {
+                if !last.iter().any(|l| (l.0, l.1) == (entry.0, entry.1)) {
+                    last.push(entry);
+                }
+            }
+            for (provider, kind, event_id) in last {
                 super::activity::record(&tx, *provider, *kind, event_id, now_ms)?;
             }
             tx.commit()?;
