@@ -2,7 +2,8 @@
 //!
 //! - [`hash`]: the md5 signature rule ([`sign`]).
 //! - [`callback`]: `callback/call_number` and `callback/call_tree` (click-to-call).
-//! - [`statistic`]: `statistic/export` (the call log as CSV) and `statistic/record`.
+//! - [`statistic`]: `statistic/export` (the call log as CSV), `statistic/record` and
+//!   `statistic/operators` (the cabinet's extensions).
 
 pub mod callback;
 pub mod hash;
@@ -22,7 +23,7 @@ pub use callback::{CallTreeOptions, SipuniCallAccepted};
 pub use hash::sign;
 pub use statistic::{
     AnsweredFilter, CallTypeFilter, EmployeeCell, SipuniCallKind, SipuniCallRow, SipuniExport,
-    StatisticsFilter,
+    SipuniOperator, StatisticsFilter,
 };
 
 /// How to reach one Sipuni cabinet.

@@ -5,6 +5,8 @@
 //! - [`call_api`]: `start.employee_call`, `start.scenario_call`, `release.call`, `list.calls`.
 //! - [`data_api`]: `get.calls_report` (with paging and window splitting), `get.employees`,
 //!   `get.virtual_numbers`, `get.scenarios`, `get.account`.
+//! - [`notifications`]: the report of sent notifications (`get.reports_list`,
+//!   `get.notifications`).
 //! - [`offline`]: offline requests (`upload.offline_messages`) and the sites and campaigns
 //!   they are filed under (`get.sites`, `get.campaigns`).
 //! - [`records`]: recording links built from `call_records`.
@@ -14,6 +16,7 @@ pub mod call_api;
 pub mod data_api;
 mod jsonrpc;
 pub mod limits;
+pub mod notifications;
 pub mod offline;
 pub mod records;
 
@@ -38,6 +41,7 @@ pub use data_api::{
     ReportPage, Scenario, UisAccount, VirtualNumber, VirtualNumberScenario,
 };
 pub use limits::{Sleeper, TokioSleeper, UisLimits};
+pub use notifications::{Labelled, SentNotification, UserReport};
 pub use offline::{Campaign, OfflineMessage, Site, UploadedMessage};
 
 /// How to reach one UIS account. `Default` points at the UIS hosts with an empty key.

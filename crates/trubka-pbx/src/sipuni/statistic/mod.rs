@@ -1,5 +1,5 @@
 //! Sipuni call log: `statistic/export` (the request's filter here, the CSV in [`export`]) and
-//! `statistic/record` (a recording's bytes).
+//! `statistic/record` (a recording's bytes); [`operators`] the cabinet's employees.
 
 use bytes::Bytes;
 use chrono::{NaiveDate, NaiveTime};
@@ -8,8 +8,10 @@ use crate::sipuni::{SipuniClient, bad, error_from_answer, plain_text_error};
 use crate::{PbxError, Result};
 
 mod export;
+pub mod operators;
 
 pub use export::{EmployeeCell, SipuniCallKind, SipuniCallRow, SipuniExport, parse_export};
+pub use operators::SipuniOperator;
 
 /// `type` of the export: which calls to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
