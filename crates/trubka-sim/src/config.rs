@@ -71,6 +71,9 @@ pub struct UisConfig {
     /// «Завершение звонка» of a lost incoming call, as an account with both notifications
     /// configured receives.
     pub lost_call_notification: bool,
+    /// Where the cabinet's notifications point instead of the relay (the hook path is kept):
+    /// a notification set up with a wrong address, which `get.notifications` then reports.
+    pub notification_base: Option<Url>,
     /// Client addresses the API accepts («Правила и настройки безопасности → API»). Empty,
     /// as a new cabinet starts, refuses every address with `-32003 ip_not_whitelisted`;
     /// `0.0.0.0/0` accepts every IPv4 address.
@@ -199,6 +202,7 @@ impl SimConfig {
                 lines: cast::UIS_LINES.iter().map(|s| (*s).to_owned()).collect(),
                 setup: UisSetup::default(),
                 lost_call_notification: true,
+                notification_base: None,
                 allowed_ips: Vec::new(),
                 minute_limit: 60,
                 day_limit: 10_000,

@@ -5,7 +5,9 @@
 //! A connection error, a timeout or a 5xx answer is retried with doubling back-off up to the
 //! configured number of attempts, as a PBX does; a relay must therefore tolerate repeats.
 //! Other non-2xx answers are logged with their body and not retried. Every delivery is
-//! recorded in a bounded [`DeliveryLog`] that `GET /sim/deliveries` shows.
+//! recorded in a bounded [`DeliveryLog`] that `GET /sim/deliveries` shows and the UIS Data API
+//! reports as `get.notifications`. UIS notifications can be sent to another base URL than the
+//! relay's ([`Sender::with_uis_base`]): a cabinet whose notifications point at a wrong URL.
 
 use std::{
     collections::VecDeque,
@@ -81,6 +83,12 @@ pub struct Delivery {
     pub status: Option<u16>,
     /// The last transport error, if any.
     pub error: Option<String>,
+    /// The URL with the token, as the PBX's own log shows it (`get.notifications`).
+    #[serde(skip)]
+    pub sent_to: String,
+    /// The relay's kind of the notification (`started`, …).
+    #[serde(skip)]
+    pub kind: &'static str,
 }
 
 /// The newest deliveries, bounded.
@@ -117,6 +125,8 @@ pub struct Sender {
     relay: Url,
     uis_token: String,
     sipuni_token: String,
+    /// Where UIS notifications go instead of the relay, if anywhere.
+    uis_base: Option<Url>,
     policy: DeliveryConfig,
     /// What was delivered.
     pub log: DeliveryLog,
@@ -143,14 +153,25 @@ impl Sender {
             relay,
             uis_token,
             sipuni_token,
+            uis_base: None,
             policy,
             log: DeliveryLog::default(),
         })
     }
 
+    /// UIS notifications go to `base` (with the usual hook path) instead of the relay, as
+    /// when the cabinet's notifications were pointed at a mistyped or old address.
+    pub fn with_uis_base(mut self, base: Option<Url>) -> Self {
+        self.uis_base = base;
+        self
+    }
+
     /// The URL of a hook; `masked` replaces the token for logs.
     fn url(&self, hook: Hook, masked: bool) -> Url {
-        let mut url = self.relay.clone();
+        let mut url = match (hook, &self.uis_base) {
+            (Hook::Uis(_), Some(base)) => base.clone(),
+            _ => self.relay.clone(),
+        };
         let token = |t: &str| {
             if masked {
                 "***".to_owned()
@@ -210,6 +231,8 @@ impl Sender {
             attempts: 0,
             status: None,
             error: None,
+            sent_to: self.url(outgoing.hook, false).to_string(),
+            kind: outgoing.kind.as_str(),
         };
         let mut backoff = self.policy.initial_backoff;
         for attempt in 1..=self.policy.attempts {
@@ -258,6 +281,8 @@ impl Sender {
             attempts: 0,
             status: None,
             error: Some(format!("dropped on purpose ({})", outgoing.kind.as_str())),
+            sent_to: self.url(outgoing.hook, false).to_string(),
+            kind: outgoing.kind.as_str(),
         });
     }
 

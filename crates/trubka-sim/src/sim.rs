@@ -88,7 +88,8 @@ impl Sim {
             config.uis.hook_token.clone(),
             config.sipuni.hook_token.clone(),
             config.delivery.clone(),
-        )?;
+        )?
+        .with_uis_base(config.uis.notification_base.clone());
         let rng = match config.seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),

@@ -2,7 +2,8 @@
 //!
 //! - `POST /uis/callapi/v4.0`: the UIS Call API ([`uis_call`]);
 //! - `POST /uis/dataapi/v2.0`: the UIS Data API ([`uis_data`], [`uis_catalog`], and the
-//!   offline requests with their sites and campaigns, [`uis_offline`]);
+//!   offline requests with their sites and campaigns, [`uis_offline`]; the report of sent
+//!   notifications, [`uis_notifications`]);
 //! - `/sipuni/api/…`: the Sipuni API ([`sipuni`], [`sipuni_export`]).
 //!
 //! Both UIS APIs share the JSON-RPC envelope, authentication, the IP allow-list, tariff
@@ -18,6 +19,7 @@ pub mod uis_catalog;
 pub mod uis_data;
 pub mod uis_jsonrpc;
 pub mod uis_list;
+pub mod uis_notifications;
 pub mod uis_offline;
 pub mod uis_params;
 

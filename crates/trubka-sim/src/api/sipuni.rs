@@ -1,6 +1,7 @@
 //! The Sipuni HTTP API (reference B.1–B.3) under `/sipuni/api/`: `callback/call_number`,
-//! `callback/call_tree`, `statistic/export` ([`crate::api::sipuni_export`]) and
-//! `statistic/record`.
+//! `callback/call_tree`, `statistic/export` ([`crate::api::sipuni_export`]),
+//! `statistic/record` and `statistic/operators` (the cast's extensions as the CSV
+//! `Login;Name;Status;Call state` public clients read, signed with `user` alone).
 //!
 //! Parameters come as a form body (`application/x-www-form-urlencoded`) or in the query
 //! string, by POST or GET. Every request must carry the cabinet number as `user` and
@@ -20,6 +21,10 @@
 //!
 //! Both call orders need «Услуга совершение звонков по API» (`SipuniConfig::api_calls`, off in a
 //! new cabinet): without it, a correctly signed order is refused with [`API_CALLS_OFF`].
+//!
+//! A wrong secret and a wrong cabinet number get the same refusal: the hash covers `user`, and
+//! no public source shows Sipuni answering an unknown cabinet in other words (docs/protocol.md,
+//! «Sipuni: a wrong cabinet number and a wrong secret»).
 
 use std::sync::Arc;
 
@@ -97,7 +102,11 @@ pub async fn handle(
     form.extend(serde_urlencoded::from_bytes::<Form>(&body).unwrap_or_default());
     if !matches!(
         operation.as_str(),
-        "callback/call_number" | "callback/call_tree" | "statistic/export" | "statistic/record"
+        "callback/call_number"
+            | "callback/call_tree"
+            | "statistic/export"
+            | "statistic/record"
+            | "statistic/operators"
     ) {
         note.outcome("unknown method");
         return (
@@ -116,6 +125,7 @@ pub async fn handle(
         "callback/call_number" => call(&sim, &form, &note, false),
         "callback/call_tree" => call(&sim, &form, &note, true),
         "statistic/export" => sipuni_export::export(&sim, &form),
+        "statistic/operators" => Ok(operators(&sim)),
         _ => record(&sim, &form, &headers),
     };
     match result {
@@ -208,6 +218,22 @@ fn call(sim: &Arc<Sim>, form: &Form, note: &RequestNote, tree: bool) -> Result<R
         None => json!({"success": true, "message": "OK"}),
     };
     Ok(axum::Json(body).into_response())
+}
+
+/// `statistic/operators`: every employee of the cast, free and not in a call.
+fn operators(sim: &Sim) -> Response {
+    let mut csv = String::from("Login;Name;Status;Call state\n");
+    for employee in &sim.config.employees {
+        csv.push_str(&format!(
+            "{};{};Свободен;\n",
+            employee.extension, employee.name
+        ));
+    }
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        csv,
+    )
+        .into_response()
 }
 
 fn record(sim: &Sim, form: &Form, headers: &HeaderMap) -> Result<Response, String> {

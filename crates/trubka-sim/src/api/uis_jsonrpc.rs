@@ -36,7 +36,7 @@ use serde_json::{Map, Value, json};
 use crate::{
     api::{
         limits::{Limits, UisApi},
-        uis_call, uis_catalog, uis_data, uis_offline,
+        uis_call, uis_catalog, uis_data, uis_notifications, uis_offline,
         uis_params::Params,
     },
     config::UisComponent,
@@ -213,6 +213,17 @@ const DATA_API: &[(&str, UisComponent, Method)] = &[
         "get.campaigns",
         UisComponent::DataApi,
         uis_offline::get_campaigns,
+    ),
+    // «Data API для настройки» in the docs; the simulator does not split the Data API.
+    (
+        "get.reports_list",
+        UisComponent::DataApi,
+        uis_notifications::get_reports_list,
+    ),
+    (
+        "get.notifications",
+        UisComponent::DataApi,
+        uis_notifications::get_notifications,
     ),
     (
         "upload.offline_messages",
