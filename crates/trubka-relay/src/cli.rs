@@ -436,8 +436,12 @@ pub fn status(config: &RelayConfig, out: &mut impl Write) -> Result<(), CliError
     Ok(())
 }
 
-pub async fn check(config: &RelayConfig, out: &mut impl Write) -> Result<bool, CliError> {
-    Ok(crate::setup::check::run(config, out).await?)
+pub async fn check(
+    config: &RelayConfig,
+    source: &ConfigSource,
+    out: &mut impl Write,
+) -> Result<bool, CliError> {
+    Ok(crate::setup::check::run(config, source, out).await?)
 }
 
 fn parse_line(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> {

@@ -31,6 +31,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { .. } | Command::Check => {}
         _ => loaded.require_database()?,
     }
+    let source = loaded.source.clone();
     let config = loaded.config;
     let mut stdout = std::io::stdout().lock();
     match &cli.command {
@@ -48,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
         )?,
         Command::Status => cli::status(&config, &mut stdout)?,
         Command::Check => {
-            if !cli::check(&config, &mut stdout).await? {
+            if !cli::check(&config, &source, &mut stdout).await? {
                 stdout.flush().context("cannot write output")?;
                 std::process::exit(1);
             }

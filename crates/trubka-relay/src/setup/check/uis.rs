@@ -1,116 +1,31 @@
-//! `trubka-relay check`: reads the configuration, reaches each configured PBX API with
-//! harmless requests and says in plain words what is wrong.
+//! The UIS part of `check`: `get.account` (the key, the IP allow-list, the Data API option;
+//! does the account's time zone have the offset of `[uis] utc_offset`?), the Call API options,
+//! and `get.virtual_numbers` for `[uis] virtual_number`; then the agents ([`super::uis_agents`])
+//! and the notifications UIS sent ([`super::uis_notifications`]).
 //!
-//! - UIS Data API: `get.account` (the key, the IP allow-list, the Data API option; does the
-//!   account's time zone have the offset of `[uis] utc_offset`?), then `get.virtual_numbers` (is `[uis] virtual_number` the account's?) and `get.employees` (does
-//!   every agent's UIS employee id exist?).
-//! - UIS Call API: `release.call` of a call session that cannot exist (the «Call API Базовый
-//!   набор» option click-to-call needs: `call_session_not_found` means it is on,
-//!   `component_disabled` off; nothing is released), then `list.calls`. That one belongs to
-//!   the «Call API Управление вызовами» option, which click-to-call does not need, so that
-//!   option being off is only a warning. «Уведомления» and «API Расширенный» have no harmless
-//!   request to test them by; the check names them.
-//! - Sipuni API: `statistic/export` of today in the cabinet's zone (the cabinet number and the
-//!   secret key). Sipuni does not tell the cabinet's zone, so `[sipuni] utc_offset` is only
-//!   shown. Then, with the signature proven, a `callback/call_number` order without a number
-//!   ([`trubka_pbx::SipuniClient::probe_call_orders`]): refused for the missing number means
-//!   «Услуга совершение звонков по API» is on, refused for the service means it is off.
-//!
-//! A refusal is explained by [`PbxError::user_message`], which names the tariff option or the
-//! place in the cabinet to fix («Правила и настройки безопасности → API» for the IP allow-list,
-//! «API Базовые отраслевые решения» for the Data API, …).
-//!
-//! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
-//! The result is `false` when any line is ✗; the binary then exits with status 1.
+//! «Call API Базовый набор» is tested by `release.call` of a call session that cannot exist
+//! (`call_session_not_found` means on, `component_disabled` off; nothing is released), then
+//! `list.calls`, which belongs to «Call API Управление вызовами»: click-to-call does not need
+//! it, so that option being off is only a warning. «API Расширенный» has no harmless request.
 
 use std::io::{self, Write};
 
-use chrono::{FixedOffset, Utc};
-use trubka_core::PhoneParser;
-use trubka_pbx::sipuni::StatisticsFilter;
+use chrono::FixedOffset;
 use trubka_pbx::uis::{CallSessionId, ListCalls};
 use trubka_pbx::{PbxError, UisMnemonic};
 
-use crate::agents::Agent;
 use crate::config::RelayConfig;
-use crate::pbx::{PbxApis, SipuniApi, UisApi};
-use crate::store::Store;
+use crate::pbx::UisApi;
+use crate::setup::zones;
 
-use super::zones;
+use super::{Mark, RelayData, Report, uis_agents, uis_notifications};
 
-/// Writes the check lines; `Ok(true)` when nothing must be fixed.
-pub async fn run(config: &RelayConfig, out: &mut impl Write) -> io::Result<bool> {
-    let mut report = Report { out, ok: true };
-    report.line(Mark::Info, "Проверка настроек trubka-relay")?;
-    match PhoneParser::new(&config.default_region) {
-        Ok(_) => report.line(
-            Mark::Ok,
-            &format!("Регион номеров без кода страны: {}", config.default_region),
-        )?,
-        Err(e) => report.line(Mark::Fail, &format!("default_region: {e}"))?,
-    }
-    match &config.public_url {
-        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-            report.line(Mark::Ok, &format!("Публичный адрес релея: {url}"))?
-        }
-        Some(url) => report.line(
-            Mark::Fail,
-            &format!("public_url «{url}» должен начинаться с https:// (или http://)"),
-        )?,
-        None => report.line(
-            Mark::Warn,
-            "public_url не задан: АТС не смогут отправлять события на локальный адрес релея",
-        )?,
-    }
-    let agents: Vec<Agent> = match Store::open(&config.data_dir).and_then(|s| s.list_agents()) {
-        Ok(agents) => agents.into_iter().filter(Agent::is_active).collect(),
-        Err(e) => {
-            report.line(
-                Mark::Fail,
-                &format!("База релея в {}: {e}", config.data_dir.display()),
-            )?;
-            Vec::new()
-        }
-    };
-    let apis = match PbxApis::from_config(config) {
-        Ok(apis) => apis,
-        Err(e) => {
-            report.line(Mark::Fail, &format!("Настройки АТС неверны: {e}"))?;
-            PbxApis::default()
-        }
-    };
-    match &apis.uis {
-        Some(uis) => check_uis(&mut report, uis, &agents).await?,
-        None => report.line(
-            Mark::Off,
-            "UIS API не настроен ([uis] api_key): звонки из Trubka и сверка истории через UIS \
-             выключены",
-        )?,
-    }
-    match &apis.sipuni {
-        Some(sipuni) => check_sipuni(&mut report, sipuni).await?,
-        None => report.line(
-            Mark::Off,
-            "Sipuni API не настроен ([sipuni] user и secret): звонки из Trubka и сверка истории \
-             через Sipuni выключены",
-        )?,
-    }
-    let ok = report.ok;
-    if ok {
-        report.line(Mark::Info, "Итог: ошибок нет.")?;
-    } else {
-        report.line(
-            Mark::Info,
-            "Итог: есть ошибки (✗) — исправьте их и запустите проверку снова.",
-        )?;
-    }
-    Ok(ok)
-}
-
-async fn check_uis(
+/// Every UIS line.
+pub(super) async fn check(
     report: &mut Report<'_, impl Write>,
     uis: &UisApi,
-    agents: &[Agent],
+    config: &RelayConfig,
+    relay: &RelayData,
 ) -> io::Result<()> {
     let data_api_works = match uis.client.account().await {
         Ok(account) => {
@@ -157,9 +72,10 @@ async fn check_uis(
     }
     report.line(
         Mark::Info,
-        "  Не проверяются запросом: «Уведомления» (без них UIS не присылает события звонков) \
-         и «API Расширенный» (соединение звонящего с персональным менеджером) — они \
-         подключаются в «Администратор → Аккаунт → Тарифы и опции»",
+        "  Не проверяется запросом: «API Расширенный» (соединение звонящего с персональным \
+         менеджером); «Уведомления» (без них UIS не присылает события звонков) проверяются \
+         ниже по отчёту отправленных уведомлений. Опции подключаются в «Администратор → \
+         Аккаунт → Тарифы и опции»",
     )?;
     if !data_api_works {
         return Ok(());
@@ -190,36 +106,8 @@ async fn check_uis(
             Err(e) => report.pbx_failure("UIS Data API (get.virtual_numbers)", &e)?,
         },
     }
-    let mapped: Vec<&Agent> = agents.iter().filter(|a| a.uis_employee.is_some()).collect();
-    if mapped.is_empty() {
-        return Ok(());
-    }
-    match uis.client.employees().await {
-        Ok(employees) => {
-            let mut missing = 0;
-            for agent in &mapped {
-                let id = agent.uis_employee.as_deref().unwrap_or_default();
-                if !employees.iter().any(|e| e.id.to_string() == id.trim()) {
-                    missing += 1;
-                    report.line(
-                        Mark::Fail,
-                        &format!(
-                            "Оператор «{}»: сотрудника UIS с ID {id} нет в аккаунте — проверьте \
-                             ID в «Сотрудники» и agent add --uis-employee",
-                            agent.name
-                        ),
-                    )?;
-                }
-            }
-            if missing == 0 {
-                report.line(
-                    Mark::Ok,
-                    &format!("Сотрудники UIS всех операторов найдены ({})", mapped.len()),
-                )?;
-            }
-        }
-        Err(e) => report.pbx_failure("UIS Data API (get.employees)", &e)?,
-    }
+    uis_agents::check(report, uis, &relay.agents, &config.default_region).await?;
+    uis_notifications::check(report, uis, config, relay.uis_hook_token.as_deref()).await?;
     Ok(())
 }
 
@@ -302,93 +190,6 @@ fn difference(a: FixedOffset, b: FixedOffset) -> String {
         (hours, 0) => format!("{hours} ч"),
         (0, minutes) => format!("{minutes} мин"),
         (hours, minutes) => format!("{hours} ч {minutes} мин"),
-    }
-}
-
-async fn check_sipuni(report: &mut Report<'_, impl Write>, sipuni: &SipuniApi) -> io::Result<()> {
-    // "Today" is the cabinet's day: the export is asked for local calendar days.
-    let today = Utc::now().with_timezone(&sipuni.utc_offset).date_naive();
-    match sipuni
-        .client
-        .export_statistics(today, today, &StatisticsFilter::default())
-        .await
-    {
-        Ok(export) => report.line(
-            Mark::Ok,
-            &format!(
-                "Sipuni API (statistic/export): номер кабинета и ключ приняты, звонков сегодня: \
-                 {} (время кабинета читается как UTC{}, [sipuni] utc_offset)",
-                export.rows.len(),
-                sipuni.utc_offset
-            ),
-        ),
-        Err(e) => return report.pbx_failure("Sipuni API (statistic/export)", &e),
-    }?;
-    check_sipuni_call_orders(report, sipuni).await
-}
-
-/// «Услуга совершение звонков по API», asked with an order that cannot dial anything. Only
-/// after the export worked: then a refusal is not about the signature.
-async fn check_sipuni_call_orders(
-    report: &mut Report<'_, impl Write>,
-    sipuni: &SipuniApi,
-) -> io::Result<()> {
-    match sipuni.client.probe_call_orders().await {
-        Err(e) if e.is_sipuni_api_calls_off() => report.line(
-            Mark::Fail,
-            "Sipuni: «Услуга совершение звонков по API» не подключена — звонки из Trubka через \
-             Sipuni не будут работать. Включите «Услуга совершение звонков по API» в кабинете \
-             Sipuni (для сотрудников, которые звонят из Trubka)",
-        ),
-        Err(PbxError::Sipuni { .. }) => report.line(
-            Mark::Ok,
-            "Sipuni API (callback/call_number без номера): заказы звонков принимаются — \
-             «Услуга совершение звонков по API» подключена",
-        ),
-        Ok(_) => report.line(
-            Mark::Warn,
-            "Sipuni принял заказ звонка без номера: проверить «Услуга совершение звонков по \
-             API» не удалось — убедитесь, что она подключена в кабинете Sipuni",
-        ),
-        Err(e) => report.pbx_failure("Sipuni API (callback/call_number)", &e),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mark {
-    Ok,
-    Fail,
-    Warn,
-    Off,
-    Info,
-}
-
-struct Report<'a, W: Write> {
-    out: &'a mut W,
-    ok: bool,
-}
-
-impl<W: Write> Report<'_, W> {
-    fn line(&mut self, mark: Mark, text: &str) -> io::Result<()> {
-        let prefix = match mark {
-            Mark::Ok => "✓ ",
-            Mark::Fail => "✗ ",
-            Mark::Warn => "⚠ ",
-            Mark::Off => "– ",
-            Mark::Info => "",
-        };
-        if mark == Mark::Fail {
-            self.ok = false;
-        }
-        writeln!(self.out, "{prefix}{text}")
-    }
-
-    /// A failed PBX request: the Russian explanation and the stable code.
-    fn pbx_failure(&mut self, what: &str, error: &PbxError) -> io::Result<()> {
-        self.line(
-            Mark::Fail,
-            &format!("{what}: {} [{}]", error.user_message(), error.code()),
-        )
     }
 }
 

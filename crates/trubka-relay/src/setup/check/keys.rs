@@ -1,0 +1,100 @@
+//! Values that are obviously not credentials: what an admin leaves when copying a sample
+//! config (`api_key = "…"`, `"<key>"`, `"xxx"`, `"your-key"`) or an empty string. They are
+//! reported before any request, since a PBX would only answer «неверный ключ», which sends the
+//! admin to the cabinet instead of to the config file.
+
+/// Why `value` cannot be a key, or `None` when it may be one.
+pub(super) fn not_a_key(value: &str) -> Option<&'static str> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Some("пустое значение");
+    }
+    if text.contains('…') || text.contains("...") {
+        return Some("многоточие из примера");
+    }
+    if (text.starts_with('<') && text.ends_with('>'))
+        || (text.starts_with('{') && text.ends_with('}'))
+        || (text.starts_with('[') && text.ends_with(']'))
+    {
+        return Some("заготовка в скобках из примера");
+    }
+    if text.chars().any(char::is_whitespace) {
+        return Some("в ключе не бывает пробелов");
+    }
+    let lower = text.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next()?;
+    if text.chars().count() >= 3 && chars.all(|c| c == first) && !first.is_ascii_digit() {
+        return Some("один повторённый символ");
+    }
+    let bare: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+    const PLACEHOLDERS: &[&str] = &[
+        "key",
+        "apikey",
+        "secret",
+        "token",
+        "password",
+        "changeme",
+        "todo",
+        "fixme",
+        "placeholder",
+        "example",
+        "none",
+        "null",
+        "ключ",
+        "секрет",
+        "токен",
+    ];
+    if PLACEHOLDERS.contains(&bare.as_str())
+        || bare.starts_with("your")
+        || bare.starts_with("ваш")
+        || bare.starts_with("insert")
+        || bare.starts_with("вставьте")
+    {
+        return Some("слово из примера вместо ключа");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_values_are_not_keys() {
+        for value in [
+            "",
+            "  ",
+            "…",
+            "...",
+            "<key>",
+            "<api_key>",
+            "{key}",
+            "xxx",
+            "XXXXXX",
+            "your-key",
+            "YOUR_API_KEY",
+            "ваш ключ",
+            "changeme",
+            "secret",
+            "api_key",
+            "вставьте-ключ",
+        ] {
+            assert!(not_a_key(value).is_some(), "{value:?}");
+        }
+    }
+
+    #[test]
+    fn real_looking_values_pass() {
+        for value in [
+            "uis-api-key",
+            "sipuni-secret",
+            "2fRN4g21kL0p9sXq",
+            "064629",
+            "000000",
+            "a1b2c3d4e5",
+        ] {
+            assert_eq!(not_a_key(value), None, "{value:?}");
+        }
+    }
+}

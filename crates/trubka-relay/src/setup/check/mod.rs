@@ -1,0 +1,273 @@
+//! `trubka-relay check`: reads the configuration, reaches each configured PBX API with
+//! harmless requests and says in plain words what is wrong.
+//!
+//! - Which configuration file was read; with none, where it was looked for (and a failure
+//!   when nothing at all is configured, so an empty run never says «ошибок нет»).
+//! - Keys that are sample values or empty ([`keys`]), before any request is made.
+//! - UIS ([`uis`]): `get.account` (key, IP allow-list, Data API, time zone), the Call API
+//!   options, `[uis] virtual_number`; every agent's employee id, employee phones and caller ID
+//!   against the account ([`uis_agents`]); and which notifications UIS sent in the last days,
+//!   where to and with what result ([`uis_notifications`]).
+//! - Sipuni ([`sipuni`]): the cabinet number's form, the signature, «Услуга совершение звонков
+//!   по API», and every agent's extension against the cabinet's employees.
+//!
+//! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
+//! The result is `false` when any line is ✗; the binary then exits with status 1.
+
+mod keys;
+mod sipuni;
+mod uis;
+mod uis_agents;
+mod uis_notifications;
+
+use std::io::{self, Write};
+
+use trubka_core::PhoneParser;
+use trubka_pbx::PbxError;
+
+use crate::agents::Agent;
+use crate::config::RelayConfig;
+use crate::config::locate::ConfigSource;
+use crate::pbx::PbxApis;
+use crate::store::{DATABASE_FILE, Store};
+
+/// Writes the check lines; `Ok(true)` when nothing must be fixed. `source` is where the
+/// configuration came from (`Loaded::source`).
+pub async fn run(
+    config: &RelayConfig,
+    source: &ConfigSource,
+    out: &mut impl Write,
+) -> io::Result<bool> {
+    let mut report = Report { out, ok: true };
+    report.line(Mark::Info, "Проверка настроек trubka-relay")?;
+    config_file(&mut report, config, source)?;
+    match PhoneParser::new(&config.default_region) {
+        Ok(_) => report.line(
+            Mark::Ok,
+            &format!("Регион номеров без кода страны: {}", config.default_region),
+        )?,
+        Err(e) => report.line(Mark::Fail, &format!("default_region: {e}"))?,
+    }
+    match &config.public_url {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            report.line(Mark::Ok, &format!("Публичный адрес релея: {url}"))?
+        }
+        Some(url) => report.line(
+            Mark::Fail,
+            &format!("public_url «{url}» должен начинаться с https:// (или http://)"),
+        )?,
+        None => report.line(
+            Mark::Warn,
+            "public_url не задан: АТС не смогут отправлять события на локальный адрес релея",
+        )?,
+    }
+    let relay = relay_data(&mut report, config)?;
+    let placeholders = placeholder_keys(&mut report, config)?;
+    let apis = match PbxApis::from_config(config) {
+        Ok(apis) => apis,
+        Err(e) => {
+            report.line(Mark::Fail, &format!("Настройки АТС неверны: {e}"))?;
+            PbxApis::default()
+        }
+    };
+    match &apis.uis {
+        _ if placeholders.uis => {}
+        Some(api) => uis::check(&mut report, api, config, &relay).await?,
+        None => report.line(
+            Mark::Off,
+            "UIS API не настроен ([uis] api_key): звонки из Trubka и сверка истории через UIS \
+             выключены",
+        )?,
+    }
+    match &apis.sipuni {
+        _ if placeholders.sipuni => {}
+        Some(api) => sipuni::check(&mut report, api, config, &relay.agents).await?,
+        None => report.line(
+            Mark::Off,
+            "Sipuni API не настроен ([sipuni] user и secret): звонки из Trubka и сверка истории \
+             через Sipuni выключены",
+        )?,
+    }
+    let ok = report.ok;
+    if ok {
+        report.line(Mark::Info, "Итог: ошибок нет.")?;
+    } else {
+        report.line(
+            Mark::Info,
+            "Итог: есть ошибки (✗) — исправьте их и запустите проверку снова.",
+        )?;
+    }
+    Ok(ok)
+}
+
+/// Says which file was read. With none, says where it was looked for; when nothing at all is
+/// configured either (no PBX credentials), that is an error: the check would otherwise
+/// approve an empty relay.
+fn config_file(
+    report: &mut Report<'_, impl Write>,
+    config: &RelayConfig,
+    source: &ConfigSource,
+) -> io::Result<()> {
+    let ConfigSource::None { looked } = source else {
+        return report.line(Mark::Ok, &format!("Файл настроек: {source}"));
+    };
+    let mut places = vec![
+        "--config".to_owned(),
+        crate::config::locate::CONFIG_ENV.to_owned(),
+    ];
+    places.extend(looked.iter().map(|p| p.display().to_string()));
+    let nothing = config.uis.api_key.is_none()
+        && config.sipuni.user.is_none()
+        && config.sipuni.secret.is_none();
+    if nothing {
+        report.line(
+            Mark::Fail,
+            &format!(
+                "Файл настроек не прочитан (искали: {}), и ничего не настроено переменными \
+                 TRUBKA_RELAY_*: проверять нечего. Укажите файл: trubka-relay --config \
+                 /etc/trubka/relay.toml check",
+                places.join(", ")
+            ),
+        )
+    } else {
+        report.line(
+            Mark::Warn,
+            &format!(
+                "Файл настроек не прочитан (искали: {}): проверяются только переменные \
+                 TRUBKA_RELAY_* и значения по умолчанию",
+                places.join(", ")
+            ),
+        )
+    }
+}
+
+/// What the relay's database tells the checks: the active agents and the UIS hook token.
+#[derive(Default)]
+struct RelayData {
+    agents: Vec<Agent>,
+    uis_hook_token: Option<String>,
+}
+
+/// Reads the relay's database without making one: `check` run with the wrong data dir must
+/// not leave an empty database where the admin meant the real one.
+fn relay_data(report: &mut Report<'_, impl Write>, config: &RelayConfig) -> io::Result<RelayData> {
+    if !config.data_dir.join(DATABASE_FILE).is_file() {
+        report.line(
+            Mark::Warn,
+            &format!(
+                "Базы релея нет в {}: релей с этими настройками ещё не запускался (serve \
+                 создаст её), операторы не проверяются",
+                config.data_dir.display()
+            ),
+        )?;
+        return Ok(RelayData::default());
+    }
+    let read = Store::open(&config.data_dir).and_then(|store| {
+        let agents = store.list_agents()?;
+        let tokens = store.hook_tokens(config)?;
+        Ok((agents, tokens))
+    });
+    match read {
+        Ok((agents, tokens)) => Ok(RelayData {
+            agents: agents.into_iter().filter(Agent::is_active).collect(),
+            uis_hook_token: Some(tokens.uis),
+        }),
+        Err(e) => {
+            report.line(
+                Mark::Fail,
+                &format!("База релея в {}: {e}", config.data_dir.display()),
+            )?;
+            Ok(RelayData::default())
+        }
+    }
+}
+
+/// Which PBX has a sample value for a credential (and is then not asked at all).
+struct Placeholders {
+    uis: bool,
+    sipuni: bool,
+}
+
+fn placeholder_keys(
+    report: &mut Report<'_, impl Write>,
+    config: &RelayConfig,
+) -> io::Result<Placeholders> {
+    let mut found = Placeholders {
+        uis: false,
+        sipuni: false,
+    };
+    let settings = [
+        ("[uis] api_key", config.uis.api_key.as_deref(), true),
+        ("[uis] hook_token", config.uis.hook_token.as_deref(), true),
+        ("[sipuni] secret", config.sipuni.secret.as_deref(), false),
+        (
+            "[sipuni] hook_token",
+            config.sipuni.hook_token.as_deref(),
+            false,
+        ),
+    ];
+    for (name, value, is_uis) in settings {
+        let Some(value) = value else { continue };
+        let Some(why) = keys::not_a_key(value) else {
+            continue;
+        };
+        if name.ends_with("api_key") || name.ends_with("secret") {
+            if is_uis {
+                found.uis = true;
+            } else {
+                found.sipuni = true;
+            }
+        }
+        report.line(
+            Mark::Fail,
+            &format!(
+                "{name} = «{}» — это не ключ ({why}): впишите настоящее значение{}",
+                value.trim(),
+                if name.ends_with("hook_token") {
+                    " или удалите строку — релей сам создаст токен"
+                } else {
+                    "; запросы к АТС с ним не отправлялись"
+                }
+            ),
+        )?;
+    }
+    Ok(found)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    Ok,
+    Fail,
+    Warn,
+    Off,
+    Info,
+}
+
+struct Report<'a, W: Write> {
+    out: &'a mut W,
+    ok: bool,
+}
+
+impl<W: Write> Report<'_, W> {
+    fn line(&mut self, mark: Mark, text: &str) -> io::Result<()> {
+        let prefix = match mark {
+            Mark::Ok => "✓ ",
+            Mark::Fail => "✗ ",
+            Mark::Warn => "⚠ ",
+            Mark::Off => "– ",
+            Mark::Info => "",
+        };
+        if mark == Mark::Fail {
+            self.ok = false;
+        }
+        writeln!(self.out, "{prefix}{text}")
+    }
+
+    /// A failed PBX request: the Russian explanation and the stable code.
+    fn pbx_failure(&mut self, what: &str, error: &PbxError) -> io::Result<()> {
+        self.line(
+            Mark::Fail,
+            &format!("{what}: {} [{}]", error.user_message(), error.code()),
+        )
+    }
+}
