@@ -99,6 +99,11 @@ struct Args {
     /// trubka setup).
     #[arg(long)]
     no_lost_call_notification: bool,
+    /// Send the UIS notifications to this base URL instead of the relay (the hook path is
+    /// kept): a cabinet whose notifications point at a wrong address, which the Data API's
+    /// get.notifications then reports.
+    #[arg(long, value_name = "URL")]
+    uis_notification_url: Option<Url>,
     /// Client address or CIDR range the UIS API accepts (repeatable; 0.0.0.0/0 for every
     /// IPv4 address). Without any, as in a new cabinet, every address gets -32003
     /// ip_not_whitelisted.
@@ -164,6 +169,7 @@ impl Args {
         }
         config.uis.setup = self.uis_setup;
         config.uis.lost_call_notification = !self.no_lost_call_notification;
+        config.uis.notification_base = self.uis_notification_url;
         if let Some(user) = self.sipuni_user {
             config.sipuni.user = user;
         }
