@@ -14,8 +14,9 @@
 //! allowed, «Услуга совершение звонков по API» on, notifications pointed at the URLs the relay
 //! printed. `trubka-cli` lines are parsed and run by the CLI's own code (`login`); `listen` is
 //! the same engine on the same profile, waiting for the first card of a call the simulator
-//! plays. Then the walk is repeated with each fault switched on in the simulator, and `check`
-//! must print what the guide's troubleshooting table promises for it, and exit with 1.
+//! plays. Then the walk is repeated with each fault in turn, switched on in the simulator (the
+//! cabinet set up wrong) or typed into a command (the admin's slip), and `check` must print
+//! what the guide's troubleshooting table promises for it, and exit with 1.
 
 #[path = "walkthrough/guide.rs"]
 mod guide;
@@ -54,8 +55,9 @@ enum Pbx {
 /// What one walk through a guide ended with.
 struct Walked {
     check: Output,
-    /// The call the simulator played and the agent's engine showed a card of.
-    card_of: String,
+    /// The call the simulator played and the agent's engine showed a card of; a walk with a
+    /// fault ends at `check` and the agent's login.
+    card_of: Option<String>,
 }
 
 impl Walked {
@@ -67,36 +69,43 @@ impl Walked {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_uis_guide_reaches_a_first_card() {
     for name in ["setup-uis.md", "setup-uis.en.md"] {
-        let walked = walk(name, Pbx::Uis, |_| {}).await;
+        let walked = walk(name, Pbx::Uis, SET_UP, None, true).await;
         let text = walked.check_text();
         assert_eq!(walked.check.status.code(), Some(0), "{name}: check\n{text}");
         assert!(!text.contains('✗'), "{name}: check\n{text}");
         assert!(text.contains("✓ UIS Data API (get.account)"), "{text}");
-        assert!(walked.card_of.starts_with("uis:"), "{}", walked.card_of);
+        let card_of = walked.card_of.as_deref().unwrap_or_default();
+        assert!(card_of.starts_with("uis:"), "{card_of}");
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sipuni_guide_reaches_a_first_card() {
     for name in ["setup-sipuni.md", "setup-sipuni.en.md"] {
-        let walked = walk(name, Pbx::Sipuni, |_| {}).await;
+        let walked = walk(name, Pbx::Sipuni, SET_UP, None, true).await;
         let text = walked.check_text();
         assert_eq!(walked.check.status.code(), Some(0), "{name}: check\n{text}");
         assert!(!text.contains('✗'), "{name}: check\n{text}");
         assert!(text.contains("✓ Sipuni API (statistic/export)"), "{text}");
-        assert!(walked.card_of.starts_with("sipuni:"), "{}", walked.card_of);
+        let card_of = walked.card_of.as_deref().unwrap_or_default();
+        assert!(card_of.starts_with("sipuni:"), "{card_of}");
     }
 }
 
-/// A cabinet set up wrong in one way, and the troubleshooting row (found by `key`) that
-/// tells the admin what to do about it.
+/// A cabinet set up wrong in one way, or a slip of the admin's, and the troubleshooting row
+/// (found by `key`) that tells the admin what to do about it.
 struct Fault {
     pbx: Pbx,
     key: &'static str,
     sim: fn(&mut SimConfig),
+    /// What the admin typed instead of what the guide says: `(from, to)` in a filled block.
+    slip: Option<(&'static str, &'static str)>,
     /// Beyond the row's phrases: what only the real run can say (the address UIS saw).
     also: &'static [&'static str],
 }
+
+/// The cabinet as the guide sets it up.
+const SET_UP: fn(&mut SimConfig) = |_| {};
 
 const FAULTS: &[Fault] = &[
     Fault {
@@ -104,36 +113,79 @@ const FAULTS: &[Fault] = &[
         key: "Ключ API UIS неверен",
         // The key in the cabinet is another one than the admin pasted.
         sim: |sim| sim.uis.api_key = Some("a-key-made-later".to_owned()),
+        slip: None,
         also: &[],
     },
     Fault {
         pbx: Pbx::Uis,
         key: "IP-адреса релея",
         sim: |sim| sim.uis.allowed_ips = vec!["203.0.113.0/24".parse::<IpRange>().unwrap()],
+        slip: None,
         also: &["127.0.0.1"],
     },
     Fault {
         pbx: Pbx::Uis,
         key: "не подключён Data API",
         sim: |sim| sim.uis.disabled_components = vec![UisComponent::DataApi],
+        slip: None,
         also: &[],
     },
     Fault {
         pbx: Pbx::Uis,
         key: "Call API Базовый набор",
         sim: |sim| sim.uis.disabled_components = vec![UisComponent::CallApiBasic],
+        slip: None,
         also: &[],
     },
     Fault {
         pbx: Pbx::Sipuni,
         key: "Sipuni отклонил запрос",
         sim: |sim| sim.sipuni.secret = Some("a-secret-made-later".to_owned()),
+        slip: None,
         also: &[],
     },
     Fault {
         pbx: Pbx::Sipuni,
         key: "Услуга совершение звонков по API",
         sim: |sim| sim.sipuni.api_calls = false,
+        slip: None,
+        also: &[],
+    },
+    // The key not pasted: the guide's «…» left in relay.toml.
+    Fault {
+        pbx: Pbx::Uis,
+        key: "это не ключ",
+        sim: SET_UP,
+        slip: Some(("api_key = \"walkthrough-uis-key\"", "api_key = \"…\"")),
+        also: &[],
+    },
+    Fault {
+        pbx: Pbx::Sipuni,
+        key: "это не ключ",
+        sim: SET_UP,
+        slip: Some(("secret = \"walkthrough-sipuni-secret\"", "secret = \"…\"")),
+        also: &[],
+    },
+    Fault {
+        pbx: Pbx::Uis,
+        key: "сотрудника UIS с ID",
+        sim: SET_UP,
+        slip: Some(("--uis-employee 2339292", "--uis-employee 2339929")),
+        also: &["2339929"],
+    },
+    Fault {
+        pbx: Pbx::Sipuni,
+        key: "внутреннего номера",
+        sim: SET_UP,
+        slip: Some(("--sipuni-ext 201", "--sipuni-ext 210")),
+        also: &["210"],
+    },
+    // The cabinet number through a spreadsheet: its leading zero lost.
+    Fault {
+        pbx: Pbx::Sipuni,
+        key: "номер кабинета Sipuni",
+        sim: SET_UP,
+        slip: Some(("user = \"064629\"", "user = \"64629\"")),
         also: &[],
     },
 ];
@@ -145,7 +197,7 @@ async fn each_fault_gets_the_message_the_guide_promises() {
             Pbx::Uis => ["setup-uis.md", "setup-uis.en.md"],
             Pbx::Sipuni => ["setup-sipuni.md", "setup-sipuni.en.md"],
         } {
-            let walked = walk(name, fault.pbx, fault.sim).await;
+            let walked = walk(name, fault.pbx, fault.sim, fault.slip, false).await;
             let text = walked.check_text();
             assert_eq!(
                 walked.check.status.code(),
@@ -169,8 +221,15 @@ async fn each_fault_gets_the_message_the_guide_promises() {
     }
 }
 
-/// Walks guide `name` with the simulator changed by `fault`, up to the agent's first card.
-async fn walk(name: &str, pbx: Pbx, fault: fn(&mut SimConfig)) -> Walked {
+/// Walks guide `name` with the simulator changed by `fault` and the admin's `slip` in the
+/// commands; with `card`, on to the agent's first card.
+async fn walk(
+    name: &str,
+    pbx: Pbx,
+    fault: fn(&mut SimConfig),
+    slip: Option<(&str, &str)>,
+    card: bool,
+) -> Walked {
     let blocks = guide::blocks(&guide::read(name));
     assert!(
         !blocks.is_empty(),
@@ -189,8 +248,13 @@ async fn walk(name: &str, pbx: Pbx, fault: fn(&mut SimConfig)) -> Walked {
     let mut check: Option<Output> = None;
     let mut cli: Vec<Vec<String>> = Vec::new();
     let mut printed_hooks = false;
+    let mut slipped = false;
     for block in &blocks {
-        let text = place.fill(&block.text, token.as_deref());
+        let mut text = place.fill(&block.text, token.as_deref());
+        if let Some((from, to)) = slip.filter(|(from, _)| text.contains(from)) {
+            text = text.replace(from, to);
+            slipped = true;
+        }
         if block.lang == "toml" {
             std::fs::write(&place.config, &text).unwrap();
             continue;
@@ -259,6 +323,10 @@ async fn walk(name: &str, pbx: Pbx, fault: fn(&mut SimConfig)) -> Walked {
         }
     }
     assert!(printed_hooks, "{name} never prints the URLs to paste");
+    assert!(
+        slip.is_none() || slipped,
+        "{name} has no {slip:?} to get wrong"
+    );
     let check = check.unwrap_or_else(|| panic!("{name} never runs trubka-relay check"));
     assert!(relay.is_some(), "{name} never starts the relay");
 
@@ -281,7 +349,11 @@ async fn walk(name: &str, pbx: Pbx, fault: fn(&mut SimConfig)) -> Walked {
         }
     }
     assert!(listened, "{name} never has the agent listen");
-    let card_of = first_card(&home, &place, pbx).await;
+    let card_of = if card {
+        Some(first_card(&home, &place, pbx).await)
+    } else {
+        None
+    };
 
     if let Some(stop) = sim {
         let _ = stop.send(());
