@@ -607,6 +607,23 @@ async fn check_finds_each_agents_wrong_mapping() {
     // Igor's extension is right; a name with a space is quoted in the advice.
     assert!(!text.contains("«Игорь Петров»"), "{text}");
     pbx.stop().await;
+    // Another employee's SIP line is named as such.
+    let pbx = Pbx::start(|_| {}, |_| {}).await;
+    let igors = employee_line(&pbx, support::IGOR_UIS).await;
+    pbx.agent("Анна", |new| {
+        new.uis_employee = Some(ANNA_UIS.to_owned());
+        new.employee_phones = vec![igors.clone()];
+    });
+    let (ok, text) = check_output(&pbx).await;
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains(&format!(
+            "✗ Оператор «Анна»: телефон сотрудника {igors} — это телефон другого сотрудника UIS \
+             — «Игорь"
+        )),
+        "{text}"
+    );
+    pbx.stop().await;
     // All right: the employee's own SIP line, an extension of the cabinet.
     let pbx = Pbx::start(|_| {}, |_| {}).await;
     let line = employee_line(&pbx, ANNA_UIS).await;
@@ -750,6 +767,31 @@ async fn check_finds_a_notification_pointed_at_a_wrong_url() {
             pbx.relay_addr
         )),
         "{text}"
+    );
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn check_finds_a_notification_with_an_old_token() {
+    // The cabinet still has the URL of an earlier installation: the relay refuses it.
+    let mut pbx = Pbx::start(|_| {}, |sim| sim.uis.hook_token = "old-token".to_owned()).await;
+    pbx.config.public_url = Some(format!("http://{}", pbx.relay_addr));
+    let call = pbx
+        .sim_call(json!({"provider": "uis", "employee": ANNA_UIS}))
+        .await;
+    pbx.delivered(&call, "Завершение звонка").await;
+    let (ok, text) = check_output(&pbx).await;
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains(
+            "✗ Уведомление «Завершение звонка» (Завершение звонка): 1 за 7 дней — в адресе не \
+             токен этого релея (старый или из другой установки)"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("old-token"),
+        "the token is never printed:\n{text}"
     );
     pbx.stop().await;
 }
