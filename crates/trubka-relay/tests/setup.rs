@@ -476,6 +476,11 @@ async fn the_check_command_exits_with_failure_and_says_why() {
         "{text}"
     );
     assert!(text.contains("– Sipuni API не настроен"), "{text}");
+    // No file, but a key in the environment: said, and not an error by itself.
+    assert!(
+        text.contains("⚠ Файл настроек не прочитан (искали: --config"),
+        "{text}"
+    );
     pbx.stop().await;
 }
 
@@ -793,5 +798,34 @@ async fn check_finds_a_notification_with_an_old_token() {
         !text.contains("old-token"),
         "the token is never printed:\n{text}"
     );
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn without_sipunis_employees_list_extensions_are_compared_with_the_calls() {
+    let pbx = Pbx::start(|_| {}, |sim| sim.sipuni.operators_list = false).await;
+    let call = pbx
+        .sim_call(json!({"provider": "sipuni", "employee": ANNA_EXT}))
+        .await;
+    pbx.delivered(&call, "event 2").await;
+    pbx.agent("Анна", |new| new.sipuni_ext = Some(ANNA_EXT.to_owned()));
+    pbx.agent("Игорь", |new| {
+        new.sipuni_ext = Some(IGOR_EXT.to_owned())
+    });
+    let (ok, text) = check_output(&pbx).await;
+    // Only a warning: an extension nobody has called from yet may still be right.
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("⚠ Sipuni API (statistic/operators): список сотрудников получить не удалось"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "⚠ Оператор «Игорь»: внутренний номер 202 не встречался в звонках за 7 дней — если \
+             оператор звонил, номер неверен: trubka-relay agent edit Игорь --sipuni-ext НОМЕР"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Оператор «Анна»"), "{text}");
     pbx.stop().await;
 }

@@ -114,6 +114,9 @@ pub struct SipuniConfig {
     /// «Услуга совершение звонков по API» is switched on: without it `callback/call_number`
     /// and `callback/call_tree` are refused (a new cabinet starts without it).
     pub api_calls: bool,
+    /// `statistic/operators` answers (the cast's extensions). Off, it is an unknown method,
+    /// as it would be if Sipuni had no such method: only medium-confidence sources show it.
+    pub operators_list: bool,
     /// `statistic/export`'s `anonymous=1` hides calls from hidden numbers (and `0` lists
     /// them) instead of the default reading, the other way round: public sources disagree
     /// (open question 14), so clients are tested against both.
@@ -215,6 +218,7 @@ impl SimConfig {
                 user: cast::SIPUNI_USER.to_owned(),
                 secret: None,
                 api_calls: false,
+                operators_list: true,
                 anonymous_hides: false,
                 lines: cast::SIPUNI_LINES.iter().map(|s| (*s).to_owned()).collect(),
                 duplicate_event1_probability: 0.3,

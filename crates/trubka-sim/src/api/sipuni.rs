@@ -107,7 +107,8 @@ pub async fn handle(
             | "statistic/export"
             | "statistic/record"
             | "statistic/operators"
-    ) {
+    ) || (operation == "statistic/operators" && !sim.config.sipuni.operators_list)
+    {
         note.outcome("unknown method");
         return (
             StatusCode::NOT_FOUND,
