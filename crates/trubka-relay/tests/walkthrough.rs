@@ -381,13 +381,19 @@ async fn first_card(home: &Path, place: &Place, pbx: Pbx) -> String {
         .unwrap();
     let mut events = engine.subscribe();
     engine.start().unwrap();
-    let (provider, employee) = match pbx {
-        Pbx::Uis => ("uis", UIS_EMPLOYEE),
-        Pbx::Sipuni => ("sipuni", SIPUNI_EXT),
+    // The guide says the first two UIS notifications are enough for the first card: the
+    // cabinet sends only those.
+    let call = match pbx {
+        Pbx::Uis => json!({
+            "provider": "uis",
+            "employee": UIS_EMPLOYEE,
+            "drop_notifications": ["answered", "leg_ended", "ended", "recording"],
+        }),
+        Pbx::Sipuni => json!({"provider": "sipuni", "employee": SIPUNI_EXT}),
     };
     let response = reqwest::Client::new()
         .post(format!("http://{}/sim/calls", place.sim))
-        .json(&json!({"provider": provider, "employee": employee}))
+        .json(&call)
         .send()
         .await
         .unwrap();
