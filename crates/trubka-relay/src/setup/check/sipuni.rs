@@ -60,7 +60,7 @@ pub(super) async fn check(
             report.pbx_failure("Sipuni API (statistic/export)", &e)?;
             let hint = match cabinet_problem {
                 Some(_) => {
-                    "Sipuni не принял подпись: причина — номер кабинета (см. выше)".to_owned()
+                    "  Sipuni не принял подпись: причина — номер кабинета (см. выше)".to_owned()
                 }
                 None => format!(
                     "  Sipuni не различает в ответе неверный номер кабинета и неверный ключ. \
