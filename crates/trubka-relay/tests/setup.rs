@@ -732,7 +732,7 @@ async fn check_reads_which_notifications_uis_sent_and_where() {
     let relay = format!("http://{}/hooks/uis/***/", pbx.relay_addr);
     assert!(
         text.contains(
-            "✓ Уведомление «Завершение звонка» (Завершение звонка): 1 за 7 дней, все \
+            "✓ Уведомление «Завершение звонка»: 1 за 7 дней, все \
                        доставлены на "
         ),
         "{text}"
@@ -765,7 +765,7 @@ async fn check_finds_a_notification_pointed_at_a_wrong_url() {
     assert!(!ok, "{text}");
     assert!(
         text.contains(&format!(
-            "✗ Уведомление «Завершение звонка» (Завершение звонка): 1 за 7 дней — адрес не \
+            "✗ Уведомление «Завершение звонка»: 1 за 7 дней — адрес не \
              этого релея (public_url http://{}): отправляется на \
              http://127.0.0.1:1/hooks/uis/***/ended. Исправьте адрес уведомления в кабинете \
              UIS (раздел «Уведомления»)",
@@ -789,7 +789,7 @@ async fn check_finds_a_notification_with_an_old_token() {
     assert!(!ok, "{text}");
     assert!(
         text.contains(
-            "✗ Уведомление «Завершение звонка» (Завершение звонка): 1 за 7 дней — в адресе не \
+            "✗ Уведомление «Завершение звонка»: 1 за 7 дней — в адресе не \
              токен этого релея (старый или из другой установки)"
         ),
         "{text}"

@@ -138,10 +138,15 @@ pub(super) fn summarise(
             .notification_send_date_time
             .as_deref()
             .unwrap_or("время не указано");
-        let head = format!(
-            "Уведомление «{name}» ({event}): {} за {DAYS} дней",
-            list.len()
-        );
+        // The event is said only when the name does not say it already.
+        let head = if name == event {
+            format!("Уведомление «{name}»: {} за {DAYS} дней", list.len())
+        } else {
+            format!(
+                "Уведомление «{name}» ({event}): {} за {DAYS} дней",
+                list.len()
+            )
+        };
         if let Some(problem) = wrong_target(target, relay.as_ref(), hook_token) {
             report.line(
                 Mark::Fail,
