@@ -16,7 +16,9 @@
 //! the same engine on the same profile, waiting for the first card of a call the simulator
 //! plays. Then the walk is repeated with each fault in turn, switched on in the simulator (the
 //! cabinet set up wrong) or typed into a command (the admin's slip), and `check` must print
-//! what the guide's troubleshooting table promises for it, and exit with 1.
+//! what the guide's troubleshooting table promises for it, and exit with 1. Faults that only
+//! show once UIS has sent notifications (pointed at another address, or with an earlier
+//! relay's token) are checked after a call: the guide's last `check` is run again.
 
 #[path = "walkthrough/guide.rs"]
 mod guide;
@@ -69,7 +71,7 @@ impl Walked {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_uis_guide_reaches_a_first_card() {
     for name in ["setup-uis.md", "setup-uis.en.md"] {
-        let walked = walk(name, Pbx::Uis, SET_UP, None, true).await;
+        let walked = walk(name, Pbx::Uis, SET_UP, None, End::FirstCard).await;
         let text = walked.check_text();
         assert_eq!(walked.check.status.code(), Some(0), "{name}: check\n{text}");
         assert!(!text.contains('✗'), "{name}: check\n{text}");
@@ -82,7 +84,7 @@ async fn the_uis_guide_reaches_a_first_card() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sipuni_guide_reaches_a_first_card() {
     for name in ["setup-sipuni.md", "setup-sipuni.en.md"] {
-        let walked = walk(name, Pbx::Sipuni, SET_UP, None, true).await;
+        let walked = walk(name, Pbx::Sipuni, SET_UP, None, End::FirstCard).await;
         let text = walked.check_text();
         assert_eq!(walked.check.status.code(), Some(0), "{name}: check\n{text}");
         assert!(!text.contains('✗'), "{name}: check\n{text}");
@@ -102,6 +104,9 @@ struct Fault {
     slip: Option<(&'static str, &'static str)>,
     /// Beyond the row's phrases: what only the real run can say (the address UIS saw).
     also: &'static [&'static str],
+    /// Shows only after UIS sent notifications: a call is played, then the guide's last
+    /// `check` is run again.
+    after_call: bool,
 }
 
 /// The cabinet as the guide sets it up.
@@ -115,6 +120,7 @@ const FAULTS: &[Fault] = &[
         sim: |sim| sim.uis.api_key = Some("a-key-made-later".to_owned()),
         slip: None,
         also: &[],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Uis,
@@ -122,6 +128,7 @@ const FAULTS: &[Fault] = &[
         sim: |sim| sim.uis.allowed_ips = vec!["203.0.113.0/24".parse::<IpRange>().unwrap()],
         slip: None,
         also: &["127.0.0.1"],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Uis,
@@ -129,6 +136,7 @@ const FAULTS: &[Fault] = &[
         sim: |sim| sim.uis.disabled_components = vec![UisComponent::DataApi],
         slip: None,
         also: &[],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Uis,
@@ -136,6 +144,7 @@ const FAULTS: &[Fault] = &[
         sim: |sim| sim.uis.disabled_components = vec![UisComponent::CallApiBasic],
         slip: None,
         also: &[],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Sipuni,
@@ -143,6 +152,7 @@ const FAULTS: &[Fault] = &[
         sim: |sim| sim.sipuni.secret = Some("a-secret-made-later".to_owned()),
         slip: None,
         also: &[],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Sipuni,
@@ -150,6 +160,7 @@ const FAULTS: &[Fault] = &[
         sim: |sim| sim.sipuni.api_calls = false,
         slip: None,
         also: &[],
+        after_call: false,
     },
     // The key not pasted: the guide's «…» left in relay.toml.
     Fault {
@@ -158,6 +169,7 @@ const FAULTS: &[Fault] = &[
         sim: SET_UP,
         slip: Some(("api_key = \"walkthrough-uis-key\"", "api_key = \"…\"")),
         also: &[],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Sipuni,
@@ -165,6 +177,7 @@ const FAULTS: &[Fault] = &[
         sim: SET_UP,
         slip: Some(("secret = \"walkthrough-sipuni-secret\"", "secret = \"…\"")),
         also: &[],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Uis,
@@ -172,6 +185,7 @@ const FAULTS: &[Fault] = &[
         sim: SET_UP,
         slip: Some(("--uis-employee 2339292", "--uis-employee 2339929")),
         also: &["2339929"],
+        after_call: false,
     },
     Fault {
         pbx: Pbx::Sipuni,
@@ -179,6 +193,7 @@ const FAULTS: &[Fault] = &[
         sim: SET_UP,
         slip: Some(("--sipuni-ext 201", "--sipuni-ext 210")),
         also: &["210"],
+        after_call: false,
     },
     // The cabinet number through a spreadsheet: its leading zero lost.
     Fault {
@@ -187,6 +202,28 @@ const FAULTS: &[Fault] = &[
         sim: SET_UP,
         slip: Some(("user = \"064629\"", "user = \"64629\"")),
         also: &[],
+        after_call: false,
+    },
+    // The notifications point at an address that is not the relay's.
+    Fault {
+        pbx: Pbx::Uis,
+        key: "адрес не этого релея",
+        sim: |sim| {
+            sim.uis.notification_base = Some(Url::parse("http://127.0.0.1:1/").unwrap());
+            sim.delivery.attempts = 1;
+        },
+        slip: None,
+        also: &["адрес не этого релея"],
+        after_call: true,
+    },
+    // They carry the token of an earlier installation.
+    Fault {
+        pbx: Pbx::Uis,
+        key: "не токен этого релея",
+        sim: |sim| sim.uis.hook_token = "token-of-an-earlier-relay".to_owned(),
+        slip: None,
+        also: &["не токен этого релея"],
+        after_call: true,
     },
 ];
 
@@ -197,7 +234,12 @@ async fn each_fault_gets_the_message_the_guide_promises() {
             Pbx::Uis => ["setup-uis.md", "setup-uis.en.md"],
             Pbx::Sipuni => ["setup-sipuni.md", "setup-sipuni.en.md"],
         } {
-            let walked = walk(name, fault.pbx, fault.sim, fault.slip, false).await;
+            let end = if fault.after_call {
+                End::CheckAfterACall
+            } else {
+                End::Check
+            };
+            let walked = walk(name, fault.pbx, fault.sim, fault.slip, end).await;
             let text = walked.check_text();
             assert_eq!(
                 walked.check.status.code(),
@@ -205,30 +247,42 @@ async fn each_fault_gets_the_message_the_guide_promises() {
                 "{name}, {}: check\n{text}",
                 fault.key
             );
+            let failed: Vec<&str> = text.lines().filter(|l| l.starts_with('✗')).collect();
+            let said = |phrase: &str| failed.iter().any(|l| l.contains(phrase));
             let promised = guide::promised(&guide::read(name), fault.key);
-            for phrase in promised
-                .iter()
-                .map(String::as_str)
-                .chain(fault.also.iter().copied())
-            {
+            assert!(
+                promised.iter().any(|pieces| pieces.iter().all(|p| said(p))),
+                "{name}: the troubleshooting row promises ✗ {promised:?}; check said\n{text}"
+            );
+            for phrase in fault.also {
                 assert!(
-                    text.lines()
-                        .any(|l| l.starts_with('✗') && l.contains(phrase)),
-                    "{name}: the troubleshooting row promises ✗ {phrase:?}; check said\n{text}"
+                    said(phrase),
+                    "{name}: ✗ {phrase:?} expected; check said\n{text}"
                 );
             }
         }
     }
 }
 
+/// Where a walk ends, after the guide's blocks.
+#[derive(Clone, Copy, PartialEq)]
+enum End {
+    /// At the guide's last `check`.
+    Check,
+    /// A call is played and the guide's last `check` run again.
+    CheckAfterACall,
+    /// The agent's first card, of a call the simulator plays.
+    FirstCard,
+}
+
 /// Walks guide `name` with the simulator changed by `fault` and the admin's `slip` in the
-/// commands; with `card`, on to the agent's first card.
+/// commands, to `end`.
 async fn walk(
     name: &str,
     pbx: Pbx,
     fault: fn(&mut SimConfig),
     slip: Option<(&str, &str)>,
-    card: bool,
+    end: End,
 ) -> Walked {
     let blocks = guide::blocks(&guide::read(name));
     assert!(
@@ -245,7 +299,7 @@ async fn walk(
     let mut relay: Option<Running> = None;
     let mut sim: Option<oneshot::Sender<()>> = None;
     let mut token: Option<String> = None;
-    let mut check: Option<Output> = None;
+    let mut check: Option<(Output, String)> = None;
     let mut cli: Vec<Vec<String>> = Vec::new();
     let mut printed_hooks = false;
     let mut slipped = false;
@@ -290,7 +344,7 @@ async fn walk(
             let output = place.run(&text).await;
             let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
             if text.contains("trubka-relay check") {
-                check = Some(output);
+                check = Some((output, text));
                 continue;
             }
             assert!(
@@ -327,7 +381,8 @@ async fn walk(
         slip.is_none() || slipped,
         "{name} has no {slip:?} to get wrong"
     );
-    let check = check.unwrap_or_else(|| panic!("{name} never runs trubka-relay check"));
+    let (mut check, check_script) =
+        check.unwrap_or_else(|| panic!("{name} never runs trubka-relay check"));
     assert!(relay.is_some(), "{name} never starts the relay");
 
     // The agent's part: `trubka-cli login …`, then `trubka-cli listen`.
@@ -349,10 +404,14 @@ async fn walk(
         }
     }
     assert!(listened, "{name} never has the agent listen");
-    let card_of = if card {
-        Some(first_card(&home, &place, pbx).await)
-    } else {
-        None
+    let card_of = match end {
+        End::Check => None,
+        End::CheckAfterACall => {
+            play_and_wait(&place, pbx).await;
+            check = place.run(&check_script).await;
+            None
+        }
+        End::FirstCard => Some(first_card(&home, &place, pbx).await),
     };
 
     if let Some(stop) = sim {
@@ -417,6 +476,49 @@ async fn first_card(home: &Path, place: &Place, pbx: Pbx) -> String {
         "the card has the caller's number"
     );
     card.call.call_id
+}
+
+/// Plays a call of the guide's agent and waits until the simulator has sent (or failed to
+/// send) its last notification.
+async fn play_and_wait(place: &Place, pbx: Pbx) {
+    let (call, last) = match pbx {
+        Pbx::Uis => (
+            json!({"provider": "uis", "employee": UIS_EMPLOYEE}),
+            "Завершение звонка",
+        ),
+        Pbx::Sipuni => (json!({"provider": "sipuni", "employee": SIPUNI_EXT}), "2"),
+    };
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("http://{}/sim/calls", place.sim))
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+    let body: serde_json::Value = response.json().await.unwrap();
+    let id = body["call_id"].as_str().unwrap().to_owned();
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let deliveries: serde_json::Value = http
+                .get(format!("http://{}/sim/deliveries", place.sim))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let handled = deliveries.as_array().unwrap().iter().any(|d| {
+                d["call_id"] == id.as_str() && d["what"].as_str().is_some_and(|w| w.contains(last))
+            });
+            if handled {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the simulator did not send {last} of {id} in time"));
 }
 
 /// Where this walk's relay lives, and the guide's text with it filled in.

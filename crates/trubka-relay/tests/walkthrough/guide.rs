@@ -52,9 +52,10 @@ pub(crate) fn blocks(guide: &str) -> Vec<Block> {
 }
 
 /// What the troubleshooting row whose first column names `key` with a ✗ promises `check`
-/// prints: every «…» phrase (outermost guillemets) after the ✗, up to a `;`. A phrase with
-/// «…» in it (a value the guide cannot know, like the relay's address) is split there.
-pub(crate) fn promised(guide: &str, key: &str) -> Vec<String> {
+/// prints: the «…» phrases (outermost guillemets) after the ✗, up to a `;`. Phrases joined by
+/// «или»/«or» are alternatives: one of them is enough. A phrase with «…» in it (a value the
+/// guide cannot know, like the relay's address) is split there into the pieces around it.
+pub(crate) fn promised(guide: &str, key: &str) -> Vec<Vec<String>> {
     let row = guide
         .lines()
         .filter(|line| line.starts_with('|'))
@@ -63,18 +64,27 @@ pub(crate) fn promised(guide: &str, key: &str) -> Vec<String> {
         .unwrap_or_else(|| panic!("no troubleshooting row with ✗ and {key:?}"));
     let after = &row[row.find('✗').unwrap()..];
     let said = after.split(';').next().unwrap_or_default();
-    let mut phrases = Vec::new();
-    for phrase in guillemets(said) {
-        phrases.extend(
-            phrase
-                .split('…')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned),
-        );
+    let mut alternatives = Vec::new();
+    for alternative in said.split(" или ").flat_map(|a| a.split(" or ")) {
+        let mut pieces = Vec::new();
+        for phrase in guillemets(alternative) {
+            pieces.extend(
+                phrase
+                    .split('…')
+                    .map(|p| p.trim_matches(|c: char| c.is_whitespace() || ":—,".contains(c)))
+                    .filter(|p| p.chars().any(char::is_alphanumeric))
+                    .map(str::to_owned),
+            );
+        }
+        if !pieces.is_empty() {
+            alternatives.push(pieces);
+        }
     }
-    assert!(!phrases.is_empty(), "the row {row:?} quotes no message");
-    phrases
+    assert!(
+        !alternatives.is_empty(),
+        "the row {row:?} quotes no message"
+    );
+    alternatives
 }
 
 /// The outermost «…» phrases of `text`, nested guillemets kept inside.
@@ -103,18 +113,29 @@ fn guillemets(text: &str) -> Vec<&str> {
 }
 
 #[test]
-fn a_rows_phrases_are_read_with_nesting_and_placeholders() {
+fn a_rows_phrases_are_read_with_nesting_placeholders_and_alternatives() {
     let guide = "| что видно | что сделать |\n|---|---|\n\
                  | ✗ «опция «Call API Базовый набор» не подключена» | подключите |\n\
                  | ✗ «UIS не принимает запросы с IP-адреса релея …» | добавьте |\n\
-                 | ✗ «Услуга» не подключена; оператору: «другое» | включите |\n";
+                 | ✗ «Услуга» не подключена; оператору: «другое» | включите |\n\
+                 | ✗ «Уведомление «…» …: адрес не этого релея» или «не токен» | вставьте |\n";
     assert_eq!(
         promised(guide, "Call API Базовый"),
-        ["опция «Call API Базовый набор» не подключена"]
+        [["опция «Call API Базовый набор» не подключена"]]
     );
     assert_eq!(
         promised(guide, "IP-адреса"),
-        ["UIS не принимает запросы с IP-адреса релея"]
+        [["UIS не принимает запросы с IP-адреса релея"]]
     );
-    assert_eq!(promised(guide, "Услуга"), ["Услуга"]);
+    assert_eq!(promised(guide, "Услуга"), [["Услуга"]]);
+    assert_eq!(
+        promised(guide, "не токен"),
+        vec![
+            vec![
+                "Уведомление «".to_owned(),
+                "адрес не этого релея".to_owned()
+            ],
+            vec!["не токен".to_owned()],
+        ]
+    );
 }
