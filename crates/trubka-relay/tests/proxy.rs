@@ -7,6 +7,7 @@
 //! a UIS notification (POST) and a Sipuni event (GET, as Sipuni may send it) are taken, an
 //! agent's WebSocket stream connects (the Upgrade headers pass) and receives the event, the
 //! agent API answers, and /metrics is not served (while the relay itself still serves it).
+//! nginx's long read timeout for the stream is read from the file, not waited for.
 //!
 //! What the test changes in a file is only what cannot be the same on a test machine: the
 //! listening address (a free port on 127.0.0.1 instead of 443 on every interface), the
@@ -53,8 +54,10 @@ async fn nginx_config_from_the_guide_proxies_hooks_and_streams() {
     let relay = TestRelay::start().await;
     let port = free_port();
 
+    let doc = read_doc("nginx.conf");
+    stream_outlives_quiet_minutes(&doc);
     let site = edit(
-        &read_doc("nginx.conf"),
+        &doc,
         &[
             (
                 "    listen 443 ssl;\n",
@@ -149,6 +152,26 @@ async fn caddy_config_from_the_guide_proxies_hooks_and_streams() {
     through(&relay, &tls, port).await;
     drop(proxy);
     relay.stop().await;
+}
+
+/// nginx cuts a proxied connection that says nothing for `proxy_read_timeout` (60 s unless
+/// set). The relay pings every stream every 20 s, so any longer timeout keeps a quiet stream;
+/// the file must set one for /v1/stream. Waiting that long is not for a test: this reads it.
+fn stream_outlives_quiet_minutes(conf: &str) {
+    let start = conf
+        .find("location = /v1/stream {")
+        .expect("nginx.conf has a location for /v1/stream");
+    let block = &conf[start..start + conf[start..].find('}').unwrap()];
+    let seconds: u64 = block
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("proxy_read_timeout "))
+        .and_then(|value| value.trim_end_matches(';').strip_suffix('s'))
+        .and_then(|value| value.parse().ok())
+        .expect("/v1/stream sets proxy_read_timeout in seconds");
+    assert!(
+        seconds >= 600,
+        "proxy_read_timeout {seconds}s for /v1/stream"
+    );
 }
 
 /// Everything a PBX and an agent do, through the proxy on `port`.
