@@ -85,7 +85,7 @@ async fn the_mix_ends_right(options: Options) {
         calls.push(system.call(expected.request.clone()).await);
     }
 
-    if setup == UisSetup::Salebot {
+    if matches!(setup, UisSetup::Salebot | UisSetup::SalebotAll) {
         // Only lost calls notify, with a name that tells nothing: the missed call's
         // notification may route it, but must not end or score it.
         let missed = &calls[1];
@@ -240,6 +240,13 @@ async fn usedesk_setup() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn salebot_setup_never_scores_a_call_from_a_guess() {
     the_mix_ends_right(only(UisSetup::Salebot)).await;
+}
+
+/// The guide's other reading: the same template and name on the starts and the end too. None
+/// of them can be told apart, so none ends or scores a call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salebot_template_on_every_event_type_scores_nothing_from_a_guess() {
+    the_mix_ends_right(only(UisSetup::SalebotAll)).await;
 }
 
 /// EnvyCRM's agents are known by their SIP lines only: its notifications name no employee id.

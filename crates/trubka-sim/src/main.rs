@@ -92,7 +92,8 @@ struct Args {
     sipuni_get_probability: Option<f64>,
     /// Which UIS notifications the account has, as an integration guide sets them up:
     /// trubka (one per event type, per-kind URLs, as `trubka-relay uis-templates` prints),
-    /// omnidesk, usedesk, salebot or envycrm (exactly what that seed's guide configures).
+    /// omnidesk, usedesk, salebot or envycrm (exactly what that seed's guide configures), or
+    /// salebot-all (Salebot's template on every event type it fits, the guide's other reading).
     #[arg(long, default_value = "trubka", value_name = "SETUP")]
     uis_setup: trubka_sim::uis_setup::UisSetup,
     /// Do not send «Потерянный звонок» after a lost UIS call's «Завершение звонка» (the

@@ -21,6 +21,9 @@
 //!   one URL. The guide names neither the notification nor its event type; its variables are
 //!   exactly those of «Потерянный звонок» (reference A.6.2 #7), so that is the event type here,
 //!   and the name is the admin's own («Salebot»), which tells the relay nothing.
+//! - [`UisSetup::SalebotAll`]: the other plausible reading of seed 000 («после совершения
+//!   звонка … будут приходить следующие уведомления», plural): the same template and name on
+//!   every event type whose variables it uses: the starts, the end and the lost call.
 //! - [`UisSetup::Envycrm`] (seed 004, step 3): three GET notifications to one URL: «Входящий
 //!   звонок», «Исходящий звонок», «Завершение звонка», with `event=call_start|call_end` and
 //!   `extension={{employee_phone_number}}`.
@@ -41,17 +44,20 @@ pub enum UisSetup {
     Usedesk,
     /// Seed 000.
     Salebot,
+    /// Seed 000, read as the template on several event types.
+    SalebotAll,
     /// Seed 004.
     Envycrm,
 }
 
 impl UisSetup {
     /// Every setup, in `--uis-setup` order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Trubka,
         Self::Omnidesk,
         Self::Usedesk,
         Self::Salebot,
+        Self::SalebotAll,
         Self::Envycrm,
     ];
 
@@ -62,6 +68,7 @@ impl UisSetup {
             Self::Omnidesk => "omnidesk",
             Self::Usedesk => "usedesk",
             Self::Salebot => "salebot",
+            Self::SalebotAll => "salebot-all",
             Self::Envycrm => "envycrm",
         }
     }
@@ -141,6 +148,12 @@ impl UisSetup {
                 LostCall => single(json("Salebot", SALEBOT_LOST)),
                 _ => None,
             },
+            Self::SalebotAll => match event {
+                IncomingCall | OutgoingCall | CallFinished | LostCall => {
+                    single(json("Salebot", SALEBOT_LOST))
+                }
+                WaitingAnswer | TalkStarted | TalkFinished | CallRecorded => None,
+            },
             Self::Envycrm => match event {
                 IncomingCall => single(query("Входящий звонок", ENVY_INCOMING)),
                 OutgoingCall => single(query("Исходящий звонок", ENVY_OUTGOING)),
@@ -169,7 +182,9 @@ impl fmt::Display for UisSetup {
 
 /// An unknown `--uis-setup` name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown UIS setup «{0}»; one of: trubka, omnidesk, usedesk, salebot, envycrm")]
+#[error(
+    "unknown UIS setup «{0}»; one of: trubka, omnidesk, usedesk, salebot, salebot-all, envycrm"
+)]
 pub struct UnknownSetup(pub String);
 
 impl FromStr for UisSetup {
@@ -224,6 +239,9 @@ mod tests {
         assert_eq!(urls.len(), 4);
         let (events, urls) = configured(UisSetup::Salebot);
         assert_eq!((events, urls), (vec![UisEvent::LostCall], vec![None]));
+        let (events, urls) = configured(UisSetup::SalebotAll);
+        assert_eq!(events.len(), 4);
+        assert_eq!(urls, [None]);
         let (events, urls) = configured(UisSetup::Envycrm);
         assert_eq!(events.len(), 3);
         assert_eq!(urls, [None]);
