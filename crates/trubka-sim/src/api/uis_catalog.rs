@@ -7,13 +7,13 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::{
     account,
     api::{
         uis_jsonrpc::{RpcError, Success},
-        uis_list::{self, LIST_PARAMS},
+        uis_list,
         uis_params::Params,
     },
     request::Direction,
@@ -69,29 +69,6 @@ const SCENARIO_FIELDS: &[&str] = &[
     "operations",
 ];
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-fn list(
-    sim: &Sim,
-    p: Params<'_>,
-    fields: &[&str],
-    rows: Vec<Map<String, Value>>,
-) -> Result<Success, RpcError> {
-    p.allow(LIST_PARAMS)?;
-    let request = uis_list::parse(p, fields, sim.config.uis.app_id)?;
-    let (page, total) = uis_list::apply(rows, &request);
-    Ok(Success {
-        data: Value::Array(page),
-        total_items: Some(total),
-        call_id: None,
-    })
-}
-
 /// `get.employees`.
 pub fn get_employees(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
     let app_id = sim.config.uis.app_id;
@@ -108,7 +85,7 @@ pub fn get_employees(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
                 _ => (json!(e.name), Value::Null),
             };
             let login = format!("op{}", e.extension);
-            object(json!({
+            uis_list::object(json!({
                 "id": e.id,
                 "login": login,
                 "first_name": first,
@@ -144,7 +121,7 @@ pub fn get_employees(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
             }))
         })
         .collect();
-    list(sim, p, EMPLOYEE_FIELDS, rows)
+    uis_list::list(sim.config.uis.app_id, p, EMPLOYEE_FIELDS, rows)
 }
 
 /// `get.virtual_numbers`.
@@ -158,7 +135,7 @@ pub fn get_virtual_numbers(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, Rpc
         .enumerate()
         .map(|(i, line)| {
             let toll_free = line.starts_with("7800");
-            object(json!({
+            uis_list::object(json!({
                 "id": account::uis_line_id(i),
                 "child_customer_id": null,
                 "virtual_phone_number": line,
@@ -179,7 +156,7 @@ pub fn get_virtual_numbers(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, Rpc
             }))
         })
         .collect();
-    list(sim, p, NUMBER_FIELDS, rows)
+    uis_list::list(sim.config.uis.app_id, p, NUMBER_FIELDS, rows)
 }
 
 /// `get.scenarios`.
@@ -192,7 +169,7 @@ pub fn get_scenarios(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
             } else {
                 &[]
             };
-            object(json!({
+            uis_list::object(json!({
                 "id": s.id,
                 "name": s.name,
                 "virtual_phone_numbers": numbers,
@@ -204,7 +181,7 @@ pub fn get_scenarios(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
             }))
         })
         .collect();
-    list(sim, p, SCENARIO_FIELDS, rows)
+    uis_list::list(sim.config.uis.app_id, p, SCENARIO_FIELDS, rows)
 }
 
 /// `get.account`.

@@ -14,7 +14,10 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{uis_jsonrpc::RpcError, uis_params::Params};
+use crate::api::{
+    uis_jsonrpc::{RpcError, Success},
+    uis_params::Params,
+};
 
 /// The documented default and maximum `limit`, and the maximum `offset`.
 pub const DEFAULT_LIMIT: u64 = 1000;
@@ -313,6 +316,32 @@ pub fn apply(rows: Vec<Map<String, Value>>, request: &ListRequest) -> (Vec<Value
         })
         .collect();
     (page, total)
+}
+
+/// A JSON object's map (rows are built with `json!`); anything else is an empty row.
+pub fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// Answers a `get.*` method over `rows`, whose columns are `fields`: the list conventions
+/// checked and applied, the page and `total_items` returned.
+pub fn list(
+    app_id: u64,
+    p: Params<'_>,
+    fields: &[&str],
+    rows: Vec<Map<String, Value>>,
+) -> Result<Success, RpcError> {
+    p.allow(LIST_PARAMS)?;
+    let request = parse(p, fields, app_id)?;
+    let (page, total) = apply(rows, &request);
+    Ok(Success {
+        data: Value::Array(page),
+        total_items: Some(total),
+        call_id: None,
+    })
 }
 
 #[cfg(test)]

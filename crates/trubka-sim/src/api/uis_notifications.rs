@@ -71,13 +71,6 @@ const NOTIFICATION_FIELDS: &[&str] = &[
     "notification_start_date_time",
 ];
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
 /// `get.reports_list`.
 pub fn get_reports_list(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
     p.allow(LIST_PARAMS)?;
@@ -86,7 +79,7 @@ pub fn get_reports_list(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcErr
         .iter()
         .enumerate()
         .map(|(i, (id, kind, name))| {
-            object(json!({
+            uis_list::object(json!({
                 "id": id,
                 "type": kind,
                 "name": name,
@@ -197,7 +190,7 @@ fn row(delivery: &Delivery, at: NaiveDateTime) -> Map<String, Value> {
         )
     };
     let time = json!(at.format(DATE_FORMAT).to_string());
-    object(json!({
+    uis_list::object(json!({
         "notification_id": delivery.seq,
         "notification_name": delivery.what,
         "notification_delay": 0,

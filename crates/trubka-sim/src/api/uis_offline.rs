@@ -20,10 +20,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{NaiveDateTime, Utc};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::api::uis_jsonrpc::{RpcError, Success};
-use crate::api::uis_list::{self, LIST_PARAMS};
+use crate::api::uis_list;
 use crate::api::uis_params::Params;
 use crate::options::UisComponent;
 use crate::sim::Sim;
@@ -81,29 +81,6 @@ const MAX_MESSAGES: usize = 50;
 /// Ids of uploaded requests: from the clock, so they do not repeat across restarts.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-fn list(
-    sim: &Sim,
-    p: Params<'_>,
-    fields: &[&str],
-    rows: Vec<Map<String, Value>>,
-) -> Result<Success, RpcError> {
-    p.allow(LIST_PARAMS)?;
-    let request = uis_list::parse(p, fields, sim.config.uis.app_id)?;
-    let (page, total) = uis_list::apply(rows, &request);
-    Ok(Success {
-        data: Value::Array(page),
-        total_items: Some(total),
-        call_id: None,
-    })
-}
-
 fn site_domain(id: u64) -> Option<&'static str> {
     SITES.iter().find(|s| s.0 == id).map(|s| s.1)
 }
@@ -113,7 +90,7 @@ pub fn get_sites(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
     let rows = SITES
         .iter()
         .map(|(id, domain, name)| {
-            object(json!({
+            uis_list::object(json!({
                 "id": id,
                 "domain_name": domain,
                 "name": name,
@@ -124,7 +101,7 @@ pub fn get_sites(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
             }))
         })
         .collect();
-    list(sim, p, SITE_FIELDS, rows)
+    uis_list::list(sim.config.uis.app_id, p, SITE_FIELDS, rows)
 }
 
 /// `get.campaigns`.
@@ -132,7 +109,7 @@ pub fn get_campaigns(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
     let rows = CAMPAIGNS
         .iter()
         .map(|(id, name, status, site)| {
-            object(json!({
+            uis_list::object(json!({
                 "id": id,
                 "name": name,
                 "description": null,
@@ -144,7 +121,7 @@ pub fn get_campaigns(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
             }))
         })
         .collect();
-    list(sim, p, CAMPAIGN_FIELDS, rows)
+    uis_list::list(sim.config.uis.app_id, p, CAMPAIGN_FIELDS, rows)
 }
 
 /// `upload.offline_messages`.
