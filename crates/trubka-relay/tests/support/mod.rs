@@ -343,3 +343,15 @@ pub(crate) async fn until_kind(
 pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(pairs).unwrap()
 }
+
+/// The `trubka-relay` binary, with none of the developer's `TRUBKA_RELAY_*` settings.
+pub(crate) fn relay_binary() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trubka-relay"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("TRUBKA_RELAY_") {
+            command.env_remove(name);
+        }
+    }
+    command.env("RUST_LOG", "error");
+    command
+}

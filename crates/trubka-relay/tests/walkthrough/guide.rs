@@ -113,7 +113,7 @@ fn guillemets(text: &str) -> Vec<&str> {
 }
 
 #[test]
-fn a_rows_phrases_are_read_with_nesting_placeholders_and_alternatives() {
+fn a_rows_phrases_are_read_with_nested_quotes_ellipses_and_alternatives() {
     let guide = "| что видно | что сделать |\n|---|---|\n\
                  | ✗ «опция «Call API Базовый набор» не подключена» | подключите |\n\
                  | ✗ «UIS не принимает запросы с IP-адреса релея …» | добавьте |\n\

@@ -28,7 +28,7 @@ pub(super) fn not_a_key(value: &str) -> Option<&'static str> {
         return Some("один повторённый символ");
     }
     let bare: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-    const PLACEHOLDERS: &[&str] = &[
+    const SAMPLE_WORDS: &[&str] = &[
         "key",
         "apikey",
         "secret",
@@ -45,7 +45,7 @@ pub(super) fn not_a_key(value: &str) -> Option<&'static str> {
         "секрет",
         "токен",
     ];
-    if PLACEHOLDERS.contains(&bare.as_str())
+    if SAMPLE_WORDS.contains(&bare.as_str())
         || bare.starts_with("your")
         || bare.starts_with("ваш")
         || bare.starts_with("insert")

@@ -62,7 +62,7 @@ pub async fn run(
         )?,
     }
     let relay = relay_data(&mut report, config)?;
-    let placeholders = placeholder_keys(&mut report, config)?;
+    let samples = sample_keys(&mut report, config)?;
     let apis = match PbxApis::from_config(config) {
         Ok(apis) => apis,
         Err(e) => {
@@ -71,7 +71,7 @@ pub async fn run(
         }
     };
     match &apis.uis {
-        _ if placeholders.uis => {}
+        _ if samples.uis => {}
         Some(api) => uis::check(&mut report, api, config, &relay).await?,
         None => report.line(
             Mark::Off,
@@ -80,7 +80,7 @@ pub async fn run(
         )?,
     }
     match &apis.sipuni {
-        _ if placeholders.sipuni => {}
+        _ if samples.sipuni => {}
         Some(api) => sipuni::check(&mut report, api, config, &relay.agents).await?,
         None => report.line(
             Mark::Off,
@@ -183,16 +183,16 @@ fn relay_data(report: &mut Report<'_, impl Write>, config: &RelayConfig) -> io::
 }
 
 /// Which PBX has a sample value for a credential (and is then not asked at all).
-struct Placeholders {
+struct SampleKeys {
     uis: bool,
     sipuni: bool,
 }
 
-fn placeholder_keys(
+fn sample_keys(
     report: &mut Report<'_, impl Write>,
     config: &RelayConfig,
-) -> io::Result<Placeholders> {
-    let mut found = Placeholders {
+) -> io::Result<SampleKeys> {
+    let mut found = SampleKeys {
         uis: false,
         sipuni: false,
     };
