@@ -18,7 +18,8 @@ pub enum AgentCommand {
     /// of a revoked agent may be used again.
     Add(AddAgent),
     /// Correct an agent's name or mappings; its token keeps working, and a running relay
-    /// uses the new mapping from the next event on. Options not given stay as they are.
+    /// uses the new mapping from the next event on. Options not given stay as they are, an
+    /// empty value (`--uis-employee ""`) removes a mapping, a repeated option replaces the list.
     Edit(EditAgent),
     /// List agents with their mappings.
     List,
@@ -34,6 +35,41 @@ pub struct AddAgent {
     /// Unique name, shown to the agent and in `agent list`.
     #[arg(long)]
     pub name: String,
+    #[command(flatten)]
+    pub mappings: Mappings,
+    /// See every call.
+    #[arg(long)]
+    pub supervisor: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditAgent {
+    /// The agent's current name.
+    pub name: String,
+    /// A new name.
+    #[arg(long, value_name = "NEW")]
+    pub rename: Option<String>,
+    #[command(flatten)]
+    pub mappings: Mappings,
+    /// Remove every employee phone.
+    #[arg(long, conflicts_with = "employee_phones")]
+    pub no_employee_phones: bool,
+    /// Watch no line.
+    #[arg(long, conflicts_with = "lines")]
+    pub no_lines: bool,
+    /// Make the agent a supervisor (sees every call).
+    #[arg(long, conflicts_with = "no_supervisor")]
+    pub supervisor: bool,
+    /// The agent is no longer a supervisor.
+    #[arg(long)]
+    pub no_supervisor: bool,
+}
+
+/// How the PBXs name an agent, as `agent add` and `agent edit` take it. With `agent edit`, an
+/// option not given stays as it was, an empty value removes a single mapping, and a repeated
+/// option replaces the whole list.
+#[derive(Debug, Args)]
+pub struct Mappings {
     /// UIS employee id (`employee_id` in UIS notifications).
     #[arg(long, value_name = "ID")]
     pub uis_employee: Option<String>,
@@ -53,46 +89,6 @@ pub struct AddAgent {
     /// any common format. Repeatable.
     #[arg(long = "line", value_name = "NUMBER")]
     pub lines: Vec<String>,
-    /// See every call.
-    #[arg(long)]
-    pub supervisor: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct EditAgent {
-    /// The agent's current name.
-    pub name: String,
-    /// A new name.
-    #[arg(long, value_name = "NEW")]
-    pub rename: Option<String>,
-    /// UIS employee id; an empty value removes it.
-    #[arg(long, value_name = "ID")]
-    pub uis_employee: Option<String>,
-    /// Sipuni short internal number; an empty value removes it.
-    #[arg(long, value_name = "EXT")]
-    pub sipuni_ext: Option<String>,
-    /// The employee's phones or SIP lines (repeatable): replace the ones set before.
-    #[arg(long = "employee-phone", value_name = "NUMBER")]
-    pub employee_phones: Vec<String>,
-    /// Remove every employee phone.
-    #[arg(long, conflicts_with = "employee_phones")]
-    pub no_employee_phones: bool,
-    /// Caller ID of the agent's UIS calls; an empty value returns to the relay's default.
-    #[arg(long, value_name = "NUMBER")]
-    pub virtual_number: Option<String>,
-    /// Lines whose calls the agent sees before anyone picks up (repeatable): replace the ones
-    /// set before.
-    #[arg(long = "line", value_name = "NUMBER")]
-    pub lines: Vec<String>,
-    /// Watch no line.
-    #[arg(long, conflicts_with = "lines")]
-    pub no_lines: bool,
-    /// Make the agent a supervisor (sees every call).
-    #[arg(long, conflicts_with = "no_supervisor")]
-    pub supervisor: bool,
-    /// The agent is no longer a supervisor.
-    #[arg(long)]
-    pub no_supervisor: bool,
 }
 
 /// `agent add|list|revoke` against the database in `config.data_dir`.
@@ -105,24 +101,14 @@ pub fn agent(
     match command {
         AgentCommand::Add(add) => {
             let phones = PhoneParser::new(&config.default_region)?;
-            let lines = add
-                .lines
-                .iter()
-                .map(|raw| parse_line(&phones, raw))
-                .collect::<Result<Vec<_>, _>>()?;
-            let employee_phones = parse_employee_phones(&phones, &add.employee_phones)?;
-            let virtual_number = add
-                .virtual_number
-                .as_deref()
-                .map(|raw| parse_virtual_number(&phones, raw))
-                .transpose()?;
+            let given = read_mappings(&phones, &add.mappings)?;
             let new = NewAgent {
                 name: add.name.clone(),
-                uis_employee: add.uis_employee.clone(),
-                sipuni_ext: add.sipuni_ext.clone(),
-                employee_phones,
-                virtual_number,
-                lines,
+                uis_employee: given.uis_employee.flatten(),
+                sipuni_ext: given.sipuni_ext.flatten(),
+                employee_phones: given.employee_phones.unwrap_or_default(),
+                virtual_number: given.virtual_number.flatten(),
+                lines: given.lines.unwrap_or_default(),
                 supervisor: add.supervisor,
             };
             let (agent, token) = store.add_agent(&new)?;
@@ -172,50 +158,57 @@ fn parse_line(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> 
 
 /// What `agent edit` asks for, with every number read.
 fn agent_edit(phones: &PhoneParser, args: &EditAgent) -> Result<AgentEdit, CliError> {
-    // An empty value removes a single mapping.
-    let optional = |value: &Option<String>| {
-        value
-            .as_ref()
-            .map(|v| Some(v.trim().to_owned()).filter(|v| !v.is_empty()))
-    };
-    let employee_phones = if args.no_employee_phones {
-        Some(Vec::new())
-    } else if args.employee_phones.is_empty() {
-        None
-    } else {
-        Some(parse_employee_phones(phones, &args.employee_phones)?)
-    };
-    let virtual_number = match optional(&args.virtual_number) {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(raw)) => Some(Some(parse_virtual_number(phones, &raw)?)),
-    };
-    let lines = if args.no_lines {
-        Some(Vec::new())
-    } else if args.lines.is_empty() {
-        None
-    } else {
-        Some(
-            args.lines
-                .iter()
-                .map(|raw| parse_line(phones, raw))
-                .collect::<Result<Vec<_>, _>>()?,
-        )
-    };
-    let supervisor = match (args.supervisor, args.no_supervisor) {
+    let mut edit = read_mappings(phones, &args.mappings)?;
+    if args.no_employee_phones {
+        edit.employee_phones = Some(Vec::new());
+    }
+    if args.no_lines {
+        edit.lines = Some(Vec::new());
+    }
+    edit.rename = given(&args.rename).flatten();
+    edit.supervisor = match (args.supervisor, args.no_supervisor) {
         (true, _) => Some(true),
         (_, true) => Some(false),
         _ => None,
     };
+    Ok(edit)
+}
+
+/// The mappings given, every number read: `None` for an option not given, `Some(None)` for an
+/// empty value, lists only when at least one value was given.
+fn read_mappings(phones: &PhoneParser, args: &Mappings) -> Result<AgentEdit, CliError> {
+    let virtual_number = match given(&args.virtual_number) {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(raw)) => Some(Some(parse_virtual_number(phones, &raw)?)),
+    };
+    let lines = match args.lines.as_slice() {
+        [] => None,
+        raw => Some(
+            raw.iter()
+                .map(|raw| parse_line(phones, raw))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let employee_phones = match args.employee_phones.as_slice() {
+        [] => None,
+        raw => Some(parse_employee_phones(phones, raw)?),
+    };
     Ok(AgentEdit {
-        rename: optional(&args.rename).flatten(),
-        uis_employee: optional(&args.uis_employee),
-        sipuni_ext: optional(&args.sipuni_ext),
+        uis_employee: given(&args.uis_employee),
+        sipuni_ext: given(&args.sipuni_ext),
         employee_phones,
         virtual_number,
         lines,
-        supervisor,
+        ..AgentEdit::default()
     })
+}
+
+/// An option as given: `None` when absent, `Some(None)` when empty.
+fn given(value: &Option<String>) -> Option<Option<String>> {
+    value
+        .as_ref()
+        .map(|v| Some(v.trim().to_owned()).filter(|v| !v.is_empty()))
 }
 
 fn parse_employee_phones(phones: &PhoneParser, raw: &[String]) -> Result<Vec<String>, CliError> {

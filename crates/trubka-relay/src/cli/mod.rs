@@ -6,7 +6,7 @@
 
 mod agent;
 
-pub use agent::{AddAgent, AgentCommand, EditAgent, agent};
+pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
 
 use std::future::Future;
 use std::io::{self, Write};
