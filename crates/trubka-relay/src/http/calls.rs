@@ -25,11 +25,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use trubka_core::{ParsedNumber, PhoneNumber, Provider};
+use trubka_core::{PhoneNumber, Provider};
 use trubka_pbx::DialNumber;
 use trubka_pbx::uis::{EmployeeCall, ScenarioCall};
 
 use super::auth;
+use super::customer::customer_number;
 use super::error::ApiError;
 use crate::agents::Agent;
 use crate::relay::AppState;
@@ -60,7 +61,12 @@ pub(crate) async fn place(
             "the body must be JSON like {{\"to\":\"+79261234567\"}}: {e}"
         ))
     })?;
-    let to = number(&state, request.to.as_deref())?;
+    let to = customer_number(
+        &state,
+        request.to.as_deref(),
+        "to",
+        "звонок клиенту из Trubka идёт на городской или мобильный номер",
+    )?;
     let mut request = request;
     by_name(&state, &agent, &mut request).await?;
     let provider = choose(&state, &agent, &request)?;
@@ -77,27 +83,6 @@ pub(crate) async fn place(
         StatusCode::ACCEPTED,
         Json(json!({"call_id": call_id, "provider": provider.as_str(), "to": to.e164()})),
     ))
-}
-
-/// The number to call, or a 400 `bad_number` saying in words what is wrong with it.
-fn number(state: &AppState, to: Option<&str>) -> Result<PhoneNumber, ApiError> {
-    let to = to.map(str::trim).unwrap_or_default();
-    if to.is_empty() {
-        return Err(ApiError::BadNumber(
-            "Не указан номер: передайте его в поле «to»".to_owned(),
-        ));
-    }
-    match state.phones.parse(to) {
-        ParsedNumber::Phone { number, .. } => Ok(number),
-        ParsedNumber::Internal(short) => Err(ApiError::BadNumber(format!(
-            "«{short}» — короткий внутренний номер: звонок клиенту из Trubka идёт на городской \
-             или мобильный номер"
-        ))),
-        ParsedNumber::Anonymous => Err(ApiError::BadNumber(format!("«{to}» — не номер телефона"))),
-        ParsedNumber::Invalid { reason } => Err(ApiError::BadNumber(format!(
-            "Номер «{to}» не распознан: {reason}"
-        ))),
-    }
 }
 
 /// Turns `scenario` (a name) into `scenario_id` or `tree`, among what the agent may use.

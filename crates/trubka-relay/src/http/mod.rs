@@ -15,6 +15,7 @@
 
 mod auth;
 mod calls;
+mod customer;
 pub mod error;
 mod health;
 mod hooks;

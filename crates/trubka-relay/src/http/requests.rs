@@ -21,12 +21,12 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use trubka_core::ParsedNumber;
 use trubka_pbx::DialNumber;
 use trubka_pbx::uis::offline::{NO_CAMPAIGN, refusal};
 use trubka_pbx::uis::{Campaign, OfflineMessage, Site};
 
 use super::auth;
+use super::customer::customer_number;
 use super::error::ApiError;
 use super::scenarios::quoted_list;
 use crate::choices::same_name;
@@ -93,7 +93,14 @@ pub(crate) async fn create(
              \"site\":\"example.ru\"}}: {e}"
         ))
     })?;
-    let phone = phone(&state, body.phone.as_deref())?;
+    let phone = customer_number(
+        &state,
+        body.phone.as_deref(),
+        "phone",
+        "заявке нужен номер клиента",
+    )?
+    .e164()
+    .to_owned();
     let message = body.message.as_deref().map(str::trim).unwrap_or_default();
     if message.is_empty() {
         return Err(ApiError::BadRequest(
@@ -192,28 +199,6 @@ fn uis(state: &AppState) -> Result<&UisApi, ApiError> {
                 .to_owned(),
         )
     })
-}
-
-/// The caller's number in E.164, or a 400 saying what is wrong with it.
-fn phone(state: &AppState, text: Option<&str>) -> Result<String, ApiError> {
-    let text = text.map(str::trim).unwrap_or_default();
-    if text.is_empty() {
-        return Err(ApiError::BadNumber(
-            "Не указан номер клиента: передайте его в поле «phone»".to_owned(),
-        ));
-    }
-    match state.phones.parse(text) {
-        ParsedNumber::Phone { number, .. } => Ok(number.e164().to_owned()),
-        ParsedNumber::Internal(short) => Err(ApiError::BadNumber(format!(
-            "«{short}» — короткий внутренний номер, а заявке нужен номер клиента"
-        ))),
-        ParsedNumber::Anonymous => {
-            Err(ApiError::BadNumber(format!("«{text}» — не номер телефона")))
-        }
-        ParsedNumber::Invalid { reason } => Err(ApiError::BadNumber(format!(
-            "Номер «{text}» не распознан: {reason}"
-        ))),
-    }
 }
 
 fn find_site(sites: &[Site], wanted: &str) -> Result<Site, ApiError> {
