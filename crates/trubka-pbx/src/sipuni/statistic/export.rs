@@ -212,11 +212,7 @@ fn column_of(header: &str) -> Option<Column> {
 /// Parses an export body: BOM, `;`, quoted cells, headers by name.
 pub fn parse_export(body: &[u8]) -> Result<SipuniExport> {
     let text = decode_text(body);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(&text);
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
         Err(err) => return Err(bad(format!("cannot read the export header: {err}"))),
@@ -250,9 +246,18 @@ pub fn parse_export(body: &[u8]) -> Result<SipuniExport> {
     Ok(export)
 }
 
+/// Sipuni's CSV: `;`, quoted cells, rows of any length, cells trimmed.
+pub(super) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes())
+}
+
 /// UTF-8 without its BOM; a body that is not UTF-8 is read as Windows-1251. CRLF becomes LF
 /// (the csv reader numbers lines one short after a CRLF header).
-fn decode_text(body: &[u8]) -> String {
+pub(super) fn decode_text(body: &[u8]) -> String {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let text = match std::str::from_utf8(body) {
         Ok(text) => std::borrow::Cow::Borrowed(text),

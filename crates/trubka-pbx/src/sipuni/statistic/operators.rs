@@ -41,6 +41,7 @@ impl SipuniClient {
             .body
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&answer.body);
+        // A refusal comes as JSON or plain text, never as the CSV.
         let looks_like_json = body.trim_ascii_start().starts_with(b"{");
         if !(200..300).contains(&answer.status)
             || looks_like_json
@@ -52,17 +53,16 @@ impl SipuniClient {
     }
 }
 
-/// Reads the CSV: the columns are found by their header names, so extra or reordered columns
-/// do not matter; a body without a `Login` column is not the operators list.
+/// Reads the CSV as the export is read (BOM, Windows-1251, `;`, quoted cells): the columns
+/// are found by their header names, so extra or reordered columns do not matter; a body
+/// without a `Login` column is not the operators list.
 pub fn parse_operators(body: &[u8]) -> Result<Vec<SipuniOperator>> {
-    let text = String::from_utf8_lossy(body);
-    let mut lines = text.lines().filter(|line| !line.trim().is_empty());
-    let header: Vec<String> = lines
-        .next()
-        .unwrap_or_default()
-        .split(';')
-        .map(|cell| cell.trim().trim_matches('"').to_ascii_lowercase())
-        .collect();
+    let text = super::export::decode_text(body);
+    let mut reader = super::export::csv_reader(&text);
+    let header: Vec<String> = reader
+        .headers()
+        .map(|h| h.iter().map(str::to_ascii_lowercase).collect())
+        .unwrap_or_default();
     let column = |name: &str| header.iter().position(|h| h == name);
     let Some(login) = column("login") else {
         return Err(crate::sipuni::bad(format!(
@@ -71,17 +71,15 @@ pub fn parse_operators(body: &[u8]) -> Result<Vec<SipuniOperator>> {
         )));
     };
     let (name, status) = (column("name"), column("status"));
-    let operators = lines
-        .map(|line| {
-            let cells: Vec<&str> = line
-                .split(';')
-                .map(|c| c.trim().trim_matches('"'))
-                .collect();
+    let operators = reader
+        .records()
+        .filter_map(std::result::Result::ok)
+        .map(|record| {
             let cell = |index: Option<usize>| {
                 index
-                    .and_then(|i| cells.get(i))
+                    .and_then(|i| record.get(i))
                     .filter(|c| !c.is_empty())
-                    .map(|c| (*c).to_owned())
+                    .map(str::to_owned)
             };
             SipuniOperator {
                 login: cell(Some(login)).unwrap_or_default(),
@@ -101,15 +99,15 @@ mod tests {
     #[test]
     fn the_csv_is_read_by_its_header() {
         let body = "\u{feff}Login;Name;Status;Call state\n201;Анна Смирнова;Свободен;\n\
-                    064629202;Игорь Петров;Перерыв;Разговор\n";
-        let body = body.as_bytes();
-        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-        let operators = parse_operators(body).unwrap();
+                    064629202;\"Петров; Игорь\";Перерыв;Разговор\n";
+        let operators = parse_operators(body.as_bytes()).unwrap();
         assert_eq!(operators.len(), 2);
         assert_eq!(operators[0].login, "201");
         assert_eq!(operators[0].name.as_deref(), Some("Анна Смирнова"));
         assert!(operators[0].is_extension("064629", "201"));
         assert!(operators[1].is_extension("064629", "202"));
+        // A quoted name with the separator in it stays one cell.
+        assert_eq!(operators[1].name.as_deref(), Some("Петров; Игорь"));
         assert!(!operators[1].is_extension("064629", "20"));
         assert!(!operators[0].is_extension("064629", ""));
     }
