@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::FixedOffset;
 use serde::Deserialize;
+use trubka_core::{Lang, UnknownLang};
 use trubka_protocol::options::MOSCOW;
 
 pub mod locate;
@@ -31,6 +32,11 @@ pub struct RelayConfig {
     pub public_url: Option<String>,
     /// ISO region used for phone numbers written without a country code.
     pub default_region: String,
+    /// The language of the admin's messages (`ru`, the default, or `en`): every command's
+    /// output and errors, `check`, `status` and the printed cabinet instructions. The
+    /// service's log lines stay English, so they read the same in any search.
+    #[serde(deserialize_with = "deserialize_lang")]
+    pub language: Lang,
     pub uis: UisConfig,
     pub sipuni: SipuniConfig,
     pub reconcile: ReconcileConfig,
@@ -104,6 +110,7 @@ impl Default for RelayConfig {
             data_dir: PathBuf::from("relay-data"),
             public_url: None,
             default_region: "RU".to_owned(),
+            language: Lang::Ru,
             uis: UisConfig::default(),
             sipuni: SipuniConfig::default(),
             reconcile: ReconcileConfig::default(),
@@ -148,6 +155,12 @@ impl Default for SipuniConfig {
             trees: BTreeMap::new(),
         }
     }
+}
+
+/// `language = "ru"`: a code or a locale name, see [`Lang`]'s `FromStr`.
+fn deserialize_lang<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Lang, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    text.parse().map_err(serde::de::Error::custom)
 }
 
 /// The prefix of every environment variable the relay reads.
@@ -230,6 +243,7 @@ impl RelayConfig {
             "DATA_DIR" => self.data_dir = PathBuf::from(value),
             "PUBLIC_URL" => self.public_url = optional(value),
             "DEFAULT_REGION" => self.default_region = value,
+            "LANGUAGE" => self.language = value.parse().map_err(|e: UnknownLang| e.to_string())?,
             "UIS_HOOK_TOKEN" => self.uis.hook_token = optional(value),
             "UIS_API_KEY" => self.uis.api_key = optional(value),
             "UIS_CALL_API_URL" => self.uis.call_api_url = value,
