@@ -1,7 +1,8 @@
-//! Typed errors of the PBX clients, with a Russian explanation an agent or admin can act on.
+//! Typed errors of the PBX clients, with an explanation an agent or admin can act on.
 //!
 //! [`PbxError`] is the single error type of this crate. Its English `Display` is for logs;
-//! [`PbxError::user_message`] is the Russian text the relay shows to people, and
+//! [`PbxError::user_message_in`] is the text the relay shows to people, in Russian or
+//! English (module `message`; [`PbxError::user_message`] is the Russian one), and
 //! [`PbxError::code`] is a stable machine word for JSON error bodies (the UIS mnemonic when
 //! UIS gave one).
 
@@ -9,6 +10,8 @@ use std::fmt;
 use std::time::Duration;
 
 use trubka_core::Provider;
+
+mod message;
 
 /// Everything that can go wrong when talking to a PBX API.
 #[derive(Debug, thiserror::Error)]
@@ -179,242 +182,7 @@ impl fmt::Display for UisMnemonic {
     }
 }
 
-const UIS_KEY_HINT: &str = "создайте новый ключ в «Аккаунт → Управление пользователями» \
-     (галочка «Доступ по ключу») и укажите его в настройках релея";
-const UIS_TARIFF_HINT: &str = "«Аккаунт → Тарифы и опции»";
-const UIS_TARIFF_PATH: &str = "«Администратор → Аккаунт → Тарифы и опции»";
-
-impl UisMnemonic {
-    /// Russian explanation of this mnemonic; `field` is the offending parameter if UIS named it.
-    pub fn user_message(&self, field: Option<&str>, message: &str) -> String {
-        let field_part = field.map(|f| format!(" «{f}»")).unwrap_or_default();
-        match self {
-            // UIS says "Your IP {ip} is not whitelisted"; the address is what the admin adds.
-            UisMnemonic::IpNotWhitelisted => {
-                let ip = message
-                    .split_whitespace()
-                    .find(|word| word.parse::<std::net::IpAddr>().is_ok())
-                    .map(|ip| format!(" {ip}"))
-                    .unwrap_or_default();
-                format!(
-                    "UIS не принимает запросы с IP-адреса релея{ip}: добавьте этот адрес в \
-                     «Администратор → Аккаунт → Правила и настройки безопасности → API» \
-                     (новый аккаунт не пускает никого, пока адрес не добавлен; 0.0.0.0/0 \
-                     открывает доступ всем)"
-                )
-            }
-            UisMnemonic::AccessTokenInvalid => {
-                format!("Ключ API UIS неверен или истёк: {UIS_KEY_HINT}")
-            }
-            UisMnemonic::AccessTokenExpired => {
-                format!("Срок действия ключа API UIS закончился: {UIS_KEY_HINT}")
-            }
-            UisMnemonic::AccessTokenBlocked => {
-                format!("Ключ API UIS заблокирован: {UIS_KEY_HINT}")
-            }
-            UisMnemonic::AuthError => "UIS не принял логин или пароль пользователя API: \
-                 проверьте их в настройках релея"
-                .to_owned(),
-            UisMnemonic::Forbidden => {
-                "У пользователя UIS, чей ключ API использует релей, нет прав на это \
-                 действие: выдайте права в «Аккаунт → Управление пользователями»"
-                    .to_owned()
-            }
-            // UIS says "Limit per {limit_type} has been exceeded…" with `day` or `minute`.
-            UisMnemonic::LimitExceeded if message.to_ascii_lowercase().contains("day") => format!(
-                "Исчерпан дневной лимит запросов к API UIS: он восстановится завтра; лимит баллов \
-                 можно увеличить в {UIS_TARIFF_HINT}"
-            ),
-            UisMnemonic::LimitExceeded => format!(
-                "Исчерпан лимит запросов к API UIS: повторите через минуту; если это повторяется, \
-                 увеличьте лимит баллов в {UIS_TARIFF_HINT}"
-            ),
-            UisMnemonic::ComponentDisabled => format!(
-                "В тарифе UIS не подключена нужная опция Call API: для звонков из Trubka — \
-                 «Call API Базовый набор», для списка и управления звонками — «Call API \
-                 Управление вызовами», для звонков по сценарию — «Call API Вызов сценария». \
-                 Подключите её в {UIS_TARIFF_PATH} (UIS: {message})"
-            ),
-            UisMnemonic::MethodComponentDisabled | UisMnemonic::ParameterComponentDisabled => {
-                format!(
-                    "В тарифе UIS не подключён Data API (история звонков, сотрудники, номера): \
-                     подключите опцию «API Базовые отраслевые решения» в {UIS_TARIFF_PATH} \
-                     (UIS: {message})"
-                )
-            }
-            UisMnemonic::AccountInactive => {
-                "Аккаунт UIS заблокирован: проверьте баланс и состояние аккаунта \
-                 в личном кабинете UIS"
-                    .to_owned()
-            }
-            UisMnemonic::CallSessionNotFound => {
-                "Звонок не найден в UIS: вероятно, он уже завершён".to_owned()
-            }
-            UisMnemonic::EmployeeNotFound => {
-                "Сотрудник не найден в UIS: проверьте ID сотрудника UIS, \
-                 привязанный к оператору в настройках релея"
-                    .to_owned()
-            }
-            UisMnemonic::NoActivePhoneNumber => {
-                "У сотрудника в UIS нет активного телефона: включите номер \
-                 (SIP или мобильный) в карточке сотрудника в личном кабинете UIS"
-                    .to_owned()
-            }
-            UisMnemonic::VirtualPhoneNumberNotFound => {
-                "Виртуальный номер для исходящих звонков не найден \
-                 в UIS: проверьте номер в настройках релея"
-                    .to_owned()
-            }
-            UisMnemonic::OwnVirtualPhoneNumberNotAllowed => {
-                "Нельзя позвонить на виртуальный номер своего же аккаунта UIS".to_owned()
-            }
-            UisMnemonic::ContactInBlacklist => {
-                "Номер клиента в чёрном списке UIS: звонок на него запрещён; если номер попал \
-                 туда по ошибке, уберите его из чёрного списка в личном кабинете UIS"
-                    .to_owned()
-            }
-            UisMnemonic::ScenarioNotFound => {
-                "Сценарий UIS не найден: выберите сценарий из раздела «Виртуальная АТС → \
-                 Сценарии» (его ID) или привяжите сценарий к виртуальному номеру"
-                    .to_owned()
-            }
-            UisMnemonic::RequiredParameterMissed => format!(
-                "UIS требует параметр{field_part}, которого релей не передал: сообщите \
-                 разработчикам Trubka, приложив этот текст и код ошибки"
-            ),
-            UisMnemonic::InvalidParameterValue => format!(
-                "UIS не принял значение параметра{field_part}: проверьте номер телефона и \
-                 настройки релея (ID сотрудника, виртуальный номер)"
-            ),
-            UisMnemonic::DataTypeError
-            | UisMnemonic::UnexpectedParameters
-            | UisMnemonic::InvalidParametersCombination => format!(
-                "UIS отклонил запрос релея (параметр{field_part}): сообщите администратору, \
-                 приложив этот текст и код ошибки"
-            ),
-            UisMnemonic::TtsTextExceeded => format!(
-                "Текст голосового сообщения длиннее, чем разрешает UIS: сократите его или \
-                 увеличьте «Длина TTS сообщения» в {UIS_TARIFF_HINT}"
-            ),
-            UisMnemonic::MediaFileNotFound => {
-                "Аудиофайл сообщения не найден в UIS: проверьте ID файла".to_owned()
-            }
-            UisMnemonic::CharacterEncodingNotAllowed => {
-                "UIS не принял символы в тексте сообщения: уберите необычные символы".to_owned()
-            }
-            UisMnemonic::InvalidState => {
-                "Звонок UIS сейчас в таком состоянии, что это действие невозможно".to_owned()
-            }
-            UisMnemonic::TalkOptionNotFound => "Опция разговора не настроена в UIS".to_owned(),
-            UisMnemonic::LegNotFound => {
-                "Участник звонка не найден в UIS: вероятно, он уже отключился".to_owned()
-            }
-            UisMnemonic::CoachNotFound => "Для сотрудника в UIS не назначен тренер".to_owned(),
-            UisMnemonic::DateIntervalLimitReached => {
-                "UIS выдаёт отчёт не более чем за 3 месяца за один запрос: сократите период"
-                    .to_owned()
-            }
-            UisMnemonic::SortProhibited | UisMnemonic::FilterProhibited => {
-                "UIS не поддерживает такую сортировку или фильтр для этого отчёта".to_owned()
-            }
-            // The create/update/upload refusals (Data API «Список ошибок общих для методов с
-            // глаголом create и update»); `uis::offline::refusal` words them per operation.
-            UisMnemonic::EntityNotFound => format!("UIS не нашёл объект{field_part}"),
-            UisMnemonic::DuplicateEntity | UisMnemonic::AlreadyInUse => {
-                format!("Такой объект уже есть в UIS{field_part}")
-            }
-            UisMnemonic::CampaignIsInactive => "Рекламная кампания не активна в UIS".to_owned(),
-            UisMnemonic::InvalidDateTime => {
-                format!("UIS не принял дату или время{field_part}")
-            }
-            UisMnemonic::DataLimitExceeded => {
-                "В UIS достигнут предел количества данных: обратитесь в поддержку UIS".to_owned()
-            }
-            UisMnemonic::TariffRestrictions => {
-                "Тариф UIS не позволяет это действие: измените тариф в личном кабинете UIS"
-                    .to_owned()
-            }
-            UisMnemonic::ParseError
-            | UisMnemonic::InvalidRequest
-            | UisMnemonic::MethodNotFound
-            | UisMnemonic::BatchOperationsNotSupported
-            | UisMnemonic::NotificationsNotSupported => format!(
-                "UIS не понял запрос релея ({self}): проверьте адреса Call API и Data API в \
-                 настройках релея; если они верны, сообщите разработчикам Trubka"
-            ),
-            UisMnemonic::InternalError => {
-                "Внутренняя ошибка UIS: повторите попытку через минуту".to_owned()
-            }
-            UisMnemonic::Other(mnemonic) => {
-                format!("UIS вернул ошибку {mnemonic}: {message}")
-            }
-        }
-    }
-}
-
 impl PbxError {
-    /// Russian text an agent or an admin can act on.
-    pub fn user_message(&self) -> String {
-        match self {
-            PbxError::Uis {
-                mnemonic,
-                message,
-                field,
-                ..
-            } => mnemonic.user_message(field.as_deref(), message),
-            PbxError::Sipuni { message } if sipuni_api_calls_off(message) => format!(
-                "Sipuni не принимает звонки по API: включите «{SIPUNI_API_CALLS}» в кабинете \
-                 Sipuni (Sipuni: {message})"
-            ),
-            PbxError::Sipuni { message } => format!("Sipuni отклонил запрос: {message}"),
-            PbxError::LimitExhausted { scope, reset_after } => {
-                let when = russian_duration(*reset_after);
-                let scope = match scope {
-                    LimitScope::Minute => "минутный",
-                    LimitScope::Day => "дневной",
-                };
-                format!(
-                    "Исчерпан {scope} лимит запросов к API UIS: он восстановится через {when}; \
-                     лимиты можно увеличить в {UIS_TARIFF_HINT}"
-                )
-            }
-            PbxError::Http {
-                provider,
-                status: 401 | 403,
-                ..
-            } => format!(
-                "{} отказал в доступе: проверьте ключ API и номер кабинета в настройках релея",
-                provider_name(*provider)
-            ),
-            PbxError::Http {
-                provider, status, ..
-            } if *status >= 500 => format!(
-                "{} временно не отвечает (HTTP {status}): повторите попытку позже",
-                provider_name(*provider)
-            ),
-            PbxError::Http {
-                provider, status, ..
-            } => format!(
-                "{} вернул ошибку HTTP {status}: проверьте адрес API в настройках релея",
-                provider_name(*provider)
-            ),
-            PbxError::Transport { provider, .. } => format!(
-                "Нет связи с {}: проверьте доступ релея в интернет и адрес API в настройках",
-                provider_name(*provider)
-            ),
-            PbxError::Timeout { provider } => format!(
-                "{} не ответил вовремя: повторите попытку",
-                provider_name(*provider)
-            ),
-            PbxError::BadResponse { provider, .. } => format!(
-                "{} ответил непонятно для релея: сообщите разработчикам Trubka",
-                provider_name(*provider)
-            ),
-            PbxError::InvalidArgument(what) => format!("Неверные данные для АТС: {what}"),
-            PbxError::Config(what) => format!("Неверные настройки подключения к АТС: {what}"),
-        }
-    }
-
     /// Whether Sipuni refused a call order because «Услуга совершение звонков по API» is off
     /// in the cabinet (seed 002 warns that it must be switched on before any API call).
     pub fn is_sipuni_api_calls_off(&self) -> bool {
@@ -471,17 +239,6 @@ fn provider_name(provider: Provider) -> &'static str {
     match provider {
         Provider::Uis => "UIS",
         Provider::Sipuni => "Sipuni",
-    }
-}
-
-fn russian_duration(duration: Duration) -> String {
-    let secs = duration.as_secs();
-    if secs < 60 {
-        format!("{secs} с")
-    } else if secs < 3600 {
-        format!("{} мин", secs.div_ceil(60))
-    } else {
-        format!("{} ч {} мин", secs / 3600, (secs % 3600) / 60)
     }
 }
 
