@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use chrono::FixedOffset;
-use trubka_core::PhoneParser;
+use trubka_core::{Lang, PhoneParser, tr};
 use trubka_pbx::sipuni::sign;
 use trubka_pbx::{DialNumber, PbxError, SipuniClient, UisClient};
 
@@ -32,6 +32,21 @@ pub enum PbxSetupError {
     Sipuni(PbxError),
     #[error("[uis] virtual_number {0:?} is not a phone number")]
     VirtualNumber(String),
+}
+
+impl PbxSetupError {
+    /// The message for the admin, in `lang` (the `Display` stays English, for logs).
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            PbxSetupError::Uis(e) => format!("[uis] {}", e.user_message_in(lang)),
+            PbxSetupError::Sipuni(e) => format!("[sipuni] {}", e.user_message_in(lang)),
+            PbxSetupError::VirtualNumber(raw) => tr!(
+                lang,
+                "[uis] virtual_number «{raw}» — это не номер телефона",
+                "[uis] virtual_number \"{raw}\" is not a phone number"
+            ),
+        }
+    }
 }
 
 /// The configured PBX APIs.

@@ -3,29 +3,62 @@
 //! reported before any request, since a PBX would only answer «неверный ключ», which sends the
 //! admin to the cabinet instead of to the config file.
 
+use trubka_core::Lang;
+
+/// Why a value cannot be a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NotAKey {
+    Empty,
+    Ellipsis,
+    Brackets,
+    Spaces,
+    Repeated,
+    SampleWord,
+}
+
+impl NotAKey {
+    /// The reason in words.
+    pub(super) fn says(self, lang: Lang) -> &'static str {
+        match self {
+            NotAKey::Empty => lang.pick("пустое значение", "an empty value"),
+            NotAKey::Ellipsis => lang.pick("многоточие из примера", "the sample's ellipsis"),
+            NotAKey::Brackets => lang.pick(
+                "заготовка в скобках из примера",
+                "the sample's placeholder in brackets",
+            ),
+            NotAKey::Spaces => lang.pick("в ключе не бывает пробелов", "keys have no spaces"),
+            NotAKey::Repeated => lang.pick("один повторённый символ", "one character repeated"),
+            NotAKey::SampleWord => lang.pick(
+                "слово из примера вместо ключа",
+                "a sample's word instead of a key",
+            ),
+        }
+    }
+}
+
 /// Why `value` cannot be a key, or `None` when it may be one.
-pub(super) fn not_a_key(value: &str) -> Option<&'static str> {
+pub(super) fn not_a_key(value: &str) -> Option<NotAKey> {
     let text = value.trim();
     if text.is_empty() {
-        return Some("пустое значение");
+        return Some(NotAKey::Empty);
     }
     if text.contains('…') || text.contains("...") {
-        return Some("многоточие из примера");
+        return Some(NotAKey::Ellipsis);
     }
     if (text.starts_with('<') && text.ends_with('>'))
         || (text.starts_with('{') && text.ends_with('}'))
         || (text.starts_with('[') && text.ends_with(']'))
     {
-        return Some("заготовка в скобках из примера");
+        return Some(NotAKey::Brackets);
     }
     if text.chars().any(char::is_whitespace) {
-        return Some("в ключе не бывает пробелов");
+        return Some(NotAKey::Spaces);
     }
     let lower = text.to_lowercase();
     let mut chars = lower.chars();
     let first = chars.next()?;
     if text.chars().count() >= 3 && chars.all(|c| c == first) && !first.is_ascii_digit() {
-        return Some("один повторённый символ");
+        return Some(NotAKey::Repeated);
     }
     let bare: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
     const SAMPLE_WORDS: &[&str] = &[
@@ -51,7 +84,7 @@ pub(super) fn not_a_key(value: &str) -> Option<&'static str> {
         || bare.starts_with("insert")
         || bare.starts_with("вставьте")
     {
-        return Some("слово из примера вместо ключа");
+        return Some(NotAKey::SampleWord);
     }
     None
 }

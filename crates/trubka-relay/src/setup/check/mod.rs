@@ -11,6 +11,9 @@
 //! - Sipuni ([`sipuni`]): the cabinet number's form, the signature, «Услуга совершение звонков
 //!   по API», and every agent's extension against the cabinet's employees.
 //!
+//! Every line is in the language of `config.language` (Russian by default); in English, the
+//! names of cabinet sections and tariff options stay Russian in «», as the cabinet shows them.
+//!
 //! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
 //! The result is `false` when any line is ✗; the binary then exits with status 1.
 
@@ -22,7 +25,7 @@ mod uis_notifications;
 
 use std::io::{self, Write};
 
-use trubka_core::PhoneParser;
+use trubka_core::{Lang, PhoneParser, tr};
 use trubka_pbx::PbxError;
 
 use crate::agents::Agent;
@@ -38,27 +41,55 @@ pub async fn run(
     source: &ConfigSource,
     out: &mut impl Write,
 ) -> io::Result<bool> {
-    let mut report = Report { out, ok: true };
-    report.line(Mark::Info, "Проверка настроек trubka-relay")?;
+    let lang = config.language;
+    let mut report = Report {
+        out,
+        ok: true,
+        lang,
+    };
+    report.line(
+        Mark::Info,
+        lang.pick(
+            "Проверка настроек trubka-relay",
+            "Checking the trubka-relay settings",
+        ),
+    )?;
     config_file(&mut report, config, source)?;
     match PhoneParser::new(&config.default_region) {
         Ok(_) => report.line(
             Mark::Ok,
-            &format!("Регион номеров без кода страны: {}", config.default_region),
+            &tr!(
+                lang,
+                "Регион номеров без кода страны: {}",
+                "Region of numbers without a country code: {}",
+                config.default_region
+            ),
         )?,
         Err(e) => report.line(Mark::Fail, &format!("default_region: {e}"))?,
     }
     match &config.public_url {
-        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-            report.line(Mark::Ok, &format!("Публичный адрес релея: {url}"))?
-        }
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => report.line(
+            Mark::Ok,
+            &tr!(
+                lang,
+                "Публичный адрес релея: {url}",
+                "The relay's public address: {url}"
+            ),
+        )?,
         Some(url) => report.line(
             Mark::Fail,
-            &format!("public_url «{url}» должен начинаться с https:// (или http://)"),
+            &tr!(
+                lang,
+                "public_url «{url}» должен начинаться с https:// (или http://)",
+                "public_url «{url}» must start with https:// (or http://)"
+            ),
         )?,
         None => report.line(
             Mark::Warn,
-            "public_url не задан: АТС не смогут отправлять события на локальный адрес релея",
+            lang.pick(
+                "public_url не задан: АТС не смогут отправлять события на локальный адрес релея",
+                "public_url is not set: the PBXs cannot send events to the relay's local address",
+            ),
         )?,
     }
     let relay = relay_data(&mut report, config)?;
@@ -66,7 +97,15 @@ pub async fn run(
     let apis = match PbxApis::from_config(config) {
         Ok(apis) => apis,
         Err(e) => {
-            report.line(Mark::Fail, &format!("Настройки АТС неверны: {e}"))?;
+            let e = e.localized(lang);
+            report.line(
+                Mark::Fail,
+                &tr!(
+                    lang,
+                    "Настройки АТС неверны: {e}",
+                    "The PBX settings are wrong: {e}"
+                ),
+            )?;
             PbxApis::default()
         }
     };
@@ -75,8 +114,12 @@ pub async fn run(
         Some(api) => uis::check(&mut report, api, config, &relay).await?,
         None => report.line(
             Mark::Off,
-            "UIS API не настроен ([uis] api_key): звонки из Trubka и сверка истории через UIS \
-             выключены",
+            lang.pick(
+                "UIS API не настроен ([uis] api_key): звонки из Trubka и сверка истории через \
+                 UIS выключены",
+                "UIS API is not set up ([uis] api_key): calls from Trubka and the history \
+                 reconciliation through UIS are off",
+            ),
         )?,
     }
     match &apis.sipuni {
@@ -84,17 +127,27 @@ pub async fn run(
         Some(api) => sipuni::check(&mut report, api, config, &relay.agents).await?,
         None => report.line(
             Mark::Off,
-            "Sipuni API не настроен ([sipuni] user и secret): звонки из Trubka и сверка истории \
-             через Sipuni выключены",
+            lang.pick(
+                "Sipuni API не настроен ([sipuni] user и secret): звонки из Trubka и сверка \
+                 истории через Sipuni выключены",
+                "Sipuni API is not set up ([sipuni] user and secret): calls from Trubka and the \
+                 history reconciliation through Sipuni are off",
+            ),
         )?,
     }
     let ok = report.ok;
     if ok {
-        report.line(Mark::Info, "Итог: ошибок нет.")?;
+        report.line(
+            Mark::Info,
+            lang.pick("Итог: ошибок нет.", "Result: no errors."),
+        )?;
     } else {
         report.line(
             Mark::Info,
-            "Итог: есть ошибки (✗) — исправьте их и запустите проверку снова.",
+            lang.pick(
+                "Итог: есть ошибки (✗) — исправьте их и запустите проверку снова.",
+                "Result: there are errors (✗) — fix them and run the check again.",
+            ),
         )?;
     }
     Ok(ok)
@@ -108,8 +161,12 @@ fn config_file(
     config: &RelayConfig,
     source: &ConfigSource,
 ) -> io::Result<()> {
+    let lang = report.lang;
     let ConfigSource::None { looked } = source else {
-        return report.line(Mark::Ok, &format!("Файл настроек: {source}"));
+        return report.line(
+            Mark::Ok,
+            &tr!(lang, "Файл настроек: {source}", "Settings file: {source}"),
+        );
     };
     let mut places = vec![
         "--config".to_owned(),
@@ -119,23 +176,29 @@ fn config_file(
     let nothing = config.uis.api_key.is_none()
         && config.sipuni.user.is_none()
         && config.sipuni.secret.is_none();
+    let places = places.join(", ");
     if nothing {
         report.line(
             Mark::Fail,
-            &format!(
-                "Файл настроек не прочитан (искали: {}), и ничего не настроено переменными \
-                 TRUBKA_RELAY_*: проверять нечего. Укажите файл: trubka-relay --config \
-                 /etc/trubka/relay.toml check",
-                places.join(", ")
+            &tr!(
+                lang,
+                "Файл настроек не прочитан (искали: {places}), и ничего не настроено \
+                 переменными TRUBKA_RELAY_*: проверять нечего. Укажите файл: trubka-relay \
+                 --config /etc/trubka/relay.toml check",
+                "No settings file was read (looked in: {places}), and nothing is set by \
+                 TRUBKA_RELAY_* variables: there is nothing to check. Name the file: \
+                 trubka-relay --config /etc/trubka/relay.toml check"
             ),
         )
     } else {
         report.line(
             Mark::Warn,
-            &format!(
-                "Файл настроек не прочитан (искали: {}): проверяются только переменные \
+            &tr!(
+                lang,
+                "Файл настроек не прочитан (искали: {places}): проверяются только переменные \
                  TRUBKA_RELAY_* и значения по умолчанию",
-                places.join(", ")
+                "No settings file was read (looked in: {places}): only the TRUBKA_RELAY_* \
+                 variables and the defaults are checked"
             ),
         )
     }
@@ -151,13 +214,17 @@ struct RelayData {
 /// Reads the relay's database without making one: `check` run with the wrong data dir must
 /// not leave an empty database where the admin meant the real one.
 fn relay_data(report: &mut Report<'_, impl Write>, config: &RelayConfig) -> io::Result<RelayData> {
+    let lang = report.lang;
+    let dir = config.data_dir.display();
     if !config.data_dir.join(DATABASE_FILE).is_file() {
         report.line(
             Mark::Warn,
-            &format!(
-                "Базы релея нет в {}: релей с этими настройками ещё не запускался (serve \
+            &tr!(
+                lang,
+                "Базы релея нет в {dir}: релей с этими настройками ещё не запускался (serve \
                  создаст её), операторы не проверяются",
-                config.data_dir.display()
+                "There is no relay database in {dir}: no relay has run with these settings yet \
+                 (serve will create it), agents are not checked"
             ),
         )?;
         return Ok(RelayData::default());
@@ -175,7 +242,11 @@ fn relay_data(report: &mut Report<'_, impl Write>, config: &RelayConfig) -> io::
         Err(e) => {
             report.line(
                 Mark::Fail,
-                &format!("База релея в {}: {e}", config.data_dir.display()),
+                &tr!(
+                    lang,
+                    "База релея в {dir}: {e}",
+                    "The relay database in {dir}: {e}"
+                ),
             )?;
             Ok(RelayData::default())
         }
@@ -211,6 +282,7 @@ fn sample_keys(
         let Some(why) = keys::not_a_key(value) else {
             continue;
         };
+        let why = why.says(report.lang);
         if name.ends_with("api_key") || name.ends_with("secret") {
             if is_uis {
                 found.uis = true;
@@ -218,16 +290,19 @@ fn sample_keys(
                 found.sipuni = true;
             }
         }
+        let value = value.trim();
+        let then = match (report.lang, name.ends_with("hook_token")) {
+            (Lang::Ru, true) => " или удалите строку — релей сам создаст токен",
+            (Lang::Ru, false) => "; запросы к АТС с ним не отправлялись",
+            (Lang::En, true) => " or delete the line — the relay makes a token itself",
+            (Lang::En, false) => "; no request was sent to the PBX with it",
+        };
         report.line(
             Mark::Fail,
-            &format!(
-                "{name} = «{}» — это не ключ ({why}): впишите настоящее значение{}",
-                value.trim(),
-                if name.ends_with("hook_token") {
-                    " или удалите строку — релей сам создаст токен"
-                } else {
-                    "; запросы к АТС с ним не отправлялись"
-                }
+            &tr!(
+                report.lang,
+                "{name} = «{value}» — это не ключ ({why}): впишите настоящее значение{then}",
+                "{name} = «{value}» — this is not a key ({why}): write the real value{then}"
             ),
         )?;
     }
@@ -246,6 +321,8 @@ enum Mark {
 struct Report<'a, W: Write> {
     out: &'a mut W,
     ok: bool,
+    /// The language of every line.
+    lang: Lang,
 }
 
 impl<W: Write> Report<'_, W> {
@@ -263,11 +340,15 @@ impl<W: Write> Report<'_, W> {
         writeln!(self.out, "{prefix}{text}")
     }
 
-    /// A failed PBX request: the Russian explanation and the stable code.
+    /// A failed PBX request: the explanation and the stable code.
     fn pbx_failure(&mut self, what: &str, error: &PbxError) -> io::Result<()> {
         self.line(
             Mark::Fail,
-            &format!("{what}: {} [{}]", error.user_message(), error.code()),
+            &format!(
+                "{what}: {} [{}]",
+                error.user_message_in(self.lang),
+                error.code()
+            ),
         )
     }
 }

@@ -13,6 +13,7 @@
 use std::io::{self, Write};
 
 use chrono::{Days, Utc};
+use trubka_core::{Lang, tr};
 use trubka_pbx::PbxError;
 use trubka_pbx::sipuni::{SipuniOperator, StatisticsFilter};
 
@@ -32,8 +33,9 @@ pub(super) async fn check(
     config: &RelayConfig,
     agents: &[Agent],
 ) -> io::Result<()> {
+    let lang = report.lang;
     let cabinet = config.sipuni.user.as_deref().unwrap_or_default().trim();
-    let cabinet_problem = cabinet_form(cabinet);
+    let cabinet_problem = cabinet_form(cabinet, lang);
     if let Some(problem) = &cabinet_problem {
         report.line(
             Mark::Fail,
@@ -49,9 +51,12 @@ pub(super) async fn check(
     {
         Ok(export) => report.line(
             Mark::Ok,
-            &format!(
+            &tr!(
+                lang,
                 "Sipuni API (statistic/export): номер кабинета и ключ приняты, звонков сегодня: \
                  {} (время кабинета читается как UTC{}, [sipuni] utc_offset)",
+                "Sipuni API (statistic/export): the cabinet number and the key are accepted, \
+                 calls today: {} (the cabinet's times are read as UTC{}, [sipuni] utc_offset)",
                 export.rows.len(),
                 sipuni.utc_offset
             ),
@@ -59,15 +64,25 @@ pub(super) async fn check(
         Err(e @ PbxError::Sipuni { .. }) => {
             report.pbx_failure("Sipuni API (statistic/export)", &e)?;
             let hint = match cabinet_problem {
-                Some(_) => {
-                    "  Sipuni не принял подпись: причина — номер кабинета (см. выше)".to_owned()
-                }
-                None => format!(
+                Some(_) => lang
+                    .pick(
+                        "  Sipuni не принял подпись: причина — номер кабинета (см. выше)",
+                        "  Sipuni did not accept the signature: the cause is the cabinet number \
+                         (see above)",
+                    )
+                    .to_owned(),
+                None => tr!(
+                    lang,
                     "  Sipuni не различает в ответе неверный номер кабинета и неверный ключ. \
                      Номер кабинета {cabinet} похож на настоящий — скорее всего неверен \
                      [sipuni] secret: скопируйте ключ заново из кабинета Sipuni целиком, без \
                      пробелов; если ключ верен, сверьте номер кабинета (он виден в кабинете \
-                     Sipuni рядом с именем пользователя)"
+                     Sipuni рядом с именем пользователя)",
+                    "  Sipuni's answer does not tell a wrong cabinet number from a wrong key. \
+                     The cabinet number {cabinet} looks real — most likely [sipuni] secret is \
+                     wrong: copy the key again from the Sipuni cabinet, whole and without \
+                     spaces; if the key is right, compare the cabinet number (the Sipuni \
+                     cabinet shows it next to the user name)"
                 ),
             };
             return report.line(Mark::Info, &hint);
@@ -80,23 +95,33 @@ pub(super) async fn check(
 
 /// Why `cabinet` cannot be a Sipuni cabinet number, if it cannot. Every cabinet number seen
 /// in public sources is 6 digits with leading zeros (`064629`, `018315`, `070196`).
-fn cabinet_form(cabinet: &str) -> Option<String> {
+fn cabinet_form(cabinet: &str, lang: Lang) -> Option<String> {
     if cabinet.is_empty() || !cabinet.bytes().all(|b| b.is_ascii_digit()) {
         return Some(
-            "номер кабинета Sipuni состоит из цифр (например 064629) — укажите его, а не логин \
-             или e-mail"
-                .to_owned(),
+            lang.pick(
+                "номер кабинета Sipuni состоит из цифр (например 064629) — укажите его, а не \
+                 логин или e-mail",
+                "a Sipuni cabinet number is digits (such as 064629) — give it, not a login or \
+                 an e-mail",
+            )
+            .to_owned(),
         );
     }
     match cabinet.len() {
         6 => None,
-        len if len < 6 => Some(format!(
+        len if len < 6 => Some(tr!(
+            lang,
             "номер кабинета Sipuni — 6 цифр, здесь {len}: вероятно, потерян ведущий ноль \
              ({:0>6}). В relay.toml пишите номер в кавычках: user = \"{:0>6}\"",
-            cabinet, cabinet
+            "a Sipuni cabinet number is 6 digits, here {len}: a leading zero was probably lost \
+             ({:0>6}). In relay.toml write the number in quotes: user = \"{:0>6}\"",
+            cabinet,
+            cabinet
         )),
-        len => Some(format!(
-            "номер кабинета Sipuni — 6 цифр, здесь {len}: сверьте его с кабинетом Sipuni"
+        len => Some(tr!(
+            lang,
+            "номер кабинета Sipuni — 6 цифр, здесь {len}: сверьте его с кабинетом Sipuni",
+            "a Sipuni cabinet number is 6 digits, here {len}: compare it with the Sipuni cabinet"
         )),
     }
 }
@@ -107,22 +132,38 @@ async fn check_call_orders(
     report: &mut Report<'_, impl Write>,
     sipuni: &SipuniApi,
 ) -> io::Result<()> {
+    let lang = report.lang;
     match sipuni.client.probe_call_orders().await {
         Err(e) if e.is_sipuni_api_calls_off() => report.line(
             Mark::Fail,
-            "Sipuni: «Услуга совершение звонков по API» не подключена — звонки из Trubka через \
-             Sipuni не будут работать. Включите «Услуга совершение звонков по API» в кабинете \
-             Sipuni (для сотрудников, которые звонят из Trubka)",
+            lang.pick(
+                "Sipuni: «Услуга совершение звонков по API» не подключена — звонки из Trubka \
+                 через Sipuni не будут работать. Включите «Услуга совершение звонков по API» в \
+                 кабинете Sipuni (для сотрудников, которые звонят из Trubka)",
+                "Sipuni: «Услуга совершение звонков по API» (the API calls service) is not \
+                 switched on — calls from Trubka through Sipuni will not work. Switch on \
+                 «Услуга совершение звонков по API» in the Sipuni cabinet (for the employees \
+                 who call from Trubka)",
+            ),
         ),
         Err(PbxError::Sipuni { .. }) => report.line(
             Mark::Ok,
-            "Sipuni API (callback/call_number без номера): заказы звонков принимаются — \
-             «Услуга совершение звонков по API» подключена",
+            lang.pick(
+                "Sipuni API (callback/call_number без номера): заказы звонков принимаются — \
+                 «Услуга совершение звонков по API» подключена",
+                "Sipuni API (callback/call_number without a number): call orders are accepted \
+                 — «Услуга совершение звонков по API» (the API calls service) is on",
+            ),
         ),
         Ok(_) => report.line(
             Mark::Warn,
-            "Sipuni принял заказ звонка без номера: проверить «Услуга совершение звонков по \
-             API» не удалось — убедитесь, что она подключена в кабинете Sipuni",
+            lang.pick(
+                "Sipuni принял заказ звонка без номера: проверить «Услуга совершение звонков \
+                 по API» не удалось — убедитесь, что она подключена в кабинете Sipuni",
+                "Sipuni accepted a call order without a number: «Услуга совершение звонков по \
+                 API» (the API calls service) could not be checked — make sure it is on in the \
+                 Sipuni cabinet",
+            ),
         ),
         Err(e) => report.pbx_failure("Sipuni API (callback/call_number)", &e),
     }
@@ -145,6 +186,7 @@ async fn check_extensions(
     if mapped.is_empty() {
         return Ok(());
     }
+    let lang = report.lang;
     match sipuni.client.operators().await {
         Ok(operators) => {
             let known: Vec<&str> = operators.iter().map(|o| o.login.as_str()).collect();
@@ -157,27 +199,32 @@ async fn check_extensions(
                     continue;
                 }
                 wrong += 1;
+                let (name, word) = (&agent.name, shell_word(&agent.name));
+                let there = if known.is_empty() {
+                    lang.pick("никого", "nobody").to_owned()
+                } else {
+                    known.join(", ")
+                };
                 report.line(
                     Mark::Fail,
-                    &format!(
-                        "Оператор «{}»: внутреннего номера {ext} нет среди сотрудников кабинета \
-                         Sipuni (есть: {}) — исправьте: trubka-relay agent edit {} --sipuni-ext \
-                         НОМЕР",
-                        agent.name,
-                        if known.is_empty() {
-                            "никого".to_owned()
-                        } else {
-                            known.join(", ")
-                        },
-                        shell_word(&agent.name)
+                    &tr!(
+                        lang,
+                        "Оператор «{name}»: внутреннего номера {ext} нет среди сотрудников \
+                         кабинета Sipuni (есть: {there}) — исправьте: trubka-relay agent edit \
+                         {word} --sipuni-ext НОМЕР",
+                        "Agent «{name}»: the internal number {ext} is not among the Sipuni \
+                         cabinet's employees (there are: {there}) — fix it: trubka-relay agent \
+                         edit {word} --sipuni-ext NUMBER"
                     ),
                 )?;
             }
             if wrong == 0 {
                 report.line(
                     Mark::Ok,
-                    &format!(
+                    &tr!(
+                        lang,
                         "Внутренние номера Sipuni всех операторов есть в кабинете ({})",
+                        "The Sipuni internal numbers of all agents are in the cabinet ({})",
                         mapped.len()
                     ),
                 )?;
@@ -187,10 +234,13 @@ async fn check_extensions(
         Err(e) => {
             report.line(
                 Mark::Warn,
-                &format!(
+                &tr!(
+                    lang,
                     "Sipuni API (statistic/operators): список сотрудников получить не удалось \
                      ({}) — внутренние номера сверяются со звонками за {SEEN_DAYS} дней",
-                    e.user_message()
+                    "Sipuni API (statistic/operators): the list of employees could not be had \
+                     ({}) — the internal numbers are compared with the calls of {SEEN_DAYS} days",
+                    e.user_message_in(lang)
                 ),
             )?;
             seen_in_calls(report, sipuni, &mapped, today).await
@@ -218,14 +268,17 @@ async fn seen_in_calls(
     let seen: Vec<String> = export.rows.iter().flat_map(extensions_of).collect();
     for (agent, ext) in mapped {
         if !seen.iter().any(|s| s == ext) {
+            let (name, word) = (&agent.name, shell_word(&agent.name));
             report.line(
                 Mark::Warn,
-                &format!(
-                    "Оператор «{}»: внутренний номер {ext} не встречался в звонках за \
+                &tr!(
+                    report.lang,
+                    "Оператор «{name}»: внутренний номер {ext} не встречался в звонках за \
                      {SEEN_DAYS} дней — если оператор звонил, номер неверен: trubka-relay agent \
-                     edit {} --sipuni-ext НОМЕР",
-                    agent.name,
-                    shell_word(&agent.name)
+                     edit {word} --sipuni-ext НОМЕР",
+                    "Agent «{name}»: the internal number {ext} is in no call of {SEEN_DAYS} days \
+                     — if the agent made calls, the number is wrong: trubka-relay agent edit \
+                     {word} --sipuni-ext NUMBER"
                 ),
             )?;
         }
@@ -264,13 +317,28 @@ mod tests {
 
     #[test]
     fn cabinet_numbers_are_six_digits() {
-        assert_eq!(cabinet_form("064629"), None);
-        assert!(cabinet_form("64629").unwrap().contains("user = \"064629\""));
+        let ru = Lang::Ru;
+        assert_eq!(cabinet_form("064629", ru), None);
         assert!(
-            cabinet_form("admin@example.com")
+            cabinet_form("64629", ru)
+                .unwrap()
+                .contains("user = \"064629\"")
+        );
+        assert!(
+            cabinet_form("admin@example.com", ru)
                 .unwrap()
                 .contains("из цифр")
         );
-        assert!(cabinet_form("0646290").unwrap().contains("6 цифр, здесь 7"));
+        assert!(
+            cabinet_form("0646290", ru)
+                .unwrap()
+                .contains("6 цифр, здесь 7")
+        );
+        let en = cabinet_form("64629", Lang::En).unwrap();
+        assert!(
+            en.starts_with("a Sipuni cabinet number is 6 digits, here 5"),
+            "{en}"
+        );
+        assert!(en.contains("user = \"064629\""), "{en}");
     }
 }

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use trubka_core::PhoneParser;
+use trubka_core::{PhoneParser, tr};
 use trubka_pbx::uis::Employee;
 
 use crate::agents::Agent;
@@ -48,15 +48,19 @@ pub(super) async fn check(
                 if digits.contains(&only_digits(number)) {
                     continue;
                 }
+                let (name, word) = (&agent.name, shell_word(&agent.name));
                 report.line(
                     Mark::Fail,
-                    &format!(
-                        "Оператор «{}»: виртуального номера {number} (его номер для исходящих) \
-                         нет в аккаунте UIS — укажите один из номеров раздела «Виртуальные \
-                         номера»: trubka-relay agent edit {} --virtual-number НОМЕР (пустое \
-                         значение — номер релея)",
-                        agent.name,
-                        shell_word(&agent.name)
+                    &tr!(
+                        report.lang,
+                        "Оператор «{name}»: виртуального номера {number} (его номер для \
+                         исходящих) нет в аккаунте UIS — укажите один из номеров раздела \
+                         «Виртуальные номера»: trubka-relay agent edit {word} --virtual-number \
+                         НОМЕР (пустое значение — номер релея)",
+                        "Agent «{name}»: the virtual number {number} (their number for outgoing \
+                         calls) is not in the UIS account — give one of the numbers of \
+                         «Виртуальные номера» (Virtual numbers): trubka-relay agent edit {word} \
+                         --virtual-number NUMBER (an empty value means the relay's number)"
                     ),
                 )?;
             }
@@ -88,10 +92,12 @@ fn check_employees(
             .filter_map(|raw| phones.employee_line(raw))
             .collect()
     };
+    let lang = report.lang;
+    let unnamed = lang.pick("без имени", "unnamed");
     let mut problems = 0;
     let mut checked = 0;
     for agent in agents {
-        let name = shell_word(&agent.name);
+        let (agent_name, name) = (&agent.name, shell_word(&agent.name));
         let employee = match agent.uis_employee.as_deref().map(str::trim) {
             None => None,
             Some(id) => match employees.iter().find(|e| e.id.to_string() == id) {
@@ -100,11 +106,14 @@ fn check_employees(
                     problems += 1;
                     report.line(
                         Mark::Fail,
-                        &format!(
-                            "Оператор «{}»: сотрудника UIS с ID {id} нет в аккаунте — найдите \
-                             ID в «Сотрудники» и исправьте: trubka-relay agent edit {name} \
-                             --uis-employee ID",
-                            agent.name
+                        &tr!(
+                            lang,
+                            "Оператор «{agent_name}»: сотрудника UIS с ID {id} нет в аккаунте — \
+                             найдите ID в «Сотрудники» и исправьте: trubka-relay agent edit \
+                             {name} --uis-employee ID",
+                            "Agent «{agent_name}»: the UIS employee with ID {id} is not in the \
+                             account — find the ID in «Сотрудники» (Employees) and fix it: \
+                             trubka-relay agent edit {name} --uis-employee ID"
                         ),
                     )?;
                     continue;
@@ -124,25 +133,42 @@ fn check_employees(
             let owner = employees.iter().find(|e| lines_of(e).contains(&key));
             problems += 1;
             let whose = match (owner, employee) {
-                (Some(owner), _) => format!(
-                    "это телефон другого сотрудника UIS — «{}» (ID {})",
-                    owner.full_name.as_deref().unwrap_or("без имени"),
-                    owner.id
-                ),
-                (None, Some(employee)) => format!(
-                    "его нет ни у сотрудника {} («{}»), ни у других сотрудников UIS",
-                    employee.id,
-                    employee.full_name.as_deref().unwrap_or("без имени")
-                ),
-                (None, None) => "его нет ни у одного сотрудника UIS".to_owned(),
+                (Some(owner), _) => {
+                    let (full, id) = (owner.full_name.as_deref().unwrap_or(unnamed), owner.id);
+                    tr!(
+                        lang,
+                        "это телефон другого сотрудника UIS — «{full}» (ID {id})",
+                        "it is another UIS employee's phone — «{full}» (ID {id})"
+                    )
+                }
+                (None, Some(employee)) => {
+                    let (full, id) = (
+                        employee.full_name.as_deref().unwrap_or(unnamed),
+                        employee.id,
+                    );
+                    tr!(
+                        lang,
+                        "его нет ни у сотрудника {id} («{full}»), ни у других сотрудников UIS",
+                        "neither employee {id} («{full}») nor any other UIS employee has it"
+                    )
+                }
+                (None, None) => lang
+                    .pick(
+                        "его нет ни у одного сотрудника UIS",
+                        "no UIS employee has it",
+                    )
+                    .to_owned(),
             };
             report.line(
                 Mark::Fail,
-                &format!(
-                    "Оператор «{}»: телефон сотрудника {phone} — {whose}. Телефоны и SIP-линии \
-                     сотрудника видны в «Сотрудники»; исправьте: trubka-relay agent edit \
-                     {name} --employee-phone НОМЕР",
-                    agent.name
+                &tr!(
+                    lang,
+                    "Оператор «{agent_name}»: телефон сотрудника {phone} — {whose}. Телефоны и \
+                     SIP-линии сотрудника видны в «Сотрудники»; исправьте: trubka-relay agent \
+                     edit {name} --employee-phone НОМЕР",
+                    "Agent «{agent_name}»: the employee phone {phone} — {whose}. An employee's \
+                     phones and SIP lines are shown in «Сотрудники» (Employees); fix it: \
+                     trubka-relay agent edit {name} --employee-phone NUMBER"
                 ),
             )?;
         }
@@ -150,7 +176,11 @@ fn check_employees(
     if problems == 0 && checked > 0 {
         report.line(
             Mark::Ok,
-            &format!("Сотрудники UIS всех операторов найдены ({checked}), их телефоны совпадают"),
+            &tr!(
+                lang,
+                "Сотрудники UIS всех операторов найдены ({checked}), их телефоны совпадают",
+                "The UIS employees of all agents are found ({checked}), their phones match"
+            ),
         )?;
     }
     Ok(())

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use chrono::{Duration, Utc};
+use trubka_core::{Lang, tr};
 use trubka_pbx::uis::{SentNotification, UserReport};
 use trubka_pbx::{PbxError, UisMnemonic};
 use url::Url;
@@ -38,8 +39,12 @@ pub(super) async fn check(
     let Some(report_id) = notifications_report(&reports) else {
         return report.line(
             Mark::Warn,
-            "UIS не дал ни одного отчёта пользователя (get.reports_list): отправленные \
-             уведомления проверить нельзя — посмотрите их в кабинете UIS",
+            report.lang.pick(
+                "UIS не дал ни одного отчёта пользователя (get.reports_list): отправленные \
+                 уведомления проверить нельзя — посмотрите их в кабинете UIS",
+                "UIS gave no user report (get.reports_list): the sent notifications cannot be \
+                 checked — look at them in the UIS cabinet",
+            ),
         );
     };
     let till = Utc::now();
@@ -70,6 +75,7 @@ fn notifications_report(reports: &[UserReport]) -> Option<u64> {
 
 /// The report is a help, not a requirement: without it the check says why and goes on.
 fn unavailable(report: &mut Report<'_, impl Write>, method: &str, e: &PbxError) -> io::Result<()> {
+    let lang = report.lang;
     let text = match e {
         PbxError::Uis {
             mnemonic:
@@ -77,13 +83,19 @@ fn unavailable(report: &mut Report<'_, impl Write>, method: &str, e: &PbxError) 
                 | UisMnemonic::MethodComponentDisabled
                 | UisMnemonic::ParameterComponentDisabled,
             ..
-        } => format!(
+        } => tr!(
+            lang,
             "UIS Data API ({method}): опция «Data API для настройки» не подключена — \
-             отправленные уведомления проверить нельзя (для работы релея она не нужна)"
+             отправленные уведомления проверить нельзя (для работы релея она не нужна)",
+            "UIS Data API ({method}): the option «Data API для настройки» (Data API for setup) \
+             is not enabled — the sent notifications cannot be checked (the relay does not \
+             need it to work)"
         ),
-        e => format!(
+        e => tr!(
+            lang,
             "UIS Data API ({method}): отправленные уведомления проверить не удалось: {} [{}]",
-            e.user_message(),
+            "UIS Data API ({method}): the sent notifications could not be checked: {} [{}]",
+            e.user_message_in(lang),
             e.code()
         ),
     };
@@ -96,13 +108,18 @@ pub(super) fn summarise(
     public_url: Option<&str>,
     hook_token: Option<&str>,
 ) -> io::Result<()> {
+    let lang = report.lang;
     if sent.is_empty() {
         return report.line(
             Mark::Warn,
-            &format!(
+            &tr!(
+                lang,
                 "UIS не отправлял уведомлений за {DAYS} дней (get.notifications): если звонки \
                  были, уведомления не настроены или выключены — настройте их по выводу \
-                 trubka-relay uis-templates"
+                 trubka-relay uis-templates",
+                "UIS sent no notifications in {DAYS} days (get.notifications): if there were \
+                 calls, the notifications are not set up or are switched off — set them up as \
+                 trubka-relay uis-templates prints"
             ),
         );
     }
@@ -114,13 +131,15 @@ pub(super) fn summarise(
             .notification_name
             .clone()
             .or_else(|| notification.event_type.value.clone())
-            .unwrap_or_else(|| "без названия".to_owned());
+            .unwrap_or_else(|| lang.pick("без названия", "unnamed").to_owned());
         groups.entry(name).or_default().push(notification);
     }
     report.line(
         Mark::Info,
-        &format!(
+        &tr!(
+            lang,
             "Уведомления, отправленные UIS за {DAYS} дней (get.notifications): {}",
+            "Notifications UIS sent in {DAYS} days (get.notifications): {}",
             sent.len()
         ),
     )?;
@@ -130,53 +149,73 @@ pub(super) fn summarise(
             .event_type
             .value
             .as_deref()
-            .unwrap_or("событие не указано");
+            .unwrap_or(lang.pick("событие не указано", "event not given"));
         let target = last.notification_send_to.as_deref().unwrap_or_default();
-        let shown = masked(target);
+        let shown = masked(target, lang);
         let failed = list.iter().filter(|n| !n.delivered()).count();
         let when = last
             .notification_send_date_time
             .as_deref()
-            .unwrap_or("время не указано");
+            .unwrap_or(lang.pick("время не указано", "time not given"));
+        let count = list.len();
         // The event is said only when the name does not say it already.
         let head = if name == event {
-            format!("Уведомление «{name}»: {} за {DAYS} дней", list.len())
+            tr!(
+                lang,
+                "Уведомление «{name}»: {count} за {DAYS} дней",
+                "Notification «{name}»: {count} in {DAYS} days"
+            )
         } else {
-            format!(
-                "Уведомление «{name}» ({event}): {} за {DAYS} дней",
-                list.len()
+            tr!(
+                lang,
+                "Уведомление «{name}» ({event}): {count} за {DAYS} дней",
+                "Notification «{name}» («{event}»): {count} in {DAYS} days"
             )
         };
-        if let Some(problem) = wrong_target(target, relay.as_ref(), hook_token) {
+        if let Some(problem) = wrong_target(target, relay.as_ref(), hook_token, lang) {
             report.line(
                 Mark::Fail,
-                &format!(
+                &tr!(
+                    lang,
                     "{head} — {problem}: отправляется на {shown}. Исправьте адрес уведомления \
                      в кабинете UIS (раздел «Уведомления») на напечатанный trubka-relay \
-                     uis-templates"
+                     uis-templates",
+                    "{head} — {problem}: it is sent to {shown}. Change the notification's \
+                     address in the UIS cabinet (section «Уведомления», Notifications) to the \
+                     one trubka-relay uis-templates prints"
                 ),
             )?;
         } else if !last.delivered() {
+            let why = failure(last, lang);
             report.line(
                 Mark::Fail,
-                &format!(
+                &tr!(
+                    lang,
                     "{head}, не доставлено {failed} — последнее ({when}) не доставлено на \
-                     {shown}: {}",
-                    failure(last)
+                     {shown}: {why}",
+                    "{head}, {failed} not delivered — the last one ({when}) was not delivered \
+                     to {shown}: {why}"
                 ),
             )?;
         } else if failed > 0 {
             report.line(
                 Mark::Warn,
-                &format!(
+                &tr!(
+                    lang,
                     "{head}, из них не доставлено {failed}; последнее ({when}) доставлено на \
-                     {shown}"
+                     {shown}",
+                    "{head}, {failed} of them not delivered; the last one ({when}) was \
+                     delivered to {shown}"
                 ),
             )?;
         } else {
             report.line(
                 Mark::Ok,
-                &format!("{head}, все доставлены на {shown}, последнее {when}"),
+                &tr!(
+                    lang,
+                    "{head}, все доставлены на {shown}, последнее {when}",
+                    "{head}, all delivered to {shown}, the last one {when}"
+                ),
             )?;
         }
     }
@@ -185,38 +224,60 @@ pub(super) fn summarise(
 
 /// What is wrong with where a notification goes, if anything: another host than the relay's
 /// `public_url`, a path outside the relay's UIS hooks, or another hook token.
-fn wrong_target(target: &str, relay: Option<&Url>, hook_token: Option<&str>) -> Option<String> {
+fn wrong_target(
+    target: &str,
+    relay: Option<&Url>,
+    hook_token: Option<&str>,
+    lang: Lang,
+) -> Option<String> {
     let Ok(url) = Url::parse(target.trim()) else {
-        return Some("адрес уведомления не является URL".to_owned());
+        return Some(
+            lang.pick(
+                "адрес уведомления не является URL",
+                "the notification's address is not a URL",
+            )
+            .to_owned(),
+        );
     };
     let relay = relay?;
     if url.scheme() != relay.scheme()
         || url.host_str() != relay.host_str()
         || url.port_or_known_default() != relay.port_or_known_default()
     {
-        return Some(format!(
-            "адрес не этого релея (public_url {})",
-            relay.as_str().trim_end_matches('/')
+        let public_url = relay.as_str().trim_end_matches('/');
+        return Some(tr!(
+            lang,
+            "адрес не этого релея (public_url {public_url})",
+            "the address is not this relay's (public_url {public_url})"
         ));
     }
     let prefix = format!("{}/hooks/uis/", relay.path().trim_end_matches('/'));
     let Some(rest) = url.path().strip_prefix(&prefix) else {
-        return Some(format!("путь не начинается с {prefix}"));
+        return Some(tr!(
+            lang,
+            "путь не начинается с {prefix}",
+            "the path does not start with {prefix}"
+        ));
     };
     let token = rest.split('/').next().unwrap_or_default();
     match hook_token {
-        Some(expected) if token != expected => {
-            Some("в адресе не токен этого релея (старый или из другой установки)".to_owned())
-        }
+        Some(expected) if token != expected => Some(
+            lang.pick(
+                "в адресе не токен этого релея (старый или из другой установки)",
+                "the address carries a token that is not this relay's (an old one or another \
+                 installation's)",
+            )
+            .to_owned(),
+        ),
         _ => None,
     }
 }
 
 /// The URL without its secrets: the segment after `hooks/uis/` and any long token-like
 /// segment become `***`, the query is dropped.
-pub(super) fn masked(target: &str) -> String {
+pub(super) fn masked(target: &str, lang: Lang) -> String {
     let Ok(mut url) = Url::parse(target.trim()) else {
-        return "(не URL)".to_owned();
+        return lang.pick("(не URL)", "(not a URL)").to_owned();
     };
     let segments: Vec<String> = url
         .path_segments()
@@ -240,15 +301,21 @@ pub(super) fn masked(target: &str) -> String {
     url.to_string()
 }
 
-fn failure(notification: &SentNotification) -> String {
+fn failure(notification: &SentNotification, lang: Lang) -> String {
     let kind = notification
         .notification_error_type
         .value
         .as_deref()
         .or(notification.notification_status.value.as_deref())
-        .unwrap_or("ошибка");
-    match notification.notification_error_message.as_deref() {
-        Some(message) if !message.trim().is_empty() => format!("{kind}: {}", message.trim()),
+        .unwrap_or(lang.pick("ошибка", "error"));
+    // UIS's own words, which may be Russian, are quoted in English.
+    match (notification.notification_error_message.as_deref(), lang) {
+        (Some(message), Lang::Ru) if !message.trim().is_empty() => {
+            format!("{kind}: {}", message.trim())
+        }
+        (Some(message), Lang::En) if !message.trim().is_empty() => {
+            format!("{kind}: «{}»", message.trim())
+        }
         _ => kind.to_owned(),
     }
 }
@@ -260,11 +327,17 @@ mod tests {
     #[test]
     fn tokens_are_masked() {
         assert_eq!(
-            masked("https://relay.example.com/hooks/uis/secret-token/started?x=1"),
+            masked(
+                "https://relay.example.com/hooks/uis/secret-token/started?x=1",
+                Lang::Ru
+            ),
             "https://relay.example.com/hooks/uis/***/started"
         );
         assert_eq!(
-            masked("https://crm.example.com/hook/0123456789abcdef0123/x"),
+            masked(
+                "https://crm.example.com/hook/0123456789abcdef0123/x",
+                Lang::En
+            ),
             "https://crm.example.com/hook/***/x"
         );
     }
@@ -273,23 +346,31 @@ mod tests {
     fn targets_are_compared_with_the_relay() {
         let relay = Url::parse("https://relay.example.com").unwrap();
         let good = "https://relay.example.com/hooks/uis/t0k/started";
-        assert_eq!(wrong_target(good, Some(&relay), Some("t0k")), None);
+        let ru = Lang::Ru;
+        assert_eq!(wrong_target(good, Some(&relay), Some("t0k"), ru), None);
+        let elsewhere = "https://old.example.com/hooks/uis/t0k/started";
         assert!(
-            wrong_target(
-                "https://old.example.com/hooks/uis/t0k/started",
-                Some(&relay),
-                None
-            )
-            .unwrap()
-            .contains("не этого релея")
+            wrong_target(elsewhere, Some(&relay), None, ru)
+                .unwrap()
+                .contains("не этого релея")
         );
         assert!(
-            wrong_target(good, Some(&relay), Some("other"))
+            wrong_target(elsewhere, Some(&relay), None, Lang::En)
+                .unwrap()
+                .contains("the address is not this relay's")
+        );
+        assert!(
+            wrong_target(good, Some(&relay), Some("other"), ru)
                 .unwrap()
                 .contains("не токен этого релея")
         );
         assert!(
-            wrong_target("https://relay.example.com/uis/t0k", Some(&relay), None)
+            wrong_target(good, Some(&relay), Some("other"), Lang::En)
+                .unwrap()
+                .contains("a token that is not this relay's")
+        );
+        assert!(
+            wrong_target("https://relay.example.com/uis/t0k", Some(&relay), None, ru)
                 .unwrap()
                 .contains("/hooks/uis/")
         );
