@@ -5,7 +5,9 @@ set -euo pipefail
 
 # nginx and caddy: crates/trubka-relay/tests/proxy.rs runs the relay behind the very configs
 # docs/deploy/ gives admins, with a certificate it makes with openssl.
-packages=(build-essential pkg-config curl nginx caddy openssl)
+# chromium: crates/trubka-relay/tests/join_page.rs opens the invite page in headless Chromium,
+# screenshots it and checks the DOM it built.
+packages=(build-essential pkg-config curl nginx caddy openssl chromium)
 
 missing=()
 for p in "${packages[@]}"; do

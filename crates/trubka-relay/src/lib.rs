@@ -7,6 +7,7 @@
 //! - [`agents`]: agent records, tokens (stored as SHA-256), the in-memory index.
 //! - [`audience`]: who may see an event — a pure function, the privacy rule in one place.
 //! - [`hub`]: live fan-out to the open streams of an event's audience.
+//! - [`invites`]: one-time sign-in links exchanged for an agent token.
 //! - [`http`]: routes, webhook intake, the stream session, the one error translation.
 //! - [`metrics`]: counters rendered as Prometheus text.
 //! - [`pbx`]: the UIS and Sipuni API clients, built from the configuration.
@@ -15,7 +16,7 @@
 //! - [`reconcile`]: pulls recent PBX call history and stores what the webhooks missed.
 //! - [`managers`]: personal managers (caller → agent) for UIS interactive call processing.
 //! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
-//! - [`cli`]: `serve`, `agent add|list|revoke`, `manager set|unset|list`, `uis-templates`,
+//! - [`cli`]: `serve`, `agent add|edit|list|revoke|invite`, `manager set|unset|list`, `uis-templates`,
 //!   `sipuni-setup`, `check` (the binary is a thin wrapper).
 //!
 //! Entry points: [`run`] (listener + config + shutdown future), or [`Relay::open`] then
@@ -29,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod hub;
+pub mod invites;
 pub mod managers;
 pub mod metrics;
 pub mod pbx;

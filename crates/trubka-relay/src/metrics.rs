@@ -70,6 +70,10 @@ pub struct Metrics {
     pub reconcile_runs: AtomicU64,
     pub reconcile_events: AtomicU64,
     pub reconcile_failures: AtomicU64,
+    /// Invite codes exchanged for a token, and exchanges refused (used, expired, revoked,
+    /// unknown).
+    pub invites_redeemed: AtomicU64,
+    pub invites_refused: AtomicU64,
     ingest_latency_micros_sum: AtomicU64,
     ingest_latency_count: AtomicU64,
 }
@@ -249,6 +253,18 @@ impl Metrics {
                 "counter",
                 "PBX history requests or stores that failed during reconciliation.",
                 get(&self.reconcile_failures),
+            ),
+            (
+                "trubka_relay_invites_redeemed_total",
+                "counter",
+                "Invite codes exchanged for an agent token.",
+                get(&self.invites_redeemed),
+            ),
+            (
+                "trubka_relay_invites_refused_total",
+                "counter",
+                "Invite exchanges refused (used, expired, revoked or unknown code).",
+                get(&self.invites_refused),
             ),
         ];
         for (name, kind, help, value) in simple {

@@ -20,6 +20,7 @@ use trubka_core::phone::{PhoneError, PhoneParser};
 use crate::choices::Choices;
 use crate::config::{ConfigError, RelayConfig};
 use crate::hub::Hub;
+use crate::invites::InviteDesk;
 use crate::metrics::Metrics;
 use crate::pbx::{PbxApis, PbxSetupError};
 use crate::placed::PlacedCalls;
@@ -69,6 +70,8 @@ pub(crate) struct Shared {
     pub(crate) choices: Choices,
     /// Who placed which call from Trubka (`crate::placed`).
     pub(crate) placed: PlacedCalls,
+    /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
+    pub(crate) invites: InviteDesk,
     /// Cancelled when the relay shuts down; streams then close with 1012.
     pub(crate) shutdown: CancellationToken,
     /// The stream tasks, which outlive their HTTP connection once upgraded; shutdown waits
@@ -120,6 +123,7 @@ impl Relay {
             sipuni_utc_offset: config.sipuni.utc_offset,
             writer,
             reads: Arc::new(ReadPool::new(path.clone())),
+            invites: InviteDesk::new(path.clone(), config.public_url.clone()),
             placed: PlacedCalls::new(path),
             choices: Choices::new(config.sipuni.trees.clone()),
             hub,

@@ -8,14 +8,15 @@ use trubka_core::PhoneNumber;
 use trubka_core::phone::{ParsedNumber, PhoneParser};
 
 use super::CliError;
+use super::invite::{InviteAgent, Validity};
 use crate::agents::{Agent, AgentEdit, NewAgent};
 use crate::config::RelayConfig;
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
-    /// Create an agent; prints its token as the last line (shown once, stored hashed). The name
-    /// of a revoked agent may be used again.
+    /// Create an agent; prints its invite link (when `public_url` is set) and its token as the
+    /// last line (shown once, stored hashed). The name of a revoked agent may be used again.
     Add(AddAgent),
     /// Correct an agent's name or mappings; its token keeps working, and a running relay
     /// uses the new mapping from the next event on. Options not given stay as they are, an
@@ -23,7 +24,10 @@ pub enum AgentCommand {
     Edit(EditAgent),
     /// List agents with their mappings.
     List,
-    /// Revoke an agent's token; its open streams are closed (code 4001).
+    /// A new one-time invite link for an agent (earlier unused links stop working); signing
+    /// in with it replaces the agent's token. Needs `public_url`.
+    Invite(InviteAgent),
+    /// Revoke an agent's token and invite links; its open streams are closed (code 4001).
     Revoke {
         /// The agent's name.
         name: String,
@@ -40,6 +44,8 @@ pub struct AddAgent {
     /// See every call.
     #[arg(long)]
     pub supervisor: bool,
+    #[command(flatten)]
+    pub invite: Validity,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +119,7 @@ pub fn agent(
             };
             let (agent, token) = store.add_agent(&new)?;
             writeln!(out, "Added agent {} ({}).", agent.name, mappings(&agent))?;
+            super::invite::after_add(config, &store, &agent, &add.invite, out)?;
             writeln!(out, "Token (shown only now; give it to the agent):")?;
             writeln!(out, "{}", token.0)?;
         }
@@ -130,6 +137,7 @@ pub fn agent(
                 mappings(&agent)
             )?;
         }
+        AgentCommand::Invite(args) => super::invite::invite(config, &store, args, out)?,
         AgentCommand::List => write_table(out, &store.list_agents()?)?,
         AgentCommand::Revoke { name } => {
             let agent = store.revoke_agent(name)?;

@@ -5,8 +5,10 @@
 //! can read it.
 
 mod agent;
+mod invite;
 
 pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
+pub use invite::{InviteAgent, Validity};
 
 use std::future::Future;
 use std::io::{self, Write};
@@ -123,6 +125,11 @@ pub enum CliError {
         data_dir: PathBuf,
         source_text: String,
     },
+    #[error(
+        "no invite link without the relay's public address: set public_url in the config (or \
+         give --public-url), e.g. public_url = \"https://relay.example.com\""
+    )]
+    NoPublicUrl,
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use trubka_pbx::PbxError;
 use trubka_protocol::PayloadError;
 
+use crate::invites::Refusal;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +58,9 @@ pub enum ApiError {
         status: StatusCode,
         message: String,
     },
+    /// An invite code that cannot be exchanged; the message says what to ask the admin for.
+    #[error("{0}")]
+    Invite(Refusal),
     /// Storage is failing or stopping; the caller should retry later.
     #[error("the relay cannot store events right now: {0}")]
     Unavailable(StoreError),
@@ -77,6 +81,8 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::PbxRefused { status, .. } => *status,
+            ApiError::Invite(Refusal::Unknown) => StatusCode::NOT_FOUND,
+            ApiError::Invite(_) => StatusCode::GONE,
             ApiError::Pbx(e) => super::pbx_status::status(e),
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -96,6 +102,7 @@ impl ApiError {
             ApiError::UnknownName { code, .. } => code,
             ApiError::PbxRefused { code, .. } => code,
             ApiError::Pbx(e) => e.code(),
+            ApiError::Invite(refusal) => refusal.code(),
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }

@@ -6,6 +6,8 @@
 //! - [`scenarios`]: the scenarios and schemes an agent may call through, by name.
 //! - [`requests`]: offline requests («заявки») uploaded to UIS, and what they are filed under.
 //! - [`me`]: the agent's profile.
+//! - [`join`] + [`join_page`]: sign-in by invite link (the page, the code's state, the
+//!   exchange for a token).
 //! - [`health`]: `/healthz` and `/metrics`.
 //! - [`auth`]: agent bearer tokens.
 //! - [`error`]: [`ApiError`], every failure's status code and JSON body.
@@ -19,6 +21,8 @@ mod customer;
 pub mod error;
 mod health;
 mod hooks;
+mod join;
+mod join_page;
 mod me;
 mod pbx_status;
 mod requests;
@@ -53,6 +57,9 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/v1/stream", get(stream::stream))
         .route("/v1/me", get(me::me))
+        .route("/join/{code}", get(join::page))
+        .route("/v1/join", post(join::redeem))
+        .route("/v1/join/{code}", get(join::status))
         .route("/v1/calls", post(calls::place))
         .route("/v1/scenarios", get(scenarios::list))
         .route("/v1/requests", post(requests::create))

@@ -135,6 +135,13 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<Agent>, StoreError> {
 }
 
 pub(crate) fn revoke(conn: &Connection, name: &str) -> Result<Agent, StoreError> {
+    // Its links stop working with it.
+    if let Some(agent) = list(conn)?
+        .into_iter()
+        .find(|a| a.name == name && a.is_active())
+    {
+        super::invites::revoke_for_agent(conn, agent.id, Utc::now())?;
+    }
     // A second revoke keeps the first revocation time.
     conn.execute(
         "UPDATE agents SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",

@@ -2,6 +2,7 @@
 //!
 //! - [`schema`]: tables and migrations.
 //! - [`agents`]: agent rows (add, list, revoke, look up by token hash).
+//! - [`invites`]: one-time sign-in links (make, look up, exchange for a token).
 //! - [`writer`]: the one thread that appends events, in group-committed transactions.
 //! - [`append`]: the SQL of storing one event (and its audience) or one rejected payload.
 //! - [`checkpoint`]: WAL checkpoints on a thread of their own, off the ingest path.
@@ -15,6 +16,7 @@ pub(crate) mod activity;
 pub(crate) mod agents;
 mod append;
 mod checkpoint;
+pub(crate) mod invites;
 pub(crate) mod read;
 mod schema;
 pub(crate) mod writer;

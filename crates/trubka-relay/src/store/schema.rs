@@ -88,6 +88,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY(provider, kind)
     ) WITHOUT ROWID;
     "#,
+    // 6: one-time sign-in links (`crate::invites`).
+    super::invites::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.
