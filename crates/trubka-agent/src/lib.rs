@@ -12,6 +12,7 @@
 //! - [`followups`]: missed-call follow-ups;
 //! - [`relay_client`], [`backoff`]: the resumable event stream;
 //! - [`relay_api`], [`dial`]: `/v1/me` and `/v1/calls` (click-to-call);
+//! - [`invite`]: sign-in by the admin's one-time invite link;
 //! - [`cli`]: the `trubka-cli` commands and terminal view.
 
 pub mod backoff;
@@ -22,6 +23,7 @@ pub mod contacts;
 pub mod dial;
 pub mod engine;
 pub mod followups;
+pub mod invite;
 pub mod numbers;
 pub mod profile;
 pub mod relay_api;

@@ -372,7 +372,7 @@ fn error_for(status: u16, body: &str, feature: Option<Feature>) -> ApiError {
     }
 }
 
-fn error_of(status: u16, body: &str, dialing: bool) -> ApiError {
+pub(crate) fn error_of(status: u16, body: &str, dialing: bool) -> ApiError {
     if status == 401 {
         return ApiError::Unauthorized;
     }

@@ -17,12 +17,18 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check the token with the relay (/v1/me) and store it in the profile.
+    /// Sign in: with the admin's one-time invite link (`--invite`), or with the relay's
+    /// address and a token. Checks the token with the relay (/v1/me) and stores it in the
+    /// profile.
     Login {
-        #[arg(long, value_name = "URL")]
-        relay: String,
-        #[arg(long, value_name = "TOKEN")]
-        token: String,
+        #[arg(long, value_name = "URL", required_unless_present = "invite")]
+        relay: Option<String>,
+        #[arg(long, value_name = "TOKEN", required_unless_present = "invite")]
+        token: Option<String>,
+        /// The invite link (https://RELAY/join/CODE, or trubka://join?relay=…&code=…); it
+        /// works once, and signing in with it replaces the agent's previous token.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["relay", "token"])]
+        invite: Option<String>,
     },
     /// Forget the stored token.
     Logout,

@@ -10,6 +10,7 @@ use super::render;
 use crate::contacts::{ContactDraft, PhoneEntry};
 use crate::engine::contacts::ExportFormat;
 use crate::engine::{Engine, EngineError, EngineEvent, HistoryRequest};
+use crate::invite::parse_invite;
 use crate::profile::Profile;
 use crate::relay_api::NewRequest;
 use crate::relay_client::ConnectionStatus;
@@ -54,8 +55,25 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let profile = Profile::resolve(cli.home).map_err(EngineError::from)?;
     let engine = Engine::open(profile).await?;
     match cli.command {
-        Command::Login { relay, token } => {
-            let me = engine.login(&relay, &token).await?;
+        Command::Login {
+            relay,
+            token,
+            invite,
+        } => {
+            let (me, relay) = match (invite, relay, token) {
+                (Some(link), _, _) => {
+                    let invite = parse_invite(&link).map_err(|e| CliError::Usage(e.to_string()))?;
+                    let me = engine.login_with_invite(&invite).await?;
+                    (me, invite.relay)
+                }
+                (None, Some(relay), Some(token)) => (engine.login(&relay, &token).await?, relay),
+                // clap requires both without --invite.
+                _ => {
+                    return Err(CliError::Usage(
+                        "give --invite LINK, or --relay URL and --token TOKEN".to_owned(),
+                    ));
+                }
+            };
             let mut mapping = Vec::new();
             if let Some(id) = &me.uis_employee {
                 mapping.push(format!("UIS сотрудник {id}"));

@@ -28,6 +28,7 @@ use crate::contacts::ContactError;
 use crate::contacts::import_csv::CsvError;
 use crate::dial::{self, DialError};
 use crate::followups::{self, Badge, FollowUp};
+use crate::invite::Invite;
 use crate::numbers::{NumberError, NumberParser};
 use crate::profile::{Profile, ProfileError};
 use crate::relay_api::{AgentMe, ApiError, CallRoute, DialAccepted, RelayApi};
@@ -64,7 +65,10 @@ pub enum EngineError {
         path: String,
         source: std::io::Error,
     },
-    #[error("not signed in: run `trubka-cli login --relay URL --token TOKEN` first")]
+    #[error(
+        "not signed in: run `trubka-cli login --invite LINK` (or `--relay URL --token TOKEN`) \
+         first"
+    )]
     NotSignedIn,
     #[error("cannot keep the agent token: {0}")]
     Token(#[from] crate::tokens::TokenError),
@@ -301,6 +305,14 @@ impl Engine {
                 .await?;
         }
         Ok(me)
+    }
+
+    /// Signs in with a one-time invite link ([`crate::invite`]): exchanges its code for a new
+    /// token (which replaces the agent's previous one on the relay), then signs in with it as
+    /// [`Engine::login`] does.
+    pub async fn login_with_invite(&self, invite: &Invite) -> Result<AgentMe, EngineError> {
+        let token = crate::invite::redeem(invite).await?;
+        self.login(&invite.relay, &token).await
     }
 
     /// Stops the stream and forgets the token.
