@@ -296,7 +296,7 @@ pub fn status(config: &RelayConfig, out: &mut impl Write) -> Result<(), CliError
     let store = Store::open(&config.data_dir)?;
     let heard = store.hook_activity()?;
     let refused = store.rejected(status::REFUSED_SHOWN)?;
-    status::write(&heard, &refused, out)?;
+    status::write(&heard, &refused, config.language, out)?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use trubka_core::{ParsedNumber, PhoneError, PhoneParser};
+use trubka_core::{Lang, ParsedNumber, PhoneError, PhoneParser, tr};
 use trubka_pbx::PbxError;
 
 use crate::config::RelayConfig;
@@ -22,7 +22,7 @@ pub enum ManagerCliError {
     #[error("default_region: {0}")]
     Region(#[from] PhoneError),
     #[error("{raw:?} is not a phone number: {reason}")]
-    BadNumber { raw: String, reason: String },
+    BadNumber { raw: String, reason: NotANumber },
     #[error(
         "no phone to ring for agent `{0}`: pass --phone, or give the agent a UIS employee id \
          and set [uis] api_key so the relay can look the phone up"
@@ -36,6 +36,90 @@ pub enum ManagerCliError {
     PbxSetup(#[from] PbxSetupError),
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
+}
+
+/// Why a number given to `manager` is not one it can use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotANumber {
+    #[error("a short internal number is not a client's")]
+    Internal,
+    #[error("no number")]
+    Empty,
+    /// The phone parser's reason (English, as the parser words it).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl NotANumber {
+    fn localized(&self, lang: Lang) -> String {
+        match self {
+            NotANumber::Internal => lang
+                .pick(
+                    "короткий внутренний номер — не номер клиента",
+                    "a short internal number is not a client's",
+                )
+                .to_owned(),
+            NotANumber::Empty => lang.pick("номера нет", "no number").to_owned(),
+            NotANumber::Invalid(reason) => reason.clone(),
+        }
+    }
+}
+
+impl ManagerCliError {
+    /// The message for the admin, in `lang` (the `Display` stays English, for logs).
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            ManagerCliError::Manager(ManagerError::Store(e)) => super::store_error(e, lang),
+            ManagerCliError::Manager(ManagerError::NoSuchAgent(name)) => tr!(
+                lang,
+                "оператора «{name}» нет (`trubka-relay agent list` покажет всех)",
+                "no agent named \"{name}\" (`trubka-relay agent list` shows them all)"
+            ),
+            ManagerCliError::Manager(ManagerError::Revoked(name)) => tr!(
+                lang,
+                "доступ оператора «{name}» отозван: персональным менеджером он быть не может",
+                "agent \"{name}\" is revoked and cannot be a personal manager"
+            ),
+            ManagerCliError::Region(PhoneError::UnknownRegion(region)) => tr!(
+                lang,
+                "default_region: неизвестный регион «{region}»; нужен двухбуквенный код страны, \
+                 например RU",
+                "default_region: unknown region \"{region}\"; expected a two-letter country \
+                 code such as RU"
+            ),
+            ManagerCliError::BadNumber { raw, reason } => {
+                let reason = reason.localized(lang);
+                tr!(
+                    lang,
+                    "«{raw}» — не номер телефона: {reason}",
+                    "\"{raw}\" is not a phone number: {reason}"
+                )
+            }
+            ManagerCliError::NoRingPhone(agent) => tr!(
+                lang,
+                "не на что звонить оператору «{agent}»: укажите --phone или задайте оператору ID \
+                 сотрудника UIS и [uis] api_key, чтобы релей нашёл его телефон",
+                "no phone to ring for agent \"{agent}\": pass --phone, or give the agent a UIS \
+                 employee id and set [uis] api_key so the relay can look the phone up"
+            ),
+            ManagerCliError::NoActivePhone { agent, employee } => tr!(
+                lang,
+                "у сотрудника UIS {employee} (оператор «{agent}») нет активного телефона; \
+                 укажите --phone",
+                "UIS employee {employee} of agent \"{agent}\" has no active phone; pass --phone"
+            ),
+            ManagerCliError::Pbx(e) => {
+                let message = e.user_message_in(lang);
+                tr!(
+                    lang,
+                    "телефон оператора в UIS найти не удалось: {message}",
+                    "looking up the agent's phone in UIS failed: {message}"
+                )
+            }
+            ManagerCliError::PbxSetup(e) => e.localized(lang),
+            ManagerCliError::Output(e) => super::output_error(e, lang),
+        }
+    }
 }
 
 /// `manager set`.
@@ -58,10 +142,15 @@ pub async fn set(
         },
     };
     managers.set(&client, &agent, &ring)?;
+    let name = &agent.name;
     writeln!(
         out,
-        "Персональный менеджер {client}: {} (UIS позвонит на {ring}).",
-        agent.name
+        "{}",
+        tr!(
+            config.language,
+            "Персональный менеджер {client}: {name} (UIS позвонит на {ring}).",
+            "The personal manager of {client}: {name} (UIS will ring {ring})."
+        )
     )?;
     Ok(())
 }
@@ -74,23 +163,41 @@ pub fn unset(
 ) -> Result<(), ManagerCliError> {
     let phones = PhoneParser::new(&config.default_region)?;
     let client = client_number(&phones, number)?;
-    if Managers::open(&config.data_dir)?.unset(&client)? {
-        writeln!(out, "Персональный менеджер {client} снят.")?;
+    let lang = config.language;
+    let said = if Managers::open(&config.data_dir)?.unset(&client)? {
+        tr!(
+            lang,
+            "Персональный менеджер {client} снят.",
+            "The personal manager of {client} is removed."
+        )
     } else {
-        writeln!(out, "У {client} не было персонального менеджера.")?;
-    }
+        tr!(
+            lang,
+            "У {client} не было персонального менеджера.",
+            "{client} had no personal manager."
+        )
+    };
+    writeln!(out, "{said}")?;
     Ok(())
 }
 
 /// `manager list`.
 pub fn list(config: &RelayConfig, out: &mut impl Write) -> Result<(), ManagerCliError> {
     let assignments = Managers::open(&config.data_dir)?.list()?;
-    writeln!(out, "NUMBER\tAGENT\tRING PHONE")?;
+    let lang = config.language;
+    writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "НОМЕР\tОПЕРАТОР\tТЕЛЕФОН ДЛЯ ЗВОНКА",
+            "NUMBER\tAGENT\tRING PHONE",
+        )
+    )?;
     for assignment in assignments {
         let agent = if assignment.active {
             assignment.agent
         } else {
-            format!("{} (revoked)", assignment.agent)
+            tr!(lang, "{} (отозван)", "{} (revoked)", assignment.agent)
         };
         writeln!(
             out,
@@ -106,9 +213,9 @@ pub fn list(config: &RelayConfig, out: &mut impl Write) -> Result<(), ManagerCli
 fn client_number(phones: &PhoneParser, raw: &str) -> Result<String, ManagerCliError> {
     match phones.parse(raw) {
         ParsedNumber::Phone { number, .. } => Ok(number.e164().to_owned()),
-        ParsedNumber::Internal(_) => Err(bad(raw, "a short internal number is not a client's")),
-        ParsedNumber::Anonymous => Err(bad(raw, "no number")),
-        ParsedNumber::Invalid { reason } => Err(bad(raw, &reason)),
+        ParsedNumber::Internal(_) => Err(bad(raw, NotANumber::Internal)),
+        ParsedNumber::Anonymous => Err(bad(raw, NotANumber::Empty)),
+        ParsedNumber::Invalid { reason } => Err(bad(raw, NotANumber::Invalid(reason))),
     }
 }
 
@@ -117,15 +224,15 @@ fn ring_phone(phones: &PhoneParser, raw: &str) -> Result<String, ManagerCliError
     match phones.parse(raw) {
         ParsedNumber::Phone { number, .. } => Ok(number.digits().to_owned()),
         ParsedNumber::Internal(short) => Ok(short),
-        ParsedNumber::Anonymous => Err(bad(raw, "no number")),
-        ParsedNumber::Invalid { reason } => Err(bad(raw, &reason)),
+        ParsedNumber::Anonymous => Err(bad(raw, NotANumber::Empty)),
+        ParsedNumber::Invalid { reason } => Err(bad(raw, NotANumber::Invalid(reason))),
     }
 }
 
-fn bad(raw: &str, reason: &str) -> ManagerCliError {
+fn bad(raw: &str, reason: NotANumber) -> ManagerCliError {
     ManagerCliError::BadNumber {
         raw: raw.to_owned(),
-        reason: reason.to_owned(),
+        reason,
     }
 }
 

@@ -1,5 +1,7 @@
 //! Administration commands around the PBXs: what to paste into the cabinets, personal
-//! managers, and the check of the PBX APIs. Output is Russian, for the admin.
+//! managers, and the check of the PBX APIs. Output is in the admin's language
+//! (`config.language`: Russian by default, or English); errors keep an English `Display` for
+//! logs and say themselves to the admin with `localized`.
 //!
 //! - [`uis_templates`]: `trubka-relay uis-templates` — every UIS notification, and the
 //!   interactive call processing URL.
@@ -19,6 +21,8 @@ mod zones;
 
 use std::io::{self, Write};
 
+use trubka_core::{Lang, tr};
+
 use crate::config::RelayConfig;
 use crate::store::{Store, StoreError};
 
@@ -37,6 +41,87 @@ pub enum SetupError {
     Output(#[from] io::Error),
 }
 
+impl SetupError {
+    /// The message for the admin, in `lang` (the `Display` stays English, for logs).
+    pub fn localized(&self, lang: Lang) -> String {
+        match self {
+            SetupError::NoPublicUrl => lang
+                .pick(
+                    "публичный адрес релея неизвестен: укажите --public-url \
+                     https://relay.example.com или public_url в настройках",
+                    "the relay's public address is unknown: pass --public-url \
+                     https://relay.example.com or set public_url in the config",
+                )
+                .to_owned(),
+            SetupError::BadPublicUrl(url) => tr!(
+                lang,
+                "--public-url «{url}» должен начинаться с https:// (или http://)",
+                "--public-url \"{url}\" must start with https:// (or http://)"
+            ),
+            SetupError::Store(e) => store_error(e, lang),
+            SetupError::Output(e) => output_error(e, lang),
+        }
+    }
+}
+
+/// A store failure, as the admin reads it.
+pub(crate) fn store_error(error: &StoreError, lang: Lang) -> String {
+    match error {
+        StoreError::Sqlite(e) => tr!(lang, "ошибка базы данных: {e}", "database error: {e}"),
+        StoreError::DataDir { path, source } => {
+            let path = path.display();
+            tr!(
+                lang,
+                "не удаётся создать папку данных {path}: {source}",
+                "cannot create the data folder {path}: {source}"
+            )
+        }
+        StoreError::TooNew { found, known } => tr!(
+            lang,
+            "базу записал более новый релей (схема {found}, этот релей знает {known}): \
+             обновите trubka-relay",
+            "the database was written by a newer relay (schema {found}; this relay knows \
+             {known}): update trubka-relay"
+        ),
+        StoreError::Corrupt(what) => tr!(
+            lang,
+            "в базе неверное значение: {what}",
+            "the database holds a bad value: {what}"
+        ),
+        StoreError::AgentExists(name) => tr!(
+            lang,
+            "оператор «{name}» уже есть",
+            "an agent named \"{name}\" already exists"
+        ),
+        StoreError::NoSuchAgent(name) => tr!(
+            lang,
+            "оператора «{name}» нет (`trubka-relay agent list` покажет всех)",
+            "no agent named \"{name}\" (`trubka-relay agent list` shows them all)"
+        ),
+        StoreError::WriterStopped => lang
+            .pick("запись событий остановлена", "the event writer has stopped")
+            .to_owned(),
+        StoreError::WriteFailed(e) => tr!(lang, "запись не удалась: {e}", "storing failed: {e}"),
+        StoreError::Reader(e) => tr!(
+            lang,
+            "чтение из базы не удалось: {e}",
+            "a database reader failed: {e}"
+        ),
+        // Variants other modules add explain themselves in the words of what they name.
+        #[allow(unreachable_patterns)]
+        other => other.to_string(),
+    }
+}
+
+/// Output that could not be written (a closed pipe, a full disk), as the admin reads it.
+pub(crate) fn output_error(error: &io::Error, lang: Lang) -> String {
+    tr!(
+        lang,
+        "не удаётся вывести результат: {error}",
+        "cannot write output: {error}"
+    )
+}
+
 /// Which printout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Printout {
@@ -44,8 +129,9 @@ pub enum Printout {
     Sipuni,
 }
 
-/// Prints the UIS or Sipuni settings for `public_url` (else the configured one), with the
-/// hook tokens of the relay's database (generated and kept on first use, as `serve` does).
+/// Prints the UIS or Sipuni settings for `public_url` (else the configured one) in
+/// `config.language`, with the hook tokens of the relay's database (generated and kept on
+/// first use, as `serve` does).
 pub fn print(
     config: &RelayConfig,
     public_url: Option<&str>,
@@ -61,8 +147,8 @@ pub fn print(
     }
     let tokens = Store::open(&config.data_dir)?.hook_tokens(config)?;
     match printout {
-        Printout::Uis => uis_templates::write(out, url, &tokens.uis)?,
-        Printout::Sipuni => sipuni::write(out, url, &tokens.sipuni)?,
+        Printout::Uis => uis_templates::write(out, url, &tokens.uis, config.language)?,
+        Printout::Sipuni => sipuni::write(out, url, &tokens.sipuni, config.language)?,
     }
     Ok(())
 }

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use chrono::DateTime;
-use trubka_core::EventKind;
+use trubka_core::{EventKind, Lang, tr};
 
 use crate::store::Rejected;
 use crate::store::activity::Heard;
@@ -19,9 +19,22 @@ const MESSAGE_SHOWN: usize = 240;
 /// The providers, as stored, with the names shown.
 const PROVIDERS: [(&str, &str); 2] = [("uis", "UIS"), ("sipuni", "Sipuni")];
 
-/// Writes the report of what `store` heard and refused (the newest [`REFUSED_SHOWN`]).
-pub fn write(heard: &[Heard], refused: &[Rejected], out: &mut impl Write) -> io::Result<()> {
-    writeln!(out, "Последние уведомления по видам событий (время UTC):")?;
+/// Writes the report of what `store` heard and refused (the newest [`REFUSED_SHOWN`]), in
+/// `lang`. A refusal's reason code and message are the relay's log words, shown as stored.
+pub fn write(
+    heard: &[Heard],
+    refused: &[Rejected],
+    lang: Lang,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "Последние уведомления по видам событий (время UTC):",
+            "The last notification of each event kind (UTC times):",
+        )
+    )?;
     for (provider, label) in PROVIDERS {
         let any = heard.iter().any(|h| h.provider == provider);
         for kind in &EventKind::ALL {
@@ -42,15 +55,22 @@ pub fn write(heard: &[Heard], refused: &[Rejected], out: &mut impl Write) -> io:
             }
         }
         if !any {
+            let command = if provider == "uis" {
+                "uis-templates"
+            } else {
+                "sipuni-setup"
+            };
             writeln!(
                 out,
-                "  {label}: ни одного уведомления. Проверьте URL в кабинете (`trubka-relay {}`) \
-                 и что релей доступен из интернета по public_url.",
-                if provider == "uis" {
-                    "uis-templates"
-                } else {
-                    "sipuni-setup"
-                }
+                "{}",
+                tr!(
+                    lang,
+                    "  {label}: ни одного уведомления. Проверьте URL в кабинете (`trubka-relay \
+                     {command}`) и что релей доступен из интернета по public_url.",
+                    "  {label}: not one notification. Check the URL in the cabinet \
+                     (`trubka-relay {command}`) and that the relay is reachable from the \
+                     internet at public_url."
+                )
             )?;
         }
     }
@@ -60,16 +80,32 @@ pub fn write(heard: &[Heard], refused: &[Rejected], out: &mut impl Write) -> io:
     {
         writeln!(
             out,
-            "  ⚠ UIS присылает уведомления, по которым не понять событие (update): дайте им \
-             названия типов событий или адреса из `trubka-relay uis-templates`."
+            "{}",
+            lang.pick(
+                "  ⚠ UIS присылает уведомления, по которым не понять событие (update): дайте им \
+                 названия типов событий или адреса из `trubka-relay uis-templates`.",
+                "  ⚠ UIS sends notifications that do not tell their event (update): give them \
+                 the event types' names or the addresses from `trubka-relay uis-templates`.",
+            )
         )?;
     }
     writeln!(out)?;
     if refused.is_empty() {
-        writeln!(out, "Отклонённых запросов нет.")?;
+        writeln!(
+            out,
+            "{}",
+            lang.pick("Отклонённых запросов нет.", "No requests were turned away.")
+        )?;
         return Ok(());
     }
-    writeln!(out, "Последние отклонённые запросы (новые сверху):")?;
+    writeln!(
+        out,
+        "{}",
+        lang.pick(
+            "Последние отклонённые запросы (новые сверху):",
+            "The last requests turned away (newest first):",
+        )
+    )?;
     for r in refused {
         let message: String = r.message.chars().take(MESSAGE_SHOWN).collect();
         writeln!(
@@ -93,6 +129,12 @@ fn time(ms: i64) -> String {
 mod tests {
     use super::*;
 
+    fn report(heard: &[Heard], refused: &[Rejected], lang: Lang) -> String {
+        let mut out = Vec::new();
+        write(heard, refused, lang, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn says_what_was_heard_what_was_not_and_what_was_refused() {
         let heard = [Heard {
@@ -109,9 +151,7 @@ mod tests {
             query: String::new(),
             body: Vec::new(),
         }];
-        let mut out = Vec::new();
-        write(&heard, &refused, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let text = report(&heard, &refused, Lang::Ru);
         assert!(text.contains("UIS    ended      2026-11-30 "), "{text}");
         assert!(text.contains("UIS    started    —"), "{text}");
         assert!(text.contains("Sipuni: ни одного уведомления"), "{text}");
@@ -119,6 +159,54 @@ mod tests {
         assert!(
             text.contains("sipuni wrong_token: the hook token"),
             "{text}"
+        );
+        let english = report(&heard, &refused, Lang::En);
+        assert!(
+            english.starts_with("The last notification of each event kind (UTC times):\n"),
+            "{english}"
+        );
+        assert!(
+            english.contains("UIS    ended      2026-11-30 "),
+            "{english}"
+        );
+        assert!(
+            english.contains("Sipuni: not one notification. Check the URL"),
+            "{english}"
+        );
+        assert!(
+            english.contains("The last requests turned away (newest first):"),
+            "{english}"
+        );
+        assert!(
+            !english
+                .chars()
+                .any(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё')),
+            "{english}"
+        );
+    }
+
+    #[test]
+    fn quiet_reports_are_said_in_either_language() {
+        let update = [Heard {
+            provider: "uis".into(),
+            kind: "update".into(),
+            at_ms: 1_796_000_000_000,
+            event_id: "uis:2:update:call".into(),
+        }];
+        let russian = report(&update, &[], Lang::Ru);
+        assert!(russian.contains("⚠ UIS присылает уведомления"), "{russian}");
+        assert!(
+            russian.ends_with("Отклонённых запросов нет.\n"),
+            "{russian}"
+        );
+        let english = report(&update, &[], Lang::En);
+        assert!(
+            english.contains("⚠ UIS sends notifications that do not tell"),
+            "{english}"
+        );
+        assert!(
+            english.ends_with("No requests were turned away.\n"),
+            "{english}"
         );
     }
 }
