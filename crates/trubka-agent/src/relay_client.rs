@@ -373,7 +373,9 @@ async fn session<S: StreamSink>(
                     return lost(greeted, format!("cannot record a resync: {e}"));
                 }
             }
-            Ok(ServerFrame::CaughtUp { replayed }) => sink.caught_up(replayed).await,
+            // What retention deleted is gone for every client alike; the local store keeps
+            // what the agent received before, and the summary counts what was replayed.
+            Ok(ServerFrame::CaughtUp { replayed, .. }) => sink.caught_up(replayed).await,
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

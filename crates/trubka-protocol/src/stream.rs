@@ -43,7 +43,12 @@ pub enum ServerFrame {
     Reset { epoch: String },
     /// The replay a `since` asked for is complete: `replayed` events were sent, and every
     /// frame from here on is live. Lets a client tell "while you were away" from "now".
-    CaughtUp { replayed: u64 },
+    /// `pruned_before`: the relay's retention may have deleted events between `since` and
+    /// this `seq` (sent only then); the replay holds what is still kept.
+    CaughtUp {
+        replayed: u64,
+        pruned_before: Option<u64>,
+    },
 }
 
 /// A frame from an agent to the relay.
@@ -71,6 +76,8 @@ enum WireFrame {
     },
     CaughtUp {
         replayed: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pruned_before: Option<u64>,
     },
 }
 
@@ -85,6 +92,7 @@ struct IncomingFrame<'a> {
     head: Option<u64>,
     seq: Option<u64>,
     replayed: Option<u64>,
+    pruned_before: Option<u64>,
     #[serde(borrow)]
     event: Option<&'a RawValue>,
 }
@@ -126,6 +134,7 @@ impl ServerFrame {
             },
             "caught_up" => ServerFrame::CaughtUp {
                 replayed: frame.replayed.ok_or_else(|| missing("replayed"))?,
+                pruned_before: frame.pruned_before,
             },
             other => return Err(FrameError::UnknownType(other.to_owned())),
         })
@@ -150,8 +159,12 @@ impl ServerFrame {
                 epoch: epoch.clone(),
             })
             .expect("reset serialises"),
-            ServerFrame::CaughtUp { replayed } => serde_json::to_string(&WireFrame::CaughtUp {
+            ServerFrame::CaughtUp {
+                replayed,
+                pruned_before,
+            } => serde_json::to_string(&WireFrame::CaughtUp {
                 replayed: *replayed,
+                pruned_before: *pruned_before,
             })
             .expect("caught_up serialises"),
         }

@@ -41,7 +41,14 @@ fn hello_reset_and_caught_up_round_trip() {
             head: 7,
         },
         ServerFrame::Reset { epoch: "e2".into() },
-        ServerFrame::CaughtUp { replayed: 3 },
+        ServerFrame::CaughtUp {
+            replayed: 3,
+            pruned_before: None,
+        },
+        ServerFrame::CaughtUp {
+            replayed: 0,
+            pruned_before: Some(1200),
+        },
         ServerFrame::Event {
             seq: 9,
             event: Box::new(sample_event()),
@@ -71,8 +78,20 @@ fn frames_missing_fields_or_of_unknown_type_are_errors_with_reasons() {
 #[test]
 fn caught_up_has_the_documented_wire_form() {
     assert_eq!(
-        ServerFrame::CaughtUp { replayed: 12 }.to_json(),
+        ServerFrame::CaughtUp {
+            replayed: 12,
+            pruned_before: None
+        }
+        .to_json(),
         r#"{"type":"caught_up","replayed":12}"#
+    );
+    assert_eq!(
+        ServerFrame::CaughtUp {
+            replayed: 2,
+            pruned_before: Some(1200)
+        }
+        .to_json(),
+        r#"{"type":"caught_up","replayed":2,"pruned_before":1200}"#
     );
 }
 

@@ -14,8 +14,10 @@ use trubka_core::{Lang, UnknownLang};
 use trubka_protocol::options::MOSCOW;
 
 pub mod locate;
+mod retention;
 mod utc_offset;
 
+pub use retention::{RetentionConfig, RetentionError, min_events_days};
 pub use utc_offset::{BadUtcOffset, parse_utc_offset};
 
 /// Everything the relay reads at start. Every field has a default, so an empty file (or no
@@ -40,6 +42,8 @@ pub struct RelayConfig {
     pub uis: UisConfig,
     pub sipuni: SipuniConfig,
     pub reconcile: ReconcileConfig,
+    /// How long raw notifications and events are kept (`[retention]`, see `crate::retention`).
+    pub retention: RetentionConfig,
     /// How long one request to a PBX API may take before it counts as failed (an agent's
     /// click-to-call then gets 504 `pbx_timeout`). At least 1.
     pub pbx_timeout_secs: u64,
@@ -114,6 +118,7 @@ impl Default for RelayConfig {
             uis: UisConfig::default(),
             sipuni: SipuniConfig::default(),
             reconcile: ReconcileConfig::default(),
+            retention: RetentionConfig::default(),
             pbx_timeout_secs: 15,
         }
     }
@@ -180,6 +185,8 @@ pub enum ConfigError {
     },
     #[error("environment variable {name} is invalid: {message}")]
     Env { name: String, message: String },
+    #[error(transparent)]
+    Retention(#[from] RetentionError),
 }
 
 impl RelayConfig {
@@ -209,6 +216,7 @@ impl RelayConfig {
                 unknown.push(name);
             }
         }
+        config.retention.validate(&config.reconcile)?;
         Ok((config, unknown))
     }
 
@@ -234,6 +242,9 @@ impl RelayConfig {
                 .map_err(|_| format!("`{value}` is not a number of seconds"))
         };
         let offset = |value: String| parse_utc_offset(&value).map_err(|e| e.to_string());
+        if let Some(rest) = key.strip_prefix("RETENTION_") {
+            return self.retention.apply_env(rest, &value);
+        }
         match key {
             "LISTEN" => {
                 self.listen = value

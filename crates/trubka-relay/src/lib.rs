@@ -14,6 +14,7 @@
 //! - [`choices`]: UIS scenarios, Sipuni schemes, sites and campaigns, picked by name.
 //! - `placed`: which agent placed which call from Trubka, so its events reach them.
 //! - [`reconcile`]: pulls recent PBX call history and stores what the webhooks missed.
+//! - [`retention`]: removes raw notifications and events older than `[retention]` allows.
 //! - [`managers`]: personal managers (caller → agent) for UIS interactive call processing.
 //! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
 //! - [`cli`]: `serve`, `agent add|edit|list|revoke|invite`, `manager set|unset|list`, `uis-templates`,
@@ -37,6 +38,7 @@ pub mod pbx;
 mod placed;
 pub mod reconcile;
 mod relay;
+pub mod retention;
 pub mod setup;
 pub mod store;
 

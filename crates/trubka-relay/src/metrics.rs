@@ -74,6 +74,14 @@ pub struct Metrics {
     /// unknown).
     pub invites_redeemed: AtomicU64,
     pub invites_refused: AtomicU64,
+    /// Retention (`crate::retention`): events deleted, raw payloads erased, refused requests
+    /// deleted, bytes of pages freed, and its batches with their time in the writer.
+    pub retention_events_deleted: AtomicU64,
+    pub retention_raw_erased: AtomicU64,
+    pub retention_rejected_deleted: AtomicU64,
+    pub retention_bytes_freed: AtomicU64,
+    pub retention_batches: AtomicU64,
+    pub retention_batch_micros_sum: AtomicU64,
     ingest_latency_micros_sum: AtomicU64,
     ingest_latency_count: AtomicU64,
 }
@@ -267,7 +275,33 @@ impl Metrics {
                 get(&self.invites_refused),
             ),
         ];
-        for (name, kind, help, value) in simple {
+        let retention = [
+            (
+                "trubka_relay_retention_events_deleted_total",
+                "counter",
+                "Events deleted by retention ([retention] events_days).",
+                get(&self.retention_events_deleted),
+            ),
+            (
+                "trubka_relay_retention_raw_erased_total",
+                "counter",
+                "Raw notifications erased from stored events ([retention] raw_payload_days).",
+                get(&self.retention_raw_erased),
+            ),
+            (
+                "trubka_relay_retention_rejected_deleted_total",
+                "counter",
+                "Refused requests deleted by retention.",
+                get(&self.retention_rejected_deleted),
+            ),
+            (
+                "trubka_relay_retention_freed_bytes_total",
+                "counter",
+                "Database bytes retention freed (pages made free or cut from the file).",
+                get(&self.retention_bytes_freed),
+            ),
+        ];
+        for (name, kind, help, value) in simple.into_iter().chain(retention) {
             header(&mut out, name, kind, help);
             let _ = writeln!(out, "{name} {value}");
         }
@@ -297,6 +331,19 @@ impl Metrics {
             out,
             "trubka_relay_write_batch_size_count {}",
             get(&self.write_batches)
+        );
+        header(
+            &mut out,
+            "trubka_relay_retention_batch_seconds",
+            "summary",
+            "Time of one retention batch in the writer (webhooks wait meanwhile).",
+        );
+        let seconds = get(&self.retention_batch_micros_sum) as f64 / 1e6;
+        let _ = writeln!(out, "trubka_relay_retention_batch_seconds_sum {seconds}");
+        let _ = writeln!(
+            out,
+            "trubka_relay_retention_batch_seconds_count {}",
+            get(&self.retention_batches)
         );
         header(
             &mut out,

@@ -25,6 +25,7 @@ use crate::metrics::Metrics;
 use crate::pbx::{PbxApis, PbxSetupError};
 use crate::placed::PlacedCalls;
 use crate::reconcile::Reconciler;
+use crate::retention::Retention;
 use crate::store::read::ReadPool;
 use crate::store::writer::{self, WriterHandle, WriterThread};
 use crate::store::{HookTokens, Store, StoreError, prepare_data_dir};
@@ -105,6 +106,10 @@ impl Relay {
     /// Opens the database under `config.data_dir` and starts the writer thread. Needs no
     /// async runtime; [`Relay::serve`] does.
     pub fn open(config: RelayConfig) -> Result<Relay, RelayError> {
+        config
+            .retention
+            .validate(&config.reconcile)
+            .map_err(ConfigError::from)?;
         let phones = PhoneParser::new(&config.default_region)?;
         let pbx = Arc::new(PbxApis::from_config(&config)?);
         let path = prepare_data_dir(&config.data_dir)?;
@@ -163,6 +168,16 @@ impl Relay {
         Reconciler::new(self.state.clone(), self.config.reconcile.clone())
     }
 
+    /// Retention of raw notifications and events (see [`crate::retention`]); `serve` runs it
+    /// on its schedule, and [`Retention::run_once`] runs it now.
+    pub fn retention(&self) -> Retention {
+        Retention::new(
+            self.state.writer.clone(),
+            self.config.retention.clone(),
+            Arc::clone(&self.state.metrics),
+        )
+    }
+
     /// The webhook URLs, on `public_url` when configured, else on `local` (the address the
     /// listener is bound to).
     pub fn webhook_urls(&self, local: SocketAddr) -> WebhookUrls {
@@ -184,9 +199,11 @@ impl Relay {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), RelayError> {
         let reconciler = self.reconciler();
+        let retention = self.retention();
         let Relay { state, writer, .. } = self;
         let stop = state.shutdown.clone();
         let reconciling = tokio::spawn(reconciler.run(stop.clone()));
+        let retaining = tokio::spawn(retention.run(stop.clone()));
         let ticker = tokio::spawn({
             let writer = state.writer.clone();
             let stop = stop.clone();
@@ -218,6 +235,7 @@ impl Relay {
         }
         let _ = ticker.await;
         let _ = reconciling.await;
+        let _ = retaining.await;
         drop(state);
         writer.shutdown().await;
         Ok(served?)

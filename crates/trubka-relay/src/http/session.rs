@@ -9,6 +9,8 @@
 //!
 //! A replay ends with a `caught_up` frame, so the agent can tell the calls it missed while
 //! away from the calls happening now (one summary instead of a burst of stale popups).
+//! When retention deleted events after the agent's `since`, `caught_up` says from which
+//! `seq` on the log is whole (`pruned_before`): the replay starts with what is still kept.
 //!
 //! Keepalive: a ping every [`PING_EVERY`]; a client not heard from for [`SILENT_LIMIT`] is
 //! dropped. A send that does not complete in [`SEND_TIMEOUT`] drops the client too, so a
@@ -27,6 +29,7 @@ use crate::agents::Agent;
 use crate::metrics::Metrics;
 use crate::relay::AppState;
 use crate::store::read::{ReplayScope, replay_page};
+use crate::store::retention::events_pruned_before;
 
 pub(crate) const PING_EVERY: Duration = Duration::from_secs(20);
 pub(crate) const SILENT_LIMIT: Duration = Duration::from_secs(60);
@@ -96,7 +99,17 @@ impl Session {
         match params.since {
             Some(since) if same_epoch && since <= head => {
                 let replayed = self.replay(state, agent, since, head).await?;
-                let caught_up = ServerFrame::CaughtUp { replayed };
+                // Read after the replay, so events retention deleted meanwhile are owned up to.
+                let pruned_before = state
+                    .reads
+                    .run(events_pruned_before)
+                    .await
+                    .map_err(|e| Ended::Store(e.to_string()))?
+                    .filter(|&pruned| since.saturating_add(1) < pruned);
+                let caught_up = ServerFrame::CaughtUp {
+                    replayed,
+                    pruned_before,
+                };
                 self.send(Message::Text(caught_up.to_json().into())).await?;
             }
             Some(_) => self.send_reset(state).await?,

@@ -6,6 +6,7 @@
 //! - [`writer`]: the one thread that appends events, in group-committed transactions.
 //! - [`append`]: the SQL of storing one event (and its audience) or one rejected payload.
 //! - [`checkpoint`]: WAL checkpoints on a thread of their own, off the ingest path.
+//! - [`retention`]: the SQL of removing what is older than `[retention]` allows, in batches.
 //! - [`read`]: a small pool of read-only connections for the async side (auth, resume).
 //!
 //! [`Store`] is the synchronous handle the CLI and tests use for administration; it may be
@@ -18,6 +19,7 @@ mod append;
 mod checkpoint;
 pub(crate) mod invites;
 pub(crate) mod read;
+pub(crate) mod retention;
 mod schema;
 pub(crate) mod writer;
 
@@ -29,8 +31,13 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::agents::{Agent, AgentEdit, AgentToken, NewAgent};
 use crate::config::RelayConfig;
 
+pub use retention::Storage;
+
 /// The database file inside a data folder.
 pub const DATABASE_FILE: &str = "relay.db";
+/// Bytes a WAL file is cut back to when it starts over: a burst (or a retention pass) grows
+/// it to tens of megabytes, and without a limit SQLite keeps the file at its high-water mark.
+const WAL_KEPT_BYTES: i64 = 16 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -79,6 +86,10 @@ pub(crate) fn open_connection(path: &Path, role: Role) -> Result<Connection, Sto
     conn.busy_timeout(Duration::from_secs(10))?;
     match role {
         Role::Writer => {
+            // Lets retention give freed pages back to the file system. Takes effect only on
+            // a database without tables yet (a new one); an older file keeps its free pages
+            // for reuse (docs/protocol.md says how to convert it).
+            conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
             let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |row| row.get(0))?;
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(StoreError::Corrupt(format!(
@@ -86,6 +97,7 @@ pub(crate) fn open_connection(path: &Path, role: Role) -> Result<Connection, Sto
                 )));
             }
             conn.pragma_update(None, "synchronous", "FULL")?;
+            conn.pragma_update(None, "journal_size_limit", WAL_KEPT_BYTES)?;
         }
         Role::Reader => conn.pragma_update(None, "query_only", true)?,
     }

@@ -65,6 +65,11 @@ pub(crate) struct Rejection {
 
 type IngestReply = oneshot::Sender<Result<Vec<StoredEvent>, StoreError>>;
 
+/// Maintenance (retention's batches) run on the writer's connection between two group
+/// commits: no second writer waits on SQLite's lock, and webhooks queue behind one short
+/// transaction at most.
+type Chore = Box<dyn FnOnce(&mut Connection) + Send>;
+
 enum Request {
     Ingest {
         events: Vec<PreparedEvent>,
@@ -75,6 +80,7 @@ enum Request {
     Reject(Rejection),
     /// Wakes the thread so it notices agent changes (revocations) while no events arrive.
     Tick,
+    Chore(Chore),
     /// Finish what is queued, then stop.
     Shutdown,
 }
@@ -176,6 +182,23 @@ impl WriterHandle {
         let _ = self.tx.try_send(Request::Tick);
     }
 
+    /// Runs `chore` on the writer thread's connection, after the webhooks already queued.
+    pub(crate) async fn chore<R, F>(&self, chore: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Chore = Box::new(move |conn| {
+            let _ = reply.send(chore(conn));
+        });
+        self.tx
+            .send(Request::Chore(job))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        answer.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
     /// The `seq` of the last committed event.
     pub(crate) fn head(&self) -> u64 {
         self.head.load(Ordering::Acquire)
@@ -245,7 +268,15 @@ impl Writer {
             if let Err(e) = self.refresh_agents() {
                 tracing::error!(error = %e, "cannot reload agents; routing with the previous list");
             }
+            let (chores, batch): (Vec<_>, Vec<_>) = batch
+                .into_iter()
+                .partition(|r| matches!(r, Request::Chore(_)));
             self.write_batch(batch);
+            for chore in chores {
+                if let Request::Chore(chore) = chore {
+                    chore(&mut self.conn);
+                }
+            }
         }
     }
 
@@ -290,7 +321,7 @@ impl Writer {
                     replies.push(reply);
                 }
                 Request::Reject(rejection) => rejections.push(rejection),
-                Request::Tick | Request::Shutdown => {}
+                Request::Tick | Request::Shutdown | Request::Chore(_) => {}
             }
         }
         if pending.is_empty() && rejections.is_empty() {

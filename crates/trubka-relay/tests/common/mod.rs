@@ -32,6 +32,8 @@ pub(crate) struct TestRelay {
     pub(crate) sipuni_token: String,
     pub(crate) epoch: String,
     pub(crate) http: reqwest::Client,
+    /// The relay's retention, to run a pass now as if at another time.
+    pub(crate) retention: trubka_relay::retention::Retention,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), trubka_relay::RelayError>>>,
 }
@@ -54,6 +56,7 @@ impl TestRelay {
         let relay = Relay::open(config).unwrap();
         let tokens = relay.hook_tokens().clone();
         let epoch = relay.epoch().to_owned();
+        let retention = relay.retention();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(relay.serve(listener, async move {
             let _ = stopped.await;
@@ -65,6 +68,7 @@ impl TestRelay {
             sipuni_token: tokens.sipuni,
             epoch,
             http: reqwest::Client::new(),
+            retention,
             stop: Some(stop),
             task: Some(task),
         }
@@ -192,7 +196,7 @@ impl Stream {
     /// The `caught_up` frame that ends a replay: how many events were replayed.
     pub(crate) async fn caught_up(&mut self) -> u64 {
         match self.next_frame().await {
-            Got::Frame(ServerFrame::CaughtUp { replayed }) => replayed,
+            Got::Frame(ServerFrame::CaughtUp { replayed, .. }) => replayed,
             other => panic!("expected caught_up, got {other:?}"),
         }
     }
