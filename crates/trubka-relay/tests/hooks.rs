@@ -159,6 +159,10 @@ async fn status_shows_what_was_heard_and_what_was_turned_away_without_the_token(
     assert!(text.contains("UIS    ended      —"), "{text}");
     assert!(text.contains("Sipuni: ни одного уведомления"), "{text}");
     assert!(text.contains("sipuni wrong_token"), "{text}");
+    // The storage part: sizes, the events kept, the retention in effect.
+    assert!(text.contains("База данных:\n  relay.db "), "{text}");
+    assert!(text.contains("события с №1 ("), "{text}");
+    assert!(text.contains("события 90 дн."), "{text}");
     assert!(
         !text.contains("an-old-token"),
         "the token must never be kept: {text}"

@@ -297,6 +297,9 @@ pub fn status(config: &RelayConfig, out: &mut impl Write) -> Result<(), CliError
     let heard = store.hook_activity()?;
     let refused = store.rejected(status::REFUSED_SHOWN)?;
     status::write(&heard, &refused, config.language, out)?;
+    writeln!(out)?;
+    let storage = store.storage()?;
+    crate::setup::storage::write(&storage, &config.retention, config.language, out)?;
     Ok(())
 }
 

@@ -10,12 +10,13 @@
 //! - [`check`]: `trubka-relay check` (with [`zones`], the offsets of the account time zones
 //!   it can compare with `utc_offset`).
 //! - [`status`]: `trubka-relay status` — the last notification heard of each kind, and the
-//!   last requests turned away.
+//!   last requests turned away; [`storage`], the database's size and what retention kept.
 
 pub mod check;
 pub mod manager;
 pub mod sipuni;
 pub mod status;
+pub mod storage;
 pub mod uis_templates;
 mod zones;
 
