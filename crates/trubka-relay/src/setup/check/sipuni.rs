@@ -238,8 +238,9 @@ async fn check_extensions(
                     lang,
                     "Sipuni API (statistic/operators): список сотрудников получить не удалось \
                      ({}) — внутренние номера сверяются со звонками за {SEEN_DAYS} дней",
-                    "Sipuni API (statistic/operators): the list of employees could not be had \
-                     ({}) — the internal numbers are compared with the calls of {SEEN_DAYS} days",
+                    "Sipuni API (statistic/operators): the list of employees could not be fetched \
+                     ({}) — the internal numbers are compared with the calls of the last \
+                     {SEEN_DAYS} days",
                     e.user_message_in(lang)
                 ),
             )?;
@@ -276,9 +277,9 @@ async fn seen_in_calls(
                     "Оператор «{name}»: внутренний номер {ext} не встречался в звонках за \
                      {SEEN_DAYS} дней — если оператор звонил, номер неверен: trubka-relay agent \
                      edit {word} --sipuni-ext НОМЕР",
-                    "Agent «{name}»: the internal number {ext} is in no call of {SEEN_DAYS} days \
-                     — if the agent made calls, the number is wrong: trubka-relay agent edit \
-                     {word} --sipuni-ext NUMBER"
+                    "Agent «{name}»: the internal number {ext} appears in no call of the last \
+                     {SEEN_DAYS} days — if the agent made calls, the number is wrong: \
+                     trubka-relay agent edit {word} --sipuni-ext NUMBER"
                 ),
             )?;
         }
