@@ -257,10 +257,10 @@ async fn check_in_english_names_each_agents_wrong_mapping() {
     says(
         &text,
         &[
-            "✗ Agent «Anna»: the employee phone +79990001122 — neither employee 2339292 («",
-            "nor any other UIS employee has it. An employee's phones and SIP lines are shown \
-             in «Сотрудники» (Employees); fix it: trubka-relay agent edit Anna \
-             --employee-phone NUMBER",
+            "✗ Agent «Anna»: the employee phone +79990001122 — no UIS employee has it, neither \
+             employee 2339292 («",
+            "nor another. An employee's phones and SIP lines are shown in «Сотрудники» \
+             (Employees); fix it: trubka-relay agent edit Anna --employee-phone NUMBER",
             "✗ Agent «Anna»: the virtual number +74950000000 (their number for outgoing calls) \
              is not in the UIS account",
             "trubka-relay agent edit Anna --virtual-number NUMBER",

@@ -149,7 +149,7 @@ fn check_employees(
                     tr!(
                         lang,
                         "его нет ни у сотрудника {id} («{full}»), ни у других сотрудников UIS",
-                        "neither employee {id} («{full}») nor any other UIS employee has it"
+                        "no UIS employee has it, neither employee {id} («{full}») nor another"
                     )
                 }
                 (None, None) => lang
