@@ -80,13 +80,7 @@ impl ManagerCliError {
                 "доступ оператора «{name}» отозван: персональным менеджером он быть не может",
                 "agent \"{name}\" is revoked and cannot be a personal manager"
             ),
-            ManagerCliError::Region(PhoneError::UnknownRegion(region)) => tr!(
-                lang,
-                "default_region: неизвестный регион «{region}»; нужен двухбуквенный код страны, \
-                 например RU",
-                "default_region: unknown region \"{region}\"; expected a two-letter country \
-                 code such as RU"
-            ),
+            ManagerCliError::Region(e) => super::region_error(e, lang),
             ManagerCliError::BadNumber { raw, reason } => {
                 let reason = reason.localized(lang);
                 tr!(

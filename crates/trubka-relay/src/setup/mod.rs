@@ -22,7 +22,7 @@ mod zones;
 
 use std::io::{self, Write};
 
-use trubka_core::{Lang, tr};
+use trubka_core::{Lang, PhoneError, tr};
 
 use crate::config::RelayConfig;
 use crate::store::{Store, StoreError};
@@ -114,6 +114,19 @@ pub(crate) fn store_error(error: &StoreError, lang: Lang) -> String {
     }
 }
 
+/// A `default_region` the phone parser does not know, as the admin reads it.
+pub(crate) fn region_error(error: &PhoneError, lang: Lang) -> String {
+    match error {
+        PhoneError::UnknownRegion(region) => tr!(
+            lang,
+            "default_region: неизвестный регион «{region}»; нужен двухбуквенный код страны, \
+             например RU",
+            "default_region: unknown region \"{region}\"; expected a two-letter country code \
+             such as RU"
+        ),
+    }
+}
+
 /// Output that could not be written (a closed pipe, a full disk), as the admin reads it.
 pub(crate) fn output_error(error: &io::Error, lang: Lang) -> String {
     tr!(
@@ -152,4 +165,114 @@ pub fn print(
         Printout::Sipuni => sipuni::write(out, url, &tokens.sipuni, config.language)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::manager::{ManagerCliError, NotANumber};
+    use super::*;
+    use crate::managers::ManagerError;
+    use crate::pbx::PbxSetupError;
+    use trubka_pbx::PbxError;
+
+    /// Cyrillic letters outside the «…» of `text` (nested ones included).
+    fn cyrillic_outside_quotes(text: &str) -> String {
+        let mut depth = 0usize;
+        let mut found = String::new();
+        for c in text.chars() {
+            match c {
+                '«' => depth += 1,
+                '»' if depth > 0 => depth -= 1,
+                'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' if depth == 0 => found.push(c),
+                _ => {}
+            }
+        }
+        found
+    }
+
+    fn stores() -> Vec<StoreError> {
+        vec![
+            StoreError::Sqlite(rusqlite::Error::QueryReturnedNoRows),
+            StoreError::DataDir {
+                path: "/var/lib/trubka-relay".into(),
+                source: io::Error::other("permission denied"),
+            },
+            StoreError::TooNew { found: 9, known: 6 },
+            StoreError::Corrupt("agents.lines".to_owned()),
+            StoreError::AgentExists("Anna".to_owned()),
+            StoreError::NoSuchAgent("Anna".to_owned()),
+            StoreError::WriterStopped,
+            StoreError::WriteFailed("disk full".to_owned()),
+            StoreError::Reader("gone".to_owned()),
+        ]
+    }
+
+    #[test]
+    fn every_setup_and_manager_error_is_said_in_either_language() {
+        let mut said: Vec<(String, String)> = Vec::new();
+        let mut both = |ru: String, en: String| said.push((ru, en));
+        let setup = [
+            SetupError::NoPublicUrl,
+            SetupError::BadPublicUrl("relay.example.com".to_owned()),
+            SetupError::Output(io::Error::other("broken pipe")),
+        ];
+        for e in setup
+            .into_iter()
+            .chain(stores().into_iter().map(SetupError::Store))
+        {
+            both(e.localized(Lang::Ru), e.localized(Lang::En));
+        }
+        let pbx = || PbxError::Config("no base URL".to_owned());
+        let manager = [
+            ManagerCliError::Manager(ManagerError::NoSuchAgent("Anna".to_owned())),
+            ManagerCliError::Manager(ManagerError::Revoked("Anna".to_owned())),
+            ManagerCliError::Manager(ManagerError::Store(StoreError::WriterStopped)),
+            ManagerCliError::Region(PhoneError::UnknownRegion("XX".to_owned())),
+            ManagerCliError::BadNumber {
+                raw: "101".to_owned(),
+                reason: NotANumber::Internal,
+            },
+            ManagerCliError::BadNumber {
+                raw: String::new(),
+                reason: NotANumber::Empty,
+            },
+            ManagerCliError::NoRingPhone("Anna".to_owned()),
+            ManagerCliError::NoActivePhone {
+                agent: "Anna".to_owned(),
+                employee: "2339292".to_owned(),
+            },
+            ManagerCliError::Pbx(pbx()),
+            ManagerCliError::PbxSetup(PbxSetupError::Uis(pbx())),
+            ManagerCliError::PbxSetup(PbxSetupError::Sipuni(pbx())),
+            ManagerCliError::PbxSetup(PbxSetupError::VirtualNumber("abc".to_owned())),
+            ManagerCliError::Output(io::Error::other("broken pipe")),
+        ];
+        for e in manager {
+            both(e.localized(Lang::Ru), e.localized(Lang::En));
+        }
+        for (ru, en) in said {
+            assert_eq!(cyrillic_outside_quotes(&en), "", "{en}");
+            assert!(
+                ru.chars().any(|c| matches!(c, 'а'..='я' | 'А'..='Я')),
+                "the Russian message is Russian: {ru}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_display_stays_english_for_logs() {
+        assert_eq!(
+            ManagerCliError::BadNumber {
+                raw: "101".to_owned(),
+                reason: NotANumber::Internal,
+            }
+            .to_string(),
+            "\"101\" is not a phone number: a short internal number is not a client's"
+        );
+        assert!(
+            SetupError::NoPublicUrl
+                .to_string()
+                .starts_with("the relay's public address is unknown")
+        );
+    }
 }

@@ -65,7 +65,7 @@ pub async fn run(
                 config.default_region
             ),
         )?,
-        Err(e) => report.line(Mark::Fail, &format!("default_region: {e}"))?,
+        Err(e) => report.line(Mark::Fail, &super::region_error(&e, lang))?,
     }
     match &config.public_url {
         Some(url) if url.starts_with("https://") || url.starts_with("http://") => report.line(
@@ -240,6 +240,7 @@ fn relay_data(report: &mut Report<'_, impl Write>, config: &RelayConfig) -> io::
             uis_hook_token: Some(tokens.uis),
         }),
         Err(e) => {
+            let e = super::store_error(&e, lang);
             report.line(
                 Mark::Fail,
                 &tr!(
