@@ -7,7 +7,9 @@ set -euo pipefail
 # docs/deploy/ gives admins, with a certificate it makes with openssl.
 # chromium: crates/trubka-relay/tests/join_page.rs opens the invite page in headless Chromium,
 # screenshots it and checks the DOM it built.
-packages=(build-essential pkg-config curl nginx caddy openssl chromium)
+# pebble: crates/trubka-relay/tests/acme.rs gets the relay's certificate from a real ACME
+# server (Let's Encrypt's test CA) on 127.0.0.1, the http-01 challenge answered by the relay.
+packages=(build-essential pkg-config curl nginx caddy openssl chromium pebble)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -15,9 +15,11 @@ use trubka_protocol::options::MOSCOW;
 
 pub mod locate;
 mod retention;
+mod tls;
 mod utc_offset;
 
 pub use retention::{RetentionConfig, RetentionError, min_events_days};
+pub use tls::{AcmeSettings, LETS_ENCRYPT, TlsConfig, TlsConfigError, TlsSource};
 pub use utc_offset::{BadUtcOffset, parse_utc_offset};
 
 /// Everything the relay reads at start. Every field has a default, so an empty file (or no
@@ -47,6 +49,9 @@ pub struct RelayConfig {
     /// How long one request to a PBX API may take before it counts as failed (an agent's
     /// click-to-call then gets 504 `pbx_timeout`). At least 1.
     pub pbx_timeout_secs: u64,
+    /// The relay's own HTTPS (`listen` is then the HTTPS address); absent, it serves plain
+    /// HTTP for a proxy in front (see `config/tls.rs`).
+    pub tls: Option<TlsConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -120,6 +125,7 @@ impl Default for RelayConfig {
             reconcile: ReconcileConfig::default(),
             retention: RetentionConfig::default(),
             pbx_timeout_secs: 15,
+            tls: None,
         }
     }
 }
@@ -187,6 +193,8 @@ pub enum ConfigError {
     Env { name: String, message: String },
     #[error(transparent)]
     Retention(#[from] RetentionError),
+    #[error(transparent)]
+    Tls(#[from] TlsConfigError),
 }
 
 impl RelayConfig {
@@ -217,6 +225,9 @@ impl RelayConfig {
             }
         }
         config.retention.validate(&config.reconcile)?;
+        if let Some(tls) = &config.tls {
+            tls.source(config.listen)?;
+        }
         Ok((config, unknown))
     }
 

@@ -17,6 +17,7 @@
 //! - [`retention`]: removes raw notifications and events older than `[retention]` allows.
 //! - [`managers`]: personal managers (caller → agent) for UIS interactive call processing.
 //! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
+//! - [`tls`]: the relay's own HTTPS (`[tls]`): certificate files or ACME, the redirect.
 //! - [`cli`]: `serve`, `agent add|edit|list|revoke|invite`, `manager set|unset|list`, `uis-templates`,
 //!   `sipuni-setup`, `check` (the binary is a thin wrapper).
 //!
@@ -41,6 +42,7 @@ mod relay;
 pub mod retention;
 pub mod setup;
 pub mod store;
+pub mod tls;
 
 pub use agents::{Agent, AgentId, AgentToken, NewAgent};
 pub use config::RelayConfig;

@@ -183,6 +183,7 @@ impl Relay {
     pub fn webhook_urls(&self, local: SocketAddr) -> WebhookUrls {
         let base = match &self.config.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
+            None if self.config.tls.is_some() => format!("https://{local}"),
             None => format!("http://{local}"),
         };
         WebhookUrls {
@@ -193,11 +194,15 @@ impl Relay {
 
     /// Serves on `listener` until `shutdown` completes; then stops accepting, closes the
     /// streams with 1012 (restarting), lets in-flight webhooks finish, and flushes the writer.
-    pub async fn serve(
+    /// The listener is plain TCP, or `crate::tls::TlsListener` for the relay's own HTTPS.
+    pub async fn serve<L>(
         self,
-        listener: TcpListener,
+        listener: L,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<(), RelayError> {
+    ) -> Result<(), RelayError>
+    where
+        L: axum::serve::Listener<Addr = SocketAddr>,
+    {
         let reconciler = self.reconciler();
         let retention = self.retention();
         let Relay { state, writer, .. } = self;

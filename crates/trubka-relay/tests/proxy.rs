@@ -18,22 +18,19 @@
 //! The servers come from `scripts/install-deps.sh` (nginx, caddy, openssl). Without them the
 //! test fails and says how to install them: it never passes without having run a proxy.
 
+mod certs;
 mod common;
 
 use std::net::{SocketAddr, TcpListener as StdListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio_tungstenite::Connector;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use common::{Stream, TestRelay, WAIT, form, read_json, sipuni_call, uis_started};
+use certs::{HOST, TestCert, connect_wss};
+use common::{TestRelay, WAIT, form, read_json, sipuni_call, uis_started};
 
-/// The name in the guides' files and in the test certificate.
-const HOST: &str = "relay.example.com";
 /// The relay address the guides' files proxy to (`listen` in relay.toml).
 const GUIDE_UPSTREAM: &str = "127.0.0.1:8765";
 /// How long a proxy may take to start listening.
@@ -187,7 +184,8 @@ async fn through(relay: &TestRelay, tls: &TestCert, port: u16) {
     let boss = relay.agent("Мария", |new| new.supervisor = true);
 
     // The agent's stream first, so the notifications below arrive on it live.
-    let mut stream = connect_tls(tls, at, &format!("wss://{HOST}:{port}/v1/stream"), &boss).await;
+    let url = format!("wss://{HOST}:{port}/v1/stream");
+    let mut stream = connect_wss(&[tls.ca_der()], at, &url, &boss).await;
     stream.hello().await;
 
     let uis = http
@@ -240,117 +238,6 @@ async fn through(relay: &TestRelay, tls: &TestCert, port: u16) {
         "the relay itself still serves /metrics"
     );
     stream.close().await;
-}
-
-/// `/v1/stream` over TLS through the proxy, as the agent's app opens it.
-async fn connect_tls(tls: &TestCert, at: SocketAddr, url: &str, token: &str) -> Stream {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(tls.ca_der()).unwrap();
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    let tcp = tokio::net::TcpStream::connect(at).await.unwrap();
-    let (socket, response) = tokio::time::timeout(
-        WAIT,
-        tokio_tungstenite::client_async_tls_with_config(
-            request,
-            tcp,
-            None,
-            Some(Connector::Rustls(Arc::new(config))),
-        ),
-    )
-    .await
-    .expect("the stream connects in time")
-    .expect("the proxy upgrades the stream");
-    assert_eq!(response.status().as_u16(), 101);
-    Stream { socket }
-}
-
-// ---- the test's certificate ---------------------------------------------------------------
-
-/// A CA and a leaf certificate for [`HOST`] signed by it, made with openssl.
-struct TestCert {
-    ca_pem: Vec<u8>,
-    cert: PathBuf,
-    key: PathBuf,
-}
-
-impl TestCert {
-    fn make(openssl: &Path, dir: &Path) -> TestCert {
-        let run = |args: &[&str]| {
-            let output = Command::new(openssl)
-                .args(args)
-                .current_dir(dir)
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        };
-        let ec = [
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-        ];
-        run(&[
-            &["req", "-x509", "-days", "2", "-subj", "/CN=Trubka test CA"][..],
-            &ec,
-            &["-keyout", "ca.key", "-out", "ca.pem"],
-        ]
-        .concat());
-        run(&[
-            &["req", "-subj", &format!("/CN={HOST}")][..],
-            &ec,
-            &["-keyout", "relay.key", "-out", "relay.csr"],
-        ]
-        .concat());
-        std::fs::write(
-            dir.join("relay.ext"),
-            format!(
-                "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:{HOST}\n"
-            ),
-        )
-        .unwrap();
-        run(&[
-            "x509",
-            "-req",
-            "-in",
-            "relay.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "2",
-            "-extfile",
-            "relay.ext",
-            "-out",
-            "relay.pem",
-        ]);
-        TestCert {
-            ca_pem: std::fs::read(dir.join("ca.pem")).unwrap(),
-            cert: dir.join("relay.pem"),
-            key: dir.join("relay.key"),
-        }
-    }
-
-    fn ca_der(&self) -> rustls::pki_types::CertificateDer<'static> {
-        use rustls::pki_types::pem::PemObject;
-        rustls::pki_types::CertificateDer::from_pem_slice(&self.ca_pem).unwrap()
-    }
 }
 
 // ---- the proxies --------------------------------------------------------------------------
