@@ -407,6 +407,27 @@ mod tests {
     }
 
     #[test]
+    fn the_language_is_russian_unless_the_file_or_the_environment_says_otherwise() {
+        assert_eq!(RelayConfig::default().language, Lang::Ru);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.toml");
+        std::fs::write(&path, "language = \"en\"\n").unwrap();
+        let (config, _) = RelayConfig::load(Some(&path), env(&[])).unwrap();
+        assert_eq!(config.language, Lang::En);
+        let (config, _) = RelayConfig::load(
+            Some(&path),
+            env(&[("TRUBKA_RELAY_LANGUAGE", "ru_RU.UTF-8")]),
+        )
+        .unwrap();
+        assert_eq!(config.language, Lang::Ru);
+        std::fs::write(&path, "language = \"de\"\n").unwrap();
+        let err = RelayConfig::load(Some(&path), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("\"ru\" or \"en\""), "{err}");
+    }
+
+    #[test]
     fn a_bad_utc_offset_is_an_error_naming_the_key_and_the_value() {
         let err = RelayConfig::load(
             None,

@@ -189,8 +189,9 @@ async fn templates_filled_with_nulls_are_still_stored() {
 fn printouts_carry_the_relays_own_hook_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let uis_templates = || {
+    let uis_templates_in = |language: &str| {
         relay_binary()
+            .env("TRUBKA_RELAY_LANGUAGE", language)
             .args([
                 "uis-templates",
                 "--public-url",
@@ -201,8 +202,15 @@ fn printouts_carry_the_relays_own_hook_tokens() {
             .output()
             .unwrap()
     };
-    // Before the relay made its database, nothing prints tokens that no relay would accept.
+    let uis_templates = || uis_templates_in("ru");
+    // Before the relay made its database, nothing prints tokens that no relay would accept;
+    // the refusal is in the admin's language, Russian unless set otherwise.
     let early = uis_templates();
+    assert!(!early.status.success());
+    let stderr = String::from_utf8_lossy(&early.stderr);
+    assert!(stderr.contains("нет базы релея"), "{stderr}");
+    assert!(stderr.contains("trubka-relay: настройки нет"), "{stderr}");
+    let early = uis_templates_in("en");
     assert!(!early.status.success());
     let stderr = String::from_utf8_lossy(&early.stderr);
     assert!(stderr.contains("no relay database in"), "{stderr}");

@@ -151,6 +151,17 @@ enum End {
     FirstCard,
 }
 
+/// The label `serve` prints before `pbx`'s webhook URL, in the language the guide `name` sets
+/// (`language = "en"` in the English guides' config).
+fn hook_label(name: &str, pbx: Pbx) -> &'static str {
+    match (name.ends_with(".en.md"), pbx) {
+        (false, Pbx::Uis) => "URL вебхуков UIS:",
+        (false, Pbx::Sipuni) => "URL вебхуков Sipuni:",
+        (true, Pbx::Uis) => "UIS webhook URL:",
+        (true, Pbx::Sipuni) => "Sipuni webhook URL:",
+    }
+}
+
 /// Walks guide `name` with the simulator changed by `fault` and the admin's `slip` in the
 /// commands, to `end`.
 async fn walk(
@@ -199,8 +210,8 @@ async fn walk(
             // The cabinet is set up with the URLs the relay printed.
             let mut config = SimConfig::new(
                 Url::parse(&place.relay_url()).unwrap(),
-                running.token_in("UIS webhook URL:", "/hooks/uis/"),
-                running.token_in("Sipuni webhook URL:", "/hooks/sipuni/"),
+                running.token_in(hook_label(name, Pbx::Uis), "/hooks/uis/"),
+                running.token_in(hook_label(name, Pbx::Sipuni), "/hooks/sipuni/"),
             );
             cabinet_as_the_guide_says(&mut config);
             fault(&mut config);
@@ -240,10 +251,7 @@ async fn walk(
             }
             if text.contains("uis-templates") || text.contains("sipuni-setup") {
                 let running = relay.as_ref().expect("the relay runs before its printouts");
-                let hook = match pbx {
-                    Pbx::Uis => running.line_starting("UIS webhook URL:"),
-                    Pbx::Sipuni => running.line_starting("Sipuni webhook URL:"),
-                };
+                let hook = running.line_starting(hook_label(name, pbx));
                 assert!(
                     stdout.contains(&hook),
                     "{name}: the printout names another URL than {hook}:\n{stdout}"

@@ -4,11 +4,11 @@
 use std::io::{self, Write};
 
 use clap::{Args, Subcommand};
-use trubka_core::PhoneNumber;
 use trubka_core::phone::{ParsedNumber, PhoneParser};
+use trubka_core::{Lang, PhoneNumber, tr};
 
-use super::CliError;
 use super::invite::{InviteAgent, Validity};
+use super::{CliError, NotANumber};
 use crate::agents::{Agent, AgentEdit, NewAgent};
 use crate::config::RelayConfig;
 use crate::store::Store;
@@ -104,6 +104,7 @@ pub fn agent(
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let store = Store::open(&config.data_dir)?;
+    let lang = config.language;
     match command {
         AgentCommand::Add(add) => {
             let phones = PhoneParser::new(&config.default_region)?;
@@ -118,9 +119,25 @@ pub fn agent(
                 supervisor: add.supervisor,
             };
             let (agent, token) = store.add_agent(&new)?;
-            writeln!(out, "Added agent {} ({}).", agent.name, mappings(&agent))?;
+            let (name, mapped) = (&agent.name, mappings(&agent, lang));
+            writeln!(
+                out,
+                "{}",
+                tr!(
+                    lang,
+                    "Оператор {name} добавлен ({mapped}).",
+                    "Added agent {name} ({mapped})."
+                )
+            )?;
             super::invite::after_add(config, &store, &agent, &add.invite, out)?;
-            writeln!(out, "Token (shown only now; give it to the agent):")?;
+            writeln!(
+                out,
+                "{}",
+                lang.pick(
+                    "Токен (показан только сейчас; передайте его оператору):",
+                    "Token (shown only now; give it to the agent):"
+                )
+            )?;
             writeln!(out, "{}", token.0)?;
         }
         AgentCommand::Edit(args) => {
@@ -130,21 +147,31 @@ pub fn agent(
                 return Err(CliError::NothingToEdit(args.name.clone()));
             }
             let agent = store.edit_agent(&args.name, &change)?;
+            let (name, mapped) = (&agent.name, mappings(&agent, lang));
             writeln!(
                 out,
-                "Changed agent {} ({}); a running relay uses it from the next event.",
-                agent.name,
-                mappings(&agent)
+                "{}",
+                tr!(
+                    lang,
+                    "Оператор {name} изменён ({mapped}); работающий релей применит это со \
+                     следующего события.",
+                    "Changed agent {name} ({mapped}); a running relay uses it from the next \
+                     event."
+                )
             )?;
         }
+        AgentCommand::List => write_table(out, &store.list_agents()?, lang)?,
         AgentCommand::Invite(args) => super::invite::invite(config, &store, args, out)?,
-        AgentCommand::List => write_table(out, &store.list_agents()?)?,
         AgentCommand::Revoke { name } => {
-            let agent = store.revoke_agent(name)?;
+            let name = store.revoke_agent(name)?.name;
             writeln!(
                 out,
-                "Revoked agent {}; a running relay closes its streams.",
-                agent.name
+                "{}",
+                tr!(
+                    lang,
+                    "Оператор {name} отозван; работающий релей закроет его подключения.",
+                    "Revoked agent {name}; a running relay closes its streams."
+                )
             )?;
         }
     }
@@ -154,9 +181,9 @@ pub fn agent(
 fn parse_line(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> {
     let reason = match phones.parse(raw) {
         ParsedNumber::Phone { number, .. } => return Ok(number),
-        ParsedNumber::Internal(_) => "a short internal number is not a line".to_owned(),
-        ParsedNumber::Anonymous => "no number".to_owned(),
-        ParsedNumber::Invalid { reason } => reason,
+        ParsedNumber::Internal(_) => NotANumber::Internal,
+        ParsedNumber::Anonymous => NotANumber::Withheld,
+        ParsedNumber::Invalid { reason } => NotANumber::Invalid(reason),
     };
     Err(CliError::BadLine {
         raw: raw.to_owned(),
@@ -236,48 +263,75 @@ fn parse_virtual_number(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, 
     })
 }
 
-fn mappings(agent: &Agent) -> String {
+/// The agent's mappings in one line, for what `add` and `edit` say.
+fn mappings(agent: &Agent, lang: Lang) -> String {
     let mut parts = Vec::new();
     if let Some(id) = &agent.uis_employee {
-        parts.push(format!("UIS employee {id}"));
+        parts.push(tr!(lang, "сотрудник UIS {id}", "UIS employee {id}"));
     }
     if let Some(ext) = &agent.sipuni_ext {
-        parts.push(format!("Sipuni ext {ext}"));
+        parts.push(tr!(lang, "внутренний Sipuni {ext}", "Sipuni ext {ext}"));
     }
     if !agent.employee_phones.is_empty() {
-        parts.push(format!(
-            "employee phones {}",
-            agent.employee_phones.join(", ")
+        let phones = agent.employee_phones.join(", ");
+        parts.push(tr!(
+            lang,
+            "телефоны сотрудника {phones}",
+            "employee phones {phones}"
         ));
     }
     if let Some(number) = &agent.virtual_number {
-        parts.push(format!("caller ID {number}"));
+        parts.push(tr!(
+            lang,
+            "номер для звонков {number}",
+            "caller ID {number}"
+        ));
     }
     if !agent.lines.is_empty() {
-        parts.push(format!("lines {}", agent.lines.join(", ")));
+        let lines = agent.lines.join(", ");
+        parts.push(tr!(lang, "линии {lines}", "lines {lines}"));
     }
     if agent.supervisor {
-        parts.push("supervisor".to_owned());
+        parts.push(lang.pick("супервизор", "supervisor").to_owned());
     }
     if parts.is_empty() {
-        "no mappings: sees nothing".to_owned()
+        lang.pick(
+            "нет привязок: не видит ни одного звонка",
+            "no mappings: sees nothing",
+        )
+        .to_owned()
     } else {
         parts.join("; ")
     }
 }
 
-fn write_table(out: &mut impl Write, agents: &[Agent]) -> io::Result<()> {
-    const HEADER: [&str; 9] = [
-        "NAME",
-        "UIS",
-        "SIPUNI",
-        "PHONES",
-        "CALLER ID",
-        "LINES",
-        "SUPERVISOR",
-        "CREATED",
-        "REVOKED",
-    ];
+/// `agent list`: one row per agent, every mapping, in columns.
+fn write_table(out: &mut impl Write, agents: &[Agent], lang: Lang) -> io::Result<()> {
+    let header: [&str; 9] = match lang {
+        Lang::Ru => [
+            "ИМЯ",
+            "UIS",
+            "SIPUNI",
+            "ТЕЛЕФОНЫ",
+            "НОМЕР ДЛЯ ЗВОНКОВ",
+            "ЛИНИИ",
+            "СУПЕРВИЗОР",
+            "ДОБАВЛЕН",
+            "ОТОЗВАН",
+        ],
+        Lang::En => [
+            "NAME",
+            "UIS",
+            "SIPUNI",
+            "PHONES",
+            "CALLER ID",
+            "LINES",
+            "SUPERVISOR",
+            "CREATED",
+            "REVOKED",
+        ],
+    };
+    let (yes, no) = lang.pick(("да", "нет"), ("yes", "no"));
     let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
     let list = |items: &[String]| {
         if items.is_empty() {
@@ -295,19 +349,15 @@ fn write_table(out: &mut impl Write, agents: &[Agent]) -> io::Result<()> {
                 a.sipuni_ext.clone().unwrap_or_else(|| "-".to_owned()),
                 list(&a.employee_phones),
                 a.virtual_number.clone().unwrap_or_else(|| "-".to_owned()),
-                if a.lines.is_empty() {
-                    "-".to_owned()
-                } else {
-                    a.lines.join(",")
-                },
-                if a.supervisor { "yes" } else { "no" }.to_owned(),
+                list(&a.lines),
+                if a.supervisor { yes } else { no }.to_owned(),
                 time(a.created_at),
                 a.revoked_at.map_or_else(|| "-".to_owned(), time),
             ]
         })
         .collect();
     // Widths in characters, not bytes: names are often Cyrillic.
-    let mut widths = HEADER.map(|h| h.chars().count());
+    let mut widths = header.map(|h| h.chars().count());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
@@ -321,7 +371,7 @@ fn write_table(out: &mut impl Write, agents: &[Agent]) -> io::Result<()> {
             .collect();
         padded.join("  ").trim_end().to_owned()
     };
-    writeln!(out, "{}", line(&HEADER.map(str::to_owned)))?;
+    writeln!(out, "{}", line(&header.map(str::to_owned)))?;
     for row in &rows {
         writeln!(out, "{}", line(row))?;
     }
@@ -377,7 +427,9 @@ mod tests {
         )
         .unwrap();
         assert!(
-            out.contains("employee phones +79031234567, sip_olga@acme; caller ID +74993720692"),
+            out.contains(
+                "телефоны сотрудника +79031234567, sip_olga@acme; номер для звонков +74993720692"
+            ),
             "{out}"
         );
         let stored = Store::open(dir.path()).unwrap().list_agents().unwrap();
@@ -430,7 +482,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            out.starts_with("Changed agent Анна Смирнова (UIS employee 2339292;"),
+            out.starts_with("Оператор Анна Смирнова изменён (сотрудник UIS 2339292;"),
             "{out}"
         );
         let agent = store()
@@ -499,7 +551,9 @@ mod tests {
 
     #[test]
     fn agents_are_added_with_typed_lines_listed_and_revoked() {
-        let (dir, config) = temp_config();
+        let (dir, mut config) = temp_config();
+        // In English, as an admin with `language = "en"` reads it.
+        config.language = Lang::En;
         let out = run(
             &config,
             &[
@@ -516,6 +570,10 @@ mod tests {
         .unwrap();
         let token = out.lines().last().unwrap();
         assert!(token.starts_with("trk_"), "{out}");
+        assert!(
+            out.starts_with("Added agent Анна (UIS employee 2339292; lines"),
+            "{out}"
+        );
         let stored = Store::open(dir.path()).unwrap().list_agents().unwrap();
         assert_eq!(stored[0].lines, vec!["+74951234567".to_owned()]);
 

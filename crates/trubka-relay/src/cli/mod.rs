@@ -5,9 +5,12 @@
 //! can read it.
 
 mod agent;
+mod error_text;
+mod help;
 mod invite;
 
 pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
+pub use help::{command_in, help_language};
 pub use invite::{InviteAgent, Validity};
 
 use std::future::Future;
@@ -18,6 +21,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use trubka_core::phone::PhoneError;
+use trubka_core::{Lang, tr};
 
 use crate::config::locate::{CONFIG_ENV, ConfigSource, INSTALLED_CONFIG, LOCAL_CONFIG, locate};
 use crate::config::{ConfigError, RelayConfig};
@@ -108,22 +112,22 @@ pub enum CliError {
     #[error("default_region: {0}")]
     Region(#[from] PhoneError),
     #[error("--line {raw:?}: {reason}")]
-    BadLine { raw: String, reason: String },
+    BadLine { raw: String, reason: NotANumber },
     #[error("--employee-phone {0:?}: empty or hidden; give the number or SIP line UIS shows")]
     BadEmployeePhone(String),
     #[error("--virtual-number {raw:?}: {reason}")]
-    BadVirtualNumber { raw: String, reason: String },
+    BadVirtualNumber { raw: String, reason: NotANumber },
     #[error("agent edit {0}: nothing to change; give at least one option (see --help)")]
     NothingToEdit(String),
     #[error(
-        "no relay database in {} (config: {source_text}). Run this command with the \
+        "no relay database in {} (config: {config}). Run this command with the \
          --config (or --data-dir) the relay runs with; a new relay makes its database on the \
          first `trubka-relay serve`",
         data_dir.display()
     )]
     NoDatabase {
         data_dir: PathBuf,
-        source_text: String,
+        config: ConfigSource,
     },
     #[error(
         "no invite link without the relay's public address: set public_url in the config (or \
@@ -140,6 +144,18 @@ pub enum CliError {
     Output(#[from] io::Error),
 }
 
+/// Why a number given on the command line is not a phone number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotANumber {
+    #[error("a short internal number is not a line")]
+    Internal,
+    #[error("no number")]
+    Withheld,
+    /// The phone parser's reason, which is English.
+    #[error("{0}")]
+    Invalid(String),
+}
+
 /// The configuration a subcommand runs with, and where it came from.
 #[derive(Debug)]
 pub struct Loaded {
@@ -152,10 +168,13 @@ pub struct Loaded {
 impl Loaded {
     /// One line for stderr: which config and which database this run uses.
     pub fn describe(&self) -> String {
-        format!(
-            "trubka-relay: config {}; data dir {}",
-            self.source,
-            self.config.data_dir.display()
+        let lang = self.config.language;
+        let source = self.source.describe(lang);
+        let data_dir = self.config.data_dir.display();
+        tr!(
+            lang,
+            "trubka-relay: настройки {source}; папка данных {data_dir}",
+            "trubka-relay: config {source}; data dir {data_dir}"
         )
     }
 
@@ -169,7 +188,7 @@ impl Loaded {
         }
         Err(CliError::NoDatabase {
             data_dir: self.config.data_dir.clone(),
-            source_text: self.source.to_string(),
+            config: self.source.clone(),
         })
     }
 }
@@ -234,22 +253,16 @@ pub async fn serve(
         .map_err(|source| CliError::Bind { addr, source })?;
     let database = config.data_dir.join(crate::store::DATABASE_FILE);
     let new_database = !database.is_file();
+    let config_language = config.language;
     let relay = Relay::open(config)?;
     let urls = relay.webhook_urls(local);
-    let banner = (|| {
-        if new_database {
-            writeln!(
-                out,
-                "Created a new relay database: {} (hook tokens generated)",
-                database.display()
-            )?;
-        }
-        writeln!(out, "trubka-relay listening on http://{local}")?;
-        writeln!(out, "UIS webhook URL:    {}", urls.uis)?;
-        writeln!(out, "Sipuni webhook URL: {}", urls.sipuni)?;
-        writeln!(out, "UIS route URL:      {}/route", urls.uis)?;
-        out.flush()
-    })();
+    let banner = write_banner(
+        out,
+        config_language,
+        new_database.then_some(&database),
+        local,
+        &urls,
+    );
     // The banner is for a person; a closed stdout (a supervisor that does not read it, a
     // reader that went away) must not stop the PBXs' notifications from being taken.
     if let Err(error) = banner {
@@ -259,6 +272,51 @@ pub async fn serve(
     relay.serve(listener, shutdown).await?;
     tracing::info!("relay stopped");
     Ok(())
+}
+
+/// What `serve` prints for a person when it starts: a new database if it made one, and the
+/// URLs to give the PBXs.
+fn write_banner(
+    out: &mut impl Write,
+    lang: Lang,
+    new_database: Option<&std::path::Path>,
+    local: SocketAddr,
+    urls: &crate::relay::WebhookUrls,
+) -> io::Result<()> {
+    if let Some(database) = new_database {
+        let database = database.display();
+        writeln!(
+            out,
+            "{}",
+            tr!(
+                lang,
+                "Создана новая база релея: {database} (токены вебхуков созданы)",
+                "Created a new relay database: {database} (hook tokens generated)"
+            )
+        )?;
+    }
+    let listening = lang.pick("trubka-relay слушает", "trubka-relay listening on");
+    writeln!(out, "{listening} http://{local}")?;
+    let route = format!("{}/route", urls.uis);
+    let lines = match lang {
+        Lang::Ru => [
+            ("URL вебхуков UIS:", &urls.uis),
+            ("URL вебхуков Sipuni:", &urls.sipuni),
+            ("URL маршрутизации UIS:", &route),
+        ],
+        Lang::En => [
+            ("UIS webhook URL:", &urls.uis),
+            ("Sipuni webhook URL:", &urls.sipuni),
+            ("UIS route URL:", &route),
+        ],
+    };
+    // Labels padded in characters, so the URLs line up in Cyrillic too.
+    let width = lines.iter().map(|(label, _)| label.chars().count()).max();
+    let width = width.unwrap_or_default();
+    for (label, url) in lines {
+        writeln!(out, "{label:<width$} {url}")?;
+    }
+    out.flush()
 }
 
 /// `manager set|unset|list`.
@@ -357,7 +415,7 @@ mod tests {
             assert_eq!(
                 loaded.describe(),
                 format!(
-                    "trubka-relay: config {} (installed default); data dir {}",
+                    "trubka-relay: настройки {} (установленный по умолчанию); папка данных {}",
                     installed.display(),
                     data.display()
                 )
@@ -366,8 +424,9 @@ mod tests {
         // Nothing there yet: everything but serve refuses, naming the config it read.
         let cli = Cli::try_parse_from(["trubka-relay", "agent", "list"]).unwrap();
         let loaded = cli.load_config_from([], &installed, &local).unwrap();
-        let refusal = loaded.require_database().unwrap_err().to_string();
-        assert!(refusal.contains("installed default"), "{refusal}");
+        let refusal = loaded.require_database().unwrap_err();
+        let refusal = refusal.localized(Lang::Ru);
+        assert!(refusal.contains("установленный по умолчанию"), "{refusal}");
         assert!(refusal.contains(&data.display().to_string()), "{refusal}");
         drop(Store::open(&data).unwrap());
         loaded.require_database().unwrap();

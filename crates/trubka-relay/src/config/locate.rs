@@ -9,6 +9,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use trubka_core::{Lang, tr};
+
 /// Where a package installs the relay's configuration.
 pub const INSTALLED_CONFIG: &str = "/etc/trubka/relay.toml";
 /// The configuration next to where the relay is started.
@@ -44,22 +46,49 @@ impl ConfigSource {
     }
 }
 
-impl fmt::Display for ConfigSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ConfigSource {
+    /// Which file, and why that one, in `lang`: what every subcommand says on stderr.
+    pub fn describe(&self, lang: Lang) -> String {
         match self {
-            ConfigSource::Flag(path) => write!(f, "{} (--config)", path.display()),
-            ConfigSource::Env(path) => write!(f, "{} ({CONFIG_ENV})", path.display()),
-            ConfigSource::Installed(path) => write!(f, "{} (installed default)", path.display()),
-            ConfigSource::Local(path) => write!(f, "{} (in the current folder)", path.display()),
-            ConfigSource::None { looked } => {
-                let looked: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
-                write!(
-                    f,
-                    "none (no --config, no {CONFIG_ENV}, no {}): defaults only",
-                    looked.join(", no ")
+            ConfigSource::Flag(path) => format!("{} (--config)", path.display()),
+            ConfigSource::Env(path) => format!("{} ({CONFIG_ENV})", path.display()),
+            ConfigSource::Installed(path) => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} (установленный по умолчанию)",
+                    "{path} (installed default)"
                 )
             }
+            ConfigSource::Local(path) => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "{path} (в текущей папке)",
+                    "{path} (in the current folder)"
+                )
+            }
+            ConfigSource::None { looked } => {
+                let looked: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
+                match lang {
+                    Lang::Ru => format!(
+                        "нет (ни --config, ни {CONFIG_ENV}, ни {}): только значения по умолчанию",
+                        looked.join(", ни ")
+                    ),
+                    Lang::En => format!(
+                        "none (no --config, no {CONFIG_ENV}, no {}): defaults only",
+                        looked.join(", no ")
+                    ),
+                }
+            }
         }
+    }
+}
+
+/// English, as log lines carry it.
+impl fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(Lang::En))
     }
 }
 

@@ -167,7 +167,8 @@ impl Running {
             let line = banner
                 .recv_timeout(WAIT)
                 .unwrap_or_else(|_| panic!("serve said nothing more after {:?}", running.banner));
-            let done = line.starts_with("UIS route URL:");
+            // The route URL is the banner's last line, in either language.
+            let done = line.trim_end().ends_with("/route");
             running.banner.push(line);
             if done {
                 return running;
