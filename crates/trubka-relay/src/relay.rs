@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::connect_info::Connected;
+use axum::serve::IncomingStream;
 use chrono::FixedOffset;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -29,6 +31,7 @@ use crate::retention::Retention;
 use crate::store::read::ReadPool;
 use crate::store::writer::{self, WriterHandle, WriterThread};
 use crate::store::{HookTokens, Store, StoreError, prepare_data_dir};
+use crate::tls::Peer;
 
 /// How often the writer is woken to notice agent changes (revocations) when idle.
 const AGENT_CHECK_EVERY: Duration = Duration::from_secs(1);
@@ -194,7 +197,8 @@ impl Relay {
 
     /// Serves on `listener` until `shutdown` completes; then stops accepting, closes the
     /// streams with 1012 (restarting), lets in-flight webhooks finish, and flushes the writer.
-    /// The listener is plain TCP, or `crate::tls::TlsListener` for the relay's own HTTPS.
+    /// The listener is plain TCP, or `crate::tls::TlsListener` for the relay's own HTTPS;
+    /// with `[tls]`, `/metrics` answers only the machine itself (no proxy hides it).
     pub async fn serve<L>(
         self,
         listener: L,
@@ -202,9 +206,11 @@ impl Relay {
     ) -> Result<(), RelayError>
     where
         L: axum::serve::Listener<Addr = SocketAddr>,
+        Peer: for<'a> Connected<IncomingStream<'a, L>>,
     {
         let reconciler = self.reconciler();
         let retention = self.retention();
+        let own_https = self.config.tls.is_some();
         let Relay { state, writer, .. } = self;
         let stop = state.shutdown.clone();
         let reconciling = tokio::spawn(reconciler.run(stop.clone()));
@@ -223,7 +229,12 @@ impl Relay {
                 }
             }
         });
-        let served = axum::serve(listener, crate::http::router(state.clone()))
+        let mut app = crate::http::router(state.clone());
+        if own_https {
+            app = app.layer(axum::middleware::from_fn(crate::tls::loopback_metrics));
+        }
+        let app = app.into_make_service_with_connect_info::<Peer>();
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 stop.cancel();

@@ -5,20 +5,26 @@
 //! Over HTTPS a UIS notification is taken and reaches an agent's WebSocket stream; the
 //! plain-HTTP listener sends a webhook to the same path over HTTPS with 308 (method kept);
 //! certificate files replaced on disk are served without a restart, and broken ones are
-//! not.
+//! not; `/metrics` still answers the machine itself; `serve` says it listens on https://
+//! and which certificate it serves, and refuses unusable files naming them and what is
+//! wrong.
 
 mod certs;
 mod common;
 mod https;
+mod support;
 
+use std::io::Read;
 use std::path::Path;
-use std::time::Duration;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use certs::{HOST, Leaf, TestCa, connect_wss};
 use common::{WAIT, read_json, uis_started};
 use https::{HttpsRelay, config, free_port, tool};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use support::relay_binary;
 
 fn leaf_der(leaf: &Leaf) -> CertificateDer<'static> {
     CertificateDer::from_pem_file(&leaf.cert).unwrap()
@@ -57,6 +63,10 @@ async fn certificate_files_serve_hooks_streams_and_the_redirect() {
     assert_eq!(status, 200, "UIS notification over HTTPS: {body}");
     assert_eq!(stream.event().await.1, "uis:1197843161:started:call");
     stream.close().await;
+    // The client is this machine: /metrics answers it (and only it, see tls::listener).
+    let metrics = http.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status().as_u16(), 200);
+    assert!(metrics.text().await.unwrap().contains("trubka_relay_"));
 
     // Plain HTTP: a webhook sent to http:// is pointed at the same path over HTTPS, with
     // 308 so that the PBX repeats the POST with its body.
@@ -142,6 +152,161 @@ async fn replaced_certificate_files_are_served_without_a_restart() {
     assert_eq!(stream.event().await.1, "uis:1197843163:started:call");
     stream.close().await;
     relay.stop().await;
+}
+
+#[test]
+fn serve_refuses_unusable_certificate_files_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new(&tool("openssl", "openssl"), dir.path(), "bad");
+    let leaf = ca.leaf("relay", HOST, &format!("DNS:{HOST}"));
+    let other = ca.leaf("other", HOST, &format!("DNS:{HOST}"));
+    let missing = dir.path().join("missing.pem");
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not a certificate\n").unwrap();
+    let cases = [
+        (tls_files(&missing, &leaf.key), "missing.pem".to_owned()),
+        (
+            tls_files(&text, &leaf.key),
+            "notes.txt holds no PEM certificate".to_owned(),
+        ),
+        (
+            tls_files(&leaf.cert, &leaf.cert),
+            "holds no PEM private key".to_owned(),
+        ),
+        (
+            tls_files(&leaf.cert, &other.key),
+            format!(
+                "the key {} is not the key of the certificate {}",
+                other.key.display(),
+                leaf.cert.display()
+            ),
+        ),
+        (
+            format!(
+                "{}acme_domains = [\"{HOST}\"]\n",
+                tls_files(&leaf.cert, &leaf.key)
+            ),
+            "choose one".to_owned(),
+        ),
+        (
+            "acme_domains = [\"relay.example.com\"]\nacme_contact = \"admin@example.com\"\n"
+                .to_owned(),
+            "redirect_listen".to_owned(),
+        ),
+    ];
+    for (tls, expected) in cases {
+        let config = dir.path().join("relay.toml");
+        std::fs::write(&config, format!("listen = \"127.0.0.1:0\"\n\n[tls]\n{tls}")).unwrap();
+        let mut serve = relay_binary();
+        serve
+            .arg("serve")
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"));
+        let (status, stderr) = run_bounded(serve, &format!("serve with [tls]\n{tls}"));
+        assert!(!status.success(), "serve started with:\n{tls}");
+        assert!(
+            stderr.contains(&expected),
+            "[tls]\n{tls}\nwanted {expected:?} in:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn serve_says_it_listens_on_https_with_which_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new(&tool("openssl", "openssl"), dir.path(), "banner");
+    let leaf = ca.leaf("relay", HOST, &format!("DNS:{HOST}"));
+    let config = dir.path().join("relay.toml");
+    let redirect_port = free_port();
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\nlanguage = \"en\"\n\n[tls]\n{}\
+             redirect_listen = \"127.0.0.1:{redirect_port}\"\n",
+            tls_files(&leaf.cert, &leaf.key)
+        ),
+    )
+    .unwrap();
+    let mut serve = relay_binary()
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The banner's lines, read on a thread so that the wait is bounded.
+    let (lines, banner) = std::sync::mpsc::channel();
+    let stdout = serve.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let Ok(line) = line else { break };
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + WAIT;
+    while !seen.iter().any(|l: &String| l.starts_with("Plain HTTP")) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match banner.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => break,
+        }
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let text = seen.join("\n");
+    assert!(
+        text.contains("trubka-relay listening on https://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "HTTPS certificate: {} ({HOST}), valid until ",
+            leaf.cert.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Plain HTTP on http://127.0.0.1:{redirect_port} redirects to HTTPS"
+        )),
+        "{text}"
+    );
+}
+
+/// Runs `command` to its end, which must come within [`WAIT`]: its exit status and stderr.
+fn run_bounded(mut command: Command, what: &str) -> (std::process::ExitStatus, String) {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: still running after {WAIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).unwrap();
+    }
+    (status, stderr)
 }
 
 /// `cert_file` and `key_file` lines.

@@ -76,6 +76,7 @@ impl CliError {
             CliError::Setup(e) => e.localized(lang),
             CliError::Manager(e) => e.localized(lang),
             CliError::Output(e) => output_error(e, lang),
+            CliError::Tls(e) => e.to_string(),
         }
     }
 }

@@ -137,6 +137,8 @@ pub enum CliError {
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: io::Error },
     #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error(transparent)]
     Setup(#[from] SetupError),
     #[error(transparent)]
     Manager(#[from] ManagerCliError),
@@ -251,6 +253,11 @@ pub async fn serve(
     let local = listener
         .local_addr()
         .map_err(|source| CliError::Bind { addr, source })?;
+    // Certificates read and port 80 bound before anything else, so a wrong path fails here.
+    let tls = match &config.tls {
+        Some(_) => Some(crate::tls::Tls::prepare(&config, local).await?),
+        None => None,
+    };
     let database = config.data_dir.join(crate::store::DATABASE_FILE);
     let new_database = !database.is_file();
     let config_language = config.language;
@@ -262,6 +269,7 @@ pub async fn serve(
         new_database.then_some(&database),
         local,
         &urls,
+        tls.as_ref(),
     );
     // The banner is for a person; a closed stdout (a supervisor that does not read it, a
     // reader that went away) must not stop the PBXs' notifications from being taken.
@@ -269,19 +277,23 @@ pub async fn serve(
         tracing::warn!(%error, uis = %urls.uis, sipuni = %urls.sipuni, "cannot print the webhook URLs");
     }
     tracing::info!(%local, epoch = relay.epoch(), "relay started");
-    relay.serve(listener, shutdown).await?;
+    match tls {
+        Some(tls) => tls.serve(relay, listener, shutdown).await?,
+        None => relay.serve(listener, shutdown).await?,
+    }
     tracing::info!("relay stopped");
     Ok(())
 }
 
 /// What `serve` prints for a person when it starts: a new database if it made one, and the
-/// URLs to give the PBXs.
+/// URLs to give the PBXs; with `[tls]`, the certificate and the redirect.
 fn write_banner(
     out: &mut impl Write,
     lang: Lang,
     new_database: Option<&std::path::Path>,
     local: SocketAddr,
     urls: &crate::relay::WebhookUrls,
+    tls: Option<&crate::tls::Tls>,
 ) -> io::Result<()> {
     if let Some(database) = new_database {
         let database = database.display();
@@ -296,7 +308,11 @@ fn write_banner(
         )?;
     }
     let listening = lang.pick("trubka-relay слушает", "trubka-relay listening on");
-    writeln!(out, "{listening} http://{local}")?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    writeln!(out, "{listening} {scheme}://{local}")?;
+    if let Some(tls) = tls {
+        tls.write_banner(out, lang)?;
+    }
     let route = format!("{}/route", urls.uis);
     let lines = match lang {
         Lang::Ru => [

@@ -7,6 +7,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::{ConnectInfo, Request, connect_info::Connected};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::serve::IncomingStream;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -94,5 +99,66 @@ impl axum::serve::Listener for TlsListener {
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
         Ok(self.local)
+    }
+}
+
+/// The address of the client a request came from, for [`loopback_metrics`]; read from the
+/// TCP connection, plain or TLS.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Peer {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, TcpListener>) -> Peer {
+        Peer(*stream.remote_addr())
+    }
+}
+
+/// With the relay's own HTTPS nothing stands in front to keep `/metrics` off the internet
+/// (the proxies' files do): it answers 404 to every client but the machine itself.
+pub(crate) async fn loopback_metrics(
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() == "/metrics" && !peer.ip().is_loopback() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn metrics_answer_only_the_machine_itself() {
+        let app = Router::new()
+            .route("/metrics", get(|| async { "trubka_relay_up 1" }))
+            .route("/healthz", get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn(loopback_metrics));
+        let status = |path: &str, peer: &str| {
+            let request = Request::builder()
+                .uri(path)
+                .extension(ConnectInfo(Peer(peer.parse().unwrap())))
+                .body(Body::empty())
+                .unwrap();
+            let app = app.clone();
+            async move { app.oneshot(request).await.unwrap().status() }
+        };
+        assert_eq!(status("/metrics", "203.0.113.7:50000").await, 404);
+        assert_eq!(status("/metrics", "[2001:db8::1]:50000").await, 404);
+        assert_eq!(status("/metrics", "127.0.0.1:50000").await, 200);
+        assert_eq!(status("/metrics", "[::1]:50000").await, 200);
+        assert_eq!(status("/healthz", "203.0.113.7:50000").await, 200);
     }
 }

@@ -28,10 +28,12 @@ use rustls::sign::CertifiedKey;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
+use trubka_core::{Lang, tr};
 
 pub use acme::AcmeError;
 pub use files::{CertFileError, LoadedCert};
-pub use listener::TlsListener;
+pub(crate) use listener::loopback_metrics;
+pub use listener::{Peer, TlsListener};
 
 use crate::config::{RelayConfig, TlsConfigError, TlsSource};
 use crate::relay::{Relay, RelayError};
@@ -85,6 +87,23 @@ impl ResolvesServerCert for CertSlot {
     }
 }
 
+/// Where the certificate comes from and until when it is valid, for `serve`'s banner.
+enum Summary {
+    Files {
+        cert: PathBuf,
+        names: Vec<String>,
+        not_after: DateTime<Utc>,
+    },
+    Stored {
+        names: Vec<String>,
+        not_after: DateTime<Utc>,
+    },
+    Requested {
+        domains: Vec<String>,
+        directory: String,
+    },
+}
+
 /// The HTTPS side of `serve`, prepared: certificates read, the redirect listener bound.
 pub struct Tls {
     server: Arc<ServerConfig>,
@@ -92,8 +111,7 @@ pub struct Tls {
     redirect_router: Option<axum::Router>,
     acme: Option<(Acme, Option<DateTime<Utc>>)>,
     watch: Option<FileWatch>,
-    /// Where the certificate comes from and until when it is valid, for the banner.
-    summary: String,
+    summary: Summary,
 }
 
 impl Tls {
@@ -109,12 +127,11 @@ impl Tls {
         let (acme, watch, summary) = match &source {
             TlsSource::Files { cert, key } => {
                 let loaded = load_current(cert, key)?;
-                let summary = format!(
-                    "{} for {}, valid until {}",
-                    cert.display(),
-                    loaded.names.join(", "),
-                    loaded.not_after
-                );
+                let summary = Summary::Files {
+                    cert: cert.to_path_buf(),
+                    names: loaded.names.clone(),
+                    not_after: loaded.not_after,
+                };
                 slot.set(loaded.key);
                 let watch = FileWatch::new(cert, key, Arc::clone(&slot));
                 (None, Some(watch), summary)
@@ -123,16 +140,14 @@ impl Tls {
                 let acme = Acme::new(settings, &config.data_dir, challenges.clone(), slot.clone());
                 let stored = acme.stored().filter(|c| c.not_after > Utc::now());
                 let summary = match &stored {
-                    Some(c) => format!(
-                        "from ACME for {}, valid until {}",
-                        c.names.join(", "),
-                        c.not_after
-                    ),
-                    None => format!(
-                        "being requested for {} from {}",
-                        settings.domains.join(", "),
-                        settings.directory
-                    ),
+                    Some(c) => Summary::Stored {
+                        names: c.names.clone(),
+                        not_after: c.not_after,
+                    },
+                    None => Summary::Requested {
+                        domains: settings.domains.clone(),
+                        directory: settings.directory.to_owned(),
+                    },
                 };
                 let current = stored.map(|c| {
                     slot.set(c.key);
@@ -175,18 +190,60 @@ impl Tls {
         self.redirect.as_ref().and_then(|l| l.local_addr().ok())
     }
 
-    /// The banner's lines about HTTPS, after the listening address.
-    pub fn write_banner(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        writeln!(out, "HTTPS certificate: {}", self.summary)?;
+    /// `serve`'s lines about HTTPS, after the listening address, in `lang`.
+    pub fn write_banner(&self, out: &mut impl std::io::Write, lang: Lang) -> std::io::Result<()> {
+        let date = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+        let line = match &self.summary {
+            Summary::Files {
+                cert,
+                names,
+                not_after,
+            } => {
+                let (cert, names, date) = (cert.display(), names.join(", "), date(not_after));
+                tr!(
+                    lang,
+                    "Сертификат HTTPS: {cert} ({names}), действует до {date}",
+                    "HTTPS certificate: {cert} ({names}), valid until {date}"
+                )
+            }
+            Summary::Stored { names, not_after } => {
+                let (names, date) = (names.join(", "), date(not_after));
+                tr!(
+                    lang,
+                    "Сертификат HTTPS от ACME для {names}, действует до {date}",
+                    "HTTPS certificate from ACME for {names}, valid until {date}"
+                )
+            }
+            Summary::Requested { domains, directory } => {
+                let domains = domains.join(", ");
+                tr!(
+                    lang,
+                    "Сертификат HTTPS для {domains} запрашивается у {directory}; пока его нет, \
+                     HTTPS-соединения не устанавливаются",
+                    "HTTPS certificate for {domains} being requested from {directory}; HTTPS \
+                     connections fail until it comes"
+                )
+            }
+        };
+        writeln!(out, "{line}")?;
         if let Some(addr) = self.redirect_addr() {
-            let acme = if self.acme.is_some() {
-                " and answers the ACME challenges"
+            let line = if self.acme.is_some() {
+                tr!(
+                    lang,
+                    "HTTP на http://{addr} перенаправляет на HTTPS и отвечает на проверки ACME",
+                    "Plain HTTP on http://{addr} redirects to HTTPS and answers the ACME \
+                     challenges"
+                )
             } else {
-                ""
+                tr!(
+                    lang,
+                    "HTTP на http://{addr} перенаправляет на HTTPS",
+                    "Plain HTTP on http://{addr} redirects to HTTPS"
+                )
             };
-            writeln!(out, "Plain HTTP on http://{addr} redirects to HTTPS{acme}")?;
+            writeln!(out, "{line}")?;
         }
-        out.flush()
+        Ok(())
     }
 
     /// Serves `relay` over HTTPS on `listener`, with the redirect listener and the
