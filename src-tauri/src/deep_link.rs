@@ -1,7 +1,8 @@
-//! `tel:` and `callto:` links. The app registers as their handler (the .desktop file's
-//! MimeType when bundled, and at run time through the deep-link plugin); a link opened
-//! while the app runs reaches it through the single-instance plugin, which hands over the
-//! second launch's arguments (`trubka tel:+7…`), and the number is dialled.
+//! `tel:` and `callto:` links, and `trubka:` invite links. The app registers as their
+//! handler (the .desktop file's MimeType when bundled, and at run time through the deep-link
+//! plugin); a link opened while the app runs reaches it through the single-instance plugin,
+//! which hands over the second launch's arguments (`trubka tel:+7…`): the number is dialled,
+//! an invite link asks for confirmation ([`crate::invite`]).
 
 use tauri::AppHandle;
 
@@ -27,8 +28,12 @@ pub fn number_of(link: &str) -> Option<String> {
     (!number.is_empty()).then_some(number)
 }
 
-/// Dials every link among `args` (the command line of the first or a second launch).
+/// Dials every number link among `args` (the command line of the first or a second launch)
+/// and takes the last invite link.
 pub fn handle_args(app: &AppHandle, args: &[String]) {
+    if let Some(link) = args.iter().rev().find(|a| crate::invite::is_invite_link(a)) {
+        crate::invite::handle(app, link);
+    }
     for number in args.iter().filter_map(|a| number_of(a)) {
         tracing::info!(%number, "dialling a link");
         dial(app, number, DialSource::Link);
@@ -41,7 +46,7 @@ pub fn register(app: &AppHandle) {
     {
         use tauri_plugin_deep_link::DeepLinkExt;
         if let Err(e) = app.deep_link().register_all() {
-            tracing::warn!(error = %e, "cannot register as the tel:/callto: handler");
+            tracing::warn!(error = %e, "cannot register as the tel:/callto:/trubka: handler");
         }
     }
     #[cfg(not(any(target_os = "linux", windows)))]

@@ -25,6 +25,11 @@ pub enum ErrorKind {
     Io,
     Keyring,
     Internal,
+    /// Invite links the relay refused: already used, past their time, revoked, unknown.
+    InviteUsed,
+    InviteExpired,
+    InviteRevoked,
+    InviteUnknown,
 }
 
 /// A failed command, as the UI receives it.
@@ -51,9 +56,10 @@ fn api_kind(e: &ApiError) -> ErrorKind {
         ApiError::Unauthorized => ErrorKind::Unauthorized,
         ApiError::DialNotSupported => ErrorKind::DialNotSupported,
         // The message names what the relay lacks (scenarios, offline requests).
-        ApiError::NotSupported(_) | ApiError::Relay { .. } | ApiError::BadResponse { .. } => {
-            ErrorKind::Relay
+        ApiError::Relay { code, .. } => {
+            crate::invite::refusal_kind(code).unwrap_or(ErrorKind::Relay)
         }
+        ApiError::NotSupported(_) | ApiError::BadResponse { .. } => ErrorKind::Relay,
     }
 }
 

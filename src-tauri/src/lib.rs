@@ -5,7 +5,8 @@
 //!   one IPC error type;
 //! - [`events`]: the pump from engine updates to windows, tray and notifications;
 //! - [`windows`]: the main window and the pre-created hidden call-card window;
-//! - [`tray`], [`notifications`], [`deep_link`] (`tel:`/`callto:`), [`shortcuts`] (dial the
+//! - [`tray`], [`notifications`], [`deep_link`] (`tel:`/`callto:`, and `trubka:` links for
+//!   [`invite`]: sign-in by the admin's invite link), [`shortcuts`] (dial the
 //!   selection), [`actions`] (dialling from outside the main window);
 //! - [`secrets`]: the agent token in the OS keyring (or a 0600 file), [`prefs`]: the shell's
 //!   own preferences, [`session`]: sign-in at start, [`i18n`], [`perf`].
@@ -20,6 +21,7 @@ pub mod dto;
 pub mod error;
 pub mod events;
 pub mod i18n;
+pub mod invite;
 pub mod notifications;
 pub mod perf;
 pub mod prefs;
@@ -71,7 +73,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             tracing::info!(?argv, "second launch");
             let links: Vec<String> = argv.into_iter().skip(1).collect();
-            if links.iter().any(|a| deep_link::number_of(a).is_some()) {
+            if links
+                .iter()
+                .any(|a| deep_link::number_of(a).is_some() || invite::is_invite_link(a))
+            {
                 deep_link::handle_args(app, &links);
             } else {
                 windows::show_main(app);
@@ -84,6 +89,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             Some(vec!["--hidden"]),
         ))
         .manage(notifications::Notifier::default())
+        .manage(invite::PendingInvite::default())
         .invoke_handler(command_handler!())
         .setup(move |app| {
             // Opened here, after the single-instance plugin had its say: a second launch

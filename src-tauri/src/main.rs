@@ -23,7 +23,7 @@ struct Cli {
     /// Start in the tray without showing the main window.
     #[arg(long)]
     hidden: bool,
-    /// `tel:` or `callto:` links to dial.
+    /// `tel:` or `callto:` links to dial, or a `trubka://join?…` invite link to sign in by.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     links: Vec<String>,
 }

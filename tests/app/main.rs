@@ -10,6 +10,7 @@
 //! Screenshots of every screen land in `test-output/app/`.
 
 mod harness;
+mod invite;
 mod logind;
 mod notifications;
 

@@ -13,6 +13,7 @@ import type {
   DialEvent,
   DialResult,
   FollowUpDto,
+  InviteDto,
   HistoryPageDto,
   HistoryQuery,
   ImportReportDto,
@@ -40,6 +41,9 @@ export const api = {
   settings: () => invoke<SettingsDto>("settings_get"),
   updateSettings: (patch: SettingsPatch) => invoke<SettingsDto>("settings_update", { patch }),
   uiReady: () => invoke<void>("ui_ready"),
+  invitePending: () => invoke<InviteDto | null>("invite_pending"),
+  inviteAccept: () => invoke<SettingsDto>("invite_accept"),
+  inviteDismiss: () => invoke<void>("invite_dismiss"),
   contacts: (search: string) => invoke<ContactDto[]>("contacts_list", { search }),
   saveContact: (id: number | null, draft: ContactDraftDto) => invoke<ContactDto>("contact_save", { id, draft }),
   deleteContact: (id: number) => invoke<void>("contact_delete", { id }),
@@ -73,6 +77,7 @@ export interface ShellEvents {
   dial: DialEvent;
   "shortcut-no-number": null;
   open: string;
+  invite: InviteDto | null;
 }
 
 export function on<K extends keyof ShellEvents>(name: K, handler: (payload: ShellEvents[K]) => void): Promise<UnlistenFn> {

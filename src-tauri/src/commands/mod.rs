@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod card;
 pub mod contacts;
+pub mod invite;
 pub mod requests;
 pub mod session;
 
@@ -19,6 +20,9 @@ macro_rules! command_handler {
             $crate::commands::session::settings_get,
             $crate::commands::session::settings_update,
             $crate::commands::session::ui_ready,
+            $crate::commands::invite::invite_pending,
+            $crate::commands::invite::invite_accept,
+            $crate::commands::invite::invite_dismiss,
             $crate::commands::contacts::contacts_list,
             $crate::commands::contacts::contact_save,
             $crate::commands::contacts::contact_delete,

@@ -59,6 +59,7 @@ pub fn render() -> String {
         decl::<crate::actions::DialEvent>(),
         decl::<crate::events::CardEvent>(),
         decl::<crate::commands::card::CardPrefs>(),
+        decl::<crate::invite::InviteDto>(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto by `UPDATE_BINDINGS=1 cargo test -p trubka bindings`.\n\

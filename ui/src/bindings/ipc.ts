@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/dto by `UPDATE_BINDINGS=1 cargo test -p trubka bindings`.
 // Do not edit by hand: a test fails when this file and the Rust types differ.
 
-export type ErrorKind = "not_signed_in" | "unauthorized" | "network" | "relay" | "dial_not_supported" | "bad_number" | "bad_url" | "invalid" | "not_found" | "storage" | "io" | "keyring" | "internal";
+export type ErrorKind = "not_signed_in" | "unauthorized" | "network" | "relay" | "dial_not_supported" | "bad_number" | "bad_url" | "invalid" | "not_found" | "storage" | "io" | "keyring" | "internal" | "invite_used" | "invite_expired" | "invite_revoked" | "invite_unknown";
 
 export type CommandError = { kind: ErrorKind, message: string, };
 
@@ -191,3 +191,25 @@ export type CardEvent = { card: CardDto,
 pop: boolean, };
 
 export type CardPrefs = { language: Language, sound: boolean, };
+
+export type InviteDto = { 
+/**
+ * The relay the link signs in to.
+ */
+relay: string, 
+/**
+ * Who it signs in, once the relay said.
+ */
+agent: string | null, 
+/**
+ * RFC 3339, once the relay said.
+ */
+expires_at: string | null, 
+/**
+ * Still asking the relay.
+ */
+checking: boolean, 
+/**
+ * Why the link cannot be used (used, expired, revoked, unknown, no relay).
+ */
+error: CommandError | null, };

@@ -1,11 +1,12 @@
 // The main window: sign-in until signed in, then contacts, history, missed calls and
 // settings under one header with the status line.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { api, on, type SettingsDto, type StatusDto } from "../ipc";
+import { api, on, type InviteDto, type SettingsDto, type StatusDto } from "../ipc";
 import { setLanguage, t, type Key } from "../i18n";
 import { errorText } from "../errors";
 import { Contacts, type ContactsIntent } from "./Contacts";
 import { History } from "./History";
+import { InviteDialog } from "./InviteDialog";
 import { Missed } from "./Missed";
 import { Settings } from "./Settings";
 import { SignIn } from "./SignIn";
@@ -48,6 +49,7 @@ export function App() {
   const [settings, setSettings] = useState<SettingsDto | null>(null);
   const [tab, setTab] = useState<Tab>("contacts");
   const [intent, setIntent] = useState<ContactsIntent | null>(null);
+  const [invite, setInvite] = useState<InviteDto | null>(null);
   const ready = useRef(false);
 
   const applySettings = useCallback((s: SettingsDto) => {
@@ -62,8 +64,11 @@ export function App() {
         applySettings(se);
       })
       .catch((e) => toast(errorText(e), "error"));
+    // An invite link that arrived before this window listened (the app was started by it).
+    api.invitePending().then(setInvite, () => setInvite(null));
     const unlisten = [
       on("status", setStatus),
+      on("invite", setInvite),
       on("prefs-changed", () => api.settings().then(applySettings)),
       on("dial", (e) => {
         if (e.result) toast(t("dial.sent", { number: e.result.number }), "ok");
@@ -154,6 +159,19 @@ export function App() {
         )}
       </main>
       {!needsSignIn && <RequestHost />}
+      {invite && (
+        <InviteDialog
+          invite={invite}
+          onSignedIn={(s) => {
+            setInvite(null);
+            applySettings(s);
+          }}
+          onClose={() => {
+            setInvite(null);
+            api.inviteDismiss().catch(() => undefined);
+          }}
+        />
+      )}
       <Toasts />
     </div>
   );
