@@ -163,6 +163,7 @@ fn config_file(
 ) -> io::Result<()> {
     let lang = report.lang;
     let ConfigSource::None { looked } = source else {
+        let source = source.describe(lang);
         return report.line(
             Mark::Ok,
             &tr!(lang, "Файл настроек: {source}", "Settings file: {source}"),
