@@ -121,16 +121,16 @@ async fn each_fault_gets_the_message_the_guide_promises() {
                 walked.check.status.code(),
                 Some(1),
                 "{name}, {}: check\n{text}",
-                fault.key
+                fault.key_in(name)
             );
             let failed: Vec<&str> = text.lines().filter(|l| l.starts_with('✗')).collect();
             let said = |phrase: &str| failed.iter().any(|l| l.contains(phrase));
-            let promised = guide::promised(&guide::read(name), fault.key);
+            let promised = guide::promised(&guide::read(name), fault.key_in(name));
             assert!(
                 promised.iter().any(|pieces| pieces.iter().all(|p| said(p))),
                 "{name}: the troubleshooting row promises ✗ {promised:?}; check said\n{text}"
             );
-            for phrase in fault.also {
+            for phrase in fault.also_in(name) {
                 assert!(
                     said(phrase),
                     "{name}: ✗ {phrase:?} expected; check said\n{text}"
