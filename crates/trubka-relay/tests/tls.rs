@@ -25,6 +25,7 @@ use https::{HttpsRelay, config, free_port, tool};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use support::relay_binary;
+use trubka_relay::config::TlsSource;
 
 fn leaf_der(leaf: &Leaf) -> CertificateDer<'static> {
     CertificateDer::from_pem_file(&leaf.cert).unwrap()
@@ -280,6 +281,68 @@ fn serve_says_it_listens_on_https_with_which_certificate() {
         )),
         "{text}"
     );
+}
+
+/// The `[tls]` examples of the README and the four guides are configurations the relay
+/// takes: as written (ACME), and with the certificate-file lines they offer instead.
+#[test]
+fn the_documented_tls_examples_are_valid() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "README.md",
+        "docs/setup-uis.md",
+        "docs/setup-uis.en.md",
+        "docs/setup-sipuni.md",
+        "docs/setup-sipuni.en.md",
+    ] {
+        let text = std::fs::read_to_string(docs.join(name)).unwrap();
+        let examples: Vec<String> = text
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|block| block.split("```").next())
+            .map(|block| {
+                block
+                    .lines()
+                    .map(str::trim_start)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .filter(|block| block.contains("[tls]"))
+            .collect();
+        assert_eq!(examples.len(), 1, "{name} has one [tls] example");
+        let acme = &examples[0];
+        let files: String = acme
+            .lines()
+            .filter(|line| !line.starts_with("acme_"))
+            .map(|line| {
+                line.strip_prefix("# cert_file")
+                    .map_or(line.to_owned(), |rest| format!("cert_file{rest}"))
+            })
+            .map(|line| {
+                line.strip_prefix("# key_file")
+                    .map_or(line.clone(), |rest| format!("key_file{rest}"))
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (example, wanted) in [(acme, "ACME"), (&files, "files")] {
+            let path = dir.path().join("relay.toml");
+            std::fs::write(&path, example).unwrap();
+            let (config, _) = trubka_relay::RelayConfig::load(Some(&path), Vec::new())
+                .unwrap_or_else(|e| panic!("{name}, {wanted}: {e}\n{example}"));
+            let tls = config.tls.as_ref().expect("[tls] read");
+            let source = tls.source(config.listen).unwrap();
+            let got = match source {
+                TlsSource::Acme(acme) => {
+                    assert_eq!(acme.domains, [HOST], "{name}");
+                    "ACME"
+                }
+                TlsSource::Files { .. } => "files",
+            };
+            assert_eq!(got, wanted, "{name}:\n{example}");
+            assert!(tls.redirect_listen.is_some(), "{name}: HTTP is redirected");
+        }
+    }
 }
 
 /// Runs `command` to its end, which must come within [`WAIT`]: its exit status and stderr.
