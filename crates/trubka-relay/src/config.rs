@@ -18,7 +18,10 @@ mod retention;
 mod tls;
 mod utc_offset;
 
-pub use retention::{RetentionConfig, RetentionError, min_events_days};
+pub use retention::{
+    BATCH_ROWS as RETENTION_BATCH_ROWS, MIN_INTERVAL_SECS as RETENTION_MIN_INTERVAL_SECS,
+    RetentionConfig, RetentionError, min_events_days,
+};
 pub use tls::{AcmeSettings, LETS_ENCRYPT, TlsConfig, TlsConfigError, TlsSource};
 pub use utc_offset::{BadUtcOffset, parse_utc_offset};
 

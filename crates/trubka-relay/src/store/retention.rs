@@ -102,8 +102,10 @@ pub(crate) fn vacuum_step(conn: &Connection, pages: u32) -> Result<u64, StoreErr
         Ok((pages.max(0) as u64) * (page.max(0) as u64))
     };
     let before = size(conn)?;
-    // The pragma returns no rows; `execute_batch` runs it to the end.
-    conn.execute_batch(&format!("PRAGMA incremental_vacuum({pages})"))?;
+    // The pragma frees one page per result row: stepping it once would free a single page.
+    let mut stmt = conn.prepare(&format!("PRAGMA incremental_vacuum({pages})"))?;
+    let mut rows = stmt.query([])?;
+    while rows.next()?.is_some() {}
     Ok(before.saturating_sub(size(conn)?))
 }
 
