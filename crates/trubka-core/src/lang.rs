@@ -71,6 +71,23 @@ macro_rules! tr {
     };
 }
 
+/// The Russian letters of `text` that stand outside «…» (nested ones included): what a
+/// message in English must not have. Inside «» a message quotes what a Russian PBX cabinet
+/// shows (menu items, tariff options, the PBX's own words), which stays as it is.
+pub fn cyrillic_outside_quotes(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut found = String::new();
+    for c in text.chars() {
+        match c {
+            '«' => depth += 1,
+            '»' if depth > 0 => depth -= 1,
+            'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' if depth == 0 => found.push(c),
+            _ => {}
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +119,16 @@ mod tests {
         assert_eq!(tr!(Lang::En, "звонков: {}", "calls: {}", n + 1), "calls: 4");
         assert_eq!(Lang::default(), Lang::Ru);
         assert_eq!(Lang::En.pick("да", "yes"), "yes");
+    }
+
+    #[test]
+    fn only_russian_letters_outside_guillemets_are_found() {
+        assert_eq!(cyrillic_outside_quotes("a «b «в» d» e"), "");
+        assert_eq!(
+            cyrillic_outside_quotes("enable «Call API Базовый набор» (basic set)"),
+            ""
+        );
+        assert_eq!(cyrillic_outside_quotes("enable «x» опцию"), "опцию");
+        assert_eq!(cyrillic_outside_quotes("Ёж»"), "Ёж");
     }
 }

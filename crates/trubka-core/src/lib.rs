@@ -18,5 +18,5 @@ pub use event::{
     CallEvent, CallId, Contact, Direction, Durations, Employee, EventId, EventKind, Outcome,
     Provider,
 };
-pub use lang::{Lang, UnknownLang};
+pub use lang::{Lang, UnknownLang, cyrillic_outside_quotes};
 pub use phone::{ParsedNumber, PhoneError, PhoneNumber, PhoneParser};

@@ -484,38 +484,12 @@ fn duration(duration: Duration, lang: Lang) -> String {
 mod tests {
     use super::*;
 
-    /// `text` without its «…» segments (nested ones included).
-    fn outside_quotes(text: &str) -> String {
-        let mut depth = 0usize;
-        let mut kept = String::new();
-        for c in text.chars() {
-            match c {
-                '«' => depth += 1,
-                '»' if depth > 0 => depth -= 1,
-                c if depth == 0 => kept.push(c),
-                _ => {}
-            }
-        }
-        kept
-    }
-
     fn assert_english(text: &str) {
-        let cyrillic: String = outside_quotes(text)
-            .chars()
-            .filter(|c| matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё'))
-            .collect();
+        let cyrillic = trubka_core::cyrillic_outside_quotes(text);
         assert!(
             cyrillic.is_empty(),
             "Cyrillic {cyrillic:?} outside «» in {text:?}"
         );
-    }
-
-    #[test]
-    fn the_quote_stripper_keeps_only_what_is_outside_guillemets() {
-        assert_eq!(outside_quotes("a «b «c» d» e"), "a  e");
-        assert_english("enable «Call API Базовый набор» (Call API basic set)");
-        let caught = std::panic::catch_unwind(|| assert_english("enable «x» опцию"));
-        assert!(caught.is_err(), "Cyrillic outside quotes must be caught");
     }
 
     fn errors() -> Vec<PbxError> {

@@ -7,10 +7,11 @@ use clap::{Args, Subcommand};
 use trubka_core::phone::{ParsedNumber, PhoneParser};
 use trubka_core::{Lang, PhoneNumber, tr};
 
+use super::CliError;
 use super::invite::{InviteAgent, Validity};
-use super::{CliError, NotANumber};
 use crate::agents::{Agent, AgentEdit, NewAgent};
 use crate::config::RelayConfig;
+use crate::setup::NotANumber;
 use crate::store::Store;
 
 #[derive(Debug, Subcommand)]
@@ -182,7 +183,7 @@ fn parse_line(phones: &PhoneParser, raw: &str) -> Result<PhoneNumber, CliError> 
     let reason = match phones.parse(raw) {
         ParsedNumber::Phone { number, .. } => return Ok(number),
         ParsedNumber::Internal(_) => NotANumber::Internal,
-        ParsedNumber::Anonymous => NotANumber::Withheld,
+        ParsedNumber::Anonymous => NotANumber::Empty,
         ParsedNumber::Invalid { reason } => NotANumber::Invalid(reason),
     };
     Err(CliError::BadLine {

@@ -7,10 +7,13 @@
 
 use trubka_core::{Lang, tr};
 
-use super::{CliError, NotANumber};
-use crate::config::ConfigError;
+use super::CliError;
+use crate::config::{
+    ConfigError, RETENTION_BATCH_ROWS, RETENTION_MIN_INTERVAL_SECS, RetentionError, TlsConfigError,
+};
 use crate::relay::RelayError;
 use crate::setup::{output_error, region_error, store_error};
+use crate::tls::{CertFileError, TlsError};
 
 impl CliError {
     /// The message for the admin, in `lang`.
@@ -21,7 +24,7 @@ impl CliError {
             CliError::Store(e) => store_error(e, lang),
             CliError::Region(e) => region_error(e, lang),
             CliError::BadLine { raw, reason } => {
-                let reason = not_a_number(reason, lang);
+                let reason = reason.localized(lang);
                 tr!(
                     lang,
                     "--line «{raw}»: это не номер линии: {reason}",
@@ -36,7 +39,7 @@ impl CliError {
                  shows"
             ),
             CliError::BadVirtualNumber { raw, reason } => {
-                let reason = not_a_number(reason, lang);
+                let reason = reason.localized(lang);
                 tr!(
                     lang,
                     "--virtual-number «{raw}»: это не номер телефона: {reason}",
@@ -76,26 +79,8 @@ impl CliError {
             CliError::Setup(e) => e.localized(lang),
             CliError::Manager(e) => e.localized(lang),
             CliError::Output(e) => output_error(e, lang),
-            CliError::Tls(e) => e.to_string(),
+            CliError::Tls(e) => tls_error(e, lang),
         }
-    }
-}
-
-/// Why a number was refused. The phone parser explains in English only; in Russian the
-/// admin gets what to write instead.
-fn not_a_number(reason: &NotANumber, lang: Lang) -> String {
-    match (reason, lang) {
-        (NotANumber::Internal, Lang::Ru) => {
-            "короткий внутренний номер — не линия; укажите городской или виртуальный номер"
-                .to_owned()
-        }
-        (NotANumber::Withheld, Lang::Ru) => "номера нет".to_owned(),
-        (NotANumber::Invalid(_), Lang::Ru) => {
-            "напишите номер целиком, с кодом страны или города, например +7 495 123-45-67 или \
-             8 (495) 123-45-67"
-                .to_owned()
-        }
-        (reason, Lang::En) => reason.to_string(),
     }
 }
 
@@ -117,15 +102,62 @@ fn config_error(error: &ConfigError, lang: Lang) -> String {
                 "config file {path} is invalid: {source}"
             )
         }
-        ConfigError::Env { name, message } => tr!(
-            lang,
-            "переменная окружения {name} задана неверно: {message}",
-            "environment variable {name} is invalid: {message}"
+        ConfigError::Env { name, message } => match lang {
+            // The reason is worded in English where the value is read; in Russian the admin
+            // gets what the variable takes instead.
+            Lang::Ru => format!(
+                "переменная окружения {name} задана неверно: {}",
+                env_expects(name)
+            ),
+            Lang::En => format!("environment variable {name} is invalid: {message}"),
+        },
+        ConfigError::Retention(e) => retention_error(e, lang),
+        ConfigError::Tls(e) => tls_config_error(e, lang),
+    }
+}
+
+/// What a `TRUBKA_RELAY_*` variable takes, in Russian, by its name.
+fn env_expects(name: &str) -> &'static str {
+    let key = name.strip_prefix(crate::config::ENV_PREFIX).unwrap_or(name);
+    if key.ends_with("_SECS") || key.ends_with("_DAYS") || key.ends_with("_ROWS") {
+        "нужно целое неотрицательное число"
+    } else if key == "LISTEN" {
+        "нужен адрес и порт, например 127.0.0.1:8765"
+    } else if key.ends_with("UTC_OFFSET") {
+        "нужно смещение от UTC, например +05:00 или -02:30"
+    } else if key == "LANGUAGE" {
+        "нужно ru или en"
+    } else {
+        "значение не подходит (см. docs/protocol.md)"
+    }
+}
+
+fn retention_error(error: &RetentionError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return error.to_string();
+    }
+    match error {
+        RetentionError::RawTooShort => "[retention] raw_payload_days = 0: нужно не меньше 1 \
+             (уведомления за день читают `status` и поддержка)"
+            .to_owned(),
+        RetentionError::EventsShorterThanRaw { events, raw } => format!(
+            "[retention] events_days = {events} меньше, чем raw_payload_days = {raw}: событие \
+             хранится не меньше, чем исходное уведомление"
         ),
-        // Settings of their own modules (`[tls]`, `[retention]`) explain themselves in the
-        // words of the keys they name.
-        #[allow(unreachable_patterns)]
-        other => other.to_string(),
+        RetentionError::EventsTooShort { events, min, .. } => format!(
+            "[retention] events_days = {events} — слишком мало: нужно не меньше {min} (сверка \
+             с историей АТС перечитывает [reconcile] catch_up_secs + window_secs и ещё день; \
+             звонки идут, операторы возвращаются после выходных); увеличьте events_days или \
+             уменьшите [reconcile] catch_up_secs"
+        ),
+        RetentionError::BatchRows(rows) => format!(
+            "[retention] batch_rows = {rows}: нужно от {} до {}",
+            RETENTION_BATCH_ROWS.start(),
+            RETENTION_BATCH_ROWS.end()
+        ),
+        RetentionError::Interval(secs) => format!(
+            "[retention] interval_secs = {secs}: нужно не меньше {RETENTION_MIN_INTERVAL_SECS}"
+        ),
     }
 }
 
@@ -136,5 +168,233 @@ fn relay_error(error: &RelayError, lang: Lang) -> String {
         RelayError::Region(e) => region_error(e, lang),
         RelayError::Pbx(e) => e.localized(lang),
         RelayError::Io(e) => tr!(lang, "ошибка сервера: {e}", "server error: {e}"),
+    }
+}
+
+/// Why `serve` cannot start its HTTPS.
+fn tls_error(error: &TlsError, lang: Lang) -> String {
+    match (error, lang) {
+        (TlsError::Config(e), _) => tls_config_error(e, lang),
+        (TlsError::File(e), _) => cert_file_error(e, lang),
+        (_, Lang::En) => error.to_string(),
+        (TlsError::Expired { path, not_after }, Lang::Ru) => format!(
+            "срок сертификата {} истёк {not_after}: любой клиент его отвергнет; положите на его \
+             место продлённый",
+            path.display()
+        ),
+        (TlsError::Bind { addr, source }, Lang::Ru) => {
+            format!("не удаётся слушать адрес {addr} (redirect_listen): {source}")
+        }
+        (TlsError::Rustls(e), Lang::Ru) => format!("настройка TLS не удалась: {e}"),
+    }
+}
+
+fn cert_file_error(error: &CertFileError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return error.to_string();
+    }
+    match error {
+        CertFileError::Read { path, source } => {
+            format!("не удаётся прочитать {}: {source}", path.display())
+        }
+        CertFileError::NoCertificate { path } => format!(
+            "в {} нет сертификата PEM (-----BEGIN CERTIFICATE-----)",
+            path.display()
+        ),
+        CertFileError::NotPem { path, reason } => {
+            format!("файл {} не в формате PEM: {reason}", path.display())
+        }
+        CertFileError::NoKey { path } => format!(
+            "в {} нет закрытого ключа PEM (-----BEGIN PRIVATE KEY-----, RSA или EC PRIVATE KEY)",
+            path.display()
+        ),
+        CertFileError::BadKey { path, reason } => {
+            format!("ключ {} непригоден: {reason}", path.display())
+        }
+        CertFileError::KeyMismatch { cert, key } => format!(
+            "ключ {} не от сертификата {}: нужна пара, выпущенная вместе",
+            key.display(),
+            cert.display()
+        ),
+        CertFileError::BadCertificate { path, reason } => {
+            format!("сертификат в {} не читается: {reason}", path.display())
+        }
+        CertFileError::Write { path, source } => {
+            format!("не удаётся записать {}: {source}", path.display())
+        }
+    }
+}
+
+fn tls_config_error(error: &TlsConfigError, lang: Lang) -> String {
+    if lang == Lang::En {
+        return error.to_string();
+    }
+    match error {
+        TlsConfigError::Empty => "в [tls] не сказано ни где сертификат, ни как его получить: \
+             укажите cert_file и key_file или acme_domains и acme_contact (или уберите [tls], \
+             чтобы релей отвечал по HTTP за прокси)"
+            .to_owned(),
+        TlsConfigError::FilesAndAcme => "в [tls] заданы и файлы сертификата, и acme_domains: \
+             выберите одно (файлы или сертификаты от ACME)"
+            .to_owned(),
+        TlsConfigError::NoKeyFile => {
+            "[tls] cert_file задан без key_file: укажите и закрытый ключ сертификата".to_owned()
+        }
+        TlsConfigError::NoCertFile => {
+            "[tls] key_file задан без cert_file: укажите и сертификат (fullchain)".to_owned()
+        }
+        TlsConfigError::AcmeWithoutDomains(key) => {
+            format!("[tls] acme_{key} задан, а acme_domains пуст: назовите домен релея")
+        }
+        TlsConfigError::NoContact => "[tls] нет acme_contact: центру сертификации нужен адрес \
+             почты для предупреждений об истечении сертификатов (acme_contact = \
+             \"admin@example.com\")"
+            .to_owned(),
+        TlsConfigError::BadContact(contact) => {
+            format!("[tls] acme_contact «{contact}» — не адрес почты")
+        }
+        TlsConfigError::BadDomain(domain) => format!(
+            "[tls] acme_domains «{domain}» — не доменное имя (одно имя: relay.example.com, без \
+             схемы, порта, пути и звёздочки)"
+        ),
+        TlsConfigError::BadDirectory(url) => {
+            format!("[tls] acme_directory «{url}» — не адрес https://")
+        }
+        TlsConfigError::NoRenewDays => "[tls] acme_renew_days — не меньше 1".to_owned(),
+        TlsConfigError::AcmeWithoutPort80 => "для [tls] acme_domains нужен redirect_listen \
+             (например, \"0.0.0.0:80\"): центр сертификации проверяет домен, скачивая с него \
+             файл по HTTP на порту 80"
+            .to_owned(),
+        TlsConfigError::RedirectOnListen(addr) => {
+            format!("[tls] redirect_listen {addr} — тот же адрес, что listen")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+    use std::path::PathBuf;
+
+    use trubka_core::cyrillic_outside_quotes;
+
+    use super::*;
+
+    /// One of each error the admin can meet at start, outside `setup` (tested there).
+    fn errors() -> Vec<CliError> {
+        let path = || PathBuf::from("/etc/trubka/relay.pem");
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let addr: SocketAddr = "0.0.0.0:80".parse().unwrap();
+        let mut errors: Vec<CliError> = [
+            TlsConfigError::Empty,
+            TlsConfigError::FilesAndAcme,
+            TlsConfigError::NoKeyFile,
+            TlsConfigError::NoCertFile,
+            TlsConfigError::AcmeWithoutDomains("contact"),
+            TlsConfigError::NoContact,
+            TlsConfigError::BadContact("admin".to_owned()),
+            TlsConfigError::BadDomain("https://x".to_owned()),
+            TlsConfigError::BadDirectory("http://ca".to_owned()),
+            TlsConfigError::NoRenewDays,
+            TlsConfigError::AcmeWithoutPort80,
+            TlsConfigError::RedirectOnListen(addr),
+        ]
+        .into_iter()
+        .map(|e| CliError::Config(ConfigError::Tls(e)))
+        .collect();
+        errors.extend(
+            [
+                CertFileError::Read {
+                    path: path(),
+                    source: io(),
+                },
+                CertFileError::NoCertificate { path: path() },
+                CertFileError::NotPem {
+                    path: path(),
+                    reason: "bad base64".to_owned(),
+                },
+                CertFileError::NoKey { path: path() },
+                CertFileError::BadKey {
+                    path: path(),
+                    reason: "unsupported".to_owned(),
+                },
+                CertFileError::KeyMismatch {
+                    cert: path(),
+                    key: path(),
+                },
+                CertFileError::BadCertificate {
+                    path: path(),
+                    reason: "truncated".to_owned(),
+                },
+                CertFileError::Write {
+                    path: path(),
+                    source: io(),
+                },
+            ]
+            .into_iter()
+            .map(|e| CliError::Tls(TlsError::File(e))),
+        );
+        errors.push(CliError::Tls(TlsError::Bind { addr, source: io() }));
+        errors.extend(
+            [
+                RetentionError::RawTooShort,
+                RetentionError::EventsShorterThanRaw { events: 1, raw: 2 },
+                RetentionError::EventsTooShort {
+                    events: 2,
+                    min: 9,
+                    why: "reconciliation",
+                },
+                RetentionError::BatchRows(1),
+                RetentionError::Interval(1),
+            ]
+            .into_iter()
+            .map(|e| CliError::Config(ConfigError::Retention(e))),
+        );
+        errors.extend([
+            CliError::Config(ConfigError::Read {
+                path: path(),
+                source: io(),
+            }),
+            CliError::Config(ConfigError::Env {
+                name: "TRUBKA_RELAY_LISTEN".to_owned(),
+                message: "`x` is not an address".to_owned(),
+            }),
+            CliError::BadLine {
+                raw: "201".to_owned(),
+                reason: crate::setup::NotANumber::Internal,
+            },
+            CliError::BadVirtualNumber {
+                raw: "12".to_owned(),
+                reason: crate::setup::NotANumber::Invalid("12 has too few digits".to_owned()),
+            },
+            CliError::BadEmployeePhone(String::new()),
+            CliError::NothingToEdit("Anna".to_owned()),
+            CliError::NoPublicUrl,
+            CliError::NoDatabase {
+                data_dir: path(),
+                config: crate::config::locate::ConfigSource::None {
+                    looked: vec![path()],
+                },
+            },
+            CliError::Bind { addr, source: io() },
+            CliError::Output(io()),
+        ]);
+        errors
+    }
+
+    #[test]
+    fn every_error_reads_in_russian_and_in_english_alone() {
+        for error in errors() {
+            let (ru, en) = (error.localized(Lang::Ru), error.localized(Lang::En));
+            assert_eq!(cyrillic_outside_quotes(&en), "", "{en}");
+            assert!(
+                ru.chars().filter(|c| matches!(c, 'а'..='я')).count() > 3,
+                "not Russian: {ru}"
+            );
+            assert!(
+                !ru.contains("has too few digits") && !ru.contains(" is not "),
+                "English inside the Russian: {ru}"
+            );
+        }
     }
 }

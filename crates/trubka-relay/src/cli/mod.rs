@@ -112,11 +112,17 @@ pub enum CliError {
     #[error("default_region: {0}")]
     Region(#[from] PhoneError),
     #[error("--line {raw:?}: {reason}")]
-    BadLine { raw: String, reason: NotANumber },
+    BadLine {
+        raw: String,
+        reason: crate::setup::NotANumber,
+    },
     #[error("--employee-phone {0:?}: empty or hidden; give the number or SIP line UIS shows")]
     BadEmployeePhone(String),
     #[error("--virtual-number {raw:?}: {reason}")]
-    BadVirtualNumber { raw: String, reason: NotANumber },
+    BadVirtualNumber {
+        raw: String,
+        reason: crate::setup::NotANumber,
+    },
     #[error("agent edit {0}: nothing to change; give at least one option (see --help)")]
     NothingToEdit(String),
     #[error(
@@ -144,18 +150,6 @@ pub enum CliError {
     Manager(#[from] ManagerCliError),
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
-}
-
-/// Why a number given on the command line is not a phone number.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotANumber {
-    #[error("a short internal number is not a line")]
-    Internal,
-    #[error("no number")]
-    Withheld,
-    /// The phone parser's reason, which is English.
-    #[error("{0}")]
-    Invalid(String),
 }
 
 /// The configuration a subcommand runs with, and where it came from.

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use trubka_core::{Lang, ParsedNumber, PhoneError, PhoneParser, tr};
 use trubka_pbx::PbxError;
 
+use super::NotANumber;
 use crate::config::RelayConfig;
 use crate::managers::{ManagerAgent, ManagerError, Managers};
 use crate::pbx::{PbxApis, PbxSetupError};
@@ -36,33 +37,6 @@ pub enum ManagerCliError {
     PbxSetup(#[from] PbxSetupError),
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
-}
-
-/// Why a number given to `manager` is not one it can use.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotANumber {
-    #[error("a short internal number is not a client's")]
-    Internal,
-    #[error("no number")]
-    Empty,
-    /// The phone parser's reason (English, as the parser words it).
-    #[error("{0}")]
-    Invalid(String),
-}
-
-impl NotANumber {
-    fn localized(&self, lang: Lang) -> String {
-        match self {
-            NotANumber::Internal => lang
-                .pick(
-                    "короткий внутренний номер — не номер клиента",
-                    "a short internal number is not a client's",
-                )
-                .to_owned(),
-            NotANumber::Empty => lang.pick("номера нет", "no number").to_owned(),
-            NotANumber::Invalid(reason) => reason.clone(),
-        }
-    }
 }
 
 impl ManagerCliError {

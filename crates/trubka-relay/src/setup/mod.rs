@@ -114,6 +114,36 @@ pub(crate) fn store_error(error: &StoreError, lang: Lang) -> String {
     }
 }
 
+/// Why a number the admin gave (`agent --line`, `manager set NUMBER`, …) is not a phone
+/// number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotANumber {
+    #[error("a short internal number is not a phone number")]
+    Internal,
+    #[error("no number")]
+    Empty,
+    /// The phone parser's reason, which it words in English.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl NotANumber {
+    /// The reason in `lang`. The parser's own reason is English, so in Russian the admin gets
+    /// what to write instead.
+    pub(crate) fn localized(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (NotANumber::Internal, Lang::Ru) => {
+                "короткий внутренний номер — не номер телефона".to_owned()
+            }
+            (NotANumber::Empty, Lang::Ru) => "номера нет".to_owned(),
+            (NotANumber::Invalid(_), Lang::Ru) => "напишите номер целиком, с кодом страны или \
+                 города, например +7 495 123-45-67 или 8 (495) 123-45-67"
+                .to_owned(),
+            (reason, Lang::En) => reason.to_string(),
+        }
+    }
+}
+
 /// A `default_region` the phone parser does not know, as the admin reads it.
 pub(crate) fn region_error(error: &PhoneError, lang: Lang) -> String {
     match error {
@@ -169,26 +199,13 @@ pub fn print(
 
 #[cfg(test)]
 mod tests {
-    use super::manager::{ManagerCliError, NotANumber};
+    use super::NotANumber;
+    use super::manager::ManagerCliError;
     use super::*;
     use crate::managers::ManagerError;
     use crate::pbx::PbxSetupError;
+    use trubka_core::cyrillic_outside_quotes;
     use trubka_pbx::PbxError;
-
-    /// Cyrillic letters outside the «…» of `text` (nested ones included).
-    fn cyrillic_outside_quotes(text: &str) -> String {
-        let mut depth = 0usize;
-        let mut found = String::new();
-        for c in text.chars() {
-            match c {
-                '«' => depth += 1,
-                '»' if depth > 0 => depth -= 1,
-                'а'..='я' | 'А'..='Я' | 'ё' | 'Ё' if depth == 0 => found.push(c),
-                _ => {}
-            }
-        }
-        found
-    }
 
     fn stores() -> Vec<StoreError> {
         vec![
@@ -267,7 +284,7 @@ mod tests {
                 reason: NotANumber::Internal,
             }
             .to_string(),
-            "\"101\" is not a phone number: a short internal number is not a client's"
+            "\"101\" is not a phone number: a short internal number is not a phone number"
         );
         assert!(
             SetupError::NoPublicUrl
