@@ -14,7 +14,7 @@ mod common;
 mod https;
 mod support;
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -187,7 +187,9 @@ fn serve_refuses_unusable_certificate_files_naming_them() {
                 "{}acme_domains = [\"{HOST}\"]\n",
                 tls_files(&leaf.cert, &leaf.key)
             ),
-            "choose one".to_owned(),
+            // Unreadable as a whole, the file gives no language: the message is in the
+            // default one, and names the key either way.
+            "acme_domains".to_owned(),
         ),
         (
             "acme_domains = [\"relay.example.com\"]\nacme_contact = \"admin@example.com\"\n"
@@ -197,7 +199,11 @@ fn serve_refuses_unusable_certificate_files_naming_them() {
     ];
     for (tls, expected) in cases {
         let config = dir.path().join("relay.toml");
-        std::fs::write(&config, format!("listen = \"127.0.0.1:0\"\n\n[tls]\n{tls}")).unwrap();
+        std::fs::write(
+            &config,
+            format!("listen = \"127.0.0.1:0\"\nlanguage = \"en\"\n\n[tls]\n{tls}"),
+        )
+        .unwrap();
         let mut serve = relay_binary();
         serve
             .arg("serve")
@@ -205,7 +211,7 @@ fn serve_refuses_unusable_certificate_files_naming_them() {
             .arg(&config)
             .arg("--data-dir")
             .arg(dir.path().join("data"));
-        let (status, stderr) = run_bounded(serve, &format!("serve with [tls]\n{tls}"));
+        let (status, _, stderr) = run_bounded(serve, &format!("serve with [tls]\n{tls}"));
         assert!(!status.success(), "serve started with:\n{tls}");
         assert!(
             stderr.contains(&expected),
@@ -283,6 +289,71 @@ fn serve_says_it_listens_on_https_with_which_certificate() {
     );
 }
 
+#[test]
+fn check_says_which_certificate_until_when_and_whether_it_names_public_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new(&tool("openssl", "openssl"), dir.path(), "check");
+    let month = ca.leaf_for_days("month", HOST, &format!("DNS:{HOST}"), 30);
+    let days = ca.leaf("days", HOST, &format!("DNS:{HOST}"));
+    let check = |public_url: &str, tls: String| {
+        let config = dir.path().join("relay.toml");
+        std::fs::write(
+            &config,
+            format!("language = \"en\"\npublic_url = \"{public_url}\"\n\n[tls]\n{tls}"),
+        )
+        .unwrap();
+        let mut command = relay_binary();
+        command
+            .arg("check")
+            .arg("--config")
+            .arg(&config)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"));
+        let (status, stdout, _) = run_bounded(command, &format!("check with [tls]\n{tls}"));
+        (status.success(), stdout)
+    };
+    let here = format!("https://{HOST}");
+
+    let (_, out) = check(&here, tls_files(&month.cert, &month.key));
+    let valid = format!(
+        "✓ HTTPS certificate {} for {HOST}, valid until ",
+        month.cert.display()
+    );
+    assert!(out.contains(&valid) && out.contains("days left)"), "{out}");
+
+    let (_, out) = check(&here, tls_files(&days.cert, &days.key));
+    let soon = format!(
+        "⚠ The HTTPS certificate {} expires in ",
+        days.cert.display()
+    );
+    assert!(out.contains(&soon), "{out}");
+
+    let (ok, out) = check(
+        "https://other.example.com",
+        tls_files(&month.cert, &month.key),
+    );
+    assert!(!ok, "a certificate for another name is an error:\n{out}");
+    assert!(
+        out.contains(&format!(
+            "✗ The certificate is for {HOST} but public_url is other.example.com"
+        )),
+        "{out}"
+    );
+
+    let acme = format!(
+        "acme_domains = [\"{HOST}\"]\nacme_contact = \"admin@example.com\"\n\
+         redirect_listen = \"127.0.0.1:{}\"\n",
+        free_port()
+    );
+    let (_, out) = check(&here, acme);
+    assert!(
+        out.contains(&format!(
+            "No ACME certificate for {HOST} yet: serve gets one from "
+        )),
+        "{out}"
+    );
+}
+
 /// The `[tls]` examples of the README and the four guides are configurations the relay
 /// takes: as written (ACME), and with the certificate-file lines they offer instead.
 #[test]
@@ -345,12 +416,15 @@ fn the_documented_tls_examples_are_valid() {
     }
 }
 
-/// Runs `command` to its end, which must come within [`WAIT`]: its exit status and stderr.
-fn run_bounded(mut command: Command, what: &str) -> (std::process::ExitStatus, String) {
+/// Runs `command` to its end, which must come within [`WAIT`]: its exit status, stdout and
+/// stderr (through files, so a chatty child never blocks on a full pipe).
+fn run_bounded(mut command: Command, what: &str) -> (std::process::ExitStatus, String, String) {
+    let mut stdout = tempfile::tempfile().unwrap();
+    let mut stderr = tempfile::tempfile().unwrap();
     let mut child = command
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::from(stdout.try_clone().unwrap()))
+        .stderr(Stdio::from(stderr.try_clone().unwrap()))
         .spawn()
         .unwrap();
     let deadline = Instant::now() + WAIT;
@@ -365,11 +439,13 @@ fn run_bounded(mut command: Command, what: &str) -> (std::process::ExitStatus, S
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        pipe.read_to_string(&mut stderr).unwrap();
-    }
-    (status, stderr)
+    let read = |file: &mut std::fs::File| {
+        let mut text = String::new();
+        file.seek(std::io::SeekFrom::Start(0)).unwrap();
+        file.read_to_string(&mut text).unwrap();
+        text
+    };
+    (status, read(&mut stdout), read(&mut stderr))
 }
 
 /// `cert_file` and `key_file` lines.

@@ -27,6 +27,9 @@ use crate::tls::redirect::Challenges;
 
 /// How long one order may take from the challenges to the certificate.
 const ORDER_WITHIN: Duration = Duration::from_secs(120);
+/// How long one whole attempt may take (account, order, certificate): the CA's HTTP
+/// client has no timeout of its own, and a CA that stops answering must not stop renewals.
+const ATTEMPT_WITHIN: Duration = Duration::from_secs(300);
 /// The first pause after a failed attempt; it doubles up to [`RETRY_AT_MOST`].
 const RETRY_FIRST: Duration = Duration::from_secs(60);
 const RETRY_AT_MOST: Duration = Duration::from_secs(6 * 3600);
@@ -55,6 +58,8 @@ pub enum AcmeError {
     },
     #[error("the order ended {0:?}: the CA could not fetch the challenge over HTTP on port 80")]
     NotReady(OrderStatus),
+    #[error("the CA did not finish within {0:?}")]
+    TimedOut(Duration),
 }
 
 /// One relay's ACME certificates.
@@ -89,6 +94,7 @@ impl Acme {
         }
     }
 
+    // The same names as `stored_certificate` reads.
     fn cert_path(&self) -> PathBuf {
         self.folder.join("cert.pem")
     }
@@ -100,11 +106,7 @@ impl Acme {
     /// The stored certificate, when it is for exactly these domains; expired or not (the
     /// caller decides). Any other state is logged and means «get a new one».
     pub(crate) fn stored(&self) -> Option<LoadedCert> {
-        let cert = self.cert_path();
-        if !cert.exists() {
-            return None;
-        }
-        match files::load(&cert, &self.key_path()) {
+        match stored_certificate(&self.folder)? {
             Ok(loaded) if same_names(&loaded.names, &self.domains) => Some(loaded),
             Ok(loaded) => {
                 tracing::info!(stored = ?loaded.names, wanted = ?self.domains,
@@ -147,7 +149,9 @@ impl Acme {
             }
             let attempt = tokio::select! {
                 () = stop.cancelled() => return,
-                attempt = self.issue() => attempt,
+                attempt = tokio::time::timeout(ATTEMPT_WITHIN, self.issue()) => {
+                    attempt.unwrap_or(Err(AcmeError::TimedOut(ATTEMPT_WITHIN)))
+                }
             };
             match attempt {
                 Ok(loaded) => {
@@ -271,6 +275,22 @@ impl Acme {
         tracing::info!(directory = %self.directory, "ACME account created");
         Ok(account)
     }
+}
+
+/// The certificate stored for the CA directory of `settings`, if any, read and checked.
+pub(crate) fn stored_certificate_for(
+    settings: &AcmeSettings<'_>,
+    data_dir: &Path,
+) -> Option<Result<LoadedCert, CertFileError>> {
+    stored_certificate(&folder(data_dir, settings.directory))
+}
+
+fn stored_certificate(folder: &Path) -> Option<Result<LoadedCert, CertFileError>> {
+    let cert = folder.join("cert.pem");
+    if !cert.exists() {
+        return None;
+    }
+    Some(files::load(&cert, &folder.join("key.pem")))
 }
 
 /// Waits for the CA to validate, then finalizes with a fresh key: (chain PEM, key PEM).

@@ -85,8 +85,20 @@ impl TestCa {
         }
     }
 
-    /// A leaf `{file}.pem` + `{file}.key` for `subject_alt_name` (`DNS:a,IP:127.0.0.1`).
+    /// A leaf `{file}.pem` + `{file}.key` for `subject_alt_name` (`DNS:a,IP:127.0.0.1`),
+    /// valid for two days.
     pub(crate) fn leaf(&self, file: &str, common_name: &str, subject_alt_name: &str) -> Leaf {
+        self.leaf_for_days(file, common_name, subject_alt_name, 2)
+    }
+
+    /// [`TestCa::leaf`] valid for `days` days from now.
+    pub(crate) fn leaf_for_days(
+        &self,
+        file: &str,
+        common_name: &str,
+        subject_alt_name: &str,
+        days: u32,
+    ) -> Leaf {
         let (dir, openssl) = (&self.dir, &self.openssl);
         let (key, csr, pem, ext) = (
             format!("{file}.key"),
@@ -128,7 +140,7 @@ impl TestCa {
                 &ca_key,
                 "-CAcreateserial",
                 "-days",
-                "2",
+                &days.to_string(),
                 "-extfile",
                 &ext,
                 "-out",

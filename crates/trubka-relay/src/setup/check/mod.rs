@@ -17,6 +17,7 @@
 //! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
 //! The result is `false` when any line is ✗; the binary then exits with status 1.
 
+mod https;
 mod keys;
 mod sipuni;
 mod uis;
@@ -92,6 +93,7 @@ pub async fn run(
             ),
         )?,
     }
+    https::https(&mut report, config)?;
     let relay = relay_data(&mut report, config)?;
     let samples = sample_keys(&mut report, config)?;
     let apis = match PbxApis::from_config(config) {
