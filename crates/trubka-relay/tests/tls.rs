@@ -295,11 +295,11 @@ fn check_says_which_certificate_until_when_and_whether_it_names_public_url() {
     let ca = TestCa::new(&tool("openssl", "openssl"), dir.path(), "check");
     let month = ca.leaf_for_days("month", HOST, &format!("DNS:{HOST}"), 30);
     let days = ca.leaf("days", HOST, &format!("DNS:{HOST}"));
-    let check = |public_url: &str, tls: String| {
+    let check_in = |language: &str, public_url: &str, tls: String| {
         let config = dir.path().join("relay.toml");
         std::fs::write(
             &config,
-            format!("language = \"en\"\npublic_url = \"{public_url}\"\n\n[tls]\n{tls}"),
+            format!("language = \"{language}\"\npublic_url = \"{public_url}\"\n\n[tls]\n{tls}"),
         )
         .unwrap();
         let mut command = relay_binary();
@@ -312,6 +312,7 @@ fn check_says_which_certificate_until_when_and_whether_it_names_public_url() {
         let (status, stdout, _) = run_bounded(command, &format!("check with [tls]\n{tls}"));
         (status.success(), stdout)
     };
+    let check = |public_url: &str, tls: String| check_in("en", public_url, tls);
     let here = format!("https://{HOST}");
 
     let (_, out) = check(&here, tls_files(&month.cert, &month.key));
@@ -345,6 +346,19 @@ fn check_says_which_certificate_until_when_and_whether_it_names_public_url() {
          redirect_listen = \"127.0.0.1:{}\"\n",
         free_port()
     );
+    // In Russian, a file that cannot be read is named in the words a failed `serve` uses.
+    let missing = dir.path().join("missing.pem");
+    let (ok, out) = check_in("ru", &here, tls_files(&missing, &month.key));
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("✗ "))
+        .unwrap_or_default();
+    assert!(
+        !ok && line.contains(&missing.display().to_string()),
+        "{out}"
+    );
+    assert!(!line.contains("cannot read"), "in Russian: {line}");
+
     let (_, out) = check(&here, acme);
     assert!(
         out.contains(&format!(

@@ -189,7 +189,7 @@ fn tls_error(error: &TlsError, lang: Lang) -> String {
     }
 }
 
-fn cert_file_error(error: &CertFileError, lang: Lang) -> String {
+pub(crate) fn cert_file_error(error: &CertFileError, lang: Lang) -> String {
     if lang == Lang::En {
         return error.to_string();
     }
@@ -225,7 +225,7 @@ fn cert_file_error(error: &CertFileError, lang: Lang) -> String {
     }
 }
 
-fn tls_config_error(error: &TlsConfigError, lang: Lang) -> String {
+pub(crate) fn tls_config_error(error: &TlsConfigError, lang: Lang) -> String {
     if lang == Lang::En {
         return error.to_string();
     }

@@ -12,6 +12,8 @@ mod invite;
 pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
 pub use help::{command_in, help_language};
 pub use invite::{InviteAgent, Validity};
+// `check` reports `[tls]` in the same words as a failed `serve`.
+pub(crate) use error_text::{cert_file_error, tls_config_error};
 
 use std::future::Future;
 use std::io::{self, Write};

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use trubka_core::tr;
 
 use super::{Mark, Report};
+use crate::cli::{cert_file_error, tls_config_error};
 use crate::config::{RelayConfig, TlsSource};
 use crate::tls::{LoadedCert, files, stored_certificate_for};
 
@@ -21,7 +22,7 @@ pub(super) fn https(report: &mut Report<'_, impl Write>, config: &RelayConfig) -
     let lang = report.lang;
     let source = match tls.source(config.listen) {
         Ok(source) => source,
-        Err(error) => return report.line(Mark::Fail, &error.to_string()),
+        Err(error) => return report.line(Mark::Fail, &tls_config_error(&error, lang)),
     };
     match source {
         TlsSource::Files { cert, key } => match files::load(cert, key) {
@@ -45,7 +46,7 @@ pub(super) fn https(report: &mut Report<'_, impl Write>, config: &RelayConfig) -
                 }
                 names_public_url(report, config, &loaded)
             }
-            Err(error) => report.line(Mark::Fail, &error.to_string()),
+            Err(error) => report.line(Mark::Fail, &cert_file_error(&error, lang)),
         },
         TlsSource::Acme(settings) => {
             match stored_certificate_for(&settings, &config.data_dir) {
@@ -63,14 +64,17 @@ pub(super) fn https(report: &mut Report<'_, impl Write>, config: &RelayConfig) -
                         ),
                     )
                 }
-                Some(Err(error)) => report.line(
+                Some(Err(error)) => {
+                    let error = cert_file_error(&error, lang);
+                    report.line(
                     Mark::Warn,
                     &tr!(
                         lang,
                         "Сохранённый сертификат ACME не годится ({error}); serve получит новый",
                         "The stored ACME certificate cannot be used ({error}); serve gets a new one"
                     ),
-                ),
+                )
+                }
                 Some(Ok(loaded)) => {
                     let renew = i64::try_from(settings.renew_days).unwrap_or(i64::MAX);
                     // One day's grace: serve renews when due, and may be at it right now.
