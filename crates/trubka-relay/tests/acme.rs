@@ -11,6 +11,8 @@
 //! restarted, it serves the stored one at once and orders nothing; restarted with a stored
 //! certificate two days from expiry, it serves that one while it renews in the background,
 //! then serves and stores the new one without a restart; and with pebble gone it still serves.
+//! With a CA that drops every connection, the stored certificate due for renewal stays
+//! served while the renewal fails.
 
 mod certs;
 mod common;
@@ -116,6 +118,62 @@ async fn pebble_issues_the_certificate_the_relay_serves_keeps_and_renews() {
     let base = format!("https://{DOMAIN}:{}", relay.addr.port());
     let (status, _) = read_json(http.get(format!("{base}/healthz")).send().await.unwrap()).await;
     assert_eq!(status, 200, "still serving without the CA");
+    relay.stop().await;
+}
+
+/// A CA that takes connections and drops them: every renewal fails. The relay keeps serving
+/// the stored certificate that is due for renewal, and keeps trying.
+#[tokio::test]
+async fn a_failing_ca_leaves_the_stored_certificate_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let directory = format!("https://127.0.0.1:{}/dir", ca.local_addr().unwrap().port());
+    let (tried, attempts) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for connection in ca.incoming() {
+            drop(connection);
+            if tried.send(()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut relay_config = config(dir.path());
+    relay_config.tls = Some(
+        toml::from_str(&format!(
+            "acme_domains = [\"{DOMAIN}\"]\nacme_contact = \"admin@trubka.test\"\n\
+             acme_directory = \"{directory}\"\nredirect_listen = \"127.0.0.1:{}\"\n",
+            free_port()
+        ))
+        .unwrap(),
+    );
+    // Two days left: renewal is due at once.
+    let old = TestCa::new(&tool("openssl", "openssl"), dir.path(), "stored");
+    let stored = old.leaf("stored", DOMAIN, &format!("DNS:{DOMAIN}"));
+    let folder = trubka_relay::tls::acme_folder(&relay_config.data_dir, &directory);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(&stored.cert, folder.join("cert.pem")).unwrap();
+    std::fs::copy(&stored.key, folder.join("key.pem")).unwrap();
+    let stored = CertificateDer::from_pem_file(&stored.cert).unwrap();
+
+    let relay = HttpsRelay::start(relay_config).await;
+    let roots = [old.der()];
+    let attempted = tokio::task::spawn_blocking(move || attempts.recv_timeout(WAIT))
+        .await
+        .unwrap();
+    assert!(
+        attempted.is_ok(),
+        "the relay tried to renew within {WAIT:?}"
+    );
+    // The dropped connection fails the attempt at once; what follows is after the failure.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let served = certs::served_leaf(&roots, relay.addr, DOMAIN)
+        .await
+        .unwrap();
+    assert_eq!(served, stored, "the stored certificate is still served");
+    let http = relay.client(&roots, DOMAIN);
+    let base = format!("https://{DOMAIN}:{}", relay.addr.port());
+    let (status, _) = read_json(http.get(format!("{base}/healthz")).send().await.unwrap()).await;
+    assert_eq!(status, 200, "the relay serves through the failed renewal");
     relay.stop().await;
 }
 

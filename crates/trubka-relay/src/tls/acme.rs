@@ -305,8 +305,9 @@ async fn finish(order: &mut instant_acme::Order) -> Result<(String, String), Acm
     Ok((chain, key))
 }
 
-/// `{data_dir}/acme/{host}-{hash}`: readable, and distinct for every directory URL.
-fn folder(data_dir: &Path, directory: &str) -> PathBuf {
+/// Where the account and certificates of the ACME `directory` are kept:
+/// `{data_dir}/acme/{host}-{hash}`, readable, and distinct for every directory URL.
+pub fn folder(data_dir: &Path, directory: &str) -> PathBuf {
     let host = url::Url::parse(directory)
         .ok()
         .and_then(|url| url.host_str().map(str::to_owned))

@@ -31,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 use trubka_core::{Lang, tr};
 
 pub use acme::AcmeError;
+pub use acme::folder as acme_folder;
 pub(crate) use acme::stored_certificate_for;
 pub use files::{CertFileError, LoadedCert};
 pub(crate) use listener::loopback_metrics;
