@@ -27,8 +27,9 @@ use crate::store::writer::WriterHandle;
 pub const FIRST_PASS_AFTER: Duration = Duration::from_secs(60);
 /// Pause after each batch: webhooks queued meanwhile are committed before the next one.
 const BATCH_PAUSE: Duration = Duration::from_millis(20);
-/// Pages (4 KiB) given back to the file system per step: about 4 MiB.
-const VACUUM_PAGES: u32 = 1024;
+/// Pages (4 KiB) given back to the file system per step, about 1 MiB: measured, a step of
+/// 4 MiB held the writer 42 ms (docs/benchmarks.md).
+const VACUUM_PAGES: u32 = 256;
 
 /// What one pass removed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
