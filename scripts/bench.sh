@@ -10,6 +10,9 @@ cargo bench -p trubka-relay --bench trubka-relay-load -- --agents 1000 --webhook
 echo "## relay: Sipuni"
 cargo bench -p trubka-relay --bench trubka-relay-load -- --agents 1000 --webhooks 20000 --concurrency 64 --provider sipuni
 
+echo "## relay: retention (1,000 simulated calls aged past events_days)"
+scripts/measure-retention.sh
+
 echo "## agent store: 1,000,000 contacts and calls"
 cargo build --release -p trubka-agent --bin trubka-agent-bench
 dir=$(mktemp -d)

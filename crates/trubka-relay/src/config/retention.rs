@@ -221,6 +221,21 @@ mod tests {
         );
     }
 
+    /// docs/protocol.md's sample configuration states the defaults; this keeps it honest.
+    #[test]
+    fn the_documented_section_is_the_defaults() {
+        let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md"));
+        let start = doc.find("\n[retention]").expect("a [retention] section in protocol.md");
+        let section = &doc[start..];
+        let end = section[1..].find("\n\n").map_or(section.len(), |e| e + 1);
+        #[derive(Deserialize)]
+        struct File {
+            retention: RetentionConfig,
+        }
+        let file: File = toml::from_str(&section[..end]).unwrap();
+        assert_eq!(file.retention, RetentionConfig::default());
+    }
+
     #[test]
     fn environment_names_are_read_and_bad_numbers_named() {
         let mut config = RetentionConfig::default();
