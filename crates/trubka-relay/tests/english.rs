@@ -1,5 +1,6 @@
-//! The admin commands with `language = "en"`: `check` against the simulated PBXs with each
-//! fault `tests/check.rs` finds in Russian, `status`, `uis-templates` and `sipuni-setup`. Each
+//! The admin commands with `language = "en"`: `check` against the simulated PBXs (its
+//! refusals are in `tests/check.rs`, in both languages), `status`, `uis-templates` and
+//! `sipuni-setup`. Each
 //! says the same things in English, and in one language: no Cyrillic letter outside the «…»
 //! that quote a Russian cabinet's names, the PBXs' own words and the admin's data.
 
@@ -11,18 +12,9 @@ use trubka_core::Lang;
 use trubka_relay::config::locate::ConfigSource;
 use trubka_relay::setup::check;
 use trubka_relay::setup::uis_templates::NOTIFICATIONS;
-use trubka_sim::{IpRange, UisComponent};
+use trubka_sim::UisComponent;
 
-use support::{ANNA_EXT, ANNA_UIS, IGOR_EXT, Pbx, relay_binary};
-
-/// Fails when a Cyrillic letter stands outside «…» in `text`.
-fn assert_english(text: &str) {
-    let cyrillic = trubka_core::cyrillic_outside_quotes(text);
-    assert!(
-        cyrillic.is_empty(),
-        "Cyrillic {cyrillic:?} outside «» in:\n{text}"
-    );
-}
+use support::{ANNA_EXT, ANNA_UIS, IGOR_EXT, Pbx, assert_english, relay_binary, says};
 
 #[test]
 fn the_one_language_check_catches_russian_outside_quotes() {
@@ -37,19 +29,11 @@ fn english(relay: &mut trubka_relay::RelayConfig) {
     relay.language = Lang::En;
 }
 
+/// What `check` says, which in English must be English alone.
 async fn check_output(pbx: &Pbx) -> (bool, String) {
-    let mut out = Vec::new();
-    let source = ConfigSource::Flag(pbx.dir.path().join("relay.toml"));
-    let ok = check::run(&pbx.config, &source, &mut out).await.unwrap();
-    let text = String::from_utf8(out).unwrap();
+    let (ok, text) = support::check_output(pbx).await;
     assert_english(&text);
     (ok, text)
-}
-
-fn says(text: &str, pieces: &[&str]) {
-    for piece in pieces {
-        assert!(text.contains(piece), "{piece:?} in\n{text}");
-    }
 }
 
 #[tokio::test]
@@ -82,120 +66,6 @@ async fn check_in_english_passes_a_well_configured_account() {
     );
     assert!(text.ends_with("Result: no errors.\n"), "{text}");
     pbx.stop().await;
-}
-
-#[tokio::test]
-async fn check_in_english_explains_each_refusal() {
-    struct Case {
-        sim: fn(&mut trubka_sim::SimConfig),
-        relay: fn(&mut trubka_relay::RelayConfig),
-        says: &'static [&'static str],
-    }
-    let cases = [
-        Case {
-            sim: |_| {},
-            relay: |relay| relay.uis.api_key = Some("wrong".to_owned()),
-            says: &[
-                "✗ UIS Data API (get.account): The UIS API key is wrong or has expired: create \
-                 a new key in «Аккаунт → Управление пользователями» (Account → User management",
-                "[access_token_invalid]",
-            ],
-        },
-        Case {
-            sim: |sim| sim.uis.allowed_ips = vec!["10.0.0.0/8".parse::<IpRange>().unwrap()],
-            relay: |_| {},
-            says: &[
-                "✗ UIS Data API (get.account): UIS does not accept requests from the relay's IP \
-                 address 127.0.0.1: add this address in «Администратор → Аккаунт → Правила и \
-                 настройки безопасности → API»",
-                "[ip_not_whitelisted]",
-            ],
-        },
-        Case {
-            sim: |sim| sim.uis.disabled_components = vec![UisComponent::DataApi],
-            relay: |_| {},
-            says: &[
-                "✗ UIS Data API (get.account): The UIS tariff has no Data API",
-                "enable the option «API Базовые отраслевые решения» (API basic industry \
-                 solutions) in «Администратор → Аккаунт → Тарифы и опции»",
-            ],
-        },
-        Case {
-            sim: |sim| sim.uis.disabled_components = vec![UisComponent::CallApiBasic],
-            relay: |_| {},
-            says: &[
-                "✗ UIS Call API: the option «Call API Базовый набор» (Call API basic set) is not \
-                 enabled — calls from Trubka through UIS will not work",
-            ],
-        },
-        Case {
-            sim: |sim| sim.sipuni.api_calls = false,
-            relay: |_| {},
-            says: &[
-                "✓ Sipuni API (statistic/export)",
-                "✗ Sipuni: «Услуга совершение звонков по API» (the API calls service) is not \
-                 switched on",
-                "Switch on «Услуга совершение звонков по API» in the Sipuni cabinet",
-            ],
-        },
-        Case {
-            sim: |_| {},
-            relay: |relay| relay.sipuni.secret = Some("wrong".to_owned()),
-            says: &[
-                "✗ Sipuni API (statistic/export): Sipuni rejected the request",
-                "  Sipuni's answer does not tell a wrong cabinet number from a wrong key. The \
-                 cabinet number 064629 looks real — most likely [sipuni] secret is wrong",
-            ],
-        },
-        Case {
-            sim: |_| {},
-            relay: |relay| relay.sipuni.user = Some("64629".to_owned()),
-            says: &[
-                "✗ [sipuni] user = «64629»: a Sipuni cabinet number is 6 digits, here 5: a \
-                 leading zero was probably lost (064629). In relay.toml write the number in \
-                 quotes: user = \"064629\"",
-                "  Sipuni did not accept the signature: the cause is the cabinet number",
-            ],
-        },
-        Case {
-            sim: |_| {},
-            relay: |relay| relay.uis.virtual_number = Some("74950000000".to_owned()),
-            says: &[
-                "✗ The virtual number 74950000000 ([uis] virtual_number) is not in the UIS \
-                     account",
-            ],
-        },
-        Case {
-            sim: |_| {},
-            relay: |relay| {
-                relay.uis.api_key = Some("…".to_owned());
-                relay.sipuni.secret = Some("".to_owned());
-            },
-            says: &[
-                "✗ [uis] api_key = «…» — this is not a key (the sample's ellipsis): write the \
-                 real value; no request was sent to the PBX with it",
-                "✗ [sipuni] secret = «» — this is not a key (an empty value)",
-            ],
-        },
-    ];
-    for case in cases {
-        let pbx = Pbx::start(
-            |relay| {
-                english(relay);
-                (case.relay)(relay);
-            },
-            case.sim,
-        )
-        .await;
-        let (ok, text) = check_output(&pbx).await;
-        assert!(!ok, "{text}");
-        says(&text, case.says);
-        assert!(
-            text.ends_with("Result: there are errors (✗) — fix them and run the check again.\n"),
-            "{text}"
-        );
-        pbx.stop().await;
-    }
 }
 
 #[tokio::test]

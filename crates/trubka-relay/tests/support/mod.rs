@@ -355,3 +355,30 @@ pub(crate) fn relay_binary() -> std::process::Command {
     command.env("RUST_LOG", "error");
     command
 }
+
+/// What `trubka-relay check` says about `pbx`'s configuration, and whether all is well.
+pub(crate) async fn check_output(pbx: &Pbx) -> (bool, String) {
+    let mut out = Vec::new();
+    let source =
+        trubka_relay::config::locate::ConfigSource::Flag(pbx.dir.path().join("relay.toml"));
+    let ok = trubka_relay::setup::check::run(&pbx.config, &source, &mut out)
+        .await
+        .unwrap();
+    (ok, String::from_utf8(out).unwrap())
+}
+
+/// Fails unless `text` holds every one of `pieces`.
+pub(crate) fn says(text: &str, pieces: &[&str]) {
+    for piece in pieces {
+        assert!(text.contains(piece), "{piece:?} in\n{text}");
+    }
+}
+
+/// Fails when a Cyrillic letter stands outside «…» in `text`: English output is English alone.
+pub(crate) fn assert_english(text: &str) {
+    let cyrillic = trubka_core::cyrillic_outside_quotes(text);
+    assert!(
+        cyrillic.is_empty(),
+        "Cyrillic {cyrillic:?} outside «» in:\n{text}"
+    );
+}
