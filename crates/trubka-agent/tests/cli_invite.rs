@@ -2,34 +2,16 @@
 //! app's `trubka://join` link both sign in and keep the token in the profile; a used link is
 //! refused with the relay's words, and text that is no link is refused before any request.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Command, Output};
-use std::time::Duration;
 
 use chrono::TimeDelta;
 use tokio::sync::oneshot;
 use trubka_agent::profile::Profile;
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
 
-const WAIT: Duration = Duration::from_secs(60);
-
-/// Runs `trubka-cli --home HOME ARGS…` off the async threads, bounded by [`WAIT`].
-async fn cli(home: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trubka-cli"));
-    command.arg("--home").arg(home).args(args);
-    tokio::time::timeout(
-        WAIT,
-        tokio::task::spawn_blocking(move || command.output().unwrap()),
-    )
-    .await
-    .expect("trubka-cli finishes")
-    .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{WAIT, cli, text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_by_invite_link_stores_a_working_token_once() {

@@ -5,32 +5,14 @@
 //! The relay's Sipuni API points at a port nobody serves, so a call that reaches "the PBX"
 //! fails there, which shows the name was resolved to a scheme without any real PBX.
 
+mod common;
+
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::{Command, Output};
-use std::time::Duration;
 
 use tokio::sync::oneshot;
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
 
-const WAIT: Duration = Duration::from_secs(60);
-
-/// Runs `trubka-cli --home HOME ARGS…` off the async threads, bounded by [`WAIT`].
-async fn cli(home: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trubka-cli"));
-    command.arg("--home").arg(home).args(args);
-    tokio::time::timeout(
-        WAIT,
-        tokio::task::spawn_blocking(move || command.output().unwrap()),
-    )
-    .await
-    .expect("trubka-cli finishes")
-    .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{WAIT, cli, text};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenarios_dial_by_name_and_requests_from_the_command_line() {

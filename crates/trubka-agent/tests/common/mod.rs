@@ -201,3 +201,25 @@ pub(crate) async fn feed(engine: &Engine, events: Vec<CallEvent>) {
         engine.apply_event(event).await.unwrap();
     }
 }
+
+/// How long a `trubka-cli` run or a relay's shutdown may take in a test.
+pub(crate) const WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `trubka-cli --home HOME ARGS…` (the real binary) off the async threads, bounded by
+/// [`WAIT`].
+pub(crate) async fn cli(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trubka-cli"));
+    command.arg("--home").arg(home).args(args);
+    tokio::time::timeout(
+        WAIT,
+        tokio::task::spawn_blocking(move || command.output().unwrap()),
+    )
+    .await
+    .expect("trubka-cli finishes")
+    .unwrap()
+}
+
+/// A process's output as text.
+pub(crate) fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
