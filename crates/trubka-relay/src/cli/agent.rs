@@ -380,7 +380,7 @@ fn write_table(out: &mut impl Write, agents: &[Agent], lang: Lang) -> io::Result
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use clap::Parser;
 
     use super::super::{Cli, Command};
@@ -397,7 +397,8 @@ mod tests {
         (dir, config)
     }
 
-    fn run(config: &RelayConfig, args: &[&str]) -> Result<String, CliError> {
+    /// Runs `trubka-relay ARGS` (an `agent` subcommand) on `config`; what it printed.
+    pub(in crate::cli) fn run(config: &RelayConfig, args: &[&str]) -> Result<String, CliError> {
         let cli = Cli::try_parse_from(std::iter::once("trubka-relay").chain(args.iter().copied()))
             .expect("arguments parse");
         let Command::Agent(command) = &cli.command else {

@@ -113,22 +113,12 @@ pub(super) fn after_add(
 mod tests {
     use clap::Parser;
 
-    use super::super::{Cli, Command, agent};
+    use super::super::Cli;
+    use super::super::agent::tests::run;
     use super::*;
     use crate::agents::AgentToken;
     use crate::invites::{InviteCode, InviteState};
     use crate::store::StoreError;
-
-    fn run(config: &RelayConfig, args: &[&str]) -> Result<String, CliError> {
-        let cli = Cli::try_parse_from(std::iter::once("trubka-relay").chain(args.iter().copied()))
-            .expect("arguments parse");
-        let Command::Agent(command) = &cli.command else {
-            panic!("not an agent command")
-        };
-        let mut out = Vec::new();
-        agent(config, command, &mut out)?;
-        Ok(String::from_utf8(out).unwrap())
-    }
 
     /// The code of the link in `out` on the relay `base`.
     fn code_in(out: &str, base: &str) -> InviteCode {
