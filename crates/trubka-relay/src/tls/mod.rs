@@ -7,8 +7,9 @@
 //! - `acme`: certificates from an ACME CA, stored under the data folder, renewed.
 //!
 //! The certificate sits in a [`CertSlot`] every handshake reads, so a renewed certificate or
-//! certificate files replaced on disk are served from the next connection on, without a
-//! restart and without closing the agents' open streams.
+//! certificate files replaced on disk (noticed within seconds, or at once on SIGHUP) are
+//! served from the next connection on, without a restart and without closing the agents'
+//! open streams.
 
 mod acme;
 pub mod files;
@@ -26,6 +27,7 @@ use rustls::ServerConfig;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trubka_core::{Lang, tr};
@@ -275,8 +277,13 @@ impl Tls {
         if let Some((acme, current)) = self.acme {
             tasks.push(tokio::spawn(acme.run(current, stop.clone())));
         }
+        let hangup = Arc::new(Notify::new());
+        if let Some(listening) = on_hangup(Arc::clone(&hangup), self.watch.is_some(), stop.clone())
+        {
+            tasks.push(tokio::spawn(listening));
+        }
         if let Some(watch) = self.watch {
-            tasks.push(tokio::spawn(watch.run(stop.clone())));
+            tasks.push(tokio::spawn(watch.run(hangup, stop.clone())));
         }
         let listener = TlsListener::new(listener, TlsAcceptor::from(self.server))?;
         let stop_on_signal = stop.clone();
@@ -294,6 +301,54 @@ impl Tls {
         }
         served
     }
+}
+
+/// SIGHUP, the usual «read your files again», reloads certificate files at once; with ACME
+/// there is nothing to read. Either way the relay goes on (without a handler, SIGHUP would
+/// end the process). Listening starts before this returns, so a SIGHUP sent once the relay
+/// answers is never the default one.
+#[cfg(unix)]
+fn on_hangup(
+    hangup: Arc<Notify>,
+    files: bool,
+    stop: CancellationToken,
+) -> Option<impl Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut signals = match signal(SignalKind::hangup()) {
+        Ok(signals) => signals,
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGHUP; certificate files are still \
+                looked at every few seconds");
+            return None;
+        }
+    };
+    Some(async move {
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                received = signals.recv() => {
+                    if received.is_none() {
+                        return;
+                    }
+                    if files {
+                        tracing::info!("SIGHUP: reading the certificate files again");
+                        hangup.notify_one();
+                    } else {
+                        tracing::info!("SIGHUP: certificates come from ACME; nothing to read");
+                    }
+                }
+            }
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn on_hangup(
+    _hangup: Arc<Notify>,
+    _files: bool,
+    _stop: CancellationToken,
+) -> Option<std::future::Ready<()>> {
+    None
 }
 
 /// Certificate files that must be usable now (not expired).
@@ -341,27 +396,31 @@ impl FileWatch {
         (stamp(&self.cert), stamp(&self.key))
     }
 
-    async fn run(mut self, stop: CancellationToken) {
+    /// Looks every [`WATCH_FILES_EVERY`], and at once when `hangup` is notified (SIGHUP:
+    /// the files are read then even if they look unchanged).
+    async fn run(mut self, hangup: Arc<Notify>, stop: CancellationToken) {
         let mut failed_once = false;
         loop {
-            tokio::select! {
+            let asked = tokio::select! {
                 () = stop.cancelled() => return,
-                () = tokio::time::sleep(WATCH_FILES_EVERY) => {}
-            }
+                () = tokio::time::sleep(WATCH_FILES_EVERY) => false,
+                () = hangup.notified() => true,
+            };
             let now = self.stamps();
-            if self.seen == Some(now) {
+            if self.seen == Some(now) && !asked {
                 continue;
             }
             match load_current(&self.cert, &self.key) {
                 Ok(loaded) => {
                     tracing::info!(cert = %self.cert.display(), not_after = %loaded.not_after,
-                        "certificate files changed; serving the new certificate");
+                        "certificate files read; serving the certificate in them");
                     self.slot.set(loaded.key);
                     self.seen = Some(now);
                     failed_once = false;
                 }
-                // Half-replaced files: give the writer one more look before saying so.
-                Err(error) if failed_once => {
+                // Half-replaced files: give the writer one more look before saying so (an
+                // admin's SIGHUP says the files are ready: no second look then).
+                Err(error) if failed_once || asked => {
                     tracing::warn!(%error, "the changed certificate files cannot be used; \
                         still serving the previous certificate");
                     self.seen = Some(now);
