@@ -359,27 +359,52 @@ async fn check_reports_sample_and_empty_keys_before_any_request() {
 #[tokio::test]
 async fn check_without_a_config_file_says_so_and_fails_when_nothing_is_set() {
     let dir = tempfile::tempdir().unwrap();
-    let config = trubka_relay::RelayConfig {
-        data_dir: dir.path().join("data"),
-        ..trubka_relay::RelayConfig::default()
-    };
     let source = ConfigSource::None {
         looked: vec!["/etc/trubka/relay.toml".into(), "relay.toml".into()],
     };
-    let mut out = Vec::new();
-    let ok = check::run(&config, &source, &mut out).await.unwrap();
-    let text = String::from_utf8(out).unwrap();
-    assert!(!ok, "{text}");
-    assert!(
-        text.contains(
-            "✗ Файл настроек не прочитан (искали: --config, TRUBKA_RELAY_CONFIG, \
-             /etc/trubka/relay.toml, relay.toml), и ничего не настроено переменными \
-             TRUBKA_RELAY_*: проверять нечего"
+    let said: [(Lang, &[&str]); 2] = [
+        (
+            Lang::Ru,
+            &[
+                "✗ Файл настроек не прочитан (искали: --config, TRUBKA_RELAY_CONFIG, \
+                 /etc/trubka/relay.toml, relay.toml), и ничего не настроено переменными \
+                 TRUBKA_RELAY_*: проверять нечего",
+                "– UIS API не настроен ([uis] api_key)",
+            ],
         ),
-        "{text}"
-    );
-    assert!(!text.contains("ошибок нет"), "{text}");
-    assert!(!config.data_dir.exists(), "check made a data dir");
+        (
+            Lang::En,
+            &[
+                "✗ No settings file was read (looked in: --config, TRUBKA_RELAY_CONFIG, \
+                 /etc/trubka/relay.toml, relay.toml), and nothing is set by TRUBKA_RELAY_* \
+                 variables: there is nothing to check. Name the file: trubka-relay --config \
+                 /etc/trubka/relay.toml check",
+                "⚠ There is no relay database in ",
+                "– UIS API is not set up ([uis] api_key)",
+                "– Sipuni API is not set up ([sipuni] user and secret)",
+            ],
+        ),
+    ];
+    for (language, pieces) in said {
+        let config = trubka_relay::RelayConfig {
+            data_dir: dir.path().join("data"),
+            language,
+            ..trubka_relay::RelayConfig::default()
+        };
+        let mut out = Vec::new();
+        let ok = check::run(&config, &source, &mut out).await.unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!ok, "{text}");
+        says(&text, pieces);
+        assert!(
+            !text.contains(language.pick("ошибок нет", "no errors")),
+            "{text}"
+        );
+        if language == Lang::En {
+            assert_english(&text);
+        }
+        assert!(!config.data_dir.exists(), "check made a data dir");
+    }
 }
 
 #[test]

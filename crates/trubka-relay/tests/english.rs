@@ -9,8 +9,6 @@ mod support;
 
 use serde_json::json;
 use trubka_core::Lang;
-use trubka_relay::config::locate::ConfigSource;
-use trubka_relay::setup::check;
 use trubka_relay::setup::uis_templates::NOTIFICATIONS;
 use trubka_sim::UisComponent;
 
@@ -201,36 +199,6 @@ async fn check_in_english_reads_where_uis_sent_its_notifications() {
         );
         pbx.stop().await;
     }
-}
-
-#[tokio::test]
-async fn check_in_english_without_a_config_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = trubka_relay::RelayConfig {
-        data_dir: dir.path().join("data"),
-        language: Lang::En,
-        ..trubka_relay::RelayConfig::default()
-    };
-    let source = ConfigSource::None {
-        looked: vec!["/etc/trubka/relay.toml".into(), "relay.toml".into()],
-    };
-    let mut out = Vec::new();
-    let ok = check::run(&config, &source, &mut out).await.unwrap();
-    let text = String::from_utf8(out).unwrap();
-    assert!(!ok, "{text}");
-    assert_english(&text);
-    says(
-        &text,
-        &[
-            "✗ No settings file was read (looked in: --config, TRUBKA_RELAY_CONFIG, \
-             /etc/trubka/relay.toml, relay.toml), and nothing is set by TRUBKA_RELAY_* \
-             variables: there is nothing to check. Name the file: trubka-relay --config \
-             /etc/trubka/relay.toml check",
-            "⚠ There is no relay database in ",
-            "– UIS API is not set up ([uis] api_key)",
-            "– Sipuni API is not set up ([sipuni] user and secret)",
-        ],
-    );
 }
 
 /// `trubka-relay ARGS` in English, in an empty directory (no relay.toml found by accident).
