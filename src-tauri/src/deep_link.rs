@@ -1,12 +1,13 @@
 //! `tel:` and `callto:` links, and `trubka:` invite links. The app registers as their
-//! handler (the .desktop file's MimeType when bundled, and at run time through the deep-link
-//! plugin); a link opened while the app runs reaches it through the single-instance plugin,
+//! handler (when bundled, by the package; at run time through [`SchemeHandlers`]); a link
+//! opened while the app runs reaches it through the single-instance plugin,
 //! which hands over the second launch's arguments (`trubka tel:+7…`): the number is dialled,
 //! an invite link asks for confirmation ([`crate::invite`]).
 
 use tauri::AppHandle;
 
 use crate::actions::{DialSource, dial};
+use crate::platform::{Os, SchemeHandlers};
 
 /// The schemes handled.
 pub const SCHEMES: [&str; 2] = ["tel", "callto"];
@@ -40,17 +41,11 @@ pub fn handle_args(app: &AppHandle, args: &[String]) {
     }
 }
 
-/// Registers the schemes with the desktop (Linux, Windows; macOS uses the bundle's plist).
+/// Registers the app as the handler of its schemes ([`SchemeHandlers`]).
 pub fn register(app: &AppHandle) {
-    #[cfg(any(target_os = "linux", windows))]
-    {
-        use tauri_plugin_deep_link::DeepLinkExt;
-        if let Err(e) = app.deep_link().register_all() {
-            tracing::warn!(error = %e, "cannot register as the tel:/callto:/trubka: handler");
-        }
+    if let Err(e) = Os::register_schemes(app) {
+        tracing::warn!(error = %e, "cannot register as the tel:/callto:/trubka: handler");
     }
-    #[cfg(not(any(target_os = "linux", windows)))]
-    let _ = app;
 }
 
 #[cfg(test)]

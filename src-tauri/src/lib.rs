@@ -9,7 +9,10 @@
 //!   [`invite`]: sign-in by the admin's invite link), [`shortcuts`] (dial the
 //!   selection), [`actions`] (dialling from outside the main window);
 //! - [`secrets`]: the agent token in the OS keyring (or a 0600 file), [`prefs`]: the shell's
-//!   own preferences, [`session`]: sign-in at start, [`i18n`], [`perf`].
+//!   own preferences, [`session`]: sign-in at start, [`i18n`], [`perf`];
+//! - [`platform`]: what the app needs of the operating system beyond Tauri (wake-up signals,
+//!   notifications, link handlers, the selection, web view settings), one trait per piece;
+//!   only its `linux` module knows it runs on Linux.
 //!
 //! No business logic lives here: deciding what a call is, who the caller is, what is missed
 //! and what to call back is the engine's.
@@ -24,6 +27,7 @@ pub mod i18n;
 pub mod invite;
 pub mod notifications;
 pub mod perf;
+pub mod platform;
 pub mod prefs;
 pub mod secrets;
 pub mod session;

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use trubka_app::platform::{Os, WebEngine};
 
 /// Trubka: call cards, contacts and click-to-dial for UIS and Sipuni agents.
 #[derive(Debug, Parser)]
@@ -28,36 +29,9 @@ struct Cli {
     links: Vec<String>,
 }
 
-/// WebKitGTK's accelerated compositing costs about 100 MB per shown window where GL is
-/// software (virtual machines, remote desktops, Xvfb) and the app draws nothing that needs
-/// it. The switch is an environment variable read when WebKit starts; Rust 2024 makes
-/// `set_var` unsafe (forbidden in this workspace), so the process re-executes itself once,
-/// keeping its pid, with the variable set. `TRUBKA_GPU_COMPOSITING=1` keeps compositing on,
-/// and so does a WebDriver session (WebKitWebDriver waits for composited frames and stalls
-/// without them; `scripts/measure-app.sh` covers this mode instead).
-#[cfg(target_os = "linux")]
-fn without_gpu_compositing() {
-    use std::os::unix::process::CommandExt;
-    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
-    if std::env::var_os(VAR).is_some()
-        || std::env::var_os("TRUBKA_GPU_COMPOSITING").is_some()
-        || std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true")
-    {
-        return;
-    }
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let error = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env(VAR, "1")
-        .exec();
-    eprintln!("trubka: cannot re-execute with {VAR}=1 ({error}); going on with compositing");
-}
-
 fn main() -> anyhow::Result<()> {
-    #[cfg(target_os = "linux")]
-    without_gpu_compositing();
+    // Before anything else: it may re-execute the process.
+    Os::prepare_process();
     trubka_app::perf::mark_start();
     tracing_subscriber::fmt()
         .with_env_filter(

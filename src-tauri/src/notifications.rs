@@ -1,15 +1,15 @@
-//! OS notifications (notify-rust): an incoming call when the card will not pop (popup off,
-//! or the main window is hidden), a missed call with a «Перезвонить» action that dials, and
-//! after a reconnect one summary of the calls missed while away («Показать» opens them).
+//! OS notifications: an incoming call when the card will not pop (popup off, or the main
+//! window is hidden), a missed call with a «Перезвонить» action that dials, and after a
+//! reconnect one summary of the calls missed while away («Показать» opens them). What to say
+//! is decided here; the system shows it ([`Notifications`]).
 //!
 //! The notification service may be missing (no session bus, no daemon): the app keeps
-//! working and puts [`Notice::NotificationsUnavailable`] on the status line. Every D-Bus call
-//! runs on its own thread; an action waits there until the notification is closed.
+//! working and puts [`Notice::NotificationsUnavailable`] on the status line. Every call to
+//! the service runs on its own thread; a button waits there until the notification closes.
 
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use notify_rust::{Notification, Timeout};
 use tauri::{AppHandle, Manager};
 
 use trubka_agent::cards;
@@ -18,6 +18,7 @@ use trubka_agent::engine::away::{AwaySummary, MissedWhileAway};
 use crate::dto::calls::CardStateDto;
 use crate::dto::{CardDto, Language, Notice, PopupMode};
 use crate::i18n::t;
+use crate::platform::{Button, Notifications, Os, Toast};
 use crate::state::AppState;
 
 const ACTION_CALLBACK: &str = "callback";
@@ -55,9 +56,9 @@ impl Notifier {
 /// Asks the notification service who it is; records a notice when there is none.
 pub fn probe(app: &AppHandle) {
     let app = app.clone();
-    std::thread::spawn(move || match notify_rust::get_server_information() {
-        Ok(info) => {
-            tracing::info!(server = %info.name, "notification service found");
+    std::thread::spawn(move || match Os::notification_service() {
+        Ok(server) => {
+            tracing::info!(%server, "notification service found");
             app.state::<AppState>().clear_notice("notifications");
         }
         Err(e) => unavailable(&app, &e.to_string()),
@@ -178,20 +179,21 @@ pub fn plain(app: &AppHandle, summary: String, body: String) {
 fn send(app: &AppHandle, summary: String, body: String, action: Option<(String, Action)>) {
     let app = app.clone();
     std::thread::spawn(move || {
-        let mut n = Notification::new();
-        n.appname("Trubka")
-            .summary(&summary)
-            .body(&body)
-            .icon("call-start")
-            .timeout(Timeout::Milliseconds(15_000));
-        if let Some((label, action)) = &action {
-            n.action(action_id(action), label);
-        }
-        match n.show() {
-            Ok(handle) => {
+        let toast = Toast {
+            summary,
+            body,
+            button: action.as_ref().map(|(label, action)| Button {
+                key: action_id(action),
+                label: label.clone(),
+            }),
+        };
+        match Os::show_notification(&toast) {
+            Ok(shown) => {
                 app.state::<AppState>().clear_notice("notifications");
-                if let Some((_, action)) = action {
-                    wait_for_action(&app, handle, action);
+                if let Some((_, action)) = action
+                    && Os::button_pressed(shown)
+                {
+                    act(&app, &action);
                 }
             }
             Err(e) => unavailable(&app, &e.to_string()),
@@ -206,25 +208,15 @@ fn action_id(action: &Action) -> &'static str {
     }
 }
 
-#[cfg(all(unix, not(target_os = "macos")))]
-fn wait_for_action(app: &AppHandle, handle: notify_rust::NotificationHandle, action: Action) {
-    handle.wait_for_action(|invoked| {
-        if invoked != action_id(&action) {
-            return;
+/// What a pressed button does.
+fn act(app: &AppHandle, action: &Action) {
+    match action {
+        Action::CallBack(phone) => {
+            crate::actions::dial(app, phone.clone(), crate::actions::DialSource::Notification)
         }
-        match &action {
-            Action::CallBack(phone) => {
-                crate::actions::dial(app, phone.clone(), crate::actions::DialSource::Notification)
-            }
-            Action::ShowMissed => {
-                crate::commands::card::open_in_main(app.clone(), "missed".to_owned())
-            }
-        }
-    });
+        Action::ShowMissed => crate::commands::card::open_in_main(app.clone(), "missed".to_owned()),
+    }
 }
-
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-fn wait_for_action(_app: &AppHandle, _handle: notify_rust::NotificationHandle, _action: Action) {}
 
 #[cfg(test)]
 mod tests {

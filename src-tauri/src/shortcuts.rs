@@ -1,11 +1,12 @@
-//! The global shortcut: dials the number in the selection (X11/Wayland primary selection)
-//! or, failing that, in the clipboard.
+//! The global shortcut: dials the number in the selection ([`Selection`]: the X11/Wayland
+//! primary selection on Linux) or, failing that, in the clipboard.
 
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
 
 use crate::actions::{DialSource, dial};
 use crate::dto::Notice;
+use crate::platform::{Os, Selection};
 use crate::state::AppState;
 
 /// Registers `shortcut`; on failure the status line says so.
@@ -36,16 +37,8 @@ fn candidates() -> Vec<String> {
     let Ok(mut clipboard) = arboard::Clipboard::new() else {
         return out;
     };
-    #[cfg(target_os = "linux")]
-    {
-        use arboard::{GetExtLinux, LinuxClipboardKind};
-        if let Ok(text) = clipboard
-            .get()
-            .clipboard(LinuxClipboardKind::Primary)
-            .text()
-        {
-            out.push(text);
-        }
+    if let Some(text) = Os::selected_text(&mut clipboard) {
+        out.push(text);
     }
     if let Ok(text) = clipboard.get_text() {
         out.push(text);

@@ -7,29 +7,16 @@ use tauri::{
     WebviewWindowBuilder,
 };
 
+use crate::platform::{Os, WebEngine};
+
 pub const MAIN: &str = "main";
 pub const CARD: &str = "card";
 const CARD_WIDTH: f64 = 380.0;
 const CARD_MIN_HEIGHT: f64 = 120.0;
 const CARD_MARGIN: f64 = 16.0;
 
-/// Uses WebKit's smallest cache model: every page is local, nothing is worth caching.
-/// (Switching the hardware-acceleration policy at run time would save more, but it stops a
-/// shown page from repainting in WebKitGTK 2.4x, so it is not done.)
-fn lean(window: &WebviewWindow) -> tauri::Result<()> {
-    #[cfg(target_os = "linux")]
-    window.with_webview(|webview| {
-        use webkit2gtk::{CacheModel, WebContextExt, WebViewExt};
-        if let Some(context) = webview.inner().context() {
-            context.set_cache_model(CacheModel::DocumentViewer);
-        }
-    })?;
-    #[cfg(not(target_os = "linux"))]
-    let _ = window;
-    Ok(())
-}
-
-/// Creates the main window (shown unless `hidden`) and, right after, the hidden card window.
+/// Creates the main window (shown unless `hidden`) and, right after, the hidden card window
+/// ([`WebEngine::build_card`]: on Linux in the main window's web process).
 pub fn create(app: &AppHandle, hidden: bool) -> tauri::Result<()> {
     let main = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Trubka")
@@ -37,32 +24,14 @@ pub fn create(app: &AppHandle, hidden: bool) -> tauri::Result<()> {
         .min_inner_size(720.0, 460.0)
         .visible(!hidden)
         .build()?;
-    lean(&main)?;
-    // On Linux the card's webview is related to the main one, so both live in one WebKit web
-    // process (a second process would cost some 70 MB for a few kilobytes of card). WebKit
-    // cannot put a related view under WebDriver control, so under tauri-driver the card gets
-    // its own process.
-    let automation = std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true");
-    if cfg!(target_os = "linux") && !automation {
-        #[cfg(target_os = "linux")]
-        {
-            let app = app.clone();
-            main.with_webview(move |webview| {
-                let builder = card_builder(&app).with_related_view(webview.inner());
-                if let Err(e) = builder
-                    .build()
-                    .and_then(|w| lean(&w).and_then(|()| warm_up(&w)))
-                {
-                    tracing::error!(error = %e, "cannot create the call-card window");
-                }
-            })?;
-        }
-    } else {
-        let card_window = card_builder(app).build()?;
-        lean(&card_window)?;
-        warm_up(&card_window)?;
-    }
-    Ok(())
+    Os::lean(&main)?;
+    Os::build_card(app, &main, card_builder, card_ready)
+}
+
+/// A new card window: made lean and warmed up.
+fn card_ready(window: &WebviewWindow) -> tauri::Result<()> {
+    Os::lean(window)?;
+    warm_up(window)
 }
 
 /// Maps the card window once, off screen, while the page loads: the first map of a window

@@ -1,0 +1,15 @@
+//! The Linux implementation of every [`crate::platform`] piece: the system and session
+//! buses (logind, NetworkManager, the notification service), freedesktop `.desktop` files,
+//! the primary selection and WebKitGTK. Nothing outside `platform/` names any of them.
+
+mod links;
+mod notify;
+mod selection;
+mod wake;
+mod webview;
+
+pub use notify::Shown;
+
+/// The Linux implementation; the app reaches it as [`crate::platform::Os`].
+#[derive(Debug, Clone, Copy)]
+pub struct Linux;
