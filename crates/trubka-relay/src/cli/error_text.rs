@@ -9,11 +9,11 @@ use trubka_core::{Lang, tr};
 
 use super::CliError;
 use crate::config::{
-    ConfigError, RETENTION_BATCH_ROWS, RETENTION_MIN_INTERVAL_SECS, RetentionError, TlsConfigError,
+    ConfigError, RETENTION_BATCH_ROWS, RETENTION_MIN_INTERVAL_SECS, RetentionError,
 };
 use crate::relay::RelayError;
 use crate::setup::{output_error, region_error, store_error};
-use crate::tls::{CertFileError, TlsError};
+use crate::tls::TlsError;
 
 impl CliError {
     /// The message for the admin, in `lang`.
@@ -78,6 +78,7 @@ impl CliError {
             ),
             CliError::Setup(e) => e.localized(lang),
             CliError::Manager(e) => e.localized(lang),
+            CliError::Update(e) => e.localized(lang),
             CliError::Output(e) => output_error(e, lang),
             CliError::Tls(e) => tls_error(e, lang),
         }
@@ -112,7 +113,7 @@ fn config_error(error: &ConfigError, lang: Lang) -> String {
             Lang::En => format!("environment variable {name} is invalid: {message}"),
         },
         ConfigError::Retention(e) => retention_error(e, lang),
-        ConfigError::Tls(e) => tls_config_error(e, lang),
+        ConfigError::Tls(e) => e.localized(lang),
     }
 }
 
@@ -174,8 +175,8 @@ fn relay_error(error: &RelayError, lang: Lang) -> String {
 /// Why `serve` cannot start its HTTPS.
 fn tls_error(error: &TlsError, lang: Lang) -> String {
     match (error, lang) {
-        (TlsError::Config(e), _) => tls_config_error(e, lang),
-        (TlsError::File(e), _) => cert_file_error(e, lang),
+        (TlsError::Config(e), _) => e.localized(lang),
+        (TlsError::File(e), _) => e.localized(lang),
         (_, Lang::En) => error.to_string(),
         (TlsError::Expired { path, not_after }, Lang::Ru) => format!(
             "срок сертификата {} истёк {not_after}: любой клиент его отвергнет; положите на его \
@@ -189,88 +190,6 @@ fn tls_error(error: &TlsError, lang: Lang) -> String {
     }
 }
 
-pub(crate) fn cert_file_error(error: &CertFileError, lang: Lang) -> String {
-    if lang == Lang::En {
-        return error.to_string();
-    }
-    match error {
-        CertFileError::Read { path, source } => {
-            format!("не удаётся прочитать {}: {source}", path.display())
-        }
-        CertFileError::NoCertificate { path } => format!(
-            "в {} нет сертификата PEM (-----BEGIN CERTIFICATE-----)",
-            path.display()
-        ),
-        CertFileError::NotPem { path, reason } => {
-            format!("файл {} не в формате PEM: {reason}", path.display())
-        }
-        CertFileError::NoKey { path } => format!(
-            "в {} нет закрытого ключа PEM (-----BEGIN PRIVATE KEY-----, RSA или EC PRIVATE KEY)",
-            path.display()
-        ),
-        CertFileError::BadKey { path, reason } => {
-            format!("ключ {} непригоден: {reason}", path.display())
-        }
-        CertFileError::KeyMismatch { cert, key } => format!(
-            "ключ {} не от сертификата {}: нужна пара, выпущенная вместе",
-            key.display(),
-            cert.display()
-        ),
-        CertFileError::BadCertificate { path, reason } => {
-            format!("сертификат в {} не читается: {reason}", path.display())
-        }
-        CertFileError::Write { path, source } => {
-            format!("не удаётся записать {}: {source}", path.display())
-        }
-    }
-}
-
-pub(crate) fn tls_config_error(error: &TlsConfigError, lang: Lang) -> String {
-    if lang == Lang::En {
-        return error.to_string();
-    }
-    match error {
-        TlsConfigError::Empty => "в [tls] не сказано ни где сертификат, ни как его получить: \
-             укажите cert_file и key_file или acme_domains и acme_contact (или уберите [tls], \
-             чтобы релей отвечал по HTTP за прокси)"
-            .to_owned(),
-        TlsConfigError::FilesAndAcme => "в [tls] заданы и файлы сертификата, и acme_domains: \
-             выберите одно (файлы или сертификаты от ACME)"
-            .to_owned(),
-        TlsConfigError::NoKeyFile => {
-            "[tls] cert_file задан без key_file: укажите и закрытый ключ сертификата".to_owned()
-        }
-        TlsConfigError::NoCertFile => {
-            "[tls] key_file задан без cert_file: укажите и сертификат (fullchain)".to_owned()
-        }
-        TlsConfigError::AcmeWithoutDomains(key) => {
-            format!("[tls] acme_{key} задан, а acme_domains пуст: назовите домен релея")
-        }
-        TlsConfigError::NoContact => "[tls] нет acme_contact: центру сертификации нужен адрес \
-             почты для предупреждений об истечении сертификатов (acme_contact = \
-             \"admin@example.com\")"
-            .to_owned(),
-        TlsConfigError::BadContact(contact) => {
-            format!("[tls] acme_contact «{contact}» — не адрес почты")
-        }
-        TlsConfigError::BadDomain(domain) => format!(
-            "[tls] acme_domains «{domain}» — не доменное имя (одно имя: relay.example.com, без \
-             схемы, порта, пути и звёздочки)"
-        ),
-        TlsConfigError::BadDirectory(url) => {
-            format!("[tls] acme_directory «{url}» — не адрес https://")
-        }
-        TlsConfigError::NoRenewDays => "[tls] acme_renew_days — не меньше 1".to_owned(),
-        TlsConfigError::AcmeWithoutPort80 => "для [tls] acme_domains нужен redirect_listen \
-             (например, \"0.0.0.0:80\"): центр сертификации проверяет домен, скачивая с него \
-             файл по HTTP на порту 80"
-            .to_owned(),
-        TlsConfigError::RedirectOnListen(addr) => {
-            format!("[tls] redirect_listen {addr} — тот же адрес, что listen")
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::net::SocketAddr;
@@ -279,6 +198,8 @@ mod tests {
     use trubka_core::cyrillic_outside_quotes;
 
     use super::*;
+    use crate::config::TlsConfigError;
+    use crate::tls::CertFileError;
 
     /// One of each error the admin can meet at start, outside `setup` (tested there).
     fn errors() -> Vec<CliError> {
@@ -378,6 +299,13 @@ mod tests {
             },
             CliError::Bind { addr, source: io() },
             CliError::Output(io()),
+            CliError::Update(crate::updates::UpdateError::NoPublicKey),
+            CliError::Update(crate::updates::UpdateError::SignatureMismatch {
+                package: path(),
+                reason: "Signature verification failed".to_owned(),
+            }),
+            CliError::Update(crate::updates::UpdateError::NeedsVersion(path())),
+            CliError::Update(crate::updates::UpdateError::BadVersion("1.0".to_owned())),
         ]);
         errors
     }

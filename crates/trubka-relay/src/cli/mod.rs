@@ -1,19 +1,20 @@
-//! The command line: `serve`, `agent …` ([`agent`]), `status`, and the PBX administration
+//! The command line: `serve`, `agent …` ([`agent`]), `app publish` ([`app`]), `status`, and the PBX administration
 //! commands of [`crate::setup`] (`manager`, `uis-templates`, `sipuni-setup`, `check`), with the
 //! one way every subcommand finds its configuration ([`Cli::load_config`]). `src/main.rs`
 //! only parses arguments, sets up logging and calls in here; output goes to a writer so tests
 //! can read it.
 
 mod agent;
+mod app;
 mod error_text;
 mod help;
 mod invite;
 
 pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
+pub use app::{AppCommand, app};
 pub use help::{command_in, help_language};
 pub use invite::{InviteAgent, Validity};
 // `check` reports `[tls]` in the same words as a failed `serve`.
-pub(crate) use error_text::{cert_file_error, tls_config_error};
 
 use std::future::Future;
 use std::io::{self, Write};
@@ -61,6 +62,9 @@ pub enum Command {
     /// Manage the agents who may connect.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// Builds of the desktop app that agents' apps update to.
+    #[command(subcommand)]
+    App(AppCommand),
     /// Personal managers: UIS interactive call processing routes a client to their agent.
     #[command(subcommand)]
     Manager(ManagerCommand),
@@ -150,6 +154,8 @@ pub enum CliError {
     Setup(#[from] SetupError),
     #[error(transparent)]
     Manager(#[from] ManagerCliError),
+    #[error(transparent)]
+    Update(#[from] crate::updates::UpdateError),
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
 }

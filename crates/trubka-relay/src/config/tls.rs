@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use trubka_core::Lang;
 
 /// Let's Encrypt's production directory, the default CA.
 pub const LETS_ENCRYPT: &str = "https://acme-v02.api.letsencrypt.org/directory";
@@ -117,6 +118,56 @@ pub enum TlsConfigError {
     AcmeWithoutPort80,
     #[error("[tls] redirect_listen {0} is the same address as listen")]
     RedirectOnListen(SocketAddr),
+}
+
+impl TlsConfigError {
+    /// The message for the admin in `lang` (`serve`'s error and `check`'s line); the
+    /// `Display` stays English, for the log.
+    pub fn localized(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            TlsConfigError::Empty => "в [tls] не сказано ни где сертификат, ни как его получить: \
+             укажите cert_file и key_file или acme_domains и acme_contact (или уберите [tls], \
+             чтобы релей отвечал по HTTP за прокси)"
+                .to_owned(),
+            TlsConfigError::FilesAndAcme => "в [tls] заданы и файлы сертификата, и acme_domains: \
+             выберите одно (файлы или сертификаты от ACME)"
+                .to_owned(),
+            TlsConfigError::NoKeyFile => {
+                "[tls] cert_file задан без key_file: укажите и закрытый ключ сертификата".to_owned()
+            }
+            TlsConfigError::NoCertFile => {
+                "[tls] key_file задан без cert_file: укажите и сертификат (fullchain)".to_owned()
+            }
+            TlsConfigError::AcmeWithoutDomains(key) => {
+                format!("[tls] acme_{key} задан, а acme_domains пуст: назовите домен релея")
+            }
+            TlsConfigError::NoContact => "[tls] нет acme_contact: центру сертификации нужен адрес \
+             почты для предупреждений об истечении сертификатов (acme_contact = \
+             \"admin@example.com\")"
+                .to_owned(),
+            TlsConfigError::BadContact(contact) => {
+                format!("[tls] acme_contact «{contact}» — не адрес почты")
+            }
+            TlsConfigError::BadDomain(domain) => format!(
+                "[tls] acme_domains «{domain}» — не доменное имя (одно имя: relay.example.com, без \
+             схемы, порта, пути и звёздочки)"
+            ),
+            TlsConfigError::BadDirectory(url) => {
+                format!("[tls] acme_directory «{url}» — не адрес https://")
+            }
+            TlsConfigError::NoRenewDays => "[tls] acme_renew_days — не меньше 1".to_owned(),
+            TlsConfigError::AcmeWithoutPort80 => "для [tls] acme_domains нужен redirect_listen \
+             (например, \"0.0.0.0:80\"): центр сертификации проверяет домен, скачивая с него \
+             файл по HTTP на порту 80"
+                .to_owned(),
+            TlsConfigError::RedirectOnListen(addr) => {
+                format!("[tls] redirect_listen {addr} — тот же адрес, что listen")
+            }
+        }
+    }
 }
 
 impl TlsConfig {

@@ -11,6 +11,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::sign::CertifiedKey;
+use trubka_core::Lang;
 
 /// Why a certificate or key file cannot be used; each names the file.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +45,46 @@ pub enum CertFileError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl CertFileError {
+    /// The message for the admin in `lang` (`serve`'s error and `check`'s line); the
+    /// `Display` stays English, for the log.
+    pub fn localized(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            CertFileError::Read { path, source } => {
+                format!("не удаётся прочитать {}: {source}", path.display())
+            }
+            CertFileError::NoCertificate { path } => format!(
+                "в {} нет сертификата PEM (-----BEGIN CERTIFICATE-----)",
+                path.display()
+            ),
+            CertFileError::NotPem { path, reason } => {
+                format!("файл {} не в формате PEM: {reason}", path.display())
+            }
+            CertFileError::NoKey { path } => format!(
+                "в {} нет закрытого ключа PEM (-----BEGIN PRIVATE KEY-----, RSA или EC PRIVATE KEY)",
+                path.display()
+            ),
+            CertFileError::BadKey { path, reason } => {
+                format!("ключ {} непригоден: {reason}", path.display())
+            }
+            CertFileError::KeyMismatch { cert, key } => format!(
+                "ключ {} не от сертификата {}: нужна пара, выпущенная вместе",
+                key.display(),
+                cert.display()
+            ),
+            CertFileError::BadCertificate { path, reason } => {
+                format!("сертификат в {} не читается: {reason}", path.display())
+            }
+            CertFileError::Write { path, source } => {
+                format!("не удаётся записать {}: {source}", path.display())
+            }
+        }
+    }
 }
 
 /// A certificate chain with its key, ready for rustls, and what `check` and renewal read.

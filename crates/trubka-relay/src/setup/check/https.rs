@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use trubka_core::tr;
 
 use super::{Mark, Report};
-use crate::cli::{cert_file_error, tls_config_error};
 use crate::config::{RelayConfig, TlsSource};
 use crate::tls::{LoadedCert, files, stored_certificate_for};
 
@@ -22,7 +21,7 @@ pub(super) fn https(report: &mut Report<'_, impl Write>, config: &RelayConfig) -
     let lang = report.lang;
     let source = match tls.source(config.listen) {
         Ok(source) => source,
-        Err(error) => return report.line(Mark::Fail, &tls_config_error(&error, lang)),
+        Err(error) => return report.line(Mark::Fail, &error.localized(lang)),
     };
     match source {
         TlsSource::Files { cert, key } => match files::load(cert, key) {
@@ -46,7 +45,7 @@ pub(super) fn https(report: &mut Report<'_, impl Write>, config: &RelayConfig) -
                 }
                 names_public_url(report, config, &loaded)
             }
-            Err(error) => report.line(Mark::Fail, &cert_file_error(&error, lang)),
+            Err(error) => report.line(Mark::Fail, &error.localized(lang)),
         },
         TlsSource::Acme(settings) => {
             match stored_certificate_for(&settings, &config.data_dir) {
@@ -65,7 +64,7 @@ pub(super) fn https(report: &mut Report<'_, impl Write>, config: &RelayConfig) -
                     )
                 }
                 Some(Err(error)) => {
-                    let error = cert_file_error(&error, lang);
+                    let error = error.localized(lang);
                     report.line(
                     Mark::Warn,
                     &tr!(
