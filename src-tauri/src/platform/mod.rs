@@ -20,8 +20,9 @@ pub mod linux;
 
 #[cfg(not(target_os = "linux"))]
 compile_error!(
-    "Trubka's desktop app has platform pieces for Linux only: implement the traits of \
-     src-tauri/src/platform/mod.rs for this system (see ARCHITECTURE.md, «Platforms»)"
+    "Trubka's desktop app has platform pieces for Linux only: implement WakeSignals, \
+     Notifications, SchemeHandlers, Selection and WebEngine of src-tauri/src/platform/mod.rs \
+     for this system and point platform::Os at it (see ARCHITECTURE.md, «Platforms»)"
 );
 
 use std::future::Future;
@@ -133,11 +134,12 @@ pub type CardReady = fn(&WebviewWindow) -> tauri::Result<()>;
 
 /// The system web view's costs: memory per window and process.
 ///
-/// Linux: WebKitGTK (software compositing off, the smallest cache model, the card's view in
-/// the main view's web process). Windows' WebView2 and macOS' WKWebView have none of these
-/// switches; a port makes [`WebEngine::prepare_process`] and [`WebEngine::lean`] do nothing
-/// and [`WebEngine::build_card`] build the window plainly, then measures the memory again
-/// (`make measure-app`).
+/// Linux: WebKitGTK (compositing off, the smallest cache model, the card's view in the main
+/// view's web process). Windows' WebView2 and macOS' WKWebView have no such switches (web
+/// views with one WebView2 data folder share a browser process by themselves); a port starts
+/// with [`WebEngine::prepare_process`] and [`WebEngine::lean`] changing nothing and
+/// [`WebEngine::build_card`] building the window plainly, and measures the memory before
+/// adding anything.
 pub trait WebEngine {
     /// Runs first in `main`, before any web view exists: settings the engine reads only when
     /// the process starts (may re-execute the process with them).
