@@ -55,6 +55,18 @@ pub struct RelayConfig {
     /// The relay's own HTTPS (`listen` is then the HTTPS address); absent, it serves plain
     /// HTTP for a proxy in front (see `config/tls.rs`).
     pub tls: Option<TlsConfig>,
+    /// App builds published to agents (`[updates]`, see `crate::updates`).
+    pub updates: UpdatesConfig,
+}
+
+/// `[updates]`: what `app publish` checks a build's signature with.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpdatesConfig {
+    /// The public key the app is built with: the content of the `.pub` file `tauri signer
+    /// generate` wrote (one base64 line). A build whose signature it does not verify is
+    /// refused, as the apps would refuse it.
+    pub public_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -129,6 +141,7 @@ impl Default for RelayConfig {
             retention: RetentionConfig::default(),
             pbx_timeout_secs: 15,
             tls: None,
+            updates: UpdatesConfig::default(),
         }
     }
 }
@@ -286,6 +299,7 @@ impl RelayConfig {
             "RECONCILE_GRACE_SECS" => self.reconcile.grace_secs = seconds(value)?,
             "RECONCILE_CATCH_UP_SECS" => self.reconcile.catch_up_secs = seconds(value)?,
             "PBX_TIMEOUT_SECS" => self.pbx_timeout_secs = seconds(value)?,
+            "UPDATES_PUBLIC_KEY" => self.updates.public_key = optional(value),
             // Read by the binary itself (clap), not a setting of this struct.
             "CONFIG" => {}
             _ => return Ok(false),

@@ -18,6 +18,7 @@
 //! - [`managers`]: personal managers (caller → agent) for UIS interactive call processing.
 //! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
 //! - [`tls`]: the relay's own HTTPS (`[tls]`): certificate files or ACME, the redirect.
+//! - [`updates`]: signed app builds published by `app publish`, offered to agents' apps.
 //! - [`cli`]: `serve`, `agent add|edit|list|revoke|invite`, `manager set|unset|list`, `uis-templates`,
 //!   `sipuni-setup`, `check` (the binary is a thin wrapper).
 //!
@@ -43,6 +44,7 @@ pub mod retention;
 pub mod setup;
 pub mod store;
 pub mod tls;
+pub mod updates;
 
 pub use agents::{Agent, AgentId, AgentToken, NewAgent};
 pub use config::RelayConfig;

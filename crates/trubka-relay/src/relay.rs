@@ -76,6 +76,8 @@ pub(crate) struct Shared {
     pub(crate) placed: PlacedCalls,
     /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
     pub(crate) invites: InviteDesk,
+    /// App builds published by `app publish`, offered by `/v1/app/update/…`.
+    pub(crate) updates: crate::updates::Releases,
     /// Cancelled when the relay shuts down; streams then close with 1012.
     pub(crate) shutdown: CancellationToken,
     /// The stream tasks, which outlive their HTTP connection once upgraded; shutdown waits
@@ -132,6 +134,7 @@ impl Relay {
             writer,
             reads: Arc::new(ReadPool::new(path.clone())),
             invites: InviteDesk::new(path.clone(), config.public_url.clone()),
+            updates: crate::updates::Releases::new(&config.data_dir),
             placed: PlacedCalls::new(path),
             choices: Choices::new(config.sipuni.trees.clone()),
             hub,

@@ -1,5 +1,5 @@
-//! The command line: `serve`, `agent …` ([`agent`]), `app publish` ([`app`]), `status`, and the PBX administration
-//! commands of [`crate::setup`] (`manager`, `uis-templates`, `sipuni-setup`, `check`), with the
+//! The command line: `serve`, `agent …` ([`agent`]), `app publish` ([`app`]), `status`, and
+//! the PBX administration commands of [`crate::setup`] (`manager`, `uis-templates`, `sipuni-setup`, `check`), with the
 //! one way every subcommand finds its configuration ([`Cli::load_config`]). `src/main.rs`
 //! only parses arguments, sets up logging and calls in here; output goes to a writer so tests
 //! can read it.

@@ -66,6 +66,9 @@ pub enum ApiError {
     Unavailable(StoreError),
     #[error("internal error")]
     Internal(StoreError),
+    /// The published app builds cannot be read (`data_dir/app/`); the log has the cause.
+    #[error("the app's updates cannot be read right now")]
+    Updates(crate::updates::UpdateError),
 }
 
 impl ApiError {
@@ -85,7 +88,7 @@ impl ApiError {
             ApiError::Invite(_) => StatusCode::GONE,
             ApiError::Pbx(e) => super::pbx_status::status(e),
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Updates(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -105,6 +108,7 @@ impl ApiError {
             ApiError::Invite(refusal) => refusal.code(),
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
+            ApiError::Updates(_) => "updates_unreadable",
         }
     }
 
@@ -118,6 +122,9 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(e) | ApiError::Unavailable(e) = &self {
             // The body says little on purpose; the log has the cause.
             tracing::error!(error = %e, "request failed");
+        }
+        if let ApiError::Updates(e) = &self {
+            tracing::error!(error = %e, "the published app builds cannot be read");
         }
         let mut response = (self.status(), Json(self.body())).into_response();
         if let ApiError::Pbx(e) = &self

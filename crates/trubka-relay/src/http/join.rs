@@ -25,7 +25,7 @@ use crate::relay::AppState;
 
 /// The relay's base URL as the agent reaches it: `public_url`, else the address this
 /// request was sent to (a relay tried out without a public address).
-fn relay_base(state: &AppState, headers: &HeaderMap) -> String {
+pub(super) fn relay_base(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = state.invites.public_url() {
         return url.trim_end_matches('/').to_owned();
     }

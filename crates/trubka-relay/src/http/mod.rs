@@ -6,6 +6,7 @@
 //! - [`scenarios`]: the scenarios and schemes an agent may call through, by name.
 //! - [`requests`]: offline requests («заявки») uploaded to UIS, and what they are filed under.
 //! - [`me`]: the agent's profile.
+//! - [`updates`]: the app's update check and the published packages' download.
 //! - [`join`] + [`join_page`]: sign-in by invite link (the page, the code's state, the
 //!   exchange for a token).
 //! - [`health`]: `/healthz` and `/metrics`.
@@ -30,6 +31,7 @@ mod route;
 mod scenarios;
 mod session;
 mod stream;
+mod updates;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -64,6 +66,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/scenarios", get(scenarios::list))
         .route("/v1/requests", post(requests::create))
         .route("/v1/requests/targets", get(requests::targets))
+        .route(
+            "/v1/app/update/{target}/{arch}/{current_version}",
+            get(updates::check),
+        )
+        .route("/v1/app/packages/{file}", get(updates::package))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .fallback(|| async { ApiError::NotFound })
