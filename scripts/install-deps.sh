@@ -9,7 +9,11 @@ set -euo pipefail
 # screenshots it and checks the DOM it built.
 # pebble: crates/trubka-relay/tests/acme.rs gets the relay's certificate from a real ACME
 # server (Let's Encrypt's test CA) on 127.0.0.1, the http-01 challenge answered by the relay.
-packages=(build-essential pkg-config curl nginx caddy openssl chromium pebble)
+# dpkg-dev, systemd, adduser: `make package` builds .deb files with cargo-deb (dpkg-shlibdeps
+# finds their library dependencies), and `make install-test` installs them and checks the
+# relay's unit with systemd-analyze (systemd need not be running); the relay's package makes
+# its user with adduser.
+packages=(build-essential pkg-config curl nginx caddy openssl chromium pebble dpkg-dev systemd adduser)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,6 +29,13 @@ if ((${#missing[@]})); then
 fi
 
 command -v cargo >/dev/null || { echo "install-deps: cargo is missing; install Rust (rustup) first" >&2; exit 1; }
+# cargo-deb builds the relay's and trubka-cli's .deb (`make package`, `make install-test`);
+# pinned, and built once (a minute or two) when missing.
+CARGO_DEB_VERSION=3.8.0
+if [ "$(cargo deb --version 2>/dev/null | awk '{print $2}')" != "$CARGO_DEB_VERSION" ]; then
+  echo "install-deps: installing cargo-deb $CARGO_DEB_VERSION"
+  cargo install cargo-deb --locked --version "$CARGO_DEB_VERSION"
+fi
 for component in rustfmt clippy; do
   if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
     rustup component add "$component"
