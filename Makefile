@@ -4,15 +4,16 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 
-.PHONY: demo test deps ui fmt lint unit test-ui app-e2e bench clean test-app app-deps measure-app
+.PHONY: demo test deps ui fmt lint unit test-ui app-e2e bench clean test-app app-deps measure-app \
+	package install-test
 
 demo: deps
 	scripts/demo.sh
 
 # Everything CI checks. The workspace includes the desktop app (src-tauri), so linting and
-# testing it needs WebKitGTK and the built web UI: `deps` and `ui` come first. The last step
-# drives the real app under Xvfb (app-e2e).
-test: deps ui fmt lint unit test-ui app-e2e
+# testing it needs WebKitGTK and the built web UI: `deps` and `ui` come first. Then the real
+# app under Xvfb (app-e2e), and last the packages installed, run and removed (install-test).
+test: deps ui fmt lint unit test-ui app-e2e install-test
 
 deps:
 	scripts/install-deps.sh
@@ -48,6 +49,19 @@ app-e2e:
 	$(CARGO) build --locked -p trubka -p trubka-relay -p trubka-sim
 	xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
 		$(CARGO) test -p trubka-e2e --test app --locked -- --ignored --nocapture --test-threads=1
+
+# The packages, release builds, into target/packages/release/: trubka-relay and trubka-cli
+# .deb (cargo-deb), the desktop app's .deb and .rpm (the Tauri bundler from ui/'s
+# @tauri-apps/cli). See scripts/package.sh for the formats left out.
+package: deps ui
+	scripts/package.sh release
+
+# The debug builds of the same packages (reusing what app-e2e compiled) installed with dpkg,
+# the relay run as its unit runs it, the app started under Xvfb (screenshot in
+# test-output/install/), then everything removed and purged. Needs root (CI is).
+install-test:
+	scripts/package.sh debug
+	scripts/install-test.sh target/packages/debug
 
 # Only the desktop app: its deps, UI unit tests, the shell's Rust tests, then app-e2e.
 app-deps:
