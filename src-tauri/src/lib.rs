@@ -10,6 +10,7 @@
 //!   selection), [`actions`] (dialling from outside the main window);
 //! - [`secrets`]: the agent token in the OS keyring (or a 0600 file), [`prefs`]: the shell's
 //!   own preferences, [`session`]: sign-in at start, [`i18n`], [`perf`];
+//! - [`updates`]: new builds from the relay the app is signed in to (tauri-plugin-updater);
 //! - [`platform`]: what the app needs of the operating system beyond Tauri (wake-up signals,
 //!   notifications, link handlers, the selection, web view settings), one trait per piece;
 //!   only its `linux` module knows it runs on Linux.
@@ -34,6 +35,7 @@ pub mod session;
 pub mod shortcuts;
 pub mod state;
 pub mod tray;
+pub mod updates;
 pub mod wake;
 pub mod windows;
 
@@ -87,6 +89,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
@@ -108,6 +111,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             ))?;
             let prefs = Prefs::load(profile.dir());
             app.manage(AppState::new(engine, secrets, prefs.clone()));
+            app.manage(updates::Updates::new(
+                app.package_info().version.to_string(),
+            ));
             let handle = app.handle().clone();
             windows::create(&handle, options.hidden)?;
             if let Err(e) = tray::create(&handle) {
@@ -120,6 +126,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             deep_link::register(&handle);
             session::resume(&handle, options.relay.clone(), options.token.clone());
             deep_link::handle_args(&handle, &options.args);
+            updates::spawn(&handle);
             Ok(())
         })
         .on_window_event(|window, event| {

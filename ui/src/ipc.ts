@@ -25,6 +25,7 @@ import type {
   SettingsDto,
   SettingsPatch,
   StatusDto,
+  UpdateDto,
 } from "./bindings/ipc";
 
 export type * from "./bindings/ipc";
@@ -44,6 +45,9 @@ export const api = {
   invitePending: () => invoke<InviteDto | null>("invite_pending"),
   inviteAccept: () => invoke<SettingsDto>("invite_accept"),
   inviteDismiss: () => invoke<void>("invite_dismiss"),
+  updateStatus: () => invoke<UpdateDto>("update_status"),
+  updateCheck: () => invoke<UpdateDto>("update_check"),
+  updateInstall: () => invoke<UpdateDto>("update_install"),
   contacts: (search: string) => invoke<ContactDto[]>("contacts_list", { search }),
   saveContact: (id: number | null, draft: ContactDraftDto) => invoke<ContactDto>("contact_save", { id, draft }),
   deleteContact: (id: number) => invoke<void>("contact_delete", { id }),
@@ -78,6 +82,7 @@ export interface ShellEvents {
   "shortcut-no-number": null;
   open: string;
   invite: InviteDto | null;
+  update: UpdateDto;
 }
 
 export function on<K extends keyof ShellEvents>(name: K, handler: (payload: ShellEvents[K]) => void): Promise<UnlistenFn> {

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod invite;
 pub mod requests;
 pub mod session;
+pub mod updates;
 
 /// Every command, for `invoke_handler`. The list is also in `build.rs` (for the generated
 /// per-command permissions) and in `capabilities/` (which window may call which).
@@ -23,6 +24,9 @@ macro_rules! command_handler {
             $crate::commands::invite::invite_pending,
             $crate::commands::invite::invite_accept,
             $crate::commands::invite::invite_dismiss,
+            $crate::commands::updates::update_status,
+            $crate::commands::updates::update_check,
+            $crate::commands::updates::update_install,
             $crate::commands::contacts::contacts_list,
             $crate::commands::contacts::contact_save,
             $crate::commands::contacts::contact_delete,

@@ -60,6 +60,8 @@ pub fn render() -> String {
         decl::<crate::events::CardEvent>(),
         decl::<crate::commands::card::CardPrefs>(),
         decl::<crate::invite::InviteDto>(),
+        decl::<crate::updates::UpdatePhase>(),
+        decl::<crate::updates::UpdateDto>(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto by `UPDATE_BINDINGS=1 cargo test -p trubka bindings`.\n\

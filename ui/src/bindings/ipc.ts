@@ -213,3 +213,28 @@ checking: boolean,
  * Why the link cannot be used (used, expired, revoked, unknown, no relay).
  */
 error: CommandError | null, };
+
+export type UpdatePhase = "idle" | "checking" | "current" | "available" | "downloading" | "installing" | "installed" | "failed" | "no_key";
+
+export type UpdateDto = { phase: UpdatePhase, 
+/**
+ * This app's version.
+ */
+current_version: string, 
+/**
+ * The newer version, once found.
+ */
+version: string | null, 
+/**
+ * What is new, as the admin wrote it.
+ */
+notes: string | null, 
+/**
+ * Bytes downloaded so far, and of how many (when the relay said).
+ */
+downloaded: number, total: number | null, 
+/**
+ * Why the check or the install failed: the updater's own words (a refused signature,
+ * an unreachable relay, a package the system would not install).
+ */
+error: string | null, };

@@ -7,6 +7,7 @@ import { errorText } from "../errors";
 import { Contacts, type ContactsIntent } from "./Contacts";
 import { History } from "./History";
 import { InviteDialog } from "./InviteDialog";
+import { UpdateBanner, useUpdate } from "./UpdateNotice";
 import { Missed } from "./Missed";
 import { Settings } from "./Settings";
 import { SignIn } from "./SignIn";
@@ -50,6 +51,7 @@ export function App() {
   const [tab, setTab] = useState<Tab>("contacts");
   const [intent, setIntent] = useState<ContactsIntent | null>(null);
   const [invite, setInvite] = useState<InviteDto | null>(null);
+  const [update, setUpdate] = useUpdate();
   const ready = useRef(false);
 
   const applySettings = useCallback((s: SettingsDto) => {
@@ -143,6 +145,7 @@ export function App() {
         <StatusLine status={status} />
       </header>
       <Notices status={status} />
+      <UpdateBanner update={update} onChange={setUpdate} />
       <main class="content">
         {settings === null ? (
           <p class="muted pad">{t("common.loading")}</p>

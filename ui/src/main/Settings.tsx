@@ -6,6 +6,7 @@ import { t, type Key } from "../i18n";
 import { errorText } from "../errors";
 import { fieldLabel } from "../format";
 import { toast } from "./toasts";
+import { UpdateCheck } from "./UpdateNotice";
 
 const POPUPS: { id: PopupMode; key: Key }[] = [
   { id: "ring", key: "settings.popup.ring" },
@@ -122,6 +123,7 @@ export function Settings({ settings, onChange }: { settings: SettingsDto; onChan
         </label>
         <div class="field-label">{t("settings.shortcut")}</div>
         <kbd>{settings.shortcut.replace("CommandOrControl", "Ctrl")}</kbd>
+        <UpdateCheck />
       </fieldset>
     </section>
   );
