@@ -1,11 +1,14 @@
 //! Where the agent token is kept: the OS keyring (Secret Service on Linux, Keychain on macOS,
-//! Credential Manager on Windows); where none answers, a 0600 file in the profile folder and
-//! a [`Notice::KeyringFallback`] on the status line.
+//! Credential Manager on Windows); where none answers, a file in the profile folder (0600 on
+//! Unix) and a [`Notice::KeyringFallback`] on the status line.
 //!
 //! The keyring entry is per profile folder, so two profiles never share a token. [`Secrets`]
 //! is the engine's [`TokenStore`]: the engine reads the token for every relay request and
-//! writes it on sign-in. Keyring calls block on D-Bus, so they run on a thread of their own
-//! (never on an async worker), and the token is cached after the first read.
+//! writes it on sign-in. Keyring calls block (on Linux they are D-Bus calls, and any keyring
+//! may ask for a password), so they run on a thread of their own (never on an async worker),
+//! and the token is cached after the first read. The backend for each system is a feature
+//! of the keyring crate (Cargo.toml), so a port of this piece is a test on that system
+//! (ARCHITECTURE.md, «Platforms»).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, mpsc};
@@ -77,7 +80,7 @@ impl Secrets {
     fn probe_within(profile: Profile, limit: Duration) -> Secrets {
         let (answer, outcome) = mpsc::channel();
         let probed = profile.clone();
-        // A thread of its own: a keyring stuck on D-Bus is left behind, not waited for.
+        // A thread of its own: a keyring that does not answer is left behind, not waited for.
         std::thread::spawn(move || {
             let read = entry(&probed).and_then(|e| e.get_password().map(|_| ()));
             let _ = answer.send(match read {
@@ -161,8 +164,8 @@ impl Secrets {
     }
 }
 
-/// Runs a keyring call on a thread of its own: the Secret Service client must not run on an
-/// async worker.
+/// Runs a keyring call on a thread of its own: a blocking client (the Secret Service's on
+/// Linux) must not run on an async worker.
 fn on_own_thread<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
 ) -> Result<T, TokenError> {
