@@ -33,7 +33,7 @@ fn second_launch(link: &str) -> anyhow::Result<()> {
 
 /// Waits until the page has painted what its DOM holds: WebKit's screenshot of a window
 /// that has just been shown can still be the frame before.
-async fn painted(app: &App) -> anyhow::Result<()> {
+pub(crate) async fn painted(app: &App) -> anyhow::Result<()> {
     app.client
         .execute_async(
             "const done = arguments[arguments.length - 1];

@@ -9,6 +9,7 @@
 //!
 //! Screenshots of every screen land in `test-output/app/`.
 
+mod autostart;
 mod harness;
 mod invite;
 mod logind;
