@@ -63,6 +63,10 @@ pub enum UpdatePhase {
     Installing,
     /// Installed; the app restarts into it.
     Installed,
+    /// Downloaded and its signature verified, but this copy was not installed from a package
+    /// (run from a build folder), so there is nothing the updater may replace: writing the
+    /// package over the running executable, as it would, leaves no app at all.
+    Unpackaged,
     Failed,
     /// This build has no public key to check signatures with, so it does not update.
     NoKey,
@@ -228,22 +232,37 @@ pub async fn install(app: &AppHandle) -> UpdateDto {
         v.error = None;
     });
     let progress = app.clone();
-    let finished = app.clone();
-    let result = update
-        .download_and_install(
+    // The download is the package checked against the built-in key, or an error.
+    let downloaded = update
+        .download(
             move |chunk, total| {
                 progress.state::<Updates>().change(&progress, |v| {
                     v.downloaded += chunk as u64;
                     v.total = total;
                 });
             },
-            move || {
-                finished
-                    .state::<Updates>()
-                    .change(&finished, |v| v.phase = UpdatePhase::Installing);
-            },
+            || {},
         )
         .await;
+    let result = match downloaded {
+        Ok(_) if tauri::utils::platform::bundle_type().is_none() => {
+            tracing::info!(version = %update.version, "update verified; this copy is not from a package");
+            return updates.change(app, |v| v.phase = UpdatePhase::Unpackaged);
+        }
+        Ok(bytes) => {
+            updates.change(app, |v| v.phase = UpdatePhase::Installing);
+            // dpkg or rpm under a password prompt, or the AppImage rewritten: blocking work.
+            let installing = update.clone();
+            tauri::async_runtime::spawn_blocking(move || installing.install(bytes))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(tauri_plugin_updater::Error::Io(std::io::Error::other(
+                        e.to_string(),
+                    )))
+                })
+        }
+        Err(error) => Err(error),
+    };
     match result {
         Ok(()) => {
             tracing::info!(version = %update.version, "update installed; restarting");

@@ -214,7 +214,7 @@ checking: boolean,
  */
 error: CommandError | null, };
 
-export type UpdatePhase = "idle" | "checking" | "current" | "available" | "downloading" | "installing" | "installed" | "failed" | "no_key";
+export type UpdatePhase = "idle" | "checking" | "current" | "available" | "downloading" | "installing" | "installed" | "unpackaged" | "failed" | "no_key";
 
 export type UpdateDto = { phase: UpdatePhase, 
 /**

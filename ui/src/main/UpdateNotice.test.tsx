@@ -84,6 +84,12 @@ describe("the update banner", () => {
     expect(progressText({ ...downloading, phase: "installing" })).toBe("Подпись верна, устанавливаем…");
   });
 
+  it("says that a verified build cannot replace a copy not installed from a package", () => {
+    banner({ ...available, phase: "unpackaged", downloaded: 2048, total: 2048 });
+    expect(q("update-unpackaged")?.textContent).toContain("Подпись верна, но эта копия Трубки запущена не из пакета");
+    expect(q("update-install")).toBeNull();
+  });
+
   it("shows why a build was refused, and lets the agent try again", () => {
     const refused: UpdateDto = {
       ...available,

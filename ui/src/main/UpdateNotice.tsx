@@ -22,7 +22,7 @@ export function useUpdate(): [UpdateDto | null, (u: UpdateDto) => void] {
 /** Whether the banner shows: a newer version was found (and is being installed, or failed to). */
 export function bannerShown(update: UpdateDto | null): boolean {
   if (!update || update.version === null) return false;
-  return ["available", "downloading", "installing", "installed", "failed"].includes(update.phase);
+  return ["available", "downloading", "installing", "installed", "unpackaged", "failed"].includes(update.phase);
 }
 
 /** The download's progress in words: a percentage when the size is known. */
@@ -51,6 +51,7 @@ export function UpdateBanner({ update, onChange }: { update: UpdateDto | null; o
       )}
       {busy && <p data-testid="update-progress">{progressText(update)}</p>}
       {update.phase === "installed" && <p data-testid="update-installed">{t("update.installed")}</p>}
+      {update.phase === "unpackaged" && <p data-testid="update-unpackaged">{t("update.unpackaged")}</p>}
       {update.phase === "failed" && (
         <p class="error" role="alert" data-testid="update-error">
           {t("update.failed", { reason: update.error ?? "" })}
