@@ -14,6 +14,7 @@ mod harness;
 mod invite;
 mod logind;
 mod notifications;
+mod updates;
 
 use std::time::Duration;
 
