@@ -157,9 +157,9 @@ pub async fn check(app: &AppHandle) -> UpdateDto {
     let found = ask(app, key).await;
     let mut kept = updates.found.lock().unwrap_or_else(|e| e.into_inner());
     match found {
-        Ok(Some(update)) => {
+        Ok(Found::Newer(update)) => {
             let (version, notes) = (update.version.clone(), update.body.clone());
-            *kept = Some(update);
+            *kept = Some(*update);
             drop(kept);
             tracing::info!(%version, "a newer build is published on the relay");
             updates.change(app, |v| {
@@ -168,11 +168,15 @@ pub async fn check(app: &AppHandle) -> UpdateDto {
                 v.notes = notes;
             })
         }
-        Ok(None) => {
+        Ok(found) => {
             *kept = None;
             drop(kept);
+            let phase = match found {
+                Found::SignedOut => UpdatePhase::Idle,
+                _ => UpdatePhase::Current,
+            };
             updates.change(app, |v| {
-                v.phase = UpdatePhase::Current;
+                v.phase = phase;
                 v.version = None;
                 v.notes = None;
             })
@@ -188,11 +192,18 @@ pub async fn check(app: &AppHandle) -> UpdateDto {
     }
 }
 
-/// One check against the relay the app is signed in to; `Ok(None)` when there is none.
-async fn ask(app: &AppHandle, key: String) -> Result<Option<Update>, String> {
+/// What a check found: nothing newer, a newer build, or no relay to ask (signed out).
+enum Found {
+    Current,
+    Newer(Box<Update>),
+    SignedOut,
+}
+
+/// One check against the relay the app is signed in to.
+async fn ask(app: &AppHandle, key: String) -> Result<Found, String> {
     let state = app.state::<AppState>();
     let Some(relay) = state.engine.settings().relay_url else {
-        return Ok(None);
+        return Ok(Found::SignedOut);
     };
     let secrets = state.secrets.clone();
     let token = tauri::async_runtime::spawn_blocking(move || secrets.read())
@@ -200,7 +211,7 @@ async fn ask(app: &AppHandle, key: String) -> Result<Option<Update>, String> {
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())?;
     let Some(token) = token else {
-        return Ok(None);
+        return Ok(Found::SignedOut);
     };
     let endpoint = endpoint(&relay).map_err(|e| format!("{relay}: {e}"))?;
     let updater = app
@@ -211,7 +222,10 @@ async fn ask(app: &AppHandle, key: String) -> Result<Option<Update>, String> {
         .and_then(|b| b.header("Authorization", format!("Bearer {token}")))
         .and_then(|b| b.build())
         .map_err(|e| e.to_string())?;
-    updater.check().await.map_err(|e| e.to_string())
+    match updater.check().await.map_err(|e| e.to_string())? {
+        Some(update) => Ok(Found::Newer(Box::new(update))),
+        None => Ok(Found::Current),
+    }
 }
 
 /// Downloads the update found, verifies its signature and installs it; then restarts.

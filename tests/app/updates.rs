@@ -248,7 +248,11 @@ async fn a_published_build_is_offered_verified_and_one_signed_with_another_key_r
     check_finds(&app, "0.3.0").await?;
     app.click("[data-testid=update-install]").await?;
     let error = app
-        .wait_text("[data-testid=update-error]", "Не установлено:", DOWNLOAD)
+        .wait_text(
+            "[data-testid=update-error]",
+            "подпись сборки не подходит к ключу этой Трубки",
+            DOWNLOAD,
+        )
         .await?;
     ensure!(
         error.contains("created with a different key"),

@@ -17,7 +17,7 @@ vi.mock("../ipc", async (original) => ({
   on: () => Promise.resolve(() => undefined),
 }));
 
-const { UpdateBanner, UpdateCheck, bannerShown, progressText } = await import("./UpdateNotice");
+const { UpdateBanner, UpdateCheck, bannerShown, failureText, progressText } = await import("./UpdateNotice");
 
 const available: UpdateDto = {
   phase: "available",
@@ -94,10 +94,15 @@ describe("the update banner", () => {
     const refused: UpdateDto = {
       ...available,
       phase: "failed",
-      error: "Signature verification failed",
+      error: "The signature was created with a different key than the one provided",
     };
     banner(refused);
-    expect(q("update-error")?.textContent).toBe("Не установлено: Signature verification failed");
+    expect(q("update-error")?.textContent).toBe(
+      "Не установлено: подпись сборки не подходит к ключу этой Трубки — её подписали другим ключом или изменили после подписи. Сообщите администратору. (The signature was created with a different key than the one provided)",
+    );
+    expect(failureText({ ...refused, error: "Failed to install .deb package" })).toBe(
+      "Не установлено: Failed to install .deb package",
+    );
     expect(q("update-error")?.getAttribute("role")).toBe("alert");
     expect(q("update-install")).not.toBeNull();
   });

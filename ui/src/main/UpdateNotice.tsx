@@ -25,6 +25,14 @@ export function bannerShown(update: UpdateDto | null): boolean {
   return ["available", "downloading", "installing", "installed", "unpackaged", "failed"].includes(update.phase);
 }
 
+/** Why an install failed: a refused signature in a sentence of its own (the updater's words
+ * after it), anything else as the updater says it. */
+export function failureText(update: UpdateDto): string {
+  const reason = update.error ?? "";
+  if (/signature/i.test(reason)) return t("update.bad_signature", { reason });
+  return t("update.failed", { reason });
+}
+
 /** The download's progress in words: a percentage when the size is known. */
 export function progressText(update: UpdateDto): string {
   if (update.phase === "installing") return t("update.installing");
@@ -54,7 +62,7 @@ export function UpdateBanner({ update, onChange }: { update: UpdateDto | null; o
       {update.phase === "unpackaged" && <p data-testid="update-unpackaged">{t("update.unpackaged")}</p>}
       {update.phase === "failed" && (
         <p class="error" role="alert" data-testid="update-error">
-          {t("update.failed", { reason: update.error ?? "" })}
+          {failureText(update)}
         </p>
       )}
       {(update.phase === "available" || update.phase === "failed") && (
