@@ -41,6 +41,7 @@ mod placed;
 pub mod reconcile;
 mod relay;
 pub mod retention;
+mod schedule;
 pub mod setup;
 pub mod store;
 pub mod tls;

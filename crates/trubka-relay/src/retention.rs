@@ -137,31 +137,25 @@ impl Retention {
     /// Runs passes on the schedule until `stop`; a pass in progress stops between batches.
     pub(crate) async fn run(self, stop: CancellationToken) {
         let every = Duration::from_secs(self.config.interval_secs);
-        let mut next = tokio::time::Instant::now() + FIRST_PASS_AFTER.min(every);
-        loop {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                () = tokio::time::sleep_until(next) => {}
+        crate::schedule::every(every, FIRST_PASS_AFTER, &stop, || async {
+            match self.run_once(Utc::now()).await {
+                Ok(report) => tracing::info!(
+                    events = report.events_deleted,
+                    raw = report.raw_erased,
+                    refused = report.rejected_deleted,
+                    freed_bytes = report.bytes_freed,
+                    file_shrunk_bytes = report.file_shrunk,
+                    batches = report.batches,
+                    longest_batch_ms = report.longest_batch.as_millis() as u64,
+                    longest_vacuum_step_ms = report.longest_vacuum_step.as_millis() as u64,
+                    "retention pass finished"
+                ),
+                Err(error) => {
+                    tracing::warn!(%error, "retention pass failed; retrying at the next one")
+                }
             }
-            tokio::select! {
-                () = stop.cancelled() => return,
-                report = self.run_once(Utc::now()) => match report {
-                    Ok(report) => tracing::info!(
-                        events = report.events_deleted,
-                        raw = report.raw_erased,
-                        refused = report.rejected_deleted,
-                        freed_bytes = report.bytes_freed,
-                        file_shrunk_bytes = report.file_shrunk,
-                        batches = report.batches,
-                        longest_batch_ms = report.longest_batch.as_millis() as u64,
-                        longest_vacuum_step_ms = report.longest_vacuum_step.as_millis() as u64,
-                        "retention pass finished"
-                    ),
-                    Err(error) => tracing::warn!(%error, "retention pass failed; retrying at the next one"),
-                },
-            }
-            next = tokio::time::Instant::now() + every;
-        }
+        })
+        .await;
     }
 }
 

@@ -182,18 +182,10 @@ impl Reconciler {
             return;
         }
         let every = Duration::from_secs(self.config.interval_secs);
-        let mut next = tokio::time::Instant::now() + FIRST_RUN_AFTER.min(every);
-        loop {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                () = tokio::time::sleep_until(next) => {}
-            }
-            tokio::select! {
-                () = stop.cancelled() => return,
-                _ = self.run_once() => {}
-            }
-            next = tokio::time::Instant::now() + every;
-        }
+        crate::schedule::every(every, FIRST_RUN_AFTER, &stop, || async {
+            self.run_once().await;
+        })
+        .await;
     }
 
     async fn uis(
