@@ -91,7 +91,10 @@ fn trubka_core_does_no_io_and_knows_no_wire_shapes() {
         "tauri",
         "tokio-tungstenite",
     ] {
-        assert!(!core.contains(forbidden), "trubka-core depends on {forbidden}");
+        assert!(
+            !core.contains(forbidden),
+            "trubka-core depends on {forbidden}"
+        );
     }
     let workspace: Vec<_> = core.iter().filter(|d| d.starts_with("trubka")).collect();
     assert!(workspace.is_empty(), "trubka-core depends on {workspace:?}");
@@ -141,7 +144,10 @@ fn the_relay_and_the_agent_know_each_other_only_through_the_protocol() {
     assert!(!relay.contains("trubka-agent") && !relay.contains("trubka-sim"));
     let agent = dependencies("crates/trubka-agent");
     for forbidden in ["trubka-relay", "trubka-pbx", "trubka-sim"] {
-        assert!(!agent.contains(forbidden), "trubka-agent depends on {forbidden}");
+        assert!(
+            !agent.contains(forbidden),
+            "trubka-agent depends on {forbidden}"
+        );
     }
 }
 

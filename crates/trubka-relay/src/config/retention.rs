@@ -224,8 +224,13 @@ mod tests {
     /// docs/protocol.md's sample configuration states the defaults; this keeps it honest.
     #[test]
     fn the_documented_section_is_the_defaults() {
-        let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/protocol.md"));
-        let start = doc.find("\n[retention]").expect("a [retention] section in protocol.md");
+        let doc = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/protocol.md"
+        ));
+        let start = doc
+            .find("\n[retention]")
+            .expect("a [retention] section in protocol.md");
         let section = &doc[start..];
         let end = section[1..].find("\n\n").map_or(section.len(), |e| e + 1);
         #[derive(Deserialize)]
