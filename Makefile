@@ -44,11 +44,13 @@ clean:
 
 # The desktop app's end-to-end test: the real app under Xvfb through tauri-driver, against a
 # real relay and trubka-sim, on a private D-Bus session with a fake notification daemon.
-# Screenshots of every screen go to test-output/app/. Needs `ui` built first.
+# Screenshots of every screen go to test-output/app/. Needs `ui` built first. The one test
+# that needs the packages installed is install-test's, so it is skipped here by name.
 app-e2e:
 	$(CARGO) build --locked -p trubka -p trubka-relay -p trubka-sim
 	xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
-		$(CARGO) test -p trubka-e2e --test app --locked -- --ignored --nocapture --test-threads=1
+		$(CARGO) test -p trubka-e2e --test app --locked -- --ignored --nocapture --test-threads=1 \
+		--skip updates::installed_app_installs_the_update
 
 # The packages, release builds, into target/packages/release/: trubka-relay and trubka-cli
 # .deb (cargo-deb), the desktop app's .deb and .rpm (the Tauri bundler from ui/'s
@@ -58,7 +60,9 @@ package: deps ui
 
 # The debug builds of the same packages (reusing what app-e2e compiled) installed with dpkg,
 # the relay run as its unit runs it, the app started under Xvfb (screenshot in
-# test-output/install/), then everything removed and purged. Needs root (CI is).
+# test-output/install/), a 0.2.0 published on the installed relay and installed by the
+# installed app's updater (app-e2e's harness), then everything removed and purged. Needs
+# root (CI is).
 install-test:
 	scripts/package.sh debug
 	scripts/install-test.sh target/packages/debug

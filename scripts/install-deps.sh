@@ -13,7 +13,10 @@ set -euo pipefail
 # finds their library dependencies), and `make install-test` installs them and checks the
 # relay's unit with systemd-analyze (systemd need not be running); the relay's package makes
 # its user with adduser.
-packages=(build-essential pkg-config curl nginx caddy openssl chromium pebble dpkg-dev systemd adduser)
+# sudo: in `make install-test` the installed app's updater installs the new .deb with
+# `sudo dpkg -i`, its last resort after pkexec and a zenity/kdialog password prompt, none of
+# which a headless CI has; the test runs as root, for whom sudo asks no password.
+packages=(build-essential pkg-config curl nginx caddy openssl chromium pebble dpkg-dev systemd adduser sudo)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,10 @@
 #   - the installed app starts under Xvfb on a private D-Bus and draws its sign-in screen
 #     (screenshot in test-output/install/); its desktop entry passes desktop-file-validate and
 #     makes it the handler of tel:, callto: and trubka: links;
+#   - the installed app updates itself: a key pair made here, a 0.2.0 build published on the
+#     installed relay, «Установить» in the installed app (tests/app/updates.rs,
+#     installed_app_installs_the_update, through app-e2e's WebDriver harness), and dpkg then
+#     knows trubka 0.2.0 (screenshot of «Установлено» in test-output/install/);
 #   - `dpkg -r` removes everything but the settings and data Debian keeps, nothing of ours is
 #     left running, and `dpkg -P` removes those too.
 # CI has no running systemd, so the relay is started by this script the way the unit says.
@@ -127,13 +131,6 @@ trubka-cli --home "$tmp/cli" login --relay "http://127.0.0.1:$port" --token "$to
   >"$out/cli-login.log" 2>&1 || { cat "$out/cli-login.log" >&2; fail "trubka-cli login"; }
 grep -q "Анна" "$out/cli-login.log" || fail "trubka-cli login does not name the agent (see $out/cli-login.log)"
 
-[ "$(readlink "/proc/$relay/exe")" = /usr/bin/trubka-relay ] || fail "pid $relay is not the relay"
-kill -TERM "$relay"
-for _ in $(seq 150); do kill -0 "$relay" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$relay" 2>/dev/null && fail "the relay did not stop within 15 s of SIGTERM"
-wait "$relay" || true
-relay=""
-
 # The app: its desktop entry, its links, its icons, its first screen.
 desktop=$(dpkg -L trubka | grep '^/usr/share/applications/.*\.desktop$' | head -n 1)
 [ -n "$desktop" ] || fail "the app's package has no desktop entry"
@@ -153,6 +150,61 @@ env -i PATH="$PATH" HOME="$tmp/home" LANG=C.UTF-8 TRUBKA_INSTALL_TEST_APP=1 \
   timeout 120 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
   "$0" "$out" "$tmp/perf.log" || fail "the installed app (see $out/app.log)"
 
+# The update, as README tells the admin to publish one: a key pair made here, its public key
+# in the installed relay.toml's [updates], the installed app's package repacked as 0.2.0 by
+# dpkg-deb (building the app twice would take longer than this whole test), signed, and
+# published with the installed `trubka-relay app publish` as the service's user. Then the
+# installed app, given the public key at run time (debug builds read it), is driven through
+# app-e2e's WebDriver harness to «Проверить обновления», «Доступна новая версия 0.2.0» and
+# «Установить»; its updater verifies the download and installs it with `sudo dpkg -i`
+# (no pkexec or password prompt here; root's sudo asks nothing).
+step "the installed app installs 0.2.0 from the installed relay"
+update_start=$(date +%s)
+command -v sudo >/dev/null || fail "no sudo, the updater's way to dpkg here (scripts/install-deps.sh installs it)"
+tauri=$PWD/ui/node_modules/.bin/tauri
+[ -x "$tauri" ] || fail "no $tauri (cd ui && npm ci)"
+"$tauri" signer generate --ci -p "" -w "$tmp/updates.key" >"$out/signer.log" 2>&1 \
+  || { cat "$out/signer.log" >&2; fail "tauri signer generate"; }
+pubkey=$(cat "$tmp/updates.key.pub")
+sed -i "s|^#public_key = .*|public_key = \"$pubkey\"|" /etc/trubka/relay.toml
+grep -qx "public_key = \"$pubkey\"" /etc/trubka/relay.toml || fail "no #public_key line to set in /etc/trubka/relay.toml"
+dpkg-deb -R "${debs[2]}" "$tmp/build-0.2.0"
+sed -i 's/^Version: .*/Version: 0.2.0/' "$tmp/build-0.2.0/DEBIAN/control"
+grep -qx 'Version: 0.2.0' "$tmp/build-0.2.0/DEBIAN/control" || fail "the repacked control file has no Version: 0.2.0"
+second=$tmp/Trubka_0.2.0_amd64.deb
+# Fast gzip: xz of a debug binary takes minutes on two cores.
+dpkg-deb --root-owner-group -Zgzip -z1 --build "$tmp/build-0.2.0" "$second" >/dev/null
+TAURI_SIGNING_PRIVATE_KEY_PASSWORD="" "$tauri" signer sign -f "$tmp/updates.key" "$second" \
+  >>"$out/signer.log" 2>&1 </dev/null || { cat "$out/signer.log" >&2; fail "tauri signer sign"; }
+(cd / && exec "${as_unit[@]}" trubka-relay app publish "$second" --signature "$second.sig" \
+  --notes "Проверка установки обновления") >"$out/app-publish.log" 2>&1 \
+  || { cat "$out/app-publish.log" >&2; fail "trubka-relay app publish"; }
+mkdir -p "$tmp/update-home"
+# The harness's tauri-driver and WebKitWebDriver, on a display and session bus of its own,
+# as `make app-e2e` runs them; its screenshots and logs go to $out.
+TRUBKA_APP_BINARY=/usr/bin/trubka TRUBKA_APP_OUTPUT="$PWD/$out" \
+  TRUBKA_INSTALL_RELAY="http://127.0.0.1:$port" TRUBKA_INSTALL_TOKEN="$token" \
+  TRUBKA_INSTALL_HOME="$tmp/update-home" TRUBKA_UPDATER_PUBKEY="$pubkey" \
+  timeout 600 xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- \
+  cargo test -p trubka-e2e --test app --locked -- --ignored --exact --nocapture \
+  updates::installed_app_installs_the_update >"$out/update-test.log" 2>&1 \
+  || { tail -n 40 "$out/update-test.log" >&2; fail "the installed app's update (see $out/update-test.log)"; }
+version=""
+for _ in $(seq 100); do
+  version=$(dpkg-query -W -f='${Version}' trubka)
+  [ "$version" = 0.2.0 ] && break
+  sleep 0.1
+done
+[ "$version" = 0.2.0 ] || fail "dpkg says trubka $version after the update, not 0.2.0"
+step "updated to $version in $(($(date +%s) - update_start)) s (cargo's build of the test included)"
+
+[ "$(readlink "/proc/$relay/exe")" = /usr/bin/trubka-relay ] || fail "pid $relay is not the relay"
+kill -TERM "$relay"
+for _ in $(seq 150); do kill -0 "$relay" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$relay" 2>/dev/null && fail "the relay did not stop within 15 s of SIGTERM"
+wait "$relay" || true
+relay=""
+
 step "dpkg -r"
 dpkg -r "${packages[@]}" >"$out/dpkg-remove.log" 2>&1 || { cat "$out/dpkg-remove.log" >&2; fail "dpkg -r"; }
 if pgrep -fa '^/usr/bin/trubka' >&2; then fail "processes of ours are still running"; fi
@@ -170,4 +222,4 @@ for p in "${packages[@]}"; do
   if dpkg -s "$p" >/dev/null 2>&1; then fail "$p is still known to dpkg"; fi
 done
 
-step "passed in $(($(date +%s) - start)) s; screenshot: $out/01-sign-in.png"
+step "passed in $(($(date +%s) - start)) s; screenshots: $out/01-sign-in.png, $out/02-update-installed-ru.png"

@@ -19,9 +19,20 @@ pub(crate) fn bin_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug"))
 }
 
-/// Where screenshots go: `test-output/app/` at the workspace root.
+/// The app under test: `bin_dir()/trubka`, or `TRUBKA_APP_BINARY` (the install test's
+/// `/usr/bin/trubka`, installed from its package, which is what the updater may replace).
+pub(crate) fn app_binary() -> PathBuf {
+    std::env::var_os("TRUBKA_APP_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| bin_dir().join("trubka"))
+}
+
+/// Where screenshots go: `test-output/app/` at the workspace root, or `TRUBKA_APP_OUTPUT`
+/// (the install test keeps its own in test-output/install/).
 pub(crate) fn output_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-output/app");
+    let dir = std::env::var_os("TRUBKA_APP_OUTPUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-output/app"));
     std::fs::create_dir_all(&dir).expect("test-output dir");
     dir
 }
@@ -362,8 +373,7 @@ impl App {
                 .stdin(Stdio::null()),
             &output_dir().join("tauri-driver.log"),
         )?;
-        let app = bin_dir()
-            .join("trubka")
+        let app = app_binary()
             .canonicalize()
             .context("the app binary is not built (cargo build -p trubka)")?;
         let mut caps = serde_json::Map::new();

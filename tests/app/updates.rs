@@ -16,6 +16,12 @@
 //! app says so. A copy signed with another key (published by a relay configured with that
 //! key, as an admin who mixed up the key files would) is refused by the app, and the
 //! updater's reason is on screen.
+//!
+//! The install itself is `installed_app_installs_the_update`, which scripts/install-test.sh
+//! runs with the packages installed: it makes the key pair and the 0.2.0 build, publishes it
+//! on the installed relay, and this test drives the installed `/usr/bin/trubka` to
+//! «Установить»; the updater's `sudo dpkg -i` replaces the package, and the script checks
+//! dpkg's version afterwards.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -265,5 +271,93 @@ async fn a_published_build_is_offered_verified_and_one_signed_with_another_key_r
     painted(&app).await?;
     app.shot("32-update-refused-ru").await;
     app.close().await;
+    Ok(())
+}
+
+/// A variable scripts/install-test.sh sets; this test means nothing without it.
+fn from_install_test(name: &str) -> anyhow::Result<String> {
+    std::env::var(name).with_context(|| {
+        format!(
+            "{name} is not set: this test is run by scripts/install-test.sh (make install-test)"
+        )
+    })
+}
+
+/// The pids of the apps running on `home` and the executables they run.
+fn apps_on(home: &str) -> anyhow::Result<Vec<(u32, String)>> {
+    let found = Command::new("pgrep")
+        .args(["-f", &format!("trubka --home {home}")])
+        .output()?;
+    Ok(String::from_utf8_lossy(&found.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .map(|pid: u32| {
+            let exe = std::fs::read_link(format!("/proc/{pid}/exe"))
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            (pid, exe)
+        })
+        .collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the packages installed: run by scripts/install-test.sh (make install-test)"]
+async fn installed_app_installs_the_update() -> anyhow::Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let relay = from_install_test("TRUBKA_INSTALL_RELAY")?;
+    let token = from_install_test("TRUBKA_INSTALL_TOKEN")?;
+    let home = from_install_test("TRUBKA_INSTALL_HOME")?;
+    let key = from_install_test("TRUBKA_UPDATER_PUBKEY")?;
+    ensure!(
+        harness::app_binary() == Path::new("/usr/bin/trubka"),
+        "TRUBKA_APP_BINARY is not the installed /usr/bin/trubka"
+    );
+    let app = App::launch_with_env(
+        &[
+            "--home".into(),
+            home.clone(),
+            "--relay".into(),
+            relay,
+            "--token".into(),
+            token,
+        ],
+        &[("TRUBKA_UPDATER_PUBKEY", &key)],
+    )
+    .await?;
+    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT)
+        .await?;
+    check_finds(&app, "0.2.0").await?;
+    app.click("[data-testid=update-install]").await?;
+    // Downloaded, verified, then `sudo dpkg -i` (neither pkexec nor a password prompt is
+    // installed here, and root's sudo asks for nothing).
+    app.wait_text("[data-testid=update-installed]", "Установлено", DOWNLOAD)
+        .await?;
+    // The app restarts two seconds after saying so: the screenshot is taken at once.
+    app.shot("02-update-installed-ru").await;
+
+    // dpkg replaced /usr/bin/trubka, so the running app's executable is the deleted old
+    // file; the app it restarts into runs the new one. That one is ended here (no
+    // WebDriver session owns it), by its pid.
+    let restarted = harness::wait_for(
+        "the app to restart into the installed /usr/bin/trubka",
+        Duration::from_secs(30),
+        || {
+            let home = home.clone();
+            async move {
+                Ok(apps_on(&home)?
+                    .into_iter()
+                    .find(|(_, exe)| exe == "/usr/bin/trubka"))
+            }
+        },
+    )
+    .await;
+    drop(app);
+    let (pid, _) = restarted?;
+    run(Command::new("kill").arg(pid.to_string()))?;
+    harness::wait_for("the restarted app to exit", SHORT, || {
+        let home = home.clone();
+        async move { Ok(apps_on(&home)?.is_empty().then_some(())) }
+    })
+    .await?;
     Ok(())
 }
