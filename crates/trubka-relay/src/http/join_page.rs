@@ -122,10 +122,10 @@ impl JoinPage {
                 "<p><a class=\"button\" id=\"open\" href=\"{link}\">Открыть в Трубке · Open in \
                  Trubka</a></p>\n\
                  <h2>Как войти</h2>\n<ol>\n\
-                 <li>Установите приложение «Трубка», если его ещё нет: программу даёт \
-                 администратор (для Linux — файл <code>trubka</code>; нужны пакеты \
-                 <code>libwebkit2gtk-4.1-0</code> и <code>libayatana-appindicator3-1</code>). \
-                 Запустите её один раз.</li>\n\
+                 <li>Установите приложение «Трубка», если его ещё нет, из пакета, который \
+                 даёт администратор: <code>Trubka_….deb</code> (Debian, Ubuntu: двойной щелчок \
+                 по файлу или <code>sudo apt install ./Trubka_….deb</code>) или \
+                 <code>Trubka-….rpm</code>. Запустите его один раз.</li>\n\
                  <li>Нажмите «Открыть в Трубке». Приложение спросит, входить ли как «{agent}», \
                  — подтвердите.</li>\n\
                  <li>Без приложения, в терминале: <code>trubka-cli login --invite {page}</code></li>\n\
@@ -142,10 +142,10 @@ impl JoinPage {
         if valid {
             html.push_str(&format!(
                 "<h2>How to sign in</h2>\n<ol>\n\
-                 <li>Install the Trubka app if you do not have it: your administrator gives you \
-                 the program (on Linux the file <code>trubka</code>; it needs the packages \
-                 <code>libwebkit2gtk-4.1-0</code> and <code>libayatana-appindicator3-1</code>). \
-                 Start it once.</li>\n\
+                 <li>Install the Trubka app if you do not have it, from the package your \
+                 administrator gives you: <code>Trubka_….deb</code> (Debian, Ubuntu: \
+                 double-click the file, or <code>sudo apt install ./Trubka_….deb</code>) or \
+                 <code>Trubka-….rpm</code>. Start it once.</li>\n\
                  <li>Press “Open in Trubka”. The app asks whether to sign in as “{agent}”; \
                  confirm.</li>\n\
                  <li>Without the app, in a terminal: <code>trubka-cli login --invite {page}</code></li>\n\
