@@ -129,7 +129,8 @@ impl Updates {
     }
 }
 
-/// The update endpoint of the relay at `relay_url`, with the plugin's placeholders.
+/// The update endpoint of the relay at `relay_url`, with the plugin's `{{target}}`, `{{arch}}`,
+/// `{{current_version}}` and `{{bundle_type}}` variables, which it fills in itself.
 pub fn endpoint(relay_url: &str) -> Result<url::Url, url::ParseError> {
     let base = relay_url.trim().trim_end_matches('/');
     format!(
@@ -321,7 +322,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_endpoint_is_the_signed_in_relays_with_the_plugins_placeholders() {
+    fn the_endpoint_is_the_signed_in_relays_with_the_plugins_variables() {
         let url = endpoint("https://relay.example.com/").unwrap();
         // url::Url escapes the braces in the path; the plugin replaces both spellings.
         assert_eq!(

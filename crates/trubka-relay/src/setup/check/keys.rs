@@ -24,7 +24,7 @@ impl NotAKey {
             NotAKey::Ellipsis => lang.pick("многоточие из примера", "the sample's ellipsis"),
             NotAKey::Brackets => lang.pick(
                 "заготовка в скобках из примера",
-                "the sample's placeholder in brackets",
+                "a bracketed stand-in copied from the sample",
             ),
             NotAKey::Spaces => lang.pick("в ключе не бывает пробелов", "keys have no spaces"),
             NotAKey::Repeated => lang.pick("один повторённый символ", "one character repeated"),
