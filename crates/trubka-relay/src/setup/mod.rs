@@ -108,9 +108,6 @@ pub(crate) fn store_error(error: &StoreError, lang: Lang) -> String {
             "чтение из базы не удалось: {e}",
             "a database reader failed: {e}"
         ),
-        // Variants other modules add explain themselves in the words of what they name.
-        #[allow(unreachable_patterns)]
-        other => other.to_string(),
     }
 }
 
