@@ -445,10 +445,14 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     app.to_main_window().await?;
     app.wait_text("[data-testid=request-form]", "Request to UIS", SHORT)
         .await?;
-    let phone = app
-        .js("return document.querySelector('[data-testid=request-phone]').value")
-        .await?;
-    assert_eq!(phone.as_str(), Some("+79057778899"), "the card's caller");
+    // The form takes the card's caller a moment after it shows: wait for it, bounded.
+    app.wait("the card's caller in the request form", SHORT, || async {
+        let phone = app
+            .js("return document.querySelector('[data-testid=request-phone]').value")
+            .await?;
+        Ok((phone.as_str() == Some("+79057778899")).then_some(()))
+    })
+    .await?;
     app.shot("16b-request-from-card-en").await;
     app.click("[data-testid=request-form] button[type=button]")
         .await?;
