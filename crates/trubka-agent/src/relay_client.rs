@@ -376,6 +376,8 @@ async fn session<S: StreamSink>(
             // What retention deleted is gone for every client alike; the local store keeps
             // what the agent received before, and the summary counts what was replayed.
             Ok(ServerFrame::CaughtUp { replayed, .. }) => sink.caught_up(replayed).await,
+            // The directory frames are read by the directory sync (issue 12), not the event log.
+            Ok(ServerFrame::Directory { .. } | ServerFrame::CallContact { .. }) => {}
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

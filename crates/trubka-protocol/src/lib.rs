@@ -1,6 +1,8 @@
 //! Wire formats, and the only crate that knows what a payload looks like.
 //!
 //! - [`event_json`]: the JSON form of a [`trubka_core::CallEvent`] (docs/protocol.md).
+//! - [`directory`]: the team directory's contacts, pages of changes and CRM answers, as the
+//!   relay's directory endpoints and stream frames carry them.
 //! - [`stream`]: the frames of the relay→agent WebSocket stream, versioned.
 //! - [`hook`]: what an HTTP notification carries (query, content type, body) and parse errors.
 //! - [`options`]: what the relay tells the parsers besides the request (time zone, receive time).
@@ -17,6 +19,7 @@
 //! parts of event ids (`ids`).
 
 mod coerce;
+pub mod directory;
 pub mod event_json;
 pub mod history;
 pub mod hook;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use trubka_core::CallEvent;
 
+use crate::directory::CrmContact;
 use crate::event_json::{EventJsonError, event_from_json};
 
 /// The stream protocol version sent in `hello`.
@@ -49,6 +50,18 @@ pub enum ServerFrame {
         replayed: u64,
         pruned_before: Option<u64>,
     },
+    /// The team directory changed: it is now at `version`. A desktop whose copy is older
+    /// asks `GET /v1/directory/changes?since=` its version. Sent to every connection, once
+    /// after `caught_up` and then on each change; not replayed (the version says it all).
+    Directory { version: u64 },
+    /// The CRM answered for the number of a call whose first event went out before the
+    /// answer came: sent to the call's audience, live only (a desktop that missed it asks
+    /// `GET /v1/directory/lookup`).
+    CallContact {
+        call_id: String,
+        number: String,
+        contacts: Vec<CrmContact>,
+    },
 }
 
 /// A frame from an agent to the relay.
@@ -64,7 +77,7 @@ pub enum ClientFrame {
 /// internally tagged enum needs, and event frames are by far the most common.
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum WireFrame {
+enum WireFrame<'a> {
     Hello {
         v: u32,
         agent: String,
@@ -78,6 +91,14 @@ enum WireFrame {
         replayed: u64,
         #[serde(skip_serializing_if = "Option::is_none")]
         pruned_before: Option<u64>,
+    },
+    Directory {
+        version: u64,
+    },
+    CallContact {
+        call_id: &'a str,
+        number: &'a str,
+        contacts: &'a [CrmContact],
     },
 }
 
@@ -95,6 +116,10 @@ struct IncomingFrame<'a> {
     pruned_before: Option<u64>,
     #[serde(borrow)]
     event: Option<&'a RawValue>,
+    version: Option<u64>,
+    call_id: Option<String>,
+    number: Option<String>,
+    contacts: Option<Vec<CrmContact>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +161,14 @@ impl ServerFrame {
                 replayed: frame.replayed.ok_or_else(|| missing("replayed"))?,
                 pruned_before: frame.pruned_before,
             },
+            "directory" => ServerFrame::Directory {
+                version: frame.version.ok_or_else(|| missing("version"))?,
+            },
+            "call_contact" => ServerFrame::CallContact {
+                call_id: frame.call_id.clone().ok_or_else(|| missing("call_id"))?,
+                number: frame.number.clone().ok_or_else(|| missing("number"))?,
+                contacts: frame.contacts.clone().ok_or_else(|| missing("contacts"))?,
+            },
             other => return Err(FrameError::UnknownType(other.to_owned())),
         })
     }
@@ -167,6 +200,20 @@ impl ServerFrame {
                 pruned_before: *pruned_before,
             })
             .expect("caught_up serialises"),
+            ServerFrame::Directory { version } => {
+                serde_json::to_string(&WireFrame::Directory { version: *version })
+                    .expect("directory serialises")
+            }
+            ServerFrame::CallContact {
+                call_id,
+                number,
+                contacts,
+            } => serde_json::to_string(&WireFrame::CallContact {
+                call_id,
+                number,
+                contacts,
+            })
+            .expect("call_contact serialises"),
         }
     }
 }

@@ -53,6 +53,16 @@ fn hello_reset_and_caught_up_round_trip() {
             seq: 9,
             event: Box::new(sample_event()),
         },
+        ServerFrame::Directory { version: 42 },
+        ServerFrame::CallContact {
+            call_id: "uis:123".into(),
+            number: "+74951234567".into(),
+            contacts: vec![trubka_protocol::directory::CrmContact {
+                name: "ООО Ромашка".into(),
+                url: Some("https://crm.example.com/client/7".into()),
+                ..Default::default()
+            }],
+        },
     ] {
         assert_eq!(ServerFrame::parse(&frame.to_json()).unwrap(), frame);
     }
@@ -73,6 +83,10 @@ fn frames_missing_fields_or_of_unknown_type_are_errors_with_reasons() {
         .unwrap_err()
         .to_string();
     assert!(bare.contains("replayed"), "{bare}");
+    let no_version = ServerFrame::parse(r#"{"type":"directory"}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(no_version.contains("version"), "{no_version}");
 }
 
 #[test]
