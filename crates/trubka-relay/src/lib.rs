@@ -7,6 +7,7 @@
 //! - [`agents`]: agent records, tokens (stored as SHA-256), the in-memory index.
 //! - [`audience`]: who may see an event — a pure function, the privacy rule in one place.
 //! - [`hub`]: live fan-out to the open streams of an event's audience.
+//! - [`directory`]: the team's phone book: contacts, their versions and history, CRM answers.
 //! - [`invites`]: one-time sign-in links exchanged for an agent token.
 //! - [`http`]: routes, webhook intake, the stream session, the one error translation.
 //! - [`metrics`]: counters rendered as Prometheus text.
@@ -31,6 +32,7 @@ pub mod audience;
 pub mod choices;
 pub mod cli;
 pub mod config;
+pub mod directory;
 pub mod http;
 pub mod hub;
 pub mod invites;

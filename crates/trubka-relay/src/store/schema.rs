@@ -90,6 +90,8 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 6: one-time sign-in links (`crate::invites`).
     super::invites::SCHEMA,
+    // 7: the team directory and the CRM's answers (`crate::directory`).
+    crate::directory::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.
