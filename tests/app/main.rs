@@ -439,13 +439,20 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     stack.call(json!({"provider": "sipuni", "from": UNKNOWN, "employee": "201", "outcome": "answered", "ring_seconds": 4, "talk_seconds": 2})).await?;
     wait_card(&app, "Пётр Новиков", "ringing_here").await?;
     app.shot("16-card-en").await;
-    // A request from the card: the main window opens the form for the caller.
+    // A request from the card: the main window opens the form for the caller. The stack may
+    // still hold the card of the scenario call placed above (to another number), so the
+    // button is the one on this call's card, not the first in the window.
     app.to_card_window().await?;
-    app.click("[data-testid=card-request]").await?;
+    app.js(
+        "const card = [...document.querySelectorAll('[data-testid=card]')]
+            .find(c => c.dataset.state === 'ringing_here' && c.innerText.includes('Пётр Новиков'));
+         card.querySelector('[data-testid=card-request]').click();
+         return true;",
+    )
+    .await?;
     app.to_main_window().await?;
     app.wait_text("[data-testid=request-form]", "Request to UIS", SHORT)
         .await?;
-    // The form takes the card's caller a moment after it shows: wait for it, bounded.
     app.wait("the card's caller in the request form", SHORT, || async {
         let phone = app
             .js("return document.querySelector('[data-testid=request-phone]').value")
