@@ -24,10 +24,12 @@ use crate::metrics::Metrics;
 /// second per agent that is a quarter of an hour; only a stalled client fills it.
 pub const STREAM_QUEUE: usize = 1024;
 
-/// One event frame on its way to a stream.
+/// One frame on its way to a stream.
 #[derive(Debug, Clone)]
 pub struct LiveFrame {
-    pub seq: u64,
+    /// The event's `seq`; `None` for a frame outside the event log (the directory's
+    /// version), which is sent as it comes and never replayed.
+    pub seq: Option<u64>,
     pub text: Utf8Bytes,
 }
 
@@ -86,35 +88,61 @@ impl Hub {
     /// Queues `text` (the frame of event `seq`) on every open stream of the agents in
     /// `audience`. Called by the writer thread in `seq` order, after the commit.
     pub fn publish(&self, seq: u64, text: &Utf8Bytes, audience: &[AgentId]) {
+        self.deliver(Some(seq), text, audience);
+    }
+
+    /// Queues a notice frame (not an event: no `seq`, not replayed) on every open stream of
+    /// the agents in `audience`, behind the frames already queued there.
+    pub fn notify(&self, text: &Utf8Bytes, audience: &[AgentId]) {
+        self.deliver(None, text, audience);
+    }
+
+    fn deliver(&self, seq: Option<u64>, text: &Utf8Bytes, audience: &[AgentId]) {
         let mut subscribers = self.lock();
         for agent in audience {
             let Some(streams) = subscribers.get_mut(agent) else {
                 continue;
             };
-            let mut index = 0;
-            // Bounded by the number of streams of this agent.
-            while index < streams.len() {
-                let frame = LiveFrame {
-                    seq,
-                    text: text.clone(),
-                };
-                match streams[index].frames.try_send(frame) {
-                    Ok(()) => index += 1,
-                    Err(mpsc::error::TrySendError::Full(_)) => {
-                        let slow = streams.swap_remove(index);
-                        let _ = slow.close.send(close_code::TOO_SLOW);
-                        self.metrics
-                            .slow_consumer_disconnects
-                            .fetch_add(1, Ordering::Relaxed);
-                    }
-                    // The stream ended and has not unregistered yet.
-                    Err(mpsc::error::TrySendError::Closed(_)) => {
-                        streams.swap_remove(index);
-                    }
-                }
-            }
+            self.queue(streams, seq, text);
             if streams.is_empty() {
                 subscribers.remove(agent);
+            }
+        }
+    }
+
+    /// Queues `text`, a frame outside the event log, on every open stream of every agent
+    /// (the directory's new version: every agent keeps a copy of the directory).
+    pub fn broadcast(&self, text: &Utf8Bytes) {
+        let mut subscribers = self.lock();
+        subscribers.retain(|_, streams| {
+            self.queue(streams, None, text);
+            !streams.is_empty()
+        });
+    }
+
+    /// Queues one frame on each of `streams`; a stream whose queue is full is closed with
+    /// `TOO_SLOW` (it resumes from the database), an ended one is dropped.
+    fn queue(&self, streams: &mut Vec<Subscriber>, seq: Option<u64>, text: &Utf8Bytes) {
+        let mut index = 0;
+        // Bounded by the number of streams of this agent.
+        while index < streams.len() {
+            let frame = LiveFrame {
+                seq,
+                text: text.clone(),
+            };
+            match streams[index].frames.try_send(frame) {
+                Ok(()) => index += 1,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    let slow = streams.swap_remove(index);
+                    let _ = slow.close.send(close_code::TOO_SLOW);
+                    self.metrics
+                        .slow_consumer_disconnects
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+                // The stream ended and has not unregistered yet.
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    streams.swap_remove(index);
+                }
             }
         }
     }
@@ -169,7 +197,7 @@ mod tests {
         let mut igor = hub.subscribe(2);
         let text = Utf8Bytes::from("frame");
         hub.publish(7, &text, &[1, 3]);
-        assert_eq!(anna.frames.try_recv().unwrap().seq, 7);
+        assert_eq!(anna.frames.try_recv().unwrap().seq, Some(7));
         assert_eq!(
             anna_laptop.frames.try_recv().unwrap().text.as_str(),
             "frame"
@@ -177,6 +205,19 @@ mod tests {
         assert!(igor.frames.try_recv().is_err());
         drop(anna_laptop);
         assert_eq!(hub.stream_count(), 2);
+    }
+
+    #[test]
+    fn a_notice_follows_the_events_queued_before_it_without_a_seq() {
+        let hub = hub();
+        let mut anna = hub.subscribe(1);
+        let mut igor = hub.subscribe(2);
+        hub.publish(3, &Utf8Bytes::from("event"), &[1]);
+        hub.notify(&Utf8Bytes::from("notice"), &[1]);
+        assert_eq!(anna.frames.try_recv().unwrap().seq, Some(3));
+        let notice = anna.frames.try_recv().unwrap();
+        assert_eq!((notice.seq, notice.text.as_str()), (None, "notice"));
+        assert!(igor.frames.try_recv().is_err());
     }
 
     #[test]
@@ -196,7 +237,23 @@ mod tests {
             1
         );
         // What was queued stays in order; the stream resumes after the last one it sent.
-        assert_eq!(slow.frames.try_recv().unwrap().seq, 1);
+        assert_eq!(slow.frames.try_recv().unwrap().seq, Some(1));
+    }
+
+    #[test]
+    fn a_broadcast_reaches_every_stream_outside_the_event_log() {
+        let hub = hub();
+        let mut anna = hub.subscribe(1);
+        let mut igor = hub.subscribe(2);
+        let ended = hub.subscribe(3);
+        let text = Utf8Bytes::from("directory");
+        drop(ended);
+        hub.broadcast(&text);
+        for stream in [&mut anna, &mut igor] {
+            let frame = stream.frames.try_recv().unwrap();
+            assert_eq!((frame.seq, frame.text.as_str()), (None, "directory"));
+        }
+        assert_eq!(hub.stream_count(), 2);
     }
 
     #[test]

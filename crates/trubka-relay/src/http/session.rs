@@ -137,9 +137,14 @@ impl Session {
                     let Some(frame) = frame else {
                         return self.close(close_code::TOO_SLOW, reason(close_code::TOO_SLOW)).await;
                     };
-                    if frame.seq > last_sent {
-                        self.send_event(frame.text).await?;
-                        last_sent = frame.seq;
+                    match frame.seq {
+                        Some(seq) if seq > last_sent => {
+                            self.send_event(frame.text).await?;
+                            last_sent = seq;
+                        }
+                        // Replayed already.
+                        Some(_) => {}
+                        None => self.send(Message::Text(frame.text)).await?,
                     }
                 }
                 message = self.socket.recv() => {
