@@ -338,7 +338,23 @@ const SINGLE_INSTANCE_NAME: &str = "ru.trubka.desktop.SingleInstance";
 pub(crate) struct App {
     pub(crate) client: Client,
     pub(crate) main: fantoccini::wd::WindowHandle,
+    /// The app binary this session started, by its full path.
+    binary: PathBuf,
     _driver: Proc,
+}
+
+/// A test that fails leaves its app running when only tauri-driver is killed: the app then
+/// keeps its single-instance name on the bus, and every later test's launch is handed over to
+/// it instead of starting. So a session dropped by a panic ends the app it started too.
+impl Drop for App {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = Command::new("pkill")
+                .args(["-KILL", "-f"])
+                .arg(&self.binary)
+                .status();
+        }
+    }
 }
 
 impl App {
@@ -407,6 +423,7 @@ impl App {
         Ok(App {
             client,
             main,
+            binary: app,
             _driver: driver,
         })
     }
@@ -540,7 +557,7 @@ impl App {
     }
 
     pub(crate) async fn close(self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
     }
 
     /// Ends the session and waits until no `trubka` runs on `home` and its single-instance
