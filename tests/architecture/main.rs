@@ -20,6 +20,7 @@ const CRATES: &[(&str, &str)] = &[
     ("trubka-pbx", "crates/trubka-pbx"),
     ("trubka-relay", "crates/trubka-relay"),
     ("trubka-agent", "crates/trubka-agent"),
+    ("trubka-contacts", "crates/trubka-contacts"),
     ("trubka-sim", "crates/trubka-sim"),
     ("trubka", "src-tauri"),
 ];

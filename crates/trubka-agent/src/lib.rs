@@ -24,7 +24,6 @@ pub mod dial;
 pub mod engine;
 pub mod followups;
 pub mod invite;
-pub mod numbers;
 pub mod profile;
 pub mod relay_api;
 pub mod relay_client;
@@ -33,3 +32,6 @@ pub mod store;
 pub mod tokens;
 
 pub use engine::{Engine, EngineError, EngineEvent};
+/// Phone numbers as the agent stores and looks them up, from trubka-contacts under the path
+/// the engine's users name.
+pub use trubka_contacts::numbers;

@@ -1,15 +1,16 @@
-//! The agent's address book: contacts with several numbers and any extra fields.
+//! Contacts without storage, one implementation for the relay's team directory and the desktop
+//! engine (trubka-agent): contacts with several numbers and any extra fields. No I/O here:
+//! whoever keeps contacts (SQLite on the agent, the relay's store) calls these functions.
 //!
+//! - [`numbers`]: phone numbers as stored and looked up (raw text, E.164, national digits).
 //! - [`import_csv`]: CSV with a header row (Russian or English column names, `;` or `,`,
 //!   UTF-8 with or without BOM, or Windows-1251), bad rows reported by line.
 //! - [`vcard`]: vCard 3.0/4.0 import and export.
 //! - [`export_csv`]: CSV export that [`import_csv`] reads back.
-//! - [`matching`]: who is calling — E.164 first, then national digits of legacy entries, then
-//!   numbers found in extra fields — with the reason for every match.
 
 pub mod export_csv;
 pub mod import_csv;
-pub mod matching;
+pub mod numbers;
 pub mod vcard;
 
 use std::collections::BTreeMap;
@@ -99,7 +100,7 @@ fn clean(value: &Option<String>) -> Option<String> {
 
 impl ContactDraft {
     /// Trims every field, parses every phone and indexes extra fields that hold a valid
-    /// phone number (matched after the phones, see [`matching`]).
+    /// phone number (matched after the phones).
     pub fn prepare(&self, parser: &NumberParser) -> Result<PreparedContact, ContactError> {
         let draft = ContactDraft {
             name: self.name.trim().to_owned(),
