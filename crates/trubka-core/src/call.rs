@@ -23,7 +23,7 @@ mod legs;
 #[cfg(test)]
 mod proptests;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 

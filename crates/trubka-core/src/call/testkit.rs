@@ -10,11 +10,11 @@ use crate::event::{
 use crate::phone::PhoneNumber;
 
 /// `seconds` after a fixed moment of a working day.
-pub(super) fn at(seconds: i64) -> DateTime<Utc> {
+pub(crate) fn at(seconds: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 20, 10, 15, 0).unwrap() + chrono::Duration::seconds(seconds)
 }
 
-pub(super) fn employee(id: Option<&str>, name: Option<&str>, extension: Option<&str>) -> Employee {
+pub(crate) fn employee(id: Option<&str>, name: Option<&str>, extension: Option<&str>) -> Employee {
     Employee {
         id: id.map(str::to_owned),
         name: name.map(str::to_owned),
@@ -23,33 +23,33 @@ pub(super) fn employee(id: Option<&str>, name: Option<&str>, extension: Option<&
     }
 }
 
-pub(super) fn anna() -> Employee {
+pub(crate) fn anna() -> Employee {
     employee(Some("101"), Some("Анна"), Some("201"))
 }
 
-pub(super) fn boris() -> Employee {
+pub(crate) fn boris() -> Employee {
     employee(Some("102"), Some("Борис"), Some("202"))
 }
 
-pub(super) fn vera() -> Employee {
+pub(crate) fn vera() -> Employee {
     employee(Some("103"), Some("Вера"), Some("203"))
 }
 
 /// A call whose events the tests make.
-pub(super) struct Call {
-    pub(super) id: CallId,
+pub(crate) struct Call {
+    pub(crate) id: CallId,
     direction: Direction,
 }
 
 impl Call {
-    pub(super) fn incoming(session: &str) -> Call {
+    pub(crate) fn incoming(session: &str) -> Call {
         Call {
             id: CallId::new(Provider::Uis, session),
             direction: Direction::In,
         }
     }
 
-    pub(super) fn outgoing(session: &str) -> Call {
+    pub(crate) fn outgoing(session: &str) -> Call {
         Call {
             id: CallId::new(Provider::Sipuni, session),
             direction: Direction::Out,
@@ -57,7 +57,7 @@ impl Call {
     }
 
     /// An event of this call with the usual contact and line, and nothing else.
-    pub(super) fn event(&self, kind: EventKind, discriminator: &str, seconds: i64) -> CallEvent {
+    pub(crate) fn event(&self, kind: EventKind, discriminator: &str, seconds: i64) -> CallEvent {
         CallEvent {
             id: self.id.event_id(kind, discriminator),
             call_id: self.id.clone(),
@@ -88,7 +88,7 @@ impl Call {
 }
 
 /// Changes to an event, chained after [`Call::event`].
-pub(super) trait EventExt {
+pub(crate) trait EventExt {
     fn by(self, employee: &Employee) -> Self;
     fn outcome(self, outcome: Outcome) -> Self;
     fn recording(self, url: &str) -> Self;
@@ -119,7 +119,7 @@ impl EventExt for CallEvent {
 
 /// Everything a [`CallState`] shows through its accessors.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Summary {
+pub(crate) struct Summary {
     call_id: CallId,
     provider: Option<Provider>,
     direction: Direction,
@@ -146,7 +146,7 @@ pub(super) struct Summary {
 impl Summary {
     /// Everything but the contact, the line and the list of events: what an event of an
     /// unknown type must never change.
-    pub(super) fn outcome_part(&self) -> Summary {
+    pub(crate) fn outcome_part(&self) -> Summary {
         Summary {
             contact: Contact::default(),
             line: None,
@@ -156,7 +156,7 @@ impl Summary {
         }
     }
 
-    pub(super) fn of(state: &CallState, employees: &[Employee]) -> Summary {
+    pub(crate) fn of(state: &CallState, employees: &[Employee]) -> Summary {
         Summary {
             call_id: state.call_id().clone(),
             provider: state.provider(),
