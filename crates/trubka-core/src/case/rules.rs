@@ -151,7 +151,7 @@ struct Fold<'a> {
     /// dropped when next looked up.
     open_missed: HashMap<PhoneNumber, usize>,
     /// Closes of cases whose call is not known yet: a close comes after the case in truth,
-    /// so one whose clock runs ahead of the call's still applies when the call arrives.
+    /// so one stamped before its call (the clocks differ) still applies when the call arrives.
     pending: Vec<&'a ManualClose>,
 }
 
@@ -188,7 +188,8 @@ impl<'a> Fold<'a> {
         }
     }
 
-    /// A missed incoming call.
+    /// A missed incoming call. A note on it only adds its gist: grouping is the rules' to
+    /// decide (point 12), so its `new_case` changes nothing.
     fn missed(
         &mut self,
         state: &CallState,

@@ -442,3 +442,38 @@ fn statuses_and_rules_have_stable_names() {
     assert!(!RecordingRule::AnsweredAndRecorded.is_met(true, false));
     assert!(!RecordingRule::Answered.is_met(false, true));
 }
+
+#[test]
+fn where_the_pbx_reports_no_ringing_the_employee_it_named_last_is_responsible() {
+    // Point 11 with a setup that sends only the end of the call, naming the last operator.
+    let mut events = missed_events("1", CLIENT, 0, &[]);
+    for event in &mut events {
+        if event.kind == crate::event::EventKind::Ended {
+            event.employee = Some(vera());
+        }
+    }
+    let found = of_calls(&[state(events)]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].responsible, Some(vera()));
+}
+
+#[test]
+fn a_note_on_a_missed_call_adds_its_gist_and_does_not_split_the_group() {
+    // Points 8, 12.
+    let calls = [
+        missed("1", CLIENT, 0, &[anna()]),
+        missed("2", CLIENT, 100, &[anna()]),
+    ];
+    let notes = [note(
+        &incoming_id("2"),
+        150,
+        &anna(),
+        "Звонил по счёту",
+        true,
+    )];
+    let found = with(&calls, &[], &notes, RecordingRule::AnsweredAndRecorded);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].status, CaseStatus::Open);
+    assert_eq!(found[0].gists.len(), 1);
+    assert_eq!(found[0].gists[0].call, incoming_id("2"));
+}
