@@ -7,9 +7,13 @@
 //!   UTF-8 with or without BOM, or Windows-1251), bad rows reported by line.
 //! - [`vcard`]: vCard 3.0/4.0 import and export.
 //! - [`export_csv`]: CSV export that [`import_csv`] reads back.
+//! - [`matching`]: who is calling — E.164 first, then national digits of legacy entries, then
+//!   numbers found in extra fields — ranked from the candidate numbers a store found, with the
+//!   reason for every match.
 
 pub mod export_csv;
 pub mod import_csv;
+pub mod matching;
 pub mod numbers;
 pub mod vcard;
 
@@ -100,7 +104,7 @@ fn clean(value: &Option<String>) -> Option<String> {
 
 impl ContactDraft {
     /// Trims every field, parses every phone and indexes extra fields that hold a valid
-    /// phone number (matched after the phones).
+    /// phone number (matched after the phones, see [`matching`]).
     pub fn prepare(&self, parser: &NumberParser) -> Result<PreparedContact, ContactError> {
         let draft = ContactDraft {
             name: self.name.trim().to_owned(),

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
+use crate::contacts::matching::NumberHit;
 use crate::contacts::{Contact, ContactId, PreparedContact, StoredNumber};
 
 /// Inserts a contact and returns its id.
@@ -165,13 +166,6 @@ pub fn get(conn: &Connection, id: ContactId) -> Result<Option<Contact>, StoreErr
         .query_map([id], |row| Ok((row.get(0)?, row.get(1)?)))?
         .collect::<Result<_, _>>()?;
     Ok(Some(contact))
-}
-
-/// A stored number row that matched a lookup key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NumberHit {
-    pub contact_id: ContactId,
-    pub number: StoredNumber,
 }
 
 fn hits(conn: &Connection, sql: &str, key: &str) -> Result<Vec<NumberHit>, StoreError> {
