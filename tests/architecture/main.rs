@@ -119,6 +119,31 @@ fn trubka_protocol_converts_without_io() {
 }
 
 #[test]
+fn trubka_contacts_is_contacts_without_io_or_wire_shapes() {
+    let contacts = dependencies("crates/trubka-contacts");
+    for forbidden in [
+        "tokio",
+        "reqwest",
+        "hyper",
+        "axum",
+        "rusqlite",
+        "tauri",
+        "serde_json",
+    ] {
+        assert!(
+            !contacts.contains(forbidden),
+            "trubka-contacts depends on {forbidden}"
+        );
+    }
+    let workspace: BTreeSet<&str> = contacts
+        .iter()
+        .filter(|d| d.starts_with("trubka"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(workspace, set(&["trubka-core"]));
+}
+
+#[test]
 fn only_the_relay_and_the_simulator_serve_http() {
     let servers = users(|d| matches!(d, "axum" | "hyper" | "tower-http" | "tokio-rustls"));
     assert!(
