@@ -1,11 +1,11 @@
-//! Phone numbers as the agent stores and looks them up: raw text + E.164 + national digits.
+//! Phone numbers as contacts store and look them up: raw text + E.164 + national digits.
 //!
-//! Every number the engine keeps (a contact's phone, a caller, a typed search or dial target)
-//! goes through [`NumberParser`], so that the same text always yields the same keys. A number
-//! that is valid for the default region (or carries a country code) gets its E.164 form; one
-//! that is not valid but still looks like a phone number (6 to 15 digits) is kept as a *legacy*
-//! entry with national digits only, so that it can still be matched by its national
-//! significant number.
+//! Every number the agent or the relay's directory keeps (a contact's phone, a caller, a typed
+//! search or dial target) goes through [`NumberParser`], so that the same text always yields
+//! the same keys. A number that is valid for the default region (or carries a country code)
+//! gets its E.164 form; one that is not valid but still looks like a phone number (7 to 15
+//! digits) is kept as a *legacy* entry with national digits only, so that it can still be
+//! matched by its national significant number.
 
 use trubka_core::PhoneNumber;
 use trubka_core::phone::{ParsedNumber, PhoneParser};
