@@ -13,11 +13,16 @@ use serde::Deserialize;
 use trubka_core::{Lang, UnknownLang};
 use trubka_protocol::options::MOSCOW;
 
+mod directory;
 pub mod locate;
 mod retention;
 mod tls;
 mod utc_offset;
 
+pub use directory::{
+    AnswerPointers, DirectoryConfig, LookupConfig, LookupConfigError, LookupMethod,
+    MAX_TIMEOUT_MS as LOOKUP_MAX_TIMEOUT_MS,
+};
 pub use retention::{
     BATCH_ROWS as RETENTION_BATCH_ROWS, MIN_INTERVAL_SECS as RETENTION_MIN_INTERVAL_SECS,
     RetentionConfig, RetentionError, min_events_days,
@@ -57,6 +62,8 @@ pub struct RelayConfig {
     pub tls: Option<TlsConfig>,
     /// App builds published to agents (`[updates]`, see `crate::updates`).
     pub updates: UpdatesConfig,
+    /// The team directory (`[directory]`): the CRM asked about unknown callers.
+    pub directory: DirectoryConfig,
 }
 
 /// `[updates]`: what `app publish` checks a build's signature with.
@@ -142,6 +149,7 @@ impl Default for RelayConfig {
             pbx_timeout_secs: 15,
             tls: None,
             updates: UpdatesConfig::default(),
+            directory: DirectoryConfig::default(),
         }
     }
 }
@@ -211,6 +219,8 @@ pub enum ConfigError {
     Retention(#[from] RetentionError),
     #[error(transparent)]
     Tls(#[from] TlsConfigError),
+    #[error(transparent)]
+    Lookup(#[from] LookupConfigError),
 }
 
 impl RelayConfig {
@@ -244,6 +254,9 @@ impl RelayConfig {
         if let Some(tls) = &config.tls {
             tls.source(config.listen)?;
         }
+        if let Some(lookup) = &config.directory.lookup {
+            lookup.validate()?;
+        }
         Ok((config, unknown))
     }
 
@@ -271,6 +284,9 @@ impl RelayConfig {
         let offset = |value: String| parse_utc_offset(&value).map_err(|e| e.to_string());
         if let Some(rest) = key.strip_prefix("RETENTION_") {
             return self.retention.apply_env(rest, &value);
+        }
+        if let Some(rest) = key.strip_prefix("DIRECTORY_LOOKUP_") {
+            return LookupConfig::apply_env(&mut self.directory.lookup, rest, value);
         }
         match key {
             "LISTEN" => {

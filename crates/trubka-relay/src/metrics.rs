@@ -37,6 +37,46 @@ impl HookOutcome {
     }
 }
 
+/// What became of one CRM lookup (`crate::directory::crm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrmOutcome {
+    /// The CRM named someone.
+    Found,
+    /// The CRM knows nobody with the number (404, 204, an empty list).
+    NotFound,
+    /// No answer within `[directory.lookup] timeout_ms`.
+    Timeout,
+    /// The CRM was unreachable or answered an error status (or the relay could not read
+    /// its own directory).
+    Error,
+    /// The answer was not JSON or not in the configured shape.
+    Garbage,
+    /// Not asked: too many requests to the CRM were waiting already.
+    Skipped,
+}
+
+impl CrmOutcome {
+    const ALL: [CrmOutcome; 6] = [
+        CrmOutcome::Found,
+        CrmOutcome::NotFound,
+        CrmOutcome::Timeout,
+        CrmOutcome::Error,
+        CrmOutcome::Garbage,
+        CrmOutcome::Skipped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrmOutcome::Found => "found",
+            CrmOutcome::NotFound => "not_found",
+            CrmOutcome::Timeout => "timeout",
+            CrmOutcome::Error => "error",
+            CrmOutcome::Garbage => "garbage",
+            CrmOutcome::Skipped => "skipped",
+        }
+    }
+}
+
 fn provider_index(provider: Provider) -> usize {
     match provider {
         Provider::Uis => 0,
@@ -84,6 +124,9 @@ pub struct Metrics {
     pub retention_batch_micros_sum: AtomicU64,
     ingest_latency_micros_sum: AtomicU64,
     ingest_latency_count: AtomicU64,
+    /// CRM lookups by [`CrmOutcome`], and answers taken from the cache instead.
+    crm_lookups: [AtomicU64; 6],
+    crm_cache_hits: AtomicU64,
 }
 
 impl Metrics {
@@ -136,6 +179,19 @@ impl Metrics {
             .position(|o| *o == outcome)
             .unwrap_or(0);
         self.webhooks[provider_index(provider)][index].load(Ordering::Relaxed)
+    }
+
+    pub fn crm_lookup(&self, outcome: CrmOutcome) {
+        self.crm_lookups[outcome as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn crm_cache_hit(&self) {
+        self.crm_cache_hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// CRM lookups that ended with `outcome`.
+    pub fn crm_lookups(&self, outcome: CrmOutcome) -> u64 {
+        self.crm_lookups[outcome as usize].load(Ordering::Relaxed)
     }
 
     /// The Prometheus text exposition format, version 0.0.4.
@@ -301,7 +357,27 @@ impl Metrics {
                 get(&self.retention_bytes_freed),
             ),
         ];
-        for (name, kind, help, value) in simple.into_iter().chain(retention) {
+        header(
+            &mut out,
+            "trubka_relay_crm_lookups_total",
+            "counter",
+            "Requests to the CRM ([directory.lookup]) about unknown callers, by outcome.",
+        );
+        for outcome in CrmOutcome::ALL {
+            let _ = writeln!(
+                out,
+                "trubka_relay_crm_lookups_total{{outcome=\"{}\"}} {}",
+                outcome.as_str(),
+                self.crm_lookups(outcome)
+            );
+        }
+        let crm = [(
+            "trubka_relay_crm_cache_hits_total",
+            "counter",
+            "Unknown callers whose CRM answer was still cached (no request made).",
+            get(&self.crm_cache_hits),
+        )];
+        for (name, kind, help, value) in simple.into_iter().chain(retention).chain(crm) {
             header(&mut out, name, kind, help);
             let _ = writeln!(out, "{name} {value}");
         }
@@ -379,7 +455,12 @@ mod tests {
         metrics.events_stored.fetch_add(3, Ordering::Relaxed);
         metrics.call_placed(Provider::Uis, true);
         metrics.call_placed(Provider::Sipuni, false);
+        metrics.crm_lookup(CrmOutcome::Timeout);
+        metrics.crm_cache_hit();
         let text = metrics.render();
+        assert!(text.contains("trubka_relay_crm_lookups_total{outcome=\"timeout\"} 1\n"));
+        assert!(text.contains("trubka_relay_crm_lookups_total{outcome=\"skipped\"} 0\n"));
+        assert!(text.contains("trubka_relay_crm_cache_hits_total 1\n"));
         assert!(text.contains("trubka_relay_webhooks_received_total{provider=\"sipuni\"} 1\n"));
         assert!(text.contains(
             "trubka_relay_webhooks_total{provider=\"sipuni\",outcome=\"duplicate\"} 1\n"

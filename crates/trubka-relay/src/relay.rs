@@ -21,6 +21,7 @@ use trubka_core::phone::{PhoneError, PhoneParser};
 
 use crate::choices::Choices;
 use crate::config::{ConfigError, RelayConfig};
+use crate::directory::crm::CrmLookup;
 use crate::hub::Hub;
 use crate::invites::InviteDesk;
 use crate::metrics::Metrics;
@@ -48,6 +49,8 @@ pub enum RelayError {
     Region(#[from] PhoneError),
     #[error(transparent)]
     Pbx(#[from] PbxSetupError),
+    #[error("cannot set up the CRM's HTTP client ([directory.lookup]): {0}")]
+    Crm(String),
     #[error("server error: {0}")]
     Io(#[from] io::Error),
 }
@@ -74,6 +77,8 @@ pub(crate) struct Shared {
     pub(crate) choices: Choices,
     /// Who placed which call from Trubka (`crate::placed`).
     pub(crate) placed: PlacedCalls,
+    /// The CRM asked about new calls' unknown callers (`[directory.lookup]`), when set.
+    pub(crate) crm: Option<Arc<CrmLookup>>,
     /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
     pub(crate) invites: InviteDesk,
     /// App builds published by `app publish`, offered by `/v1/app/update/…`.
@@ -115,6 +120,9 @@ impl Relay {
             .retention
             .validate(&config.reconcile)
             .map_err(ConfigError::from)?;
+        if let Some(lookup) = &config.directory.lookup {
+            lookup.validate().map_err(ConfigError::from)?;
+        }
         let phones = PhoneParser::new(&config.default_region)?;
         let pbx = Arc::new(PbxApis::from_config(&config)?);
         let path = prepare_data_dir(&config.data_dir)?;
@@ -125,6 +133,20 @@ impl Relay {
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(Arc::clone(&metrics)));
         let (writer, writer_thread) = writer::start(&path, Arc::clone(&hub), Arc::clone(&metrics))?;
+        let reads = Arc::new(ReadPool::new(path.clone()));
+        let crm = match &config.directory.lookup {
+            Some(lookup) => Some(Arc::new(
+                CrmLookup::new(
+                    lookup.clone(),
+                    Arc::clone(&reads),
+                    writer.clone(),
+                    Arc::clone(&hub),
+                    Arc::clone(&metrics),
+                )
+                .map_err(|e| RelayError::Crm(e.to_string()))?,
+            )),
+            None => None,
+        };
         let state = AppState(Arc::new(Shared {
             epoch,
             hook_tokens,
@@ -132,7 +154,8 @@ impl Relay {
             uis_utc_offset: config.uis.utc_offset,
             sipuni_utc_offset: config.sipuni.utc_offset,
             writer,
-            reads: Arc::new(ReadPool::new(path.clone())),
+            reads,
+            crm,
             invites: InviteDesk::new(path.clone(), config.public_url.clone()),
             updates: crate::updates::Releases::new(&config.data_dir),
             placed: PlacedCalls::new(path),

@@ -114,6 +114,7 @@ fn config_error(error: &ConfigError, lang: Lang) -> String {
         },
         ConfigError::Retention(e) => retention_error(e, lang),
         ConfigError::Tls(e) => e.localized(lang),
+        ConfigError::Lookup(e) => e.localized(lang),
     }
 }
 
@@ -169,6 +170,11 @@ fn relay_error(error: &RelayError, lang: Lang) -> String {
         RelayError::Region(e) => region_error(e, lang),
         RelayError::Pbx(e) => e.localized(lang),
         RelayError::Io(e) => tr!(lang, "ошибка сервера: {e}", "server error: {e}"),
+        RelayError::Crm(e) => tr!(
+            lang,
+            "не удаётся подготовить HTTP-клиент для CRM ([directory.lookup]): {e}",
+            "cannot set up the CRM's HTTP client ([directory.lookup]): {e}"
+        ),
     }
 }
 

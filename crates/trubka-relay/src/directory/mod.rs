@@ -6,6 +6,8 @@
 //! version and a history row saying who made it; desktops keep a copy and ask for the
 //! changes after the version they hold.
 
+pub mod crm;
+
 /// Migration 7 (`store/schema.rs`): the directory's tables.
 pub(crate) const SCHEMA: &str = r#"
     -- Team contacts. A deleted contact stays as a tombstone (`deleted = 1`, empty fields) so

@@ -4,6 +4,7 @@
 //! body size (413), the payload (400, kept in `rejected` and logged), then the durable store.
 //! The 200 is sent only after the writer has committed the events.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Json;
@@ -15,13 +16,14 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{FixedOffset, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use trubka_core::{CallEvent, EventKind, Provider};
+use trubka_core::{CallEvent, EventKind, PhoneNumber, Provider};
 use trubka_protocol::{
     HookRequest, ParseOptions, PayloadError, UIS_URL_KINDS, event_to_json, parse_sipuni_with,
     parse_uis_with, uis_url_kind,
 };
 
 use super::error::{ApiError, SipuniError};
+use crate::directory::crm::{CrmLookup, NewCall};
 use crate::metrics::HookOutcome;
 use crate::relay::AppState;
 use crate::store::writer::{PreparedEvent, Rejection, StoredEvent};
@@ -196,6 +198,11 @@ async fn receive(
             return Err(ApiError::BadPayload(error));
         }
     };
+    // Each event's call and client number, for the CRM lookup of a call's first event.
+    let callers: Vec<(String, Option<PhoneNumber>)> = events
+        .iter()
+        .map(|e| (e.call_id.0.clone(), e.contact.phone.clone()))
+        .collect();
     // Serialised here, on the async workers, so the single writer thread only writes.
     let prepared = events
         .into_iter()
@@ -214,7 +221,28 @@ async fn receive(
         HookOutcome::Stored
     };
     metrics.webhook_done(provider, outcome, started.elapsed().as_micros() as u64);
+    if let Some(crm) = &state.crm {
+        look_up_new_callers(crm, &stored, callers);
+    }
     Ok(stored)
+}
+
+/// Hands each call this webhook opened, with a phone number for its client, to the CRM
+/// lookup, which runs on its own: the 200 goes to the PBX now (the frames have gone out).
+fn look_up_new_callers(
+    crm: &Arc<CrmLookup>,
+    stored: &[StoredEvent],
+    callers: Vec<(String, Option<PhoneNumber>)>,
+) {
+    for (event, (call_id, number)) in stored.iter().zip(callers) {
+        if let (Some(audience), Some(number)) = (&event.opened_call, number) {
+            crm.call_opened(NewCall {
+                call_id,
+                number,
+                audience: audience.clone(),
+            });
+        }
+    }
 }
 
 /// Why a request to a hook URL was turned away before its payload was read.

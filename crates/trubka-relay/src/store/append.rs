@@ -16,6 +16,8 @@ pub(crate) struct Published {
     pub(crate) seq: u64,
     pub(crate) json: String,
     pub(crate) audience: Vec<AgentId>,
+    /// The first event stored for its call (the CRM is asked about a new call's number).
+    pub(crate) opens_call: bool,
 }
 
 pub(crate) enum Inserted {
@@ -53,8 +55,8 @@ pub(crate) fn insert_event(
         .prepare_cached("SELECT employee_seen, audience FROM calls WHERE call_id = ?1")?
         .query_row([call_id], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    let (employee_seen, previous) = match call {
-        Some((seen, audience)) => (seen, decode_audience(&audience)?),
+    let (employee_seen, previous) = match &call {
+        Some((seen, audience)) => (*seen, decode_audience(audience)?),
         None => (false, Vec::new()),
     };
     let who = audience(
@@ -97,6 +99,7 @@ pub(crate) fn insert_event(
             seq,
             json,
             audience: who,
+            opens_call: call.is_none(),
         },
     })
 }
@@ -107,7 +110,7 @@ fn encode_audience(agents: &[AgentId]) -> String {
     ids.join(",")
 }
 
-fn decode_audience(text: &str) -> Result<Vec<AgentId>, StoreError> {
+pub(crate) fn decode_audience(text: &str) -> Result<Vec<AgentId>, StoreError> {
     text.split(',')
         .filter(|id| !id.is_empty())
         .map(|id| {

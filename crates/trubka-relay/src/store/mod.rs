@@ -15,7 +15,7 @@
 
 pub(crate) mod activity;
 pub(crate) mod agents;
-mod append;
+pub(crate) mod append;
 mod checkpoint;
 pub(crate) mod invites;
 pub(crate) mod read;

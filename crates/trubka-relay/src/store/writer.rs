@@ -27,7 +27,7 @@ use trubka_protocol::stream::{close_code, event_frame};
 use super::append::{Inserted, insert_event, insert_rejection};
 use super::checkpoint::Checkpointer;
 use super::{Role, StoreError, agents, open_connection, schema};
-use crate::agents::AgentSet;
+use crate::agents::{AgentId, AgentSet};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 
@@ -51,6 +51,9 @@ pub(crate) struct StoredEvent {
     pub(crate) seq: u64,
     /// Already stored before; not delivered again.
     pub(crate) duplicate: bool,
+    /// Set when this event is the first of its call: the agents its frame went to
+    /// (supervisors included), who also get what the CRM says about the caller.
+    pub(crate) opened_call: Option<Vec<AgentId>>,
 }
 
 /// A payload the parsers refused, kept for the admin.
@@ -354,6 +357,7 @@ impl Writer {
                                 id,
                                 seq: head,
                                 duplicate: false,
+                                opened_call: publish.opens_call.then(|| publish.audience.clone()),
                             });
                             published.push(publish);
                         }
@@ -363,6 +367,7 @@ impl Writer {
                                 id,
                                 seq,
                                 duplicate: true,
+                                opened_call: None,
                             });
                         }
                     }
