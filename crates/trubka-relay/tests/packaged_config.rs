@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use trubka_relay::RelayConfig;
-use trubka_relay::config::TlsConfig;
+use trubka_relay::config::{LookupConfig, TlsConfig};
 
 fn packaged() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packaging/relay/relay.toml");
@@ -78,6 +78,16 @@ fn every_commented_key_is_one_the_relay_takes_with_its_default_value() {
     assert!(!tls.acme_domains.is_empty() && tls.acme_contact.is_some());
     assert!(tls.cert_file.is_some() && tls.key_file.is_some());
     assert!(tls.redirect_listen.is_some() && tls.acme_ca_file.is_some());
+    let mut lookup = config
+        .directory
+        .lookup
+        .take()
+        .expect("a [directory.lookup] section");
+    lookup.validate().unwrap_or_else(|e| panic!("{e}"));
+    assert!(lookup.url.contains("{digits}"), "an example URL");
+    assert_eq!(std::mem::take(&mut lookup.headers).len(), 1);
+    lookup.url.clear();
+    assert_eq!(lookup, LookupConfig::default());
     assert_eq!(config, installed_defaults());
 }
 

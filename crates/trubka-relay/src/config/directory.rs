@@ -409,6 +409,33 @@ mod tests {
         }
     }
 
+    /// docs/protocol.md's sample configuration states the defaults; this keeps it honest.
+    #[test]
+    fn the_documented_section_is_valid_and_shows_the_defaults() {
+        let doc = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/protocol.md"
+        ));
+        let start = doc
+            .find("\n[directory.lookup]")
+            .expect("a [directory.lookup] section in protocol.md");
+        let section = &doc[start..];
+        let end = section
+            .find("\n[updates]")
+            .expect("[updates] after [directory.lookup]");
+        #[derive(Deserialize)]
+        struct File {
+            directory: DirectoryConfig,
+        }
+        let file: File = toml::from_str(&section[..end]).unwrap();
+        let mut lookup = file.directory.lookup.expect("the lookup");
+        lookup.validate().unwrap();
+        assert_eq!(lookup.headers.len(), 1);
+        lookup.url.clear();
+        lookup.headers.clear();
+        assert_eq!(lookup, LookupConfig::default());
+    }
+
     #[test]
     fn the_environment_sets_the_url_and_the_authorization_only() {
         let mut lookup = None;
