@@ -8,7 +8,8 @@
 //! wall-clock instant and runs at the simulator's `speed`, so it is active until its end
 //! moment has passed (never, at speed 0, where every call ends at once). `release.call` cuts an
 //! active call short ([`CallEntry::release`]); the task playing it is woken to send what the
-//! shortened call still has to send.
+//! shortened call still has to send. The other control methods change the plan the same way
+//! ([`CallEntry::control`]).
 
 use std::{
     collections::{HashMap, HashSet, VecDeque},
@@ -19,6 +20,7 @@ use std::{
 use tokio::{sync::Notify, time::Instant};
 
 use crate::{
+    control::Refusal,
     hangup,
     scenario::{CallPlan, Provider},
 };
@@ -161,7 +163,37 @@ impl CallEntry {
         Ok(cut)
     }
 
-    /// Completes when [`CallEntry::release`] was called (at once if it was called while
+    /// Applies a Call API control method ([`crate::control`]) to the call where it is now:
+    /// `edit` gets the plan and the moment to act at (after every notification already sent)
+    /// and returns the new plan. `wake` wakes the task playing the call to send what the new
+    /// plan sends from then on (edits that change no notification leave it asleep).
+    /// Returns the moment acted at.
+    pub fn control(
+        &self,
+        now: Instant,
+        wake: bool,
+        edit: impl FnOnce(&CallPlan, u64) -> Result<CallPlan, Refusal>,
+    ) -> Result<u64, Refusal> {
+        let position = self.timeline_ms(now);
+        let cut = {
+            let mut state = self.lock();
+            if position >= state.plan.end_ms {
+                return Err(Refusal::Ended);
+            }
+            let cut = position.saturating_add(1).max(state.sent_until);
+            state.plan = edit(&state.plan, cut)?;
+            if wake {
+                state.cut = Some(cut);
+            }
+            cut
+        };
+        if wake {
+            self.released.notify_one();
+        }
+        Ok(cut)
+    }
+
+    /// Completes when [`CallEntry::release`] (or a waking [`CallEntry::control`]) was called (at once if it was called while
     /// nobody waited).
     pub async fn released(&self) {
         self.released.notified().await;

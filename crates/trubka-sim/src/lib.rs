@@ -8,7 +8,9 @@
 //!
 //! - [`config`]: [`SimConfig`], the only source of defaults; [`options`]: typed option values.
 //! - [`cast`]: employees, lines, callers, and how each PBX writes numbers.
-//! - [`scenario`]: what a call does ([`CallRequest`] → [`scenario::CallPlan`]).
+//! - [`scenario`]: what a call does ([`CallRequest`] → [`scenario::CallPlan`]);
+//!   [`control`]: how the Call API's control methods (hold, consultation, transfer, coach)
+//!   change it; [`presence`]: employees' statuses, which decide who incoming calls ring.
 //! - [`uis_templates`], [`template`], [`uis_notify`]: UIS notifications, seed templates filled
 //!   with JSON literals.
 //! - [`sipuni_notify`]: Sipuni events 1–4.
@@ -37,6 +39,7 @@ pub mod api;
 pub mod backfill;
 pub mod cast;
 pub mod config;
+pub mod control;
 pub mod error;
 pub mod generator;
 pub mod hangup;
@@ -45,6 +48,7 @@ pub mod http;
 pub mod ids;
 pub mod mp3;
 pub mod options;
+pub mod presence;
 pub mod recordings;
 pub mod request;
 pub mod request_log;

@@ -16,6 +16,7 @@ pub use crate::request::{
 use crate::{
     cast,
     config::Employee,
+    control::Control,
     error::CallRequestError,
     ids::{self, IdGen},
     uis_templates::UisShape,
@@ -76,6 +77,9 @@ pub struct Leg {
     pub unanswered: Option<Outcome>,
     /// Index of the leg that transferred the contact to this one.
     pub transferred_from: Option<usize>,
+    /// A consultation call (UIS `make.call`) that has not become a transfer: the employee
+    /// talked with the colleague who put the contact on hold, not with the contact.
+    pub consult: bool,
 }
 
 impl Leg {
@@ -148,6 +152,8 @@ pub struct CallPlan {
     pub origin: CallOrigin,
     /// Notifications not to send.
     pub drops: Vec<NotificationKind>,
+    /// What the Call API's control methods did to the call (holds, coaches).
+    pub control: Control,
 }
 
 /// Milliseconds to whole seconds, rounded to nearest.
@@ -187,9 +193,12 @@ impl CallPlan {
         self.legs.iter().position(|l| l.answer_ms.is_some())
     }
 
-    /// Index of the last leg that was answered.
+    /// Index of the last leg that was answered (consultations aside: the contact did not
+    /// talk on them).
     pub fn last_answered(&self) -> Option<usize> {
-        self.legs.iter().rposition(|l| l.answer_ms.is_some())
+        self.legs
+            .iter()
+            .rposition(|l| l.answer_ms.is_some() && !l.consult)
     }
 
     /// Whether the contact talked to anybody.
@@ -234,7 +243,7 @@ impl CallPlan {
     /// one rung.
     pub fn final_leg(&self) -> Option<usize> {
         self.last_answered()
-            .or_else(|| self.legs.len().checked_sub(1))
+            .or_else(|| self.legs.iter().rposition(|l| !l.consult))
     }
 }
 
@@ -413,6 +422,7 @@ pub fn plan(
             end_ms,
             unanswered: result,
             transferred_from: None,
+            consult: false,
         });
         cursor = end_ms + 300;
     }
@@ -432,6 +442,7 @@ pub fn plan(
             end_ms,
             unanswered: None,
             transferred_from: Some(from),
+            consult: false,
         });
     }
 
@@ -468,6 +479,7 @@ pub fn plan(
         },
         origin: CallOrigin::default(),
         drops: request.drop_notifications.clone(),
+        control: Control::default(),
     })
 }
 

@@ -27,11 +27,12 @@ use crate::{
     history::{CallEntry, History},
     ids::{self, IdGen},
     mp3::Voice,
+    presence::Presence,
     recordings::{self, Recording, Recordings},
     request_log::RequestLog,
     scenario::{
-        self, CallOrigin, CallPlan, CallRequest, NotificationKind, PbxCallId, PlanContext,
-        Provider, secs,
+        self, CallOrigin, CallPlan, CallRequest, Direction, NotificationKind, Outcome, PbxCallId,
+        PlanContext, Provider, secs,
     },
     sender::{Hook, Outgoing, Sender},
     sipuni_notify::{self, SipuniContext},
@@ -61,6 +62,8 @@ pub struct Sim {
     pub history: History,
     /// The UIS Call API's and Data API's points budgets.
     pub budgets: Budgets,
+    /// Employees' statuses on each PBX, which decide who incoming calls ring.
+    pub presence: Presence,
     ids: IdGen,
     /// Randomness for what `POST /sim/calls` leaves open (durations, a caller).
     /// A `std` mutex: drawn from without any `.await` while locked.
@@ -107,6 +110,7 @@ impl Sim {
             sender,
             history: History::default(),
             budgets,
+            presence: Presence::default(),
             ids: IdGen::new(Utc::now()),
             rng: Mutex::new(rng),
             contacts: Mutex::default(),
@@ -134,7 +138,11 @@ impl Sim {
         request: &CallRequest,
         origin: CallOrigin,
     ) -> Result<CallPlan, CallRequestError> {
-        let mut plan = self.plan_at(request, Utc::now())?;
+        let mut plan = match self.route(request) {
+            Routed::AsAsked => self.plan_at(request, Utc::now())?,
+            Routed::Instead(routed) => self.plan_at(&routed, Utc::now())?,
+            Routed::Nobody => nobody_takes(self.plan_at(request, Utc::now())?),
+        };
         plan.origin = origin;
         for kind in &self.config.drop_notifications {
             if !plan.drops.contains(kind) {
@@ -164,6 +172,52 @@ impl Sim {
         let sim = Arc::clone(self);
         self.tasks.spawn(async move { sim.play(entry).await });
         Ok(plan)
+    }
+
+    /// Who an incoming call rings, by the employees' presence: the employee asked for if
+    /// their status takes calls, else the first colleague whose status does (the account's
+    /// one group hunts through everybody), else nobody. A second employee or a transfer
+    /// target whose status takes no calls is left out.
+    fn route(&self, request: &CallRequest) -> Routed {
+        if request.direction != Direction::In {
+            return Routed::AsAsked;
+        }
+        let employees = &self.config.employees;
+        let takes = |key: &Option<String>| {
+            key.as_deref()
+                .and_then(|k| scenario::find_employee(employees, k).ok())
+                .is_none_or(|e| self.presence.takes_calls(request.provider, e))
+        };
+        let first = match &request.employee {
+            Some(key) => scenario::find_employee(employees, key).ok(),
+            None => employees.first(),
+        };
+        let first_takes = first.is_none_or(|e| self.presence.takes_calls(request.provider, e));
+        if first_takes && takes(&request.next_employee) && takes(&request.transfer_to) {
+            return Routed::AsAsked;
+        }
+        let mut routed = request.clone();
+        if !takes(&routed.next_employee) {
+            routed.next_employee = None;
+        }
+        if !takes(&routed.transfer_to) {
+            routed.transfer_to = None;
+        }
+        if !first_takes {
+            let others = [&routed.next_employee, &routed.transfer_to];
+            let free = employees.iter().find(|e| {
+                self.presence.takes_calls(request.provider, e)
+                    && others.iter().all(|k| {
+                        k.as_deref()
+                            .is_none_or(|k| k != e.extension && k != e.id.to_string())
+                    })
+            });
+            match free {
+                Some(e) => routed.employee = Some(e.extension.clone()),
+                None => return Routed::Nobody,
+            }
+        }
+        Routed::Instead(routed)
     }
 
     /// Resolves a request into a plan starting at `now`, drawing what it leaves open.
@@ -208,6 +262,11 @@ impl Sim {
         let count = contacts.entry(key).or_insert(0);
         *count += 1;
         *count
+    }
+
+    /// A new UIS `leg_id` (a consultation call's or a coach's leg).
+    pub fn next_leg_id(&self) -> u64 {
+        self.ids.uis_leg()
     }
 
     /// A new Sipuni `callbackId`.
@@ -349,6 +408,27 @@ impl Sim {
         }
         tracing::debug!(call_id = %entry.call_id, "call finished");
     }
+}
+
+/// How presence routes an incoming call.
+enum Routed {
+    AsAsked,
+    Instead(CallRequest),
+    Nobody,
+}
+
+/// How long a caller waits in the scenario before a call nobody can take ends as missed.
+const NOBODY_WAIT_MS: u64 = 15_000;
+
+/// The plan of a call no employee could take: it rings nobody and ends missed after the
+/// caller waited in the scenario.
+fn nobody_takes(mut plan: CallPlan) -> CallPlan {
+    let queued = plan.legs.first().map_or(0, |l| l.ring_ms);
+    plan.legs.clear();
+    plan.outcome = Outcome::Missed;
+    plan.end_ms = queued + NOBODY_WAIT_MS;
+    plan.moments = scenario::moments(&[], plan.end_ms, plan.end_ms);
+    plan
 }
 
 /// Whether a call asked for this notification to be lost. Sipuni's event 1 is also how a

@@ -1,7 +1,9 @@
 //! The simulated PBX APIs, mounted as the real services' paths under the simulator:
 //!
-//! - `POST /uis/callapi/v4.0`: the UIS Call API ([`uis_call`]);
-//! - `POST /uis/dataapi/v2.0`: the UIS Data API ([`uis_data`], [`uis_catalog`], and the
+//! - `POST /uis/callapi/v4.0`: the UIS Call API ([`uis_call`], call control
+//!   [`uis_control`]);
+//! - `POST /uis/dataapi/v2.0`: the UIS Data API ([`uis_data`], [`uis_catalog`], employee
+//!   statuses [`uis_status`], and the
 //!   offline requests with their sites and campaigns, [`uis_offline`]; the report of sent
 //!   notifications, [`uis_notifications`]);
 //! - `/sipuni/api/…`: the Sipuni API ([`sipuni`], [`sipuni_export`]).
@@ -16,12 +18,14 @@ pub mod sipuni;
 pub mod sipuni_export;
 pub mod uis_call;
 pub mod uis_catalog;
+pub mod uis_control;
 pub mod uis_data;
 pub mod uis_jsonrpc;
 pub mod uis_list;
 pub mod uis_notifications;
 pub mod uis_offline;
 pub mod uis_params;
+pub mod uis_status;
 
 use std::sync::Arc;
 

@@ -1,7 +1,9 @@
 //! The Sipuni HTTP API (reference B.1–B.3) under `/sipuni/api/`: `callback/call_number`,
 //! `callback/call_tree`, `statistic/export` ([`crate::api::sipuni_export`]),
-//! `statistic/record` and `statistic/operators` (the cast's extensions as the CSV
-//! `Login;Name;Status;Call state` public clients read, signed with `user` alone).
+//! `statistic/record`, `statistic/operators` (the cast's extensions as the CSV
+//! `Login;Name;Status;Call state` public clients read, signed with `user` alone, the status
+//! as [`crate::presence`] holds it) and `workplace/setUserStatus` (reference B.2.3). Sipuni
+//! has no transfer or hold method (B.2.3: none found), so those paths are unknown methods.
 //!
 //! Parameters come as a form body (`application/x-www-form-urlencoded`) or in the query
 //! string, by POST or GET. Every request must carry the cabinet number as `user` and
@@ -40,7 +42,7 @@ use serde_json::json;
 use crate::{
     account,
     api::sipuni_export,
-    recordings,
+    presence, recordings,
     request_log::{MAX_BODY, RequestNote},
     scenario::{CallOrigin, CallRequest, Direction, Provider, Routing, Source},
     sim::Sim,
@@ -107,6 +109,7 @@ pub async fn handle(
             | "statistic/export"
             | "statistic/record"
             | "statistic/operators"
+            | "workplace/setUserStatus"
     ) || (operation == "statistic/operators" && !sim.config.sipuni.operators_list)
     {
         note.outcome("unknown method");
@@ -127,6 +130,7 @@ pub async fn handle(
         "callback/call_tree" => call(&sim, &form, &note, true),
         "statistic/export" => sipuni_export::export(&sim, &form),
         "statistic/operators" => Ok(operators(&sim)),
+        "workplace/setUserStatus" => set_user_status(&sim, &form),
         _ => record(&sim, &form, &headers),
     };
     match result {
@@ -221,12 +225,45 @@ fn call(sim: &Arc<Sim>, form: &Form, note: &RequestNote, tree: bool) -> Result<R
     Ok(axum::Json(body).into_response())
 }
 
-/// `statistic/operators`: every employee of the cast, free and not in a call.
+/// `workplace/setUserStatus`: `sipnumber` (an internal number) and `status` (0 free,
+/// 1 break, 2 auto dialing, 3 manual dialing, 4 away); answers `{"success": true}`.
+fn set_user_status(sim: &Sim, form: &Form) -> Result<Response, String> {
+    let sipnumber = get(form, "sipnumber")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or("Не указан параметр sipnumber")?;
+    let status = get(form, "status")
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or("Не указан параметр status")?;
+    let code = status
+        .parse::<u8>()
+        .ok()
+        .filter(|c| presence::SIPUNI_STATUSES.iter().any(|(k, _)| k == c))
+        .ok_or_else(|| format!("Неверное значение параметра status: {status}"))?;
+    let employee = sim
+        .config
+        .employees
+        .iter()
+        .find(|e| e.extension == sipnumber)
+        .ok_or_else(|| format!("Сотрудник с внутренним номером {sipnumber} не найден"))?;
+    sim.presence.set_sipuni(&employee.extension, code);
+    tracing::info!(extension = %employee.extension, status = code, "Sipuni status set");
+    Ok(axum::Json(json!({"success": true})).into_response())
+}
+
+/// `statistic/operators`: every employee of the cast, with the status
+/// `workplace/setUserStatus` gave them (free at the start), not in a call.
 fn operators(sim: &Sim) -> Response {
     let mut csv = String::from("Login;Name;Status;Call state\n");
     for employee in &sim.config.employees {
+        let code = sim.presence.sipuni(&employee.extension);
+        let status = presence::SIPUNI_STATUSES
+            .iter()
+            .find(|(k, _)| *k == code)
+            .map_or("Свободен", |(_, name)| name);
         csv.push_str(&format!(
-            "{};{};Свободен;\n",
+            "{};{};{status};\n",
             employee.extension, employee.name
         ));
     }

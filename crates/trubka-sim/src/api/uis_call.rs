@@ -1,5 +1,11 @@
 //! UIS Call API methods (reference A.3, A.4): `start.employee_call`, `start.scenario_call`,
-//! `release.call`, `list.calls`.
+//! `release.call`, `list.calls` (the control methods are [`crate::api::uis_control`]'s).
+//!
+//! `list.calls` shows where the control methods took a call: the contact's leg «На
+//! удержании» while held (also while a consultation call rings or talks) and «Перевод
+//! вызова» while a blind transfer waits for the colleague; the employee and the colleague
+//! «Разговор операторов» while they talk; consultation, transfer and coach legs as the
+//! call's participants.
 //!
 //! A started call is played like any other call of the simulator: an outgoing call of the
 //! employee (for a scenario call, of the employee the scenario's group picks) to the contact,
@@ -22,6 +28,7 @@ use crate::{
         uis_params::Params,
     },
     cast,
+    control::{self, CallState},
     error::CallRequestError,
     scenario::{CallOrigin, CallPlan, CallRequest, Direction, Provider, Routing, Source},
     sim::Sim,
@@ -64,7 +71,7 @@ const SCENARIO_CALL_PARAMS: &[&str] = &[
 ];
 
 /// The longest TTS message the simulated tariff allows («Длина TTS сообщения»).
-const TTS_LIMIT: usize = 1000;
+pub const TTS_LIMIT: usize = 1000;
 
 const USAGE_RULES: &[&str] = &[
     "fixed",
@@ -339,11 +346,45 @@ fn active_call(sim: &Sim, plan: &CallPlan, position: u64) -> Value {
         .to_string();
     let app_id = sim.config.uis.app_id;
     let contact = plan.contact.uis.clone();
+    let state = control::state(plan, position);
+    // The contact's own leg: waiting, talking, or held (hold music also plays while a
+    // consultation call rings or talks), or being put through to a colleague.
+    let contact_state = |connected: bool| match state {
+        CallState::Hold | CallState::Dialing | CallState::OperatorTalk => "На удержании",
+        CallState::Transferring => "Перевод вызова",
+        _ if connected => "Разговор",
+        _ => "На очереди",
+    };
+    // An employee's leg; a consultation that was answered, and the employee who asked for
+    // it, talk with each other («Разговор операторов»).
+    let employee_state = |i: usize, ring_ms: u64| {
+        let leg = &plan.legs[i];
+        let talking_pair = state == CallState::OperatorTalk
+            && (leg.consult || control::talking_leg(plan, position) == Some(i));
+        if talking_pair && position < leg.end_ms {
+            "Разговор операторов"
+        } else {
+            leg_state(ring_ms, leg.answer_ms, leg.end_ms, position)
+        }
+    };
+    let employee_leg = |i: usize, calling: &Option<String>| {
+        let leg = &plan.legs[i];
+        json!({
+            "leg_id": leg.leg_id,
+            "calling_phone_number": calling,
+            "called_phone_number": account::uis_employee_phone(app_id, &leg.employee),
+            "is_operator": true,
+            "employee_id": leg.employee.id,
+            "employee_full_name": leg.employee.name,
+            "record_call_enabled": true,
+            "state": employee_state(i, leg.ring_ms),
+        })
+    };
     let mut legs = Vec::new();
     let talking = plan
         .legs
         .iter()
-        .any(|l| l.answer_ms.is_some_and(|a| a <= position) && position < l.end_ms);
+        .any(|l| !l.consult && l.answer_ms.is_some_and(|a| a <= position) && position < l.end_ms);
     match plan.direction {
         Direction::In => {
             legs.push(json!({
@@ -354,19 +395,15 @@ fn active_call(sim: &Sim, plan: &CallPlan, position: u64) -> Value {
                 "employee_id": null,
                 "employee_full_name": null,
                 "record_call_enabled": true,
-                "state": if talking { "Разговор" } else { "На очереди" },
+                "state": contact_state(talking),
             }));
-            for leg in plan.legs.iter().filter(|l| l.ring_ms <= position) {
-                legs.push(json!({
-                    "leg_id": leg.leg_id,
-                    "calling_phone_number": contact,
-                    "called_phone_number": account::uis_employee_phone(app_id, &leg.employee),
-                    "is_operator": true,
-                    "employee_id": leg.employee.id,
-                    "employee_full_name": leg.employee.name,
-                    "record_call_enabled": true,
-                    "state": leg_state(leg.ring_ms, leg.answer_ms, leg.end_ms, position),
-                }));
+            for (i, _) in plan
+                .legs
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.ring_ms <= position)
+            {
+                legs.push(employee_leg(i, &contact));
             }
         }
         Direction::Out => {
@@ -380,9 +417,10 @@ fn active_call(sim: &Sim, plan: &CallPlan, position: u64) -> Value {
                     "employee_id": leg.employee.id,
                     "employee_full_name": leg.employee.name,
                     "record_call_enabled": true,
-                    "state": leg_state(0, Some(leg.ring_ms), leg.end_ms, position),
+                    "state": employee_state(0, 0),
                 }));
                 if leg.ring_ms <= position {
+                    let connected = leg.answer_ms.is_some_and(|a| a <= position);
                     legs.push(json!({
                         "leg_id": leg.leg_id,
                         "calling_phone_number": plan.line,
@@ -391,11 +429,42 @@ fn active_call(sim: &Sim, plan: &CallPlan, position: u64) -> Value {
                         "employee_id": null,
                         "employee_full_name": null,
                         "record_call_enabled": true,
-                        "state": leg_state(leg.ring_ms, leg.answer_ms, leg.end_ms, position),
+                        "state": if connected && position < plan.end_ms {
+                            contact_state(talking)
+                        } else {
+                            leg_state(leg.ring_ms, leg.answer_ms, leg.end_ms, position)
+                        },
                     }));
                 }
             }
+            // Consultation and transfer legs the Call API added.
+            for (i, _) in plan
+                .legs
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(_, l)| l.ring_ms <= position)
+            {
+                legs.push(employee_leg(i, &Some(plan.line.clone())));
+            }
         }
+    }
+    for coach in plan
+        .control
+        .coaches
+        .iter()
+        .filter(|c| c.from_ms <= position && position < c.until_ms)
+    {
+        legs.push(json!({
+            "leg_id": coach.leg_id,
+            "calling_phone_number": plan.line,
+            "called_phone_number": coach.number,
+            "is_operator": false,
+            "employee_id": coach.employee.as_ref().map(|e| e.id),
+            "employee_full_name": coach.employee.as_ref().map(|e| e.name.clone()),
+            "record_call_enabled": true,
+            "state": "Разговор",
+        }));
     }
     json!({
         "call_session_id": plan.session_id(),

@@ -1,4 +1,5 @@
-//! UIS Data API lists of the account (reference A.5.5–A.5.7): `get.employees` (the cast),
+//! UIS Data API lists of the account (reference A.5.5–A.5.7): `get.employees` (the cast,
+//! each with the status [`crate::presence`] holds for them),
 //! `get.virtual_numbers` (the configured lines, each with the incoming scenario),
 //! `get.scenarios` ([`crate::account::UIS_SCENARIOS`]) and `get.account`
 //! (`[{app_id, name, timezone}]`, the zone named after the account's `utc_offset`, by default
@@ -16,6 +17,7 @@ use crate::{
         uis_list,
         uis_params::Params,
     },
+    presence,
     request::Direction,
     sim::Sim,
 };
@@ -85,6 +87,11 @@ pub fn get_employees(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
                 _ => (json!(e.name), Value::Null),
             };
             let login = format!("op{}", e.extension);
+            let status_id = sim.presence.uis(e.id);
+            // `status` is filled for the standard statuses only (the docs' table).
+            let status = presence::uis_status(status_id).and_then(|s| s.mnemonic);
+            let calls_available =
+                presence::uis_status(status_id).is_none_or(|s| s.in_external.contains(&"in"));
             uis_list::object(json!({
                 "id": e.id,
                 "login": login,
@@ -92,9 +99,9 @@ pub fn get_employees(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError>
                 "last_name": last,
                 "patronymic": null,
                 "full_name": e.name,
-                "status": "available",
-                "status_id": 1,
-                "calls_available": true,
+                "status": status,
+                "status_id": status_id,
+                "calls_available": calls_available,
                 "in_external_allowed_call_directions": directions,
                 "in_internal_allowed_call_directions": ["internal"],
                 "out_external_allowed_call_directions": directions,

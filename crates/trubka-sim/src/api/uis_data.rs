@@ -22,6 +22,7 @@ use crate::{
         uis_list::{self, LIST_PARAMS},
         uis_params::Params,
     },
+    control,
     history::CallEntry,
     scenario::{CallPlan, Direction, Provider, secs},
     sim::Sim,
@@ -219,6 +220,9 @@ fn report_row(
         .collect();
     let region = plan.contact.uis.as_deref().and_then(crate::cast::region);
     let wait = secs(plan.wait_ms());
+    // «Чистая длительность разговора» counts only the time the contact talked with an
+    // employee: holds are left out.
+    let held = secs(control::held_ms(plan, position.unwrap_or(plan.end_ms)));
     let (finish_time, finish_reason, total, talk) = match position {
         None => (
             json!(uis_notify::data_api_time(
@@ -274,7 +278,7 @@ fn report_row(
     put("wait_duration", json!(wait));
     put("total_wait_duration", json!(wait));
     put("talk_duration", json!(talk));
-    put("clean_talk_duration", json!(talk));
+    put("clean_talk_duration", json!(talk.saturating_sub(held)));
     put("total_duration", json!(total));
     put("postprocess_duration", json!(0));
     put("lost_call_processing_duration", Value::Null);

@@ -36,8 +36,9 @@ use serde_json::{Map, Value, json};
 use crate::{
     api::{
         limits::{Limits, UisApi},
-        uis_call, uis_catalog, uis_data, uis_notifications, uis_offline,
+        uis_call, uis_catalog, uis_control, uis_data, uis_notifications, uis_offline,
         uis_params::Params,
+        uis_status,
     },
     config::UisComponent,
     request_log::{MAX_BODY, RequestNote},
@@ -180,6 +181,36 @@ const CALL_API: &[(&str, UisComponent, Method)] = &[
         UisComponent::CallApiManagement,
         uis_call::list_calls,
     ),
+    (
+        "hold.call",
+        UisComponent::CallApiManagement,
+        uis_control::hold_call,
+    ),
+    (
+        "unhold.call",
+        UisComponent::CallApiManagement,
+        uis_control::unhold_call,
+    ),
+    (
+        "make.call",
+        UisComponent::CallApiManagement,
+        uis_control::make_call,
+    ),
+    (
+        "transfer.talk",
+        UisComponent::CallApiManagement,
+        uis_control::transfer_talk,
+    ),
+    (
+        "restore.talk",
+        UisComponent::CallApiManagement,
+        uis_control::restore_talk,
+    ),
+    (
+        "add.coach",
+        UisComponent::CallApiManagement,
+        uis_control::add_coach,
+    ),
 ];
 
 const DATA_API: &[(&str, UisComponent, Method)] = &[
@@ -207,6 +238,16 @@ const DATA_API: &[(&str, UisComponent, Method)] = &[
         "get.account",
         UisComponent::DataApi,
         uis_catalog::get_account,
+    ),
+    (
+        "get.statuses",
+        UisComponent::DataApi,
+        uis_status::get_statuses,
+    ),
+    (
+        "update.employees",
+        UisComponent::DataApi,
+        uis_status::update_employees,
     ),
     ("get.sites", UisComponent::DataApi, uis_offline::get_sites),
     (

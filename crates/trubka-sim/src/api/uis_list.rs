@@ -335,6 +335,29 @@ pub fn list(
     rows: Vec<Map<String, Value>>,
 ) -> Result<Success, RpcError> {
     p.allow(LIST_PARAMS)?;
+    page(app_id, p, fields, rows)
+}
+
+/// [`list`] for a method with parameters of its own besides the list conventions (checked
+/// and read by the caller), e.g. `is_deleted` of `get.statuses`.
+pub fn list_with(
+    app_id: u64,
+    p: Params<'_>,
+    own: &[&str],
+    fields: &[&str],
+    rows: Vec<Map<String, Value>>,
+) -> Result<Success, RpcError> {
+    let allowed: Vec<&str> = LIST_PARAMS.iter().chain(own).copied().collect();
+    p.allow(&allowed)?;
+    page(app_id, p, fields, rows)
+}
+
+fn page(
+    app_id: u64,
+    p: Params<'_>,
+    fields: &[&str],
+    rows: Vec<Map<String, Value>>,
+) -> Result<Success, RpcError> {
     let request = parse(p, fields, app_id)?;
     let (page, total) = apply(rows, &request);
     Ok(Success {
