@@ -20,8 +20,9 @@
 //! - [`setup`]: what the admin pastes into the PBX cabinets, and `check` of the PBX APIs.
 //! - [`tls`]: the relay's own HTTPS (`[tls]`): certificate files or ACME, the redirect.
 //! - [`updates`]: signed app builds published by `app publish`, offered to agents' apps.
-//! - [`cli`]: `serve`, `agent add|edit|list|revoke|invite`, `manager set|unset|list`, `uis-templates`,
-//!   `sipuni-setup`, `check` (the binary is a thin wrapper).
+//! - [`cli`]: `serve`, `agent add|edit|list|revoke|invite`, `contacts import|export|list`,
+//!   `manager set|unset|list`, `uis-templates`, `sipuni-setup`, `check` (the binary is a thin
+//!   wrapper).
 //!
 //! Entry points: [`run`] (listener + config + shutdown future), or [`Relay::open`] then
 //! [`Relay::router`] / [`Relay::serve`]; [`Store`] for administration (agents, rejected

@@ -21,7 +21,9 @@ use trubka_core::phone::{PhoneError, PhoneParser};
 
 use crate::choices::Choices;
 use crate::config::{ConfigError, RelayConfig};
+use crate::directory::DirectoryError;
 use crate::directory::crm::CrmLookup;
+use crate::directory::live::Directory;
 use crate::hub::Hub;
 use crate::invites::InviteDesk;
 use crate::metrics::Metrics;
@@ -49,6 +51,8 @@ pub enum RelayError {
     Region(#[from] PhoneError),
     #[error(transparent)]
     Pbx(#[from] PbxSetupError),
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
     #[error("cannot set up the CRM's HTTP client ([directory.lookup]): {0}")]
     Crm(String),
     #[error("server error: {0}")]
@@ -77,6 +81,8 @@ pub(crate) struct Shared {
     pub(crate) choices: Choices,
     /// Who placed which call from Trubka (`crate::placed`).
     pub(crate) placed: PlacedCalls,
+    /// The team directory: its writes and the version every stream is told.
+    pub(crate) directory: Arc<Directory>,
     /// The CRM asked about new calls' unknown callers (`[directory.lookup]`), when set.
     pub(crate) crm: Option<Arc<CrmLookup>>,
     /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
@@ -147,6 +153,9 @@ impl Relay {
             )),
             None => None,
         };
+        let numbers = trubka_contacts::numbers::NumberParser::new(&config.default_region)
+            .map_err(|e| DirectoryError::Region(e.to_string()))?;
+        let directory = Arc::new(Directory::open(path.clone(), numbers, Arc::clone(&hub))?);
         let state = AppState(Arc::new(Shared {
             epoch,
             hook_tokens,
@@ -159,6 +168,7 @@ impl Relay {
             invites: InviteDesk::new(path.clone(), config.public_url.clone()),
             updates: crate::updates::Releases::new(&config.data_dir),
             placed: PlacedCalls::new(path),
+            directory,
             choices: Choices::new(config.sipuni.trees.clone()),
             hub,
             metrics,
@@ -241,6 +251,9 @@ impl Relay {
         let stop = state.shutdown.clone();
         let reconciling = tokio::spawn(reconciler.run(stop.clone()));
         let retaining = tokio::spawn(retention.run(stop.clone()));
+        let directory_watch = tokio::spawn(
+            Arc::clone(&state.directory).watch(Arc::clone(&state.reads), stop.clone()),
+        );
         let ticker = tokio::spawn({
             let writer = state.writer.clone();
             let stop = stop.clone();
@@ -278,6 +291,7 @@ impl Relay {
         let _ = ticker.await;
         let _ = reconciling.await;
         let _ = retaining.await;
+        let _ = directory_watch.await;
         drop(state);
         writer.shutdown().await;
         Ok(served?)

@@ -5,12 +5,16 @@
 //! that come from outside (the operating system's reason, the TOML parser's pointer to the
 //! line, SQLite's message) are quoted as they are, after the explanation.
 
+use trubka_contacts::ContactError;
+use trubka_contacts::import_csv::CsvError;
+use trubka_contacts::numbers::NumberError;
 use trubka_core::{Lang, tr};
 
 use super::CliError;
 use crate::config::{
     ConfigError, RETENTION_BATCH_ROWS, RETENTION_MIN_INTERVAL_SECS, RetentionError,
 };
+use crate::directory::DirectoryError;
 use crate::relay::RelayError;
 use crate::setup::{output_error, region_error, store_error};
 use crate::tls::TlsError;
@@ -79,6 +83,23 @@ impl CliError {
             CliError::Setup(e) => e.localized(lang),
             CliError::Manager(e) => e.localized(lang),
             CliError::Update(e) => e.localized(lang),
+            CliError::Directory(e) => directory_error(e, lang),
+            CliError::ReadFile { path, source } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "не удаётся прочитать {path}: {source}",
+                    "cannot read {path}: {source}"
+                )
+            }
+            CliError::WriteFile { path, source } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "не удаётся записать {path}: {source}",
+                    "cannot write {path}: {source}"
+                )
+            }
             CliError::Output(e) => output_error(e, lang),
             CliError::Tls(e) => tls_error(e, lang),
         }
@@ -170,11 +191,97 @@ fn relay_error(error: &RelayError, lang: Lang) -> String {
         RelayError::Region(e) => region_error(e, lang),
         RelayError::Pbx(e) => e.localized(lang),
         RelayError::Io(e) => tr!(lang, "ошибка сервера: {e}", "server error: {e}"),
+        RelayError::Directory(e) => directory_error(e, lang),
         RelayError::Crm(e) => tr!(
             lang,
             "не удаётся подготовить HTTP-клиент для CRM ([directory.lookup]): {e}",
             "cannot set up the CRM's HTTP client ([directory.lookup]): {e}"
         ),
+    }
+}
+
+/// Why a directory command (or the relay's directory) failed.
+fn directory_error(error: &DirectoryError, lang: Lang) -> String {
+    match error {
+        DirectoryError::NotFound(id) => {
+            tr!(
+                lang,
+                "в справочнике нет контакта {id}",
+                "no team contact {id}"
+            )
+        }
+        DirectoryError::Conflict { id, base, current } => tr!(
+            lang,
+            "контакт {id} изменён после версии {base} (сейчас {current}): прочитайте его снова \
+             и повторите правку",
+            "contact {id} changed after version {base} (it is at {current}): read it again and \
+             redo the edit"
+        ),
+        DirectoryError::Contact(ContactError::Empty) => lang
+            .pick(
+                "у контакта нет ни имени, ни номера телефона",
+                "the contact has neither a name nor a phone number",
+            )
+            .to_owned(),
+        DirectoryError::Contact(ContactError::BadNumber(e)) => number_error(e, lang),
+        DirectoryError::BadCrmUrl(url) => tr!(
+            lang,
+            "ссылка на CRM «{url}» — не адрес http:// или https://",
+            "the CRM link «{url}» is not an http:// or https:// address"
+        ),
+        DirectoryError::File(CsvError::Empty) => {
+            lang.pick("файл пуст", "the file is empty").to_owned()
+        }
+        DirectoryError::File(CsvError::NoUsefulColumns(found)) => tr!(
+            lang,
+            "в строке заголовка нет колонки с именем или телефоном (есть: «{found}»); назовите \
+             колонки, например, «Имя» и «Телефон» (или Name и Phone)",
+            "the header row has no name or phone column (found: «{found}»); name the columns, \
+             e.g. Name and Phone (or «Имя» and «Телефон»)"
+        ),
+        DirectoryError::File(CsvError::Header(e)) => tr!(
+            lang,
+            "строка заголовка не читается: {e}",
+            "the header row cannot be read: {e}"
+        ),
+        DirectoryError::Region(e) => tr!(lang, "default_region: {e}", "default_region: {e}"),
+        DirectoryError::Sqlite(e) => tr!(lang, "ошибка базы данных: {e}", "database error: {e}"),
+        DirectoryError::Store(e) => store_error(e, lang),
+        DirectoryError::Corrupt(e) => tr!(
+            lang,
+            "в справочнике неверное значение: {e}",
+            "the directory holds a bad value: {e}"
+        ),
+        DirectoryError::Export(e) => tr!(
+            lang,
+            "не удаётся записать содержимое файла: {e}",
+            "cannot write the file's contents: {e}"
+        ),
+        DirectoryError::Stopped(e) => tr!(
+            lang,
+            "запись в справочник остановлена: {e}",
+            "the directory's writer stopped: {e}"
+        ),
+    }
+}
+
+/// Why a text is no phone number.
+fn number_error(error: &NumberError, lang: Lang) -> String {
+    match error {
+        NumberError::NotANumber(text, reason) => tr!(
+            lang,
+            "«{text}» — не номер телефона: {reason}",
+            "«{text}» is not a phone number: {reason}"
+        ),
+        NumberError::Internal(text) => tr!(
+            lang,
+            "«{text}» — короткий внутренний номер, а не номер телефона",
+            "«{text}» is a short internal number, not a phone number"
+        ),
+        NumberError::Anonymous => lang
+            .pick("номер скрыт", "no number: the caller ID is hidden")
+            .to_owned(),
+        NumberError::UnknownRegion(e) => tr!(lang, "default_region: {e}", "default_region: {e}"),
     }
 }
 
@@ -312,7 +419,35 @@ mod tests {
             }),
             CliError::Update(crate::updates::UpdateError::NeedsVersion(path())),
             CliError::Update(crate::updates::UpdateError::BadVersion("1.0".to_owned())),
+            CliError::ReadFile {
+                path: path(),
+                source: io(),
+            },
+            CliError::WriteFile {
+                path: path(),
+                source: io(),
+            },
         ]);
+        errors.extend(
+            [
+                DirectoryError::NotFound(7),
+                DirectoryError::Conflict {
+                    id: 7,
+                    base: 3,
+                    current: 5,
+                },
+                DirectoryError::Contact(ContactError::Empty),
+                DirectoryError::Contact(ContactError::BadNumber(NumberError::Internal(
+                    "101".to_owned(),
+                ))),
+                DirectoryError::Contact(ContactError::BadNumber(NumberError::Anonymous)),
+                DirectoryError::BadCrmUrl("ftp://crm".to_owned()),
+                DirectoryError::File(CsvError::Empty),
+                DirectoryError::File(CsvError::NoUsefulColumns("Адрес".to_owned())),
+                DirectoryError::Corrupt("fields".to_owned()),
+            ]
+            .map(CliError::Directory),
+        );
         errors
     }
 

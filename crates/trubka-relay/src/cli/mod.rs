@@ -1,4 +1,5 @@
-//! The command line: `serve`, `agent …` ([`agent`]), `app publish` ([`app`]), `status`, and
+//! The command line: `serve`, `agent …` ([`agent`]), `app publish` ([`app`]), `contacts …`
+//! ([`contacts`]: the team directory), `status`, and
 //! the PBX administration commands of [`crate::setup`] (`manager`, `uis-templates`, `sipuni-setup`, `check`), with the
 //! one way every subcommand finds its configuration ([`Cli::load_config`]). `src/main.rs`
 //! only parses arguments, sets up logging and calls in here; output goes to a writer so tests
@@ -6,12 +7,14 @@
 
 mod agent;
 mod app;
+mod contacts;
 mod error_text;
 mod help;
 mod invite;
 
 pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
 pub use app::{AppCommand, app};
+pub use contacts::{ContactsCommand, contacts};
 pub use help::{command_in, help_language};
 pub use invite::{InviteAgent, Validity};
 // `check` reports `[tls]` in the same words as a failed `serve`.
@@ -62,6 +65,9 @@ pub enum Command {
     /// Manage the agents who may connect.
     #[command(subcommand)]
     Agent(AgentCommand),
+    /// The team directory: import, export and list contacts.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
     /// Builds of the desktop app that agents' apps update to.
     #[command(subcommand)]
     App(AppCommand),
@@ -156,6 +162,12 @@ pub enum CliError {
     Manager(#[from] ManagerCliError),
     #[error(transparent)]
     Update(#[from] crate::updates::UpdateError),
+    #[error(transparent)]
+    Directory(#[from] crate::directory::DirectoryError),
+    #[error("cannot read {}: {source}", path.display())]
+    ReadFile { path: PathBuf, source: io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    WriteFile { path: PathBuf, source: io::Error },
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
 }

@@ -6,7 +6,67 @@
 //! version and a history row saying who made it; desktops keep a copy and ask for the
 //! changes after the version they hold.
 
+//!
+//! - [`store`]: the SQL of contacts, their numbers' lookup keys and history rows.
+//! - [`edit`]: create, edit (with `base_version`), attach a number, delete (a tombstone).
+//! - [`changes`]: pages of changes after a version; a contact with its history.
+//! - [`lookup`]: who a number belongs to, ranked as the desktop ranks.
+//! - [`import`] + [`export`]: the admin's files (CSV, vCard), the merge rule, `contacts list`.
+//! - [`live`]: the running relay's writes and the version announced to every stream.
+//! - [`crm`]: the CRM lookup (`[directory.lookup]`).
+
+pub mod changes;
 pub mod crm;
+pub(crate) mod edit;
+pub mod export;
+pub mod import;
+pub(crate) mod live;
+pub mod lookup;
+pub(crate) mod store;
+
+pub use import::{FileKind, ImportReport};
+
+use trubka_contacts::ContactError;
+use trubka_contacts::import_csv::CsvError;
+use trubka_protocol::directory::DirectoryId;
+
+use crate::store::StoreError;
+
+/// Why a directory operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error("no team contact {0}")]
+    NotFound(DirectoryId),
+    #[error(
+        "contact {id} changed after version {base} (it is at version {current}): read it again \
+         and redo the edit"
+    )]
+    Conflict {
+        id: DirectoryId,
+        base: u64,
+        current: u64,
+    },
+    /// No name and no number, or a number that is none.
+    #[error(transparent)]
+    Contact(#[from] ContactError),
+    #[error("crm_url «{0}» is not an http:// or https:// address")]
+    BadCrmUrl(String),
+    /// A contacts file that cannot be read at all.
+    #[error(transparent)]
+    File(#[from] CsvError),
+    #[error("default_region: {0}")]
+    Region(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the directory holds a bad value: {0}")]
+    Corrupt(String),
+    #[error("cannot write the file's contents: {0}")]
+    Export(String),
+    #[error("the directory's writer stopped: {0}")]
+    Stopped(String),
+}
 
 /// Migration 7 (`store/schema.rs`): the directory's tables.
 pub(crate) const SCHEMA: &str = r#"

@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 use trubka_pbx::PbxError;
 use trubka_protocol::PayloadError;
 
+use trubka_contacts::ContactError;
+
+use crate::directory::DirectoryError;
 use crate::invites::Refusal;
 use crate::store::StoreError;
 
@@ -61,6 +64,19 @@ pub enum ApiError {
     /// An invite code that cannot be exchanged; the message says what to ask the admin for.
     #[error("{0}")]
     Invite(Refusal),
+    /// A team contact (or another resource named in the path) that does not exist.
+    #[error("{0}")]
+    Missing(String),
+    /// The agent may not do this (deleting a team contact takes a supervisor).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Someone changed the resource after the version the request started from.
+    #[error("{0}")]
+    Conflict(String),
+    /// A team contact that cannot be stored as sent: the code says which rule it breaks
+    /// (`empty_contact`, `bad_number`, `bad_crm_url`), the message how.
+    #[error("{message}")]
+    BadContact { code: &'static str, message: String },
     /// Storage is failing or stopping; the caller should retry later.
     #[error("the relay cannot store events right now: {0}")]
     Unavailable(StoreError),
@@ -75,14 +91,18 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound | ApiError::UnknownHookKind { .. } => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::UnknownHookKind { .. } | ApiError::Missing(_) => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BadPayload(_) | ApiError::BadRequest(_) | ApiError::BadNumber(_) => {
                 StatusCode::BAD_REQUEST
             }
-            ApiError::NotConfigured(_) | ApiError::UnknownName { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::NotConfigured(_)
+            | ApiError::UnknownName { .. }
+            | ApiError::BadContact { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PbxRefused { status, .. } => *status,
             ApiError::Invite(Refusal::Unknown) => StatusCode::NOT_FOUND,
             ApiError::Invite(_) => StatusCode::GONE,
@@ -95,7 +115,10 @@ impl ApiError {
     fn code(&self) -> &str {
         match self {
             ApiError::Unauthorized => "unauthorized",
-            ApiError::NotFound => "not_found",
+            ApiError::NotFound | ApiError::Missing(_) => "not_found",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::BadContact { code, .. } => code,
             ApiError::UnknownHookKind { .. } => "unknown_hook_kind",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::BadPayload(e) => e.code,
@@ -114,6 +137,35 @@ impl ApiError {
 
     fn body(&self) -> Value {
         json!({"error": {"code": self.code(), "message": self.to_string()}})
+    }
+}
+
+impl From<DirectoryError> for ApiError {
+    fn from(error: DirectoryError) -> ApiError {
+        let message = error.to_string();
+        match error {
+            DirectoryError::NotFound(_) => ApiError::Missing(message),
+            DirectoryError::Conflict { .. } => ApiError::Conflict(message),
+            DirectoryError::Contact(ContactError::Empty) => ApiError::BadContact {
+                code: "empty_contact",
+                message,
+            },
+            DirectoryError::Contact(ContactError::BadNumber(_)) => ApiError::BadContact {
+                code: "bad_number",
+                message,
+            },
+            DirectoryError::BadCrmUrl(_) => ApiError::BadContact {
+                code: "bad_crm_url",
+                message,
+            },
+            DirectoryError::File(_) => ApiError::BadRequest(message),
+            DirectoryError::Store(e) => ApiError::Internal(e),
+            DirectoryError::Sqlite(e) => ApiError::Internal(StoreError::Sqlite(e)),
+            DirectoryError::Stopped(_) => ApiError::Unavailable(StoreError::WriteFailed(message)),
+            DirectoryError::Region(_) | DirectoryError::Corrupt(_) | DirectoryError::Export(_) => {
+                ApiError::Internal(StoreError::Corrupt(message))
+            }
+        }
     }
 }
 

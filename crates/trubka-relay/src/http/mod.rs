@@ -6,6 +6,7 @@
 //! - [`scenarios`]: the scenarios and schemes an agent may call through, by name.
 //! - [`requests`]: offline requests («заявки») uploaded to UIS, and what they are filed under.
 //! - [`me`]: the agent's profile.
+//! - [`directory`]: the team directory (changes, contacts and their history, lookup).
 //! - [`updates`]: the app's update check and the published packages' download.
 //! - [`join`] + [`join_page`]: sign-in by invite link (the page, the code's state, the
 //!   exchange for a token).
@@ -19,6 +20,7 @@
 mod auth;
 mod calls;
 mod customer;
+mod directory;
 pub mod error;
 mod health;
 mod hooks;
@@ -66,6 +68,19 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/scenarios", get(scenarios::list))
         .route("/v1/requests", post(requests::create))
         .route("/v1/requests/targets", get(requests::targets))
+        .route("/v1/directory/changes", get(directory::changes))
+        .route("/v1/directory/lookup", get(directory::lookup))
+        .route("/v1/directory/contacts", post(directory::create))
+        .route(
+            "/v1/directory/contacts/{id}",
+            get(directory::contact)
+                .put(directory::update)
+                .delete(directory::delete),
+        )
+        .route(
+            "/v1/directory/contacts/{id}/numbers",
+            post(directory::attach),
+        )
         .route(
             "/v1/app/update/{target}/{arch}/{current_version}",
             get(updates::check),

@@ -12,6 +12,9 @@
 //! When retention deleted events after the agent's `since`, `caught_up` says from which
 //! `seq` on the log is whole (`pruned_before`): the replay starts with what is still kept.
 //!
+//! Then the team directory's version (`directory`), on every connection, and again on each
+//! change (broadcast by the hub, outside the event log).
+//!
 //! Keepalive: a ping every [`PING_EVERY`]; a client not heard from for [`SILENT_LIMIT`] is
 //! dropped. A send that does not complete in [`SEND_TIMEOUT`] drops the client too, so a
 //! stalled socket cannot pin its task forever.
@@ -116,6 +119,13 @@ impl Session {
             None if !same_epoch => self.send_reset(state).await?,
             None => {}
         }
+        // The directory's version, after `caught_up` (or `hello`/`reset` without a replay):
+        // a desktop whose copy is older fetches the changes. Registered before it was read,
+        // so a newer version reaches the queue; it is not replayed.
+        let directory = ServerFrame::Directory {
+            version: state.directory.version(),
+        };
+        self.send(Message::Text(directory.to_json().into())).await?;
         let mut last_sent = head;
 
         // Step 3: live. Each branch either sends something or ends the session.
