@@ -662,3 +662,76 @@ fn the_contacts_commands_speak_english_alone_in_english() {
     says(&exported, &["Exported 2 contacts to "]);
     assert_english(&exported);
 }
+
+#[tokio::test]
+async fn lookup_gives_the_crms_cached_answer_only_while_no_team_contact_has_the_number() {
+    let relay = TestRelay::start().await;
+    let anna = relay.agent("Анна", |_| {});
+    // What the CRM lookup (`[directory.lookup]`) keeps after asking the CRM about a caller.
+    let db = rusqlite::Connection::open(relay.data_dir().join("relay.db")).unwrap();
+    let answer = json!([{"name": "Иван из CRM", "url": "https://crm.example.com/c/7"}]);
+    let later = chrono::Utc::now().timestamp_millis() + 3_600_000;
+    db.execute(
+        "INSERT INTO crm_answers(number, answer, fetched_at, expires_at) VALUES (?1, ?2, 0, ?3)",
+        rusqlite::params!["+79261234567", answer.to_string(), later],
+    )
+    .unwrap();
+    let (status, found) = get(&relay, "/v1/directory/lookup?number=8+926+123-45-67", &anna).await;
+    assert_eq!(status, 200, "{found}");
+    let found: LookupAnswer = decode(found);
+    assert_eq!(found.number, "+79261234567");
+    assert!(found.contacts.is_empty());
+    assert_eq!(found.crm.len(), 1);
+    assert_eq!(found.crm[0].name, "Иван из CRM");
+
+    let ivan = create(
+        &relay,
+        &anna,
+        json!({"name": "Иван", "phones": [{"raw": "+79261234567"}]}),
+    )
+    .await;
+    let (_, found) = get(&relay, "/v1/directory/lookup?number=89261234567", &anna).await;
+    let found: LookupAnswer = decode(found);
+    assert_eq!(
+        found.contacts.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [ivan.id]
+    );
+    assert!(found.crm.is_empty());
+    relay.stop().await;
+}
+
+#[test]
+fn an_import_larger_than_a_batch_is_whole_and_a_second_run_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    drop(trubka_relay::Store::open(&data).unwrap());
+    // More than two transactions of `directory::import::BATCH` (2,000).
+    let rows = 4_500;
+    let mut csv = String::from("Имя;Телефон\n");
+    for n in 0..rows {
+        csv.push_str(&format!("Клиент {n};+7 903 {:07}\n", 1_000_000 + n));
+    }
+    let file = dir.path().join("big.csv");
+    std::fs::write(&file, csv).unwrap();
+    let file = file.to_str().unwrap();
+    let first = relay_cli(&["contacts", "import", file], &data, Lang::Ru);
+    says(
+        &first,
+        &[
+            "Импортировано 4500, пропущено 0 (новых 4500, обновлено 0, без изменений 0; версия справочника 4500)",
+        ],
+    );
+    let again = relay_cli(&["contacts", "import", file], &data, Lang::Ru);
+    says(
+        &again,
+        &[
+            "Импортировано 4500, пропущено 0 (новых 0, обновлено 0, без изменений 4500; версия справочника 4500)",
+        ],
+    );
+    let last = relay_cli(
+        &["contacts", "list", "--search", "Клиент 4499"],
+        &data,
+        Lang::Ru,
+    );
+    says(&last, &["+7 903 1004499", "Контактов: 1"]);
+}
