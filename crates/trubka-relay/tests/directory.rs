@@ -735,3 +735,24 @@ fn an_import_larger_than_a_batch_is_whole_and_a_second_run_changes_nothing() {
     );
     says(&last, &["+7 903 1004499", "Контактов: 1"]);
 }
+
+#[test]
+fn a_windows_1251_csv_with_english_headers_and_commas_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    drop(trubka_relay::Store::open(&data).unwrap());
+    // «Иван» in Windows-1251, as Excel saves a CSV on a Russian Windows.
+    let mut bytes = b"Name,Phone,Company\r\n".to_vec();
+    bytes.extend([0xC8, 0xE2, 0xE0, 0xED]);
+    bytes.extend(b",8 926 123 45 67,Acme\r\n");
+    let file = dir.path().join("excel.csv");
+    std::fs::write(&file, bytes).unwrap();
+    let said = relay_cli(
+        &["contacts", "import", file.to_str().unwrap()],
+        &data,
+        Lang::En,
+    );
+    says(&said, &["Imported 1, skipped 0"]);
+    let listed = relay_cli(&["contacts", "list"], &data, Lang::Ru);
+    says(&listed, &["Иван", "8 926 123 45 67", "Acme", "import"]);
+}
