@@ -25,6 +25,10 @@ pub enum ErrorKind {
     Io,
     Keyring,
     Internal,
+    /// A team contact changed on the relay after the edit started: refresh and retry.
+    Conflict,
+    /// The relay refused: only supervisors may (delete a team contact).
+    Forbidden,
     /// Invite links the relay refused: already used, past their time, revoked, unknown.
     InviteUsed,
     InviteExpired,
@@ -79,7 +83,13 @@ impl From<EngineError> for CommandError {
             }
             EngineError::Dial(DialError::Relay(api)) => api_kind(api),
             EngineError::Contact(_) | EngineError::Csv(_) => ErrorKind::Invalid,
-            EngineError::NoOpenFollowUp(_) | EngineError::NoSuchCall(_) => ErrorKind::NotFound,
+            EngineError::NoOpenFollowUp(_)
+            | EngineError::NoSuchCall(_)
+            | EngineError::NoSuchTeamContact(_) => ErrorKind::NotFound,
+            EngineError::NotTeamContact(_) => ErrorKind::Invalid,
+            EngineError::EditConflict { .. } => ErrorKind::Conflict,
+            EngineError::NotSupervisor => ErrorKind::Forbidden,
+            EngineError::DirectoryStalled(_) => ErrorKind::Relay,
             EngineError::Token(_) => ErrorKind::Keyring,
         };
         CommandError::new(kind, e.to_string())

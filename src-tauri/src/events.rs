@@ -79,6 +79,10 @@ pub fn spawn(app: &AppHandle) {
                         .set_notice(Notice::Resynced { count });
                     refresh_status(&handle);
                 }
+                // The contacts list shows team contacts: it re-reads them.
+                Ok(EngineEvent::Directory(_)) => {
+                    let _ = handle.emit_to(MAIN, "directory-changed", ());
+                }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(
                         missed,

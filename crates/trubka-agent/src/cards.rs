@@ -1,5 +1,6 @@
 //! Call cards: what the agent sees about each live call, built from the call's view, the
-//! agent's own employee mapping (`/v1/me`) and the address book.
+//! agent's own employee mapping (`/v1/me`) and the address book (team and private contacts
+//! alike); for a number no contact knows, what the relay's CRM lookup said about it.
 //!
 //! "Here" is the agent's own leg: the UIS employee id on UIS calls, the Sipuni extension on
 //! Sipuni calls. A card withdraws when a colleague answered and the agent did not.
@@ -7,14 +8,16 @@
 use rusqlite::Connection;
 use serde::Serialize;
 use trubka_core::{PhoneNumber, Provider};
+use trubka_protocol::directory::CrmContact;
 
 use crate::calls::CallView;
 use crate::contacts::field_label;
-use crate::contacts::matching::{self, ContactMatch};
+use crate::contacts::matching;
+use crate::contacts::team::FoundContact;
 use crate::numbers::NumberParser;
 use crate::relay_api::AgentMe;
 use crate::settings::AgentSettings;
-use crate::store::{StoreError, calls};
+use crate::store::{StoreError, calls, directory};
 
 /// Where the call is, from this agent's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -117,8 +120,13 @@ pub struct Card {
     pub title: String,
     /// The number for people to read (`+7 926 123-45-67`), or what the PBX sent.
     pub number: String,
-    /// Every matching contact, best first.
-    pub contacts: Vec<ContactMatch>,
+    /// Every matching contact, best first, each saying whether it is the team's or private.
+    pub contacts: Vec<FoundContact>,
+    /// What the CRM knows about the number, when no contact matched (the relay's
+    /// `call_contact` frame, kept locally).
+    pub crm: Vec<CrmContact>,
+    /// «Открыть в CRM»: the best contact's CRM link, else the CRM answer's.
+    pub crm_url: Option<String>,
     /// More than one contact has this number: the card says so.
     pub several_matches: bool,
     /// The best contact's fields chosen in settings.
@@ -154,6 +162,7 @@ pub fn build(
     parser: &NumberParser,
     settings: &AgentSettings,
     view: CallView,
+    now_ms: i64,
 ) -> Result<Card, StoreError> {
     let keys = match view.phone.as_deref().and_then(PhoneNumber::from_e164) {
         Some(number) => Some(parser.keys_of(&number)),
@@ -169,26 +178,41 @@ pub fn build(
         }
         _ => Vec::new(),
     };
-    let fields = contacts
-        .first()
-        .map(|best| {
-            settings
-                .card_fields
-                .iter()
-                .filter_map(|key| {
-                    best.contact.field(key).map(|value| CardField {
-                        key: key.clone(),
-                        label: field_label(key).to_owned(),
-                        value: value.to_owned(),
-                    })
+    let crm = match (&keys, contacts.is_empty()) {
+        (Some(keys), true) => directory::crm_for(conn, crm_key(keys), now_ms)?,
+        _ => Vec::new(),
+    };
+    let shown = |value: &dyn Fn(&str) -> Option<String>| -> Vec<CardField> {
+        settings
+            .card_fields
+            .iter()
+            .filter_map(|key| {
+                value(key).map(|value| CardField {
+                    key: key.clone(),
+                    label: field_label(key).to_owned(),
+                    value,
                 })
-                .collect()
-        })
-        .unwrap_or_default();
+            })
+            .collect()
+    };
+    let fields = match (contacts.first(), crm.first()) {
+        (Some(best), _) => shown(&|key| best.contact().field(key).map(str::to_owned)),
+        (None, Some(client)) => shown(&|key| crm_field(client, key)),
+        (None, None) => Vec::new(),
+    };
+    let crm_url = match contacts.first() {
+        Some(best) => best.meta.crm_url.clone(),
+        None => crm.iter().find_map(|c| c.url.clone()),
+    };
     let number = display_number(&view);
     let title = contacts
         .first()
-        .map(|m| m.contact.display_name().to_owned())
+        .map(|m| m.contact().display_name().to_owned())
+        .or_else(|| {
+            crm.first()
+                .map(|c| c.name.clone())
+                .filter(|n| !n.is_empty())
+        })
         .or_else(|| view.pbx_name.clone())
         .unwrap_or_else(|| number.clone());
     let state = card_state(&view, settings.me.as_ref());
@@ -204,8 +228,26 @@ pub fn build(
             None
         },
         contacts,
+        crm,
+        crm_url,
         fields,
         recent_calls,
         call: view,
     })
+}
+
+/// The key a CRM answer is kept under: the number in E.164 as the relay's `call_contact`
+/// names it, else the text the call carried.
+pub fn crm_key(keys: &crate::numbers::NumberKeys) -> &str {
+    keys.e164.as_deref().unwrap_or(&keys.raw)
+}
+
+/// A card field of a CRM answer: its company and email, else one of its own fields.
+fn crm_field(client: &CrmContact, key: &str) -> Option<String> {
+    match key {
+        "company" => client.company.clone(),
+        "email" => client.email.clone(),
+        _ => client.fields.get(key).cloned(),
+    }
+    .filter(|v| !v.trim().is_empty())
 }

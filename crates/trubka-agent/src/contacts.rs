@@ -5,9 +5,11 @@
 //!
 //! - [`import_csv`], [`vcard`], [`export_csv`]: the formats, from trubka-contacts.
 //! - [`matching`]: who is calling — E.164 first, then national digits of legacy entries, then
-//!   numbers found in extra fields — with the reason for every match.
+//!   numbers found in extra fields — with the reason for every match, and whether the contact
+//!   is the team's or private ([`team`]).
 
 mod lookup;
+pub mod team;
 
 pub use trubka_contacts::{
     BUILTIN_FIELDS, Contact, ContactDraft, ContactError, ContactId, PhoneEntry, PreparedContact,

@@ -1,6 +1,10 @@
 //! The relay's HTTP API as the agent uses it: `GET /v1/me`, `POST /v1/calls` (optionally
 //! through a scenario picked by name from `GET /v1/scenarios`), offline requests
-//! (`GET /v1/requests/targets`, `POST /v1/requests`), and the URL of the event stream. Error bodies `{"error":{"code","message"}}` become [`ApiError::Relay`].
+//! (`GET /v1/requests/targets`, `POST /v1/requests`), the team directory (in [`directory`]),
+//! and the URL of the event stream. Error bodies `{"error":{"code","message"}}` become
+//! [`ApiError::Relay`].
+
+mod directory;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use trubka_core::{Employee, PhoneNumber, Provider};

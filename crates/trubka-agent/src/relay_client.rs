@@ -14,6 +14,8 @@
 //! - Events at or below the head the relay named in `hello` are replayed (they happened
 //!   while the client was away); the sink is told which, and `caught_up` ends the replay, so
 //!   the app can summarise what was missed instead of popping stale cards.
+//! - `directory` (the team directory's version) goes to the directory sync, `call_contact`
+//!   (the CRM's answer for a call's number) to the store and the call's card.
 //! - Close codes 4000–4099 stop the client (4001: token revoked); others reconnect.
 //! - The state is published on a `watch` channel as [`ConnectionStatus`].
 
@@ -32,6 +34,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 use trubka_core::CallEvent;
+use trubka_protocol::directory::CrmContact;
 use trubka_protocol::stream::close_code;
 use trubka_protocol::{ClientFrame, ServerFrame};
 
@@ -117,6 +120,16 @@ pub trait StreamSink: Send + Sync + 'static {
         &self,
         epoch: String,
         head: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The relay's team directory is at `version` (`directory` frame): sync when behind.
+    fn directory(&self, version: u64) -> impl Future<Output = ()> + Send;
+    /// The CRM answered for the number of call `call_id` (`call_contact` frame): keep the
+    /// answer and fill in the call's card.
+    fn call_contact(
+        &self,
+        call_id: String,
+        number: String,
+        contacts: Vec<CrmContact>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// A connection without a resume point said hello: remember `head` as the resume point.
     fn start_from(
@@ -376,8 +389,17 @@ async fn session<S: StreamSink>(
             // What retention deleted is gone for every client alike; the local store keeps
             // what the agent received before, and the summary counts what was replayed.
             Ok(ServerFrame::CaughtUp { replayed, .. }) => sink.caught_up(replayed).await,
-            // The directory frames are read by the directory sync (issue 12), not the event log.
-            Ok(ServerFrame::Directory { .. } | ServerFrame::CallContact { .. }) => {}
+            // Outside the event log: no seq, no ack, never replayed.
+            Ok(ServerFrame::Directory { version }) => sink.directory(version).await,
+            Ok(ServerFrame::CallContact {
+                call_id,
+                number,
+                contacts,
+            }) => {
+                if let Err(e) = sink.call_contact(call_id, number, contacts).await {
+                    return lost(greeted, format!("cannot store a CRM answer: {e}"));
+                }
+            }
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

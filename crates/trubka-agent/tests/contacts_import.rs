@@ -44,7 +44,7 @@ async fn russian_csv_with_bad_rows_reports_lines_and_keeps_the_rest() {
 
     let ivan = engine.find_contacts("+78121234567").await.unwrap();
     assert_eq!(ivan.matches.len(), 1);
-    let c = &ivan.matches[0].contact;
+    let c = &ivan.matches[0].matched.contact;
     assert_eq!(c.name, "Иван Петров");
     assert_eq!(c.company.as_deref(), Some("ООО Ромашка"));
     assert_eq!(c.email.as_deref(), Some("ivan@romashka.ru"));
@@ -69,6 +69,7 @@ async fn russian_csv_with_bad_rows_reports_lines_and_keeps_the_rest() {
     // Every number of a multi-number cell is found, stored raw + E.164 + national digits.
     assert_eq!(
         engine.find_contacts("89160001122").await.unwrap().matches[0]
+            .matched
             .contact
             .id,
         c.id
@@ -80,11 +81,11 @@ async fn russian_csv_with_bad_rows_reports_lines_and_keeps_the_rest() {
     );
 
     let olga = engine.find_contacts("+7 800 555 35 35").await.unwrap();
-    assert_eq!(olga.matches[0].contact.name, "Ольга Ким");
+    assert_eq!(olga.matches[0].matched.contact.name, "Ольга Ким");
     // A contact with a number and no name is kept; it shows as its number.
     let nameless = engine.find_contacts("89031112233").await.unwrap();
     assert_eq!(
-        nameless.matches[0].contact.display_name(),
+        nameless.matches[0].matched.contact.display_name(),
         "+7 903 111-22-33"
     );
 
@@ -119,7 +120,7 @@ Smith,John,+1 202 555 0173,,,\n\
         BadRowReason::BadNumber { .. }
     ));
     let found = engine.find_contacts("+78127654321").await.unwrap();
-    let c = &found.matches[0].contact;
+    let c = &found.matches[0].matched.contact;
     assert_eq!(c.name, "Петров Иван");
     assert_eq!(c.company.as_deref(), Some("ООО \"Ромашка\""));
     assert_eq!(c.notes.as_deref(), Some("VIP"));
@@ -139,6 +140,7 @@ Smith,John,+1 202 555 0173,,,\n\
             .await
             .unwrap()
             .matches[0]
+            .matched
             .contact
             .name,
         "Smith John"
@@ -164,7 +166,9 @@ async fn vcard_import_handles_types_folding_and_structured_names() {
     assert_eq!(report.bad_rows.len(), 1);
     assert_eq!(report.bad_rows[0].line, 17);
     assert_eq!(report.bad_rows[0].reason, BadRowReason::NoNameNoNumber);
-    let ivan = &engine.find_contacts("88121234567").await.unwrap().matches[0].contact;
+    let ivan = &engine.find_contacts("88121234567").await.unwrap().matches[0]
+        .matched
+        .contact;
     assert_eq!(ivan.company.as_deref(), Some("ООО Ромашка"));
     assert_eq!(
         ivan.notes.as_deref(),
@@ -172,7 +176,9 @@ async fn vcard_import_handles_types_folding_and_structured_names() {
     );
     let labels: Vec<Option<&str>> = ivan.phones().map(|n| n.label.as_deref()).collect();
     assert_eq!(labels, vec![Some("mobile"), Some("work")]);
-    let olga = &engine.find_contacts("+74951234567").await.unwrap().matches[0].contact;
+    let olga = &engine.find_contacts("+74951234567").await.unwrap().matches[0]
+        .matched
+        .contact;
     assert_eq!(olga.name, "Ким Ольга");
 }
 

@@ -40,18 +40,18 @@ async fn st_petersburg_and_toll_free_numbers_match_in_every_format() {
         assert_eq!(found.matches.len(), 1, "{typed}");
         let m = &found.matches[0];
         assert_eq!(
-            (m.contact.id, m.rule),
+            (m.matched.contact.id, m.matched.rule),
             (ivan, MatchRule::E164Equal),
             "{typed}"
         );
         assert_eq!(
-            m.explanation,
+            m.matched.explanation,
             "+78121234567 matched stored \"8 (812) 123-45-67\" of Иван Петров (E.164 equal)"
         );
     }
     for typed in ["+7 (800) 555-35-35", "88005553535", "8 800 555 35 35"] {
         let found = engine.find_contacts(typed).await.unwrap();
-        assert_eq!(found.matches[0].contact.id, hotline, "{typed}");
+        assert_eq!(found.matches[0].matched.contact.id, hotline, "{typed}");
         assert_eq!(found.query, "+78005553535");
     }
     // The 8 of 8-812 and 8-800 is a trunk prefix, not part of the number: no mix-up with 812/800.
@@ -90,9 +90,9 @@ async fn legacy_entries_without_country_code_match_by_national_digits() {
     assert_eq!(stored.numbers[0].national, "9261234567");
     let found = engine.find_contacts("+7 926 123-45-67").await.unwrap();
     assert_eq!(found.matches.len(), 1);
-    assert_eq!(found.matches[0].rule, MatchRule::NationalEqual);
+    assert_eq!(found.matches[0].matched.rule, MatchRule::NationalEqual);
     assert_eq!(
-        found.matches[0].explanation,
+        found.matches[0].matched.explanation,
         "+79261234567 matched stored \"926 123-45-67\" of Сергей (старая запись) \
          (national number equal; stored without a country code)"
     );
@@ -105,8 +105,8 @@ async fn legacy_entries_without_country_code_match_by_national_digits() {
         .await
         .unwrap();
     let found = ru.find_contacts("8 100 123 45 67").await.unwrap();
-    assert_eq!(found.matches[0].contact.name, "Новый диапазон");
-    assert_eq!(found.matches[0].rule, MatchRule::NationalEqual);
+    assert_eq!(found.matches[0].matched.contact.name, "Новый диапазон");
+    assert_eq!(found.matches[0].matched.rule, MatchRule::NationalEqual);
 }
 
 #[tokio::test]
@@ -135,7 +135,7 @@ async fn several_matches_are_all_returned_ranked_phones_before_fields() {
     let ranked: Vec<(i64, MatchRule)> = found
         .matches
         .iter()
-        .map(|m| (m.contact.id, m.rule))
+        .map(|m| (m.matched.contact.id, m.matched.rule))
         .collect();
     assert_eq!(
         ranked,
@@ -146,7 +146,7 @@ async fn several_matches_are_all_returned_ranked_phones_before_fields() {
         ]
     );
     assert_eq!(
-        found.matches[2].explanation,
+        found.matches[2].matched.explanation,
         "+74951234567 matched stored field «Рабочий (через секретаря)» \"8 (495) 123-45-67\" of \
          Пётр Иванов (E.164 equal, in an extra field)"
     );
@@ -167,7 +167,7 @@ async fn a_caller_becomes_a_contact_or_is_attached_to_one() {
 
     let card = engine.card("uis:1").await.unwrap();
     assert_eq!(card.title, "Клиент с сайта");
-    assert_eq!(card.contacts[0].contact.id, created);
+    assert_eq!(card.contacts[0].matched.contact.id, created);
 
     let other = engine
         .add_contact(contact("Ольга", &["+7 903 000-00-01"]))

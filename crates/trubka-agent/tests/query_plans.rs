@@ -108,6 +108,26 @@ fn every_query_uses_an_index() {
             }
         }
     }
+    let team = trubka_protocol::directory::DirectoryContact {
+        id: 7,
+        version: 2,
+        deleted: false,
+        fields: trubka_protocol::directory::ContactFields::from_draft(draft.clone(), None),
+        updated_by: Some("Борис".into()),
+        updated_at: None,
+    };
+    let page = trubka_protocol::directory::DirectoryPage {
+        version: 2,
+        contacts: vec![team],
+        more: false,
+    };
+    store::directory::apply_page(&mut conn, &parser, &page, 6).unwrap();
+    let team_id = store::directory::local_id(&conn, 7).unwrap().unwrap();
+    store::directory::meta(&conn, team_id).unwrap();
+    store::directory::version(&conn).unwrap();
+    store::directory::team_count(&conn).unwrap();
+    store::directory::remember_crm(&conn, "+78121234567", &[], 7).unwrap();
+    store::directory::crm_for(&conn, "+78121234567", 7).unwrap();
     contacts::delete(&conn, id).unwrap();
 
     let mut statements: BTreeSet<String> = seen.lock().unwrap().drain(..).collect();
@@ -117,6 +137,11 @@ fn every_query_uses_an_index() {
     let mut bad = Vec::new();
     let mut checked = 0;
     for sql in &statements {
+        // FTS5 reads its own one-row settings table when it (re)connects to a full-text
+        // index, as it does after a migration altered the schema: SQLite's statement, not ours.
+        if sql.starts_with("SELECT k, v FROM 'main'.'") && sql.ends_with("_config'") {
+            continue;
+        }
         let head = sql.trim_start().to_ascii_uppercase();
         if !["SELECT", "UPDATE", "DELETE", "INSERT"]
             .iter()

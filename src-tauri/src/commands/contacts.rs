@@ -18,41 +18,65 @@ pub async fn contacts_list(
     let engine = &state.engine;
     let text = search.unwrap_or_default();
     let text = text.trim();
-    let contacts = if text.is_empty() {
-        engine.all_contacts().await?
+    if text.is_empty() {
+        let entries = engine.all_contact_entries().await?;
+        Ok(entries.iter().map(ContactDto::from).collect())
     } else if engine.parser().keys(text).is_ok_and(|k| k.e164.is_some()) {
-        engine
-            .find_contacts(text)
-            .await?
+        let lookup = engine.find_contacts(text).await?;
+        Ok(lookup
             .matches
-            .into_iter()
-            .map(|m| m.contact)
-            .collect()
+            .iter()
+            .map(|m| ContactDto::of(m.contact(), &m.meta))
+            .collect())
     } else {
-        engine.search_contacts(text, 500).await?
-    };
-    Ok(contacts.iter().map(ContactDto::from).collect())
+        let entries = engine.search_contacts(text, 500).await?;
+        Ok(entries.iter().map(ContactDto::from).collect())
+    }
 }
 
-/// Creates (`id` absent) or updates a contact; returns it as stored.
+/// Creates (`id` absent) or updates a contact; returns it as stored. A new contact goes to
+/// the team directory when `team` says so, or by default when signed in to a relay; an
+/// update goes wherever the contact is (a team contact's on the relay). `crm_url` is a team
+/// contact's CRM link as the form holds it (`None` clears it); private contacts have none.
 #[tauri::command]
 pub async fn contact_save(
     state: State<'_, AppState>,
     id: Option<i64>,
     draft: ContactDraftDto,
+    team: Option<bool>,
+    crm_url: Option<String>,
 ) -> CommandResult<ContactDto> {
     let engine = &state.engine;
     let id = match id {
         Some(id) => {
-            engine.update_contact(id, draft.into()).await?;
+            match engine.contact_meta(id).await?.team {
+                Some(stamp) => {
+                    engine
+                        .update_team_contact(stamp.id, Some(stamp.version), draft.into(), crm_url)
+                        .await?;
+                }
+                None => engine.update_contact(id, draft.into()).await?,
+            }
             id
+        }
+        None if team.unwrap_or_else(|| engine.team_by_default()) => {
+            engine
+                .create_team_contact(draft.into(), crm_url)
+                .await?
+                .contact
+                .id
         }
         None => engine.add_contact(draft.into()).await?,
     };
-    let contact = engine.contact(id).await?.ok_or_else(|| {
+    stored(engine, id).await
+}
+
+/// Contact `id` as stored, with whose it is.
+async fn stored(engine: &trubka_agent::Engine, id: i64) -> CommandResult<ContactDto> {
+    let entry = engine.contact_entry(id).await?.ok_or_else(|| {
         CommandError::new(ErrorKind::NotFound, format!("no contact with id {id}"))
     })?;
-    Ok(ContactDto::from(&contact))
+    Ok(ContactDto::from(&entry))
 }
 
 #[tauri::command]
@@ -82,7 +106,8 @@ pub async fn lookup_number(state: State<'_, AppState>, number: String) -> Comman
     Ok(LookupDto::from(&state.engine.find_contacts(&number).await?))
 }
 
-/// Adds a caller's number to an existing contact.
+/// Adds a caller's number to an existing contact (a team contact's on the relay, so
+/// colleagues' cards know the caller too).
 #[tauri::command]
 pub async fn attach_number(
     state: State<'_, AppState>,
@@ -91,13 +116,7 @@ pub async fn attach_number(
 ) -> CommandResult<ContactDto> {
     let engine = &state.engine;
     engine.attach_number(contact_id, &number, None).await?;
-    let contact = engine.contact(contact_id).await?.ok_or_else(|| {
-        CommandError::new(
-            ErrorKind::NotFound,
-            format!("no contact with id {contact_id}"),
-        )
-    })?;
-    Ok(ContactDto::from(&contact))
+    stored(engine, contact_id).await
 }
 
 /// Creates a contact from a call's caller.
@@ -109,8 +128,5 @@ pub async fn contact_from_call(
 ) -> CommandResult<ContactDto> {
     let engine = &state.engine;
     let id = engine.contact_from_call(&call_id, &name).await?;
-    let contact = engine.contact(id).await?.ok_or_else(|| {
-        CommandError::new(ErrorKind::NotFound, format!("no contact with id {id}"))
-    })?;
-    Ok(ContactDto::from(&contact))
+    stored(engine, id).await
 }

@@ -6,7 +6,7 @@
 use ts_rs::TS;
 
 use super::calls::{CardFieldDto, CardStateDto, CursorDto, EmployeeDto, HistoryFilterDto};
-use super::contacts::{BadRowDto, MatchDto, NumberDto, PhoneDraftDto, RowWarningDto};
+use super::contacts::{BadRowDto, MatchDto, NumberDto, PhoneDraftDto, RowWarningDto, TeamDto};
 use super::*;
 use crate::error::{CommandError, ErrorKind};
 
@@ -30,6 +30,7 @@ pub fn render() -> String {
         decl::<SettingsDto>(),
         decl::<SettingsPatch>(),
         decl::<NumberDto>(),
+        decl::<TeamDto>(),
         decl::<ContactDto>(),
         decl::<PhoneDraftDto>(),
         decl::<ContactDraftDto>(),

@@ -256,6 +256,15 @@ pub struct CardDto {
     pub company: Option<String>,
     /// Why the best contact matched.
     pub explanation: Option<String>,
+    /// The best contact is the team directory's (`false`: private, or no contact).
+    pub team_contact: bool,
+    /// Who last changed the best contact, when it is the team's, and when (RFC 3339).
+    pub updated_by: Option<String>,
+    pub updated_at: Option<String>,
+    /// No contact knows the number and the title and fields come from the CRM.
+    pub from_crm: bool,
+    /// «Открыть в CRM»: the best contact's CRM link, else the CRM answer's.
+    pub crm_url: Option<String>,
     pub several_matches: bool,
     pub fields: Vec<CardFieldDto>,
     pub recent_calls: Vec<CallDto>,
@@ -269,18 +278,26 @@ pub struct CardDto {
 impl CardDto {
     pub fn of(card: &Card, followup: Option<FollowUpDto>, received_ms: i64) -> CardDto {
         let best = card.contacts.first();
+        let team = best.and_then(|m| m.meta.team.as_ref());
         CardDto {
             call: CallDto::of(
                 &card.call,
-                best.map(|m| m.contact.display_name().to_owned()),
+                best.map(|m| m.contact().display_name().to_owned()),
             ),
             state: card.state.into(),
             withdrawn: card.withdrawn,
             title: card.title.clone(),
             number: card.number.clone(),
-            contact_id: best.map(|m| m.contact.id),
-            company: best.and_then(|m| m.contact.company.clone()),
-            explanation: best.map(|m| m.explanation.clone()),
+            contact_id: best.map(|m| m.contact().id),
+            company: best
+                .and_then(|m| m.contact().company.clone())
+                .or_else(|| card.crm.first().and_then(|c| c.company.clone())),
+            explanation: best.map(|m| m.matched.explanation.clone()),
+            team_contact: team.is_some(),
+            updated_by: team.and_then(|t| t.updated_by.clone()),
+            updated_at: team.map(|t| super::ts(t.updated_at)),
+            from_crm: best.is_none() && !card.crm.is_empty(),
+            crm_url: card.crm_url.clone(),
             several_matches: card.several_matches,
             fields: card
                 .fields

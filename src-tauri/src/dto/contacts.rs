@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use trubka_agent::contacts::import_csv::BadRowReason;
+use trubka_agent::contacts::team::{ContactEntry, ContactMeta, FoundContact, TeamStamp};
 use trubka_agent::contacts::{Contact, ContactDraft, PhoneEntry, StoredNumber};
 use trubka_agent::engine::contacts::{ImportReport, Lookup};
 use ts_rs::TS;
@@ -30,6 +31,32 @@ impl From<&StoredNumber> for NumberDto {
     }
 }
 
+/// A team contact's place in the relay's directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TeamDto {
+    /// The relay's id of the contact.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The directory version of its last change.
+    #[ts(type = "number")]
+    pub version: u64,
+    /// Who made the last change: an agent's name, `import` or `admin`.
+    pub updated_by: Option<String>,
+    /// When, RFC 3339 UTC.
+    pub updated_at: String,
+}
+
+impl From<&TeamStamp> for TeamDto {
+    fn from(t: &TeamStamp) -> TeamDto {
+        TeamDto {
+            id: t.id,
+            version: t.version,
+            updated_by: t.updated_by.clone(),
+            updated_at: super::ts(t.updated_at),
+        }
+    }
+}
+
 /// A stored contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ContactDto {
@@ -42,11 +69,35 @@ pub struct ContactDto {
     pub notes: Option<String>,
     pub numbers: Vec<NumberDto>,
     pub fields: BTreeMap<String, String>,
+    /// The team directory's contact (`null`: private, kept on this desktop only).
+    pub team: Option<TeamDto>,
+    /// «Открыть в CRM»: the client's page in the CRM.
+    pub crm_url: Option<String>,
+}
+
+impl ContactDto {
+    /// A contact with whose it is.
+    pub fn of(contact: &Contact, meta: &ContactMeta) -> ContactDto {
+        ContactDto {
+            team: meta.team.as_ref().map(TeamDto::from),
+            crm_url: meta.crm_url.clone(),
+            ..ContactDto::from(contact)
+        }
+    }
+}
+
+impl From<&ContactEntry> for ContactDto {
+    fn from(e: &ContactEntry) -> ContactDto {
+        ContactDto::of(&e.contact, &e.meta)
+    }
 }
 
 impl From<&Contact> for ContactDto {
+    /// A contact without what the store knows of it (team or private): shown as private.
     fn from(c: &Contact) -> ContactDto {
         ContactDto {
+            team: None,
+            crm_url: None,
             id: c.id,
             name: c.name.clone(),
             company: c.company.clone(),
@@ -182,6 +233,19 @@ pub struct MatchDto {
     pub explanation: String,
 }
 
+impl From<&FoundContact> for MatchDto {
+    fn from(m: &FoundContact) -> MatchDto {
+        MatchDto {
+            contact: ContactDto::of(m.contact(), &m.meta),
+            rule: serde_json::to_value(m.matched.rule)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            explanation: m.matched.explanation.clone(),
+        }
+    }
+}
+
 /// "Whose number is this".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct LookupDto {
@@ -197,14 +261,7 @@ impl From<&Lookup> for LookupDto {
             matches: l
                 .matches
                 .iter()
-                .map(|m| MatchDto {
-                    contact: ContactDto::from(&m.contact),
-                    rule: serde_json::to_value(m.rule)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    explanation: m.explanation.clone(),
-                })
+                .map(MatchDto::from)
                 .collect(),
             no_match: l.no_match.clone(),
         }

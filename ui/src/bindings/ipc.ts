@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/dto by `UPDATE_BINDINGS=1 cargo test -p trubka bindings`.
 // Do not edit by hand: a test fails when this file and the Rust types differ.
 
-export type ErrorKind = "not_signed_in" | "unauthorized" | "network" | "relay" | "dial_not_supported" | "bad_number" | "bad_url" | "invalid" | "not_found" | "storage" | "io" | "keyring" | "internal" | "invite_used" | "invite_expired" | "invite_revoked" | "invite_unknown";
+export type ErrorKind = "not_signed_in" | "unauthorized" | "network" | "relay" | "dial_not_supported" | "bad_number" | "bad_url" | "invalid" | "not_found" | "storage" | "io" | "keyring" | "internal" | "conflict" | "forbidden" | "invite_used" | "invite_expired" | "invite_revoked" | "invite_unknown";
 
 export type CommandError = { kind: ErrorKind, message: string, };
 
@@ -53,7 +53,34 @@ field: string | null,
  */
 e164: string | null, };
 
-export type ContactDto = { id: number, name: string, company: string | null, email: string | null, position: string | null, notes: string | null, numbers: Array<NumberDto>, fields: { [key in string]?: string }, };
+export type TeamDto = { 
+/**
+ * The relay's id of the contact.
+ */
+id: number, 
+/**
+ * The directory version of its last change.
+ */
+version: number, 
+/**
+ * Who made the last change: an agent's name, `import` or `admin`.
+ */
+updated_by: string | null, 
+/**
+ * When, RFC 3339 UTC.
+ */
+updated_at: string, };
+
+export type ContactDto = { id: number, name: string, company: string | null, email: string | null, position: string | null, notes: string | null, numbers: Array<NumberDto>, fields: { [key in string]?: string }, 
+/**
+ * The team directory's contact (`null`: private, kept on this desktop only).
+ */
+team: TeamDto | null, 
+/**
+ * «Открыть в CRM»: the client's page in the CRM.
+ */
+crm_url: string | null, };
+
 
 export type PhoneDraftDto = { raw: string, label: string | null, };
 
@@ -143,7 +170,23 @@ contact_id: number | null, company: string | null,
 /**
  * Why the best contact matched.
  */
-explanation: string | null, several_matches: boolean, fields: Array<CardFieldDto>, recent_calls: Array<CallDto>, 
+explanation: string | null, 
+/**
+ * The best contact is the team directory's (`false`: private, or no contact).
+ */
+team_contact: boolean, 
+/**
+ * Who last changed the best contact, when it is the team's, and when (RFC 3339).
+ */
+updated_by: string | null, updated_at: string | null, 
+/**
+ * No contact knows the number and the title and fields come from the CRM.
+ */
+from_crm: boolean, 
+/**
+ * «Открыть в CRM»: the best contact's CRM link, else the CRM answer's.
+ */
+crm_url: string | null, several_matches: boolean, fields: Array<CardFieldDto>, recent_calls: Array<CallDto>, 
 /**
  * The caller's open follow-up (earlier missed calls), if any.
  */

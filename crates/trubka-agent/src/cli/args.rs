@@ -140,7 +140,7 @@ pub enum ContactsAction {
     },
     /// Contacts whose name or company contains TEXT.
     Search { text: String },
-    /// Add a contact.
+    /// Add a contact: to the team directory when signed in to a relay, else private.
     Add {
         #[arg(long, default_value = "")]
         name: String,
@@ -158,7 +158,44 @@ pub enum ContactsAction {
         /// Extra field as KEY=VALUE; repeatable.
         #[arg(long = "field", value_name = "KEY=VALUE")]
         fields: Vec<String>,
+        /// The client's page in the CRM (team contacts).
+        #[arg(long)]
+        crm_url: Option<String>,
+        /// Keep it on this desktop only, even when signed in.
+        #[arg(long, conflicts_with = "team")]
+        private: bool,
+        /// Add it to the team directory (the default when signed in).
+        #[arg(long)]
+        team: bool,
     },
+    /// Change a contact's fields: given ones replace, others stay. A team contact is changed
+    /// on the relay.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        /// Replaces every phone; repeatable.
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        position: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+        /// Extra field as KEY=VALUE (empty VALUE removes it); repeatable.
+        #[arg(long = "field", value_name = "KEY=VALUE")]
+        fields: Vec<String>,
+        /// The client's page in the CRM (team contacts).
+        #[arg(long)]
+        crm_url: Option<String>,
+    },
+    /// Fetch the team directory's changes from the relay now.
+    Sync,
+    /// Who changed a team contact and what (from the relay).
+    History { id: i64 },
     /// Add a number to an existing contact.
     Attach {
         id: i64,
@@ -172,6 +209,6 @@ pub enum ContactsAction {
         #[arg(long, default_value = "")]
         name: String,
     },
-    /// Delete a contact.
+    /// Delete a contact (a team contact: supervisors only).
     Delete { id: i64 },
 }

@@ -1,14 +1,12 @@
 //! What each `trubka-cli` command does, on top of the [`Engine`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 
 use tokio::sync::broadcast::error::RecvError;
 
-use super::args::{Cli, Command, ContactsAction, FollowupsAction};
+use super::args::{Cli, Command, FollowupsAction};
 use super::render;
-use crate::contacts::{ContactDraft, PhoneEntry};
-use crate::engine::contacts::ExportFormat;
 use crate::engine::{Engine, EngineError, EngineEvent, HistoryRequest};
 use crate::invite::parse_invite;
 use crate::profile::Profile;
@@ -29,7 +27,7 @@ pub enum CliError {
     Stream(String),
 }
 
-fn json_line(value: &impl serde::Serialize) -> Result<(), CliError> {
+pub(super) fn json_line(value: &impl serde::Serialize) -> Result<(), CliError> {
     let text = serde_json::to_string(value).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{text}")?;
@@ -226,90 +224,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                 }
             }
         }
-        Command::Contacts { action } => contacts(&engine, action).await?,
-    }
-    Ok(())
-}
-
-async fn contacts(engine: &Engine, action: ContactsAction) -> Result<(), CliError> {
-    match action {
-        ContactsAction::Import { file, json } => {
-            let report = engine.import_contacts(&file).await?;
-            if json {
-                json_line(&report)?;
-            } else {
-                println!("{}", render::import_report(&report));
-            }
-        }
-        ContactsAction::Export { file } => {
-            let count = engine
-                .export_contacts(&file, ExportFormat::for_path(&file))
-                .await?;
-            println!("Выгружено контактов: {count} → {}", file.display());
-        }
-        ContactsAction::Find {
-            number,
-            explain,
-            json,
-        } => {
-            let lookup = engine.find_contacts(&number).await?;
-            if json {
-                json_line(&lookup)?;
-            } else {
-                println!("{}", render::lookup(&lookup, explain));
-            }
-        }
-        ContactsAction::Search { text } => {
-            for contact in engine.search_contacts(&text, 50).await? {
-                let numbers: Vec<&str> = contact.phones().map(|n| n.raw.as_str()).collect();
-                println!(
-                    "#{} {} {}",
-                    contact.id,
-                    contact.display_name(),
-                    numbers.join(", ")
-                );
-            }
-        }
-        ContactsAction::Add {
-            name,
-            phones,
-            company,
-            email,
-            position,
-            notes,
-            fields,
-        } => {
-            let mut extra = BTreeMap::new();
-            for field in fields {
-                let (k, v) = field.split_once('=').ok_or_else(|| {
-                    CliError::Usage(format!("--field {field}: expected KEY=VALUE"))
-                })?;
-                extra.insert(k.to_owned(), v.to_owned());
-            }
-            let draft = ContactDraft {
-                name,
-                company,
-                email,
-                position,
-                notes,
-                phones: phones.into_iter().map(PhoneEntry::new).collect(),
-                fields: extra,
-            };
-            let id = engine.add_contact(draft).await?;
-            println!("Контакт #{id} сохранён");
-        }
-        ContactsAction::Attach { id, phone, label } => {
-            engine.attach_number(id, &phone, label).await?;
-            println!("Номер {phone} добавлен к контакту #{id}");
-        }
-        ContactsAction::FromCall { call_id, name } => {
-            let id = engine.contact_from_call(&call_id, &name).await?;
-            println!("Контакт #{id} создан из звонка {call_id}");
-        }
-        ContactsAction::Delete { id } => {
-            engine.delete_contact(id).await?;
-            println!("Контакт #{id} удалён");
-        }
+        Command::Contacts { action } => super::contacts::run(&engine, action).await?,
     }
     Ok(())
 }

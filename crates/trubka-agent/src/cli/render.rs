@@ -4,11 +4,14 @@ use chrono::{DateTime, Local, Utc};
 
 use crate::calls::CallView;
 use crate::cards::{Card, CardState, display_number, who};
+use crate::contacts::team::ContactMeta;
 use crate::engine::away::AwaySummary;
 use crate::engine::contacts::{ImportReport, Lookup};
+use crate::engine::directory::DirectoryStatus;
 use crate::engine::{FollowUpItem, HistoryEntry};
 use crate::relay_api::{CallRoute, RequestSent, RequestTargets};
 use crate::relay_client::ConnectionStatus;
+use trubka_protocol::directory::{ChangeAction, ContactWithHistory};
 
 /// One scenario or scheme: `Исходящий обзвон  (UIS, сценарий 27092)`.
 pub fn call_route(route: &CallRoute) -> String {
@@ -114,6 +117,8 @@ pub fn card(card: &Card) -> String {
     let mut who = card.title.clone();
     if let Some(company) = card.fields.iter().find(|f| f.key == "company") {
         who.push_str(&format!(" ({})", company.value));
+    } else if card.contacts.is_empty() && !card.crm.is_empty() {
+        who.push_str(" (из CRM)");
     } else if card.contacts.is_empty() && card.pbx_name.is_some() {
         who.push_str(" (имя из АТС)");
     } else if card.contacts.is_empty() {
@@ -136,7 +141,7 @@ pub fn card(card: &Card) -> String {
             card.contacts.len()
         ));
         for m in &card.contacts {
-            out.push_str(&format!("\n     · {}", m.contact.display_name()));
+            out.push_str(&format!("\n     · {}", m.contact().display_name()));
         }
     }
     let fields: Vec<String> = card
@@ -147,6 +152,9 @@ pub fn card(card: &Card) -> String {
         .collect();
     if !fields.is_empty() {
         out.push_str(&format!("\n   {}", fields.join("; ")));
+    }
+    if let Some(url) = &card.crm_url {
+        out.push_str(&format!("\n   открыть в CRM: {url}"));
     }
     if card.call.is_ended() && card.call.talked() {
         out.push_str(&format!(
@@ -248,17 +256,69 @@ pub fn lookup(lookup: &Lookup, explain: bool) -> String {
         ));
     }
     for m in &lookup.matches {
-        let c = &m.contact;
+        let c = m.contact();
         let mut line = format!("#{} {}", c.id, c.display_name());
         if let Some(company) = &c.company {
             line.push_str(&format!(" ({company})"));
         }
+        line.push_str(&format!(" — {}", whose(&m.meta)));
+        if let Some(url) = &m.meta.crm_url {
+            line.push_str(&format!("\n   CRM: {url}"));
+        }
         if explain {
-            line.push_str(&format!("\n   {}", m.explanation));
+            line.push_str(&format!("\n   {}", m.matched.explanation));
         }
         lines.push(line);
     }
     lines.join("\n")
+}
+
+/// Whose a contact is, for a listing: the team's (with its last change) or private.
+pub fn whose(meta: &ContactMeta) -> String {
+    match &meta.team {
+        Some(team) => match &team.updated_by {
+            Some(by) => format!("команда / team, изменил(а) {by} {}", local(team.updated_at)),
+            None => "команда / team".to_owned(),
+        },
+        None => "личный / private".to_owned(),
+    }
+}
+
+/// The team directory's copy: «Справочник команды: версия N, контактов M».
+pub fn directory_status(status: &DirectoryStatus) -> String {
+    let mut out = format!(
+        "Справочник команды: версия {}, контактов {} / Team directory: version {}, {} contacts",
+        status.version, status.contacts, status.version, status.contacts
+    );
+    if let Some(error) = &status.error {
+        out.push_str(&format!(
+            "\n   последняя синхронизация не удалась / last sync failed: {error}"
+        ));
+    }
+    out
+}
+
+/// A team contact's history, newest change first.
+pub fn contact_history(found: &ContactWithHistory) -> String {
+    let c = &found.contact;
+    let mut out = format!("{} — версия / version {}", c.fields.name, c.version);
+    for change in &found.history {
+        let action = match change.action {
+            ChangeAction::Created => "создан / created",
+            ChangeAction::Edited => "изменён / edited",
+            ChangeAction::NumberAttached => "добавлен номер / number attached",
+            ChangeAction::Deleted => "удалён / deleted",
+            ChangeAction::Imported => "импортирован / imported",
+        };
+        let at = DateTime::parse_from_rfc3339(&change.at)
+            .map(|at| local(at.with_timezone(&Utc)))
+            .unwrap_or_else(|_| change.at.clone());
+        out.push_str(&format!("\n   {at} {}: {action}", change.author));
+        if !change.changed.is_empty() {
+            out.push_str(&format!(" ({})", change.changed.join(", ")));
+        }
+    }
+    out
 }
 
 /// The summary of an import.

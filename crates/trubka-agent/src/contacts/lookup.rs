@@ -1,11 +1,14 @@
 //! Who is calling, from the local store: the indexed SQL fetches the candidate numbers,
-//! trubka-contacts' [`rank`] orders them, and the ranked contacts are loaded.
+//! trubka-contacts' [`rank`] orders them, and the ranked contacts are loaded with whether
+//! each is the team's or private. Team and private contacts are ranked together.
 
 use rusqlite::Connection;
-use trubka_contacts::matching::{ContactMatch, NumberHit, RankedHit, rank};
+use trubka_contacts::matching::{NumberHit, RankedHit, rank};
+
+use super::team::FoundContact;
 
 use crate::numbers::NumberKeys;
-use crate::store::{StoreError, contacts as sql};
+use crate::store::{StoreError, contacts as sql, directory};
 
 /// The contacts `query` may belong to, ranked: numbers with its E.164, then legacy numbers
 /// (stored without one) with its national digits, each in entry order.
@@ -19,12 +22,16 @@ fn ranked(conn: &Connection, query: &NumberKeys) -> Result<Vec<RankedHit>, Store
 }
 
 /// Every contact `query` belongs to, best first.
-pub fn find(conn: &Connection, query: &NumberKeys) -> Result<Vec<ContactMatch>, StoreError> {
+pub fn find(conn: &Connection, query: &NumberKeys) -> Result<Vec<FoundContact>, StoreError> {
     let hits = ranked(conn, query)?;
     let mut out = Vec::with_capacity(hits.len());
     for hit in hits {
         if let Some(contact) = sql::get(conn, hit.contact_id)? {
-            out.push(hit.into_match(query, contact));
+            let meta = directory::meta(conn, contact.id)?;
+            out.push(FoundContact {
+                matched: hit.into_match(query, contact),
+                meta,
+            });
         }
     }
     Ok(out)

@@ -23,7 +23,7 @@ impl Engine {
             .store
             .call(move |conn| {
                 let view = call_sql::view_of(conn, &id)?.ok_or(EngineError::NoSuchCall(id))?;
-                Ok(cards::build(conn, &parser, &settings, view)?)
+                Ok(cards::build(conn, &parser, &settings, view, now_ms())?)
             })
             .await
     }
@@ -38,7 +38,7 @@ impl Engine {
                 let views = call_sql::unfinished(conn, since)?;
                 views
                     .into_iter()
-                    .map(|v| cards::build(conn, &parser, &settings, v))
+                    .map(|v| cards::build(conn, &parser, &settings, v, now_ms()))
                     .collect::<Result<_, _>>()
             })
             .await

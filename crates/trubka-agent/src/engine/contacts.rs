@@ -7,10 +7,12 @@ use serde::Serialize;
 
 use super::{Engine, EngineError, now_ms};
 use crate::contacts::import_csv::{self, BadRow, RowWarning};
-use crate::contacts::matching::{self, ContactMatch};
+use crate::contacts::matching;
+use crate::contacts::team::{ContactEntry, ContactMeta, FoundContact};
 use crate::contacts::{Contact, ContactDraft, ContactId, PhoneEntry, export_csv, vcard};
 use crate::store::calls as call_sql;
 use crate::store::contacts as sql;
+use crate::store::directory;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -57,7 +59,7 @@ pub struct Lookup {
     pub query: String,
     pub national: String,
     /// Every matching contact, best first, each with its reason.
-    pub matches: Vec<ContactMatch>,
+    pub matches: Vec<FoundContact>,
     /// Why nothing matched (when nothing did).
     pub no_match: Option<String>,
 }
@@ -147,6 +149,29 @@ impl Engine {
             .await
     }
 
+    /// Every contact in id order, each saying whether it is the team's or private.
+    pub async fn all_contact_entries(&self) -> Result<Vec<ContactEntry>, EngineError> {
+        self.inner
+            .store
+            .call(|conn| {
+                let mut out = Vec::new();
+                let mut after = 0;
+                loop {
+                    let ids = sql::ids_after(conn, after, 1000)?;
+                    let Some(&last) = ids.last() else { break };
+                    for id in ids {
+                        if let Some(contact) = sql::get(conn, id)? {
+                            let meta = directory::meta(conn, id)?;
+                            out.push(ContactEntry { contact, meta });
+                        }
+                    }
+                    after = last;
+                }
+                Ok::<_, EngineError>(out)
+            })
+            .await
+    }
+
     /// Writes every contact to `path` as CSV, or vCard for `.vcf`.
     pub async fn export_contacts(
         &self,
@@ -175,12 +200,19 @@ impl Engine {
             .await?)
     }
 
-    /// Replaces a contact's fields and numbers.
+    /// Replaces a contact's fields and numbers: a team contact's on the relay (from the
+    /// version held here, keeping its CRM link), a private one's here.
     pub async fn update_contact(
         &self,
         id: ContactId,
         draft: ContactDraft,
     ) -> Result<(), EngineError> {
+        let meta = self.contact_meta(id).await?;
+        if let Some(team) = meta.team {
+            self.update_team_contact(team.id, Some(team.version), draft, meta.crm_url)
+                .await?;
+            return Ok(());
+        }
         let prepared = draft.prepare(&self.inner.parser)?;
         Ok(self
             .inner
@@ -194,11 +226,24 @@ impl Engine {
             .await?)
     }
 
+    /// Deletes a contact: a team contact on the relay (supervisors only), a private one here.
     pub async fn delete_contact(&self, id: ContactId) -> Result<(), EngineError> {
+        if let Some(team) = self.contact_meta(id).await?.team {
+            return self.delete_team_contact(team.id).await;
+        }
         Ok(self
             .inner
             .store
             .call(move |conn| sql::delete(conn, id))
+            .await?)
+    }
+
+    /// Whether contact `id` is the team's, and its CRM link.
+    pub async fn contact_meta(&self, id: ContactId) -> Result<ContactMeta, EngineError> {
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| directory::meta(conn, id))
             .await?)
     }
 
@@ -210,12 +255,13 @@ impl Engine {
             .await?)
     }
 
-    /// Contacts whose name or company contains `text` (3 characters or more).
+    /// Contacts whose name or company contains `text` (3 characters or more), team and
+    /// private alike, each saying whose it is.
     pub async fn search_contacts(
         &self,
         text: &str,
         limit: usize,
-    ) -> Result<Vec<Contact>, EngineError> {
+    ) -> Result<Vec<ContactEntry>, EngineError> {
         let text = text.to_owned();
         self.inner
             .store
@@ -223,7 +269,10 @@ impl Engine {
                 let ids = sql::search(conn, &text, limit)?;
                 let mut out = Vec::with_capacity(ids.len());
                 for id in ids {
-                    out.extend(sql::get(conn, id)?);
+                    if let Some(contact) = sql::get(conn, id)? {
+                        let meta = directory::meta(conn, id)?;
+                        out.push(ContactEntry { contact, meta });
+                    }
                 }
                 Ok::<_, EngineError>(out)
             })
@@ -250,13 +299,19 @@ impl Engine {
             .await
     }
 
-    /// Adds a number (any format) to an existing contact: "this caller is Иван Петров".
+    /// Adds a number (any format) to an existing contact: "this caller is Иван Петров". A
+    /// team contact gets it on the relay, so colleagues' cards know the caller too.
     pub async fn attach_number(
         &self,
         id: ContactId,
         number: &str,
         label: Option<String>,
     ) -> Result<(), EngineError> {
+        if let Some(team) = self.contact_meta(id).await?.team {
+            self.attach_number_to_team_contact(team.id, number, label)
+                .await?;
+            return Ok(());
+        }
         let keys = self.inner.parser.keys(number)?;
         let stored = crate::contacts::StoredNumber {
             raw: keys.raw,

@@ -5,14 +5,18 @@
 //! - watch the connection ([`Engine::status`]) and card/follow-up updates
 //!   ([`Engine::subscribe`] → [`EngineEvent`]);
 //! - read history, cards, follow-ups; dial (directly or through a scenario by name); manage
-//!   contacts (in [`contacts`]); send offline requests to UIS (in [`requests`]).
+//!   contacts (in [`contacts`]; team contacts through the relay in [`team`]); keep the team
+//!   directory's copy in step (in [`directory`]); send offline requests to UIS (in
+//!   [`requests`]).
 //!
 //! All SQLite work runs on the store thread; nothing here blocks an async worker.
 
 pub mod away;
 pub mod calls;
 pub mod contacts;
+pub mod directory;
 pub mod requests;
+pub mod team;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -20,6 +24,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use trubka_core::{CallEvent, EventKind};
+use trubka_protocol::directory::CrmContact;
 
 use crate::backoff::Backoff;
 use crate::calls::CallView;
@@ -35,11 +40,13 @@ use crate::relay_api::{AgentMe, ApiError, CallRoute, DialAccepted, RelayApi};
 use crate::relay_client::{self, ClientControl, ConnectionStatus, Delivery, StreamSink};
 use crate::settings::AgentSettings;
 use crate::store::calls::{self as call_sql, StreamPosition};
+use crate::store::directory as directory_sql;
 use crate::store::history::{HistoryCursor, HistoryFilter, Search};
 use crate::store::settings::{self as kv, ResumePoint};
 use crate::store::{Store, StoreError, millis};
 use crate::tokens::{FileTokens, TokenStore};
 use away::{AwayLog, AwaySummary};
+use directory::{DirectoryStatus, DirectorySync};
 
 /// Everything the façade can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +83,26 @@ pub enum EngineError {
     NoOpenFollowUp(String),
     #[error("no call {0} in the local history")]
     NoSuchCall(String),
+    #[error(
+        "the relay keeps saying more directory changes follow version {0} but sends none newer"
+    )]
+    DirectoryStalled(u64),
+    /// A team contact changed on the relay after the edit started (409).
+    #[error(
+        "Контакт изменил(а) {by} после того, как вы начали правку: обновите и повторите / \
+         {by} changed this contact after you started editing: refresh and try again"
+    )]
+    EditConflict { by: String },
+    /// The relay lets only supervisors delete team contacts (403).
+    #[error(
+        "Удалять контакты команды может только супервизор: попросите его / Only a supervisor \
+         may delete team contacts: ask one"
+    )]
+    NotSupervisor,
+    #[error("no team contact {0} on the relay (deleted meanwhile?)")]
+    NoSuchTeamContact(i64),
+    #[error("contact #{0} is private, not the team's")]
+    NotTeamContact(i64),
 }
 
 /// What the engine tells its subscribers.
@@ -92,6 +119,8 @@ pub enum EngineEvent {
     Followups(Badge),
     /// The relay had lost our resume point: local history is kept, live data resumes.
     Resync { epoch: String, resync_count: u64 },
+    /// The team directory's copy changed (a sync ran or failed, or this desktop wrote).
+    Directory(DirectoryStatus),
 }
 
 /// A history request: filter, optional search text (a number in any format, its last digits,
@@ -162,6 +191,7 @@ pub(crate) struct Inner {
     client: Mutex<Option<(JoinHandle<()>, ClientControl)>>,
     backoff: Backoff,
     away: Mutex<AwayLog>,
+    directory: DirectorySync,
 }
 
 /// The desktop engine of one profile. Cheap to clone; clones share everything.
@@ -221,6 +251,7 @@ impl Engine {
         let parser = NumberParser::new(&settings.default_region)?;
         let (events, _) = broadcast::channel(256);
         let (status, _) = watch::channel(ConnectionStatus::SignedOut);
+        let directory = DirectorySync::open(&store).await?;
         let inner = Inner {
             profile,
             tokens,
@@ -232,6 +263,7 @@ impl Engine {
             client: Mutex::new(None),
             backoff,
             away: Mutex::new(AwayLog::default()),
+            directory,
         };
         Ok(Engine {
             inner: Arc::new(inner),
@@ -275,9 +307,7 @@ impl Engine {
     }
 
     fn api(&self) -> Result<RelayApi, EngineError> {
-        let relay = self.settings().relay_url.ok_or(EngineError::NotSignedIn)?;
-        let token = self.inner.tokens.read()?.ok_or(EngineError::NotSignedIn)?;
-        Ok(RelayApi::new(&relay, &token)?)
+        self.inner.api()
     }
 
     /// Checks `token` with the relay's `/v1/me`, then stores the relay URL, the token and
@@ -345,14 +375,16 @@ impl Engine {
             self.inner.backoff,
         ));
         *client = Some((task, control));
+        self.inner.directory.start(self.inner.clone());
         Ok(())
     }
 
-    /// Stops the stream client.
+    /// Stops the stream client (and the directory sync it drives).
     pub fn stop(&self) {
         if let Some((task, _)) = self.inner.client.lock().expect("client lock").take() {
             task.abort();
         }
+        self.inner.directory.stop();
     }
 
     /// Reconnects now instead of waiting (after OS resume or a network change).
@@ -397,6 +429,18 @@ impl Engine {
 }
 
 impl Inner {
+    fn api(&self) -> Result<RelayApi, EngineError> {
+        let relay = self
+            .settings
+            .read()
+            .expect("settings lock")
+            .relay_url
+            .clone()
+            .ok_or(EngineError::NotSignedIn)?;
+        let token = self.tokens.read()?.ok_or(EngineError::NotSignedIn)?;
+        Ok(RelayApi::new(&relay, &token)?)
+    }
+
     async fn apply_event(
         &self,
         position: Option<StreamPosition>,
@@ -419,7 +463,7 @@ impl Inner {
                 } else {
                     Some(followups::badge(conn)?)
                 };
-                let card = cards::build(conn, &parser, &settings, applied.view)?;
+                let card = cards::build(conn, &parser, &settings, applied.view, now_ms())?;
                 Ok::<_, StoreError>((card, applied.duplicate, badge))
             })
             .await?;
@@ -477,6 +521,38 @@ impl StreamSink for Inner {
         self.store
             .call(move |conn| kv::start_from(conn, &epoch, head))
             .await
+    }
+
+    async fn directory(&self, version: u64) {
+        self.directory.announced(version);
+    }
+
+    async fn call_contact(
+        &self,
+        call_id: String,
+        number: String,
+        contacts: Vec<CrmContact>,
+    ) -> Result<(), StoreError> {
+        let parser = self.parser.clone();
+        let settings = self.settings.read().expect("settings lock").clone();
+        let card = self
+            .store
+            .call(move |conn| {
+                directory_sql::remember_crm(conn, &number, &contacts, now_ms())?;
+                match call_sql::view_of(conn, &call_id)? {
+                    Some(view) => cards::build(conn, &parser, &settings, view, now_ms()).map(Some),
+                    None => Ok(None),
+                }
+            })
+            .await?;
+        // The card has popped already with the call's first event: this only fills it in.
+        if let Some(card) = card {
+            let _ = self.events.send(EngineEvent::Card {
+                card: Box::new(card),
+                delivery: Delivery::Quiet,
+            });
+        }
+        Ok(())
     }
 
     async fn reset(&self, epoch: String, head: u64) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@
 
 pub mod calls;
 pub mod contacts;
+pub mod directory;
 pub mod followups;
 pub mod history;
 pub mod schema;

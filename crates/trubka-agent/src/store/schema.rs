@@ -136,8 +136,27 @@ CREATE TABLE followup_calls (
 CREATE INDEX followup_calls_by_followup ON followup_calls (followup_id, started_at);
 "#;
 
+/// Version 2 (issue 12): the synced copy of the team directory. A team contact is a row of
+/// `contacts` with the relay's id (`team_id`, NULL for a private contact) and the directory
+/// version it was last changed at; `updated_at` then holds the relay's time of that change.
+/// `crm_contacts` keeps what the relay's CRM lookup said about numbers no contact knows.
+const V2: &str = r#"
+ALTER TABLE contacts ADD COLUMN team_id INTEGER;
+ALTER TABLE contacts ADD COLUMN team_version INTEGER;
+ALTER TABLE contacts ADD COLUMN crm_url TEXT;
+ALTER TABLE contacts ADD COLUMN updated_by TEXT;
+CREATE UNIQUE INDEX contacts_by_team_id ON contacts (team_id) WHERE team_id IS NOT NULL;
+
+CREATE TABLE crm_contacts (
+    number      TEXT PRIMARY KEY,
+    contacts    TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX crm_contacts_by_time ON crm_contacts (received_at);
+"#;
+
 /// Every migration in order; the schema version is the number of entries applied.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
