@@ -37,7 +37,9 @@ fn report_fields() -> Value {
         "communication_id",
         "wait_duration",
         "talk_duration",
+        "clean_talk_duration",
         "total_duration",
+        "is_transfer",
         "call_records",
         "employees",
         "last_answered_employee_id",
@@ -56,7 +58,8 @@ async fn calls_report_page_request_and_row() {
                 "id": 1197843161, "start_time": "2026-05-12 10:15:03",
                 "finish_time": "2026-05-12 10:17:40", "direction": "out", "is_lost": false,
                 "contact_phone_number": "79260000000", "virtual_phone_number": "74993720692",
-                "communication_id": 1197843161, "talk_duration": 131, "total_duration": 157,
+                "communication_id": 1197843161, "talk_duration": 131, "clean_talk_duration": 120, "total_duration": 157,
+                "is_transfer": false,
                 "call_records": ["13f79da9cdad2dfaee5ef282712164a4"],
                 "employees": [{"employee_id": 25, "employee_full_name": "Иванов Иван",
                                "is_answered": true, "is_talked": true}],
@@ -107,6 +110,8 @@ async fn calls_report_page_request_and_row() {
     assert_eq!(row.direction, Some(CallDirection::Out));
     assert_eq!(row.is_lost, Some(false));
     assert_eq!(row.talk_duration, Some(131));
+    assert_eq!(row.clean_talk_duration, Some(120));
+    assert_eq!(row.is_transfer, Some(false));
     assert_eq!(row.wait_duration, None);
     assert_eq!(
         row.employees[0].employee_full_name.as_deref(),

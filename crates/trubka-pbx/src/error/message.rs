@@ -158,10 +158,12 @@ impl UisMnemonic {
                 .to_owned(),
             UisMnemonic::NoActivePhoneNumber => lang
                 .pick(
-                    "У сотрудника в UIS нет активного телефона: включите номер (SIP или \
-                     мобильный) в карточке сотрудника в личном кабинете UIS",
-                    "The employee has no active phone in UIS: switch on a number (SIP or mobile) \
-                     on the employee's card in the UIS cabinet",
+                    "Номер не существует в UIS или у сотрудника нет активного телефона: \
+                     проверьте номер или включите номер (SIP или мобильный) в карточке \
+                     сотрудника в личном кабинете UIS",
+                    "UIS has no such number, or the employee has no active phone: check the \
+                     number or switch on a number (SIP or mobile) on the employee's card in the \
+                     UIS cabinet",
                 )
                 .to_owned(),
             UisMnemonic::VirtualPhoneNumberNotFound => lang
@@ -240,8 +242,13 @@ impl UisMnemonic {
                 .to_owned(),
             UisMnemonic::InvalidState => lang
                 .pick(
-                    "Звонок UIS сейчас в таком состоянии, что это действие невозможно",
-                    "The UIS call is in a state where this action is not possible",
+                    "Звонок UIS сейчас в таком состоянии, что это действие невозможно: \
+                     удержание — только во время разговора, снятие с удержания — только на \
+                     удержании, перевод и возврат — только после вызова коллеги, тренер — \
+                     только во время разговора",
+                    "The UIS call is in a state where this action is not possible: hold only \
+                     during a conversation, resume only while on hold, transfer and return \
+                     only after calling a colleague, a coach only during a conversation",
                 )
                 .to_owned(),
             UisMnemonic::TalkOptionNotFound => lang
@@ -258,8 +265,10 @@ impl UisMnemonic {
                 .to_owned(),
             UisMnemonic::CoachNotFound => lang
                 .pick(
-                    "Для сотрудника в UIS не назначен тренер",
-                    "The employee has no coach assigned in UIS",
+                    "Для сотрудника в UIS не назначен тренер: укажите номер тренера или \
+                     назначьте тренера сотруднику в кабинете UIS",
+                    "The employee has no coach assigned in UIS: give the coach's number or \
+                     assign a coach to the employee in the UIS cabinet",
                 )
                 .to_owned(),
             UisMnemonic::DateIntervalLimitReached => lang

@@ -130,7 +130,8 @@ fn flag(on: bool) -> String {
     if on { "1" } else { "0" }.to_owned()
 }
 
-fn extension(sipnumber: &str) -> Result<String> {
+/// An internal number as Sipuni takes it (digits only).
+pub(crate) fn extension(sipnumber: &str) -> Result<String> {
     let sipnumber = sipnumber.trim();
     if !sipnumber.is_empty() && sipnumber.bytes().all(|b| b.is_ascii_digit()) {
         Ok(sipnumber.to_owned())

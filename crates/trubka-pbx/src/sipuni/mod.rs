@@ -3,11 +3,13 @@
 //! - [`hash`]: the md5 signature rule ([`sign`]).
 //! - [`callback`]: `callback/call_number` and `callback/call_tree` (click-to-call).
 //! - [`statistic`]: `statistic/export` (the call log as CSV), `statistic/record` and
-//!   `statistic/operators` (the cabinet's extensions).
+//!   `statistic/operators` (the cabinet's extensions and their status).
+//! - [`workplace`]: `workplace/setUserStatus` (an employee's status).
 
 pub mod callback;
 pub mod hash;
 pub mod statistic;
+pub mod workplace;
 
 use std::fmt;
 use std::time::Duration;
@@ -25,6 +27,7 @@ pub use statistic::{
     AnsweredFilter, CallTypeFilter, EmployeeCell, SipuniCallKind, SipuniCallRow, SipuniExport,
     SipuniOperator, StatisticsFilter,
 };
+pub use workplace::SipuniStatus;
 
 /// How to reach one Sipuni cabinet.
 #[derive(Clone)]

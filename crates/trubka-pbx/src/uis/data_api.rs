@@ -41,7 +41,9 @@ const REPORT_FIELDS: &[&str] = &[
     "communication_id",
     "wait_duration",
     "talk_duration",
+    "clean_talk_duration",
     "total_duration",
+    "is_transfer",
     "call_records",
     "employees",
     "last_answered_employee_id",
@@ -102,7 +104,11 @@ pub struct CallReportRow {
     pub communication_id: Option<u64>,
     pub wait_duration: Option<u64>,
     pub talk_duration: Option<u64>,
+    /// Seconds the contact talked with an employee: holds left out.
+    pub clean_talk_duration: Option<u64>,
     pub total_duration: Option<u64>,
+    /// Whether the call was transferred.
+    pub is_transfer: Option<bool>,
     /// Recording hashes; see [`UisClient::record_urls`].
     pub call_records: Vec<String>,
     pub employees: Vec<ReportEmployee>,
@@ -136,7 +142,9 @@ struct WireReportRow {
     communication_id: Option<u64>,
     wait_duration: Option<u64>,
     talk_duration: Option<u64>,
+    clean_talk_duration: Option<u64>,
     total_duration: Option<u64>,
+    is_transfer: Option<bool>,
     #[serde(default, deserialize_with = "null_as_default")]
     call_records: Vec<String>,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -449,7 +457,9 @@ fn report_row(row: WireReportRow, offset: FixedOffset) -> Result<CallReportRow> 
         communication_id: row.communication_id,
         wait_duration: row.wait_duration,
         talk_duration: row.talk_duration,
+        clean_talk_duration: row.clean_talk_duration,
         total_duration: row.total_duration,
+        is_transfer: row.is_transfer,
         call_records: row.call_records,
         employees: row.employees,
         last_answered_employee_id: row.last_answered_employee_id,

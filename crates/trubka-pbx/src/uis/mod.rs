@@ -3,6 +3,10 @@
 //!
 //! - `jsonrpc` (private): the envelope and error mapping.
 //! - [`call_api`]: `start.employee_call`, `start.scenario_call`, `release.call`, `list.calls`.
+//! - [`call_control`]: `hold.call`, `unhold.call`, `make.call`, `transfer.talk`,
+//!   `restore.talk`, `add.coach`, and blind and attended transfers built on them.
+//! - [`presence`]: employee statuses (`get.statuses`, `status_id` of `get.employees`,
+//!   `update.employees`).
 //! - [`data_api`]: `get.calls_report` (with paging and window splitting), `get.employees`,
 //!   `get.virtual_numbers`, `get.scenarios`, `get.account`.
 //! - [`notifications`]: the report of sent notifications (`get.reports_list`,
@@ -13,11 +17,13 @@
 //! - [`limits`]: `metadata.limits` and the waiting policy.
 
 pub mod call_api;
+pub mod call_control;
 pub mod data_api;
 mod jsonrpc;
 pub mod limits;
 pub mod notifications;
 pub mod offline;
+pub mod presence;
 pub mod records;
 
 use std::fmt;
@@ -36,6 +42,7 @@ pub use call_api::{
     ActiveCall, ActiveLeg, CallDirection, CallSessionId, CallTag, EmployeeCall, FirstCall,
     ListCalls, ScenarioCall,
 };
+pub use call_control::Message;
 pub use data_api::{
     CallReportRow, CallsReportPage, Employee, EmployeeExtension, EmployeePhone, ReportEmployee,
     ReportPage, Scenario, UisAccount, VirtualNumber, VirtualNumberScenario,
@@ -43,6 +50,7 @@ pub use data_api::{
 pub use limits::{Sleeper, TokioSleeper, UisLimits};
 pub use notifications::{Labelled, SentNotification, UserReport};
 pub use offline::{Campaign, OfflineMessage, Site, UploadedMessage};
+pub use presence::EmployeeStatus;
 
 /// How to reach one UIS account. `Default` points at the UIS hosts with an empty key.
 #[derive(Clone)]
