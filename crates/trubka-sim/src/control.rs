@@ -74,6 +74,8 @@ pub enum CallState {
     OperatorTalk,
     /// `transfer.talk` was called while the colleague's phone rang; waiting for them.
     Transferring,
+    /// Everybody has hung up and the PBX is closing the session (`FINISHING`).
+    Finishing,
     /// The call is over.
     Ended,
 }
@@ -91,6 +93,9 @@ pub enum Refusal {
 pub fn state(plan: &CallPlan, at: u64) -> CallState {
     if at >= plan.end_ms {
         return CallState::Ended;
+    }
+    if !plan.legs.is_empty() && plan.legs.iter().all(|l| l.end_ms <= at) {
+        return CallState::Finishing;
     }
     if let Some(c) = consultation(plan, at) {
         return if plan.legs[c].answer_ms.is_some_and(|a| a <= at) {
@@ -154,7 +159,8 @@ pub fn held_ms(plan: &CallPlan, until: u64) -> u64 {
 
 fn expect(plan: &CallPlan, at: u64, allowed: &[CallState]) -> Result<CallState, Refusal> {
     match state(plan, at) {
-        CallState::Ended => Err(Refusal::Ended),
+        // A session that is closing answers as one that is over: nothing in it can change.
+        CallState::Ended | CallState::Finishing => Err(Refusal::Ended),
         state if allowed.contains(&state) => Ok(state),
         state => Err(Refusal::State(state)),
     }
