@@ -11,8 +11,14 @@
 //! ```text
 //! cargo bench -p trubka-relay --bench trubka-relay-load -- --agents 1000 --webhooks 20000 --concurrency 64
 //! cargo bench -p trubka-relay --bench trubka-relay-load -- --rate 5000   # latency at a given load
+//! cargo bench -p trubka-relay --bench trubka-relay-load -- --rate 500 --crm-delay-ms 5000
 //! ```
+//!
+//! With `--crm-delay-ms`, every webhook opens a call from a number the relay has never seen,
+//! and the relay's `[directory.lookup]` points at a CRM on 127.0.0.1 that answers after that
+//! delay: compare webhook→stream with a run without it.
 
+mod crm;
 mod relay;
 mod streams;
 mod webhooks;
@@ -46,6 +52,10 @@ struct Args {
     /// Longest wait for the last frames after the last webhook was answered, in seconds.
     #[arg(long, default_value_t = 30)]
     drain_secs: u64,
+    /// Start a CRM that answers each lookup after this many milliseconds and point the
+    /// relay's `[directory.lookup]` at it (timeout 800 ms, the default).
+    #[arg(long)]
+    crm_delay_ms: Option<u64>,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -94,7 +104,12 @@ async fn run(args: Args) {
     eprintln!("creating {} agents…", args.agents);
     let tokens = create_agents(&data, args.agents);
 
-    let relay = relay::RelayProcess::start(&data).await;
+    let crm = match args.crm_delay_ms {
+        Some(ms) => Some(crm::SlowCrm::start(Duration::from_millis(ms)).await),
+        None => None,
+    };
+    let crm_url = crm.as_ref().map(crm::SlowCrm::url);
+    let relay = relay::RelayProcess::start(&data, crm_url.as_deref()).await;
     let http = reqwest::Client::new();
     let clock = Clock(Instant::now());
     let arrivals = Arc::new(streams::Arrivals::new(args.webhooks));
@@ -138,6 +153,12 @@ async fn run(args: Args) {
     let batch_count = relay
         .metric(&http, "trubka_relay_write_batch_size_count")
         .await;
+    let mut lookups = Vec::new();
+    for outcome in ["found", "timeout", "error", "skipped"] {
+        let name = format!("trubka_relay_crm_lookups_total{{outcome=\"{outcome}\"}}");
+        let value = relay.metric(&http, &name).await.unwrap_or(0.0);
+        lookups.push(format!("{outcome} {value}"));
+    }
     drop(readers);
     relay.stop().await;
 
@@ -209,6 +230,13 @@ async fn run(args: Args) {
         "| relay RSS after the load | {:.1} MiB |",
         rss_loaded as f64 / 1024.0
     );
+    if let (Some(crm), Some(ms)) = (&crm, args.crm_delay_ms) {
+        println!(
+            "| CRM answering after {ms} ms: requests it got | {} |",
+            crm.requests.load(Ordering::Relaxed)
+        );
+        println!("| relay's CRM lookups | {} |", lookups.join(", "));
+    }
 }
 
 fn create_agents(data: &std::path::Path, count: usize) -> Vec<String> {

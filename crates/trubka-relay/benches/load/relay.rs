@@ -17,12 +17,14 @@ pub(crate) struct RelayProcess {
 }
 
 impl RelayProcess {
-    /// Starts `serve` on a free port of 127.0.0.1 and reads the URLs it prints.
-    pub(crate) async fn start(data: &Path) -> RelayProcess {
+    /// Starts `serve` on a free port of 127.0.0.1 and reads the URLs it prints; `crm` is the
+    /// `[directory.lookup] url` to ask about callers, if any.
+    pub(crate) async fn start(data: &Path, crm: Option<&str>) -> RelayProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_trubka-relay"))
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .env("RUST_LOG", "warn")
+            .envs(crm.map(|url| ("TRUBKA_RELAY_DIRECTORY_LOOKUP_URL", url)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
