@@ -362,3 +362,22 @@ async fn a_number_the_directory_knows_is_not_sent_to_the_crm() {
     assert_eq!(asked, ["79261110011"]);
     relay.stop().await;
 }
+
+/// The README's `[directory.lookup]` example is a configuration the relay takes.
+#[test]
+fn the_readme_example_is_a_configuration_the_relay_takes() {
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"));
+    let example = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .find(|block| block.contains("[directory.lookup]"))
+        .expect("a [directory.lookup] example in the README");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relay.toml");
+    std::fs::write(&path, example).unwrap();
+    let (config, _) = RelayConfig::load(Some(&path), Vec::new()).unwrap_or_else(|e| panic!("{e}"));
+    let lookup = config.directory.lookup.expect("the lookup read");
+    assert_eq!(lookup.headers.len(), 1);
+    assert_eq!(lookup.timeout_ms, LookupConfig::default().timeout_ms);
+}
