@@ -9,7 +9,7 @@
 //! frame (every reconnect brings one) or by [`Engine::sync_directory`].
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -20,7 +20,8 @@ use super::{Engine, EngineError, EngineEvent, Inner, now_ms};
 use crate::store::directory::{self as dir_sql, PageApplied};
 use crate::store::{Store, StoreError};
 
-/// Contacts per page asked of the relay.
+/// Contacts per page asked of the relay, unless [`Engine::set_directory_page`] says
+/// otherwise.
 pub const PAGE: usize = 5_000;
 
 /// The state of the copy, for the app's status line and `trubka-cli contacts sync`.
@@ -46,6 +47,8 @@ pub(crate) struct DirectorySync {
     /// The version the store holds.
     held: AtomicU64,
     wake: Notify,
+    /// Contacts per page.
+    page: AtomicUsize,
     status: watch::Sender<DirectoryStatus>,
     worker: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
@@ -66,6 +69,7 @@ impl DirectorySync {
             wanted: AtomicU64::new(version),
             held: AtomicU64::new(version),
             wake: Notify::new(),
+            page: AtomicUsize::new(PAGE),
             status,
             worker: std::sync::Mutex::new(None),
         })
@@ -143,7 +147,8 @@ impl Inner {
         let api = self.api()?;
         let mut since = self.store.call(|conn| dir_sql::version(conn)).await?;
         loop {
-            let page = api.directory_changes(since, PAGE).await?;
+            let limit = self.directory.page.load(Ordering::Relaxed);
+            let page = api.directory_changes(since, limit).await?;
             let more = page.more;
             let parser = self.parser.clone();
             let (applied, contacts): (PageApplied, u64) = self
@@ -189,6 +194,15 @@ impl Engine {
     /// The state of the team directory's copy, updated as syncs run.
     pub fn directory_status(&self) -> watch::Receiver<DirectoryStatus> {
         self.inner.directory.status.subscribe()
+    }
+
+    /// How many contacts each request for changes asks for (at least 1; the relay caps it
+    /// at 20,000). Smaller pages mean shorter store transactions during a first sync.
+    pub fn set_directory_page(&self, limit: usize) {
+        self.inner
+            .directory
+            .page
+            .store(limit.max(1), Ordering::Relaxed);
     }
 
     /// Fetches every change the relay has after the version held, now (waiting for a sync
