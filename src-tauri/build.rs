@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "lookup_number",
     "attach_number",
     "contact_from_call",
+    "contact_history",
+    "open_crm_link",
     "history_page",
     "followups_list",
     "followup_close",

@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod card;
 pub mod contacts;
+pub mod directory;
 pub mod invite;
 pub mod requests;
 pub mod session;
@@ -34,6 +35,8 @@ macro_rules! command_handler {
             $crate::commands::contacts::lookup_number,
             $crate::commands::contacts::attach_number,
             $crate::commands::contacts::contact_from_call,
+            $crate::commands::directory::contact_history,
+            $crate::commands::directory::open_crm_link,
             $crate::commands::calls::history_page,
             $crate::commands::calls::followups_list,
             $crate::commands::calls::followup_close,

@@ -55,6 +55,7 @@ pub async fn settings_get(
     );
     Ok(SettingsDto {
         relay_url: settings.relay_url,
+        supervisor: settings.me.as_ref().is_some_and(|m| m.supervisor),
         agent: settings.me.map(|m| m.name),
         card_fields: settings.card_fields,
         available_fields: available,

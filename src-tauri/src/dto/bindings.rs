@@ -32,6 +32,8 @@ pub fn render() -> String {
         decl::<NumberDto>(),
         decl::<TeamDto>(),
         decl::<ContactDto>(),
+        decl::<super::directory::ChangeActionDto>(),
+        decl::<super::directory::ContactChangeDto>(),
         decl::<PhoneDraftDto>(),
         decl::<ContactDraftDto>(),
         decl::<BadRowDto>(),

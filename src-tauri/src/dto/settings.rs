@@ -41,6 +41,9 @@ pub struct SettingsDto {
     pub relay_url: Option<String>,
     /// The signed-in agent's name.
     pub agent: Option<String>,
+    /// The signed-in agent is a supervisor (may delete team contacts), as the relay said at
+    /// sign-in.
+    pub supervisor: bool,
     /// Contact fields shown on a card, in order.
     pub card_fields: Vec<String>,
     /// Fields that can be chosen: the built-in ones and every extra field in the contacts.

@@ -9,7 +9,8 @@
 //!   deep-link plugin's `.desktop` file and `xdg-mime`);
 //! - [`Selection`]: the text selected in another application (the X11/Wayland primary
 //!   selection);
-//! - [`WebEngine`]: settings of the system web view (WebKitGTK).
+//! - [`WebEngine`]: settings of the system web view (WebKitGTK);
+//! - [`Browser`]: a web link opened in the user's browser («Открыть в CRM»; `xdg-open`).
 //!
 //! Windows and macOS have no implementation: nothing for them can be built or tested here, so
 //! none is written. Each trait's documentation names what a port plugs in, and ARCHITECTURE.md
@@ -21,8 +22,9 @@ pub mod linux;
 #[cfg(not(target_os = "linux"))]
 compile_error!(
     "Trubka's desktop app has platform pieces for Linux only: implement WakeSignals, \
-     Notifications, SchemeHandlers, Selection and WebEngine of src-tauri/src/platform/mod.rs \
-     for this system and point platform::Os at it (see ARCHITECTURE.md, «Platforms»)"
+     Notifications, SchemeHandlers, Selection, WebEngine and Browser of \
+     src-tauri/src/platform/mod.rs for this system and point platform::Os at it (see \
+     ARCHITECTURE.md, «Platforms»)"
 );
 
 use std::future::Future;
@@ -156,4 +158,16 @@ pub trait WebEngine {
         card: CardBuilder,
         ready: CardReady,
     ) -> tauri::Result<()>;
+}
+
+/// A web link opened in the user's default browser, outside the app («Открыть в CRM»).
+///
+/// Linux: `xdg-open`, which asks the desktop for the handler of the link's scheme
+/// (`x-scheme-handler/https` in `mimeapps.list`) and falls back to `$BROWSER`. A Windows port
+/// calls `ShellExecuteW` with the `open` verb; a macOS port `NSWorkspace`'s `openURL:` (what
+/// `open URL` does). Only `http` and `https` links reach this (`commands::directory`).
+pub trait Browser {
+    /// Hands `url` to the browser; fails when there is no way to open links at all. The
+    /// browser itself starts in the background and is not waited for.
+    fn open_in_browser(url: &url::Url) -> Result<(), Unavailable>;
 }

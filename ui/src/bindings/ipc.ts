@@ -21,6 +21,11 @@ export type SettingsDto = { relay_url: string | null,
  */
 agent: string | null, 
 /**
+ * The signed-in agent is a supervisor (may delete team contacts), as the relay said at
+ * sign-in.
+ */
+supervisor: boolean, 
+/**
  * Contact fields shown on a card, in order.
  */
 card_fields: Array<string>, 
@@ -81,6 +86,25 @@ team: TeamDto | null,
  */
 crm_url: string | null, };
 
+export type ChangeActionDto = "created" | "edited" | "number_attached" | "deleted" | "imported";
+
+export type ContactChangeDto = { 
+/**
+ * The directory version this change made.
+ */
+version: number, 
+/**
+ * When, RFC 3339 UTC.
+ */
+at: string, 
+/**
+ * An agent's name, `import` or `admin`.
+ */
+author: string, action: ChangeActionDto, 
+/**
+ * The fields it set or cleared: `name`, `phones`, `crm_url`, an extra field's name, …
+ */
+changed: Array<string>, };
 
 export type PhoneDraftDto = { raw: string, label: string | null, };
 

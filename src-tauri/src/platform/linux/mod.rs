@@ -1,7 +1,9 @@
 //! The Linux implementation of every [`crate::platform`] piece: the system and session
 //! buses (logind, NetworkManager, the notification service), freedesktop `.desktop` files,
-//! the primary selection and WebKitGTK. Nothing outside `platform/` names any of them.
+//! the primary selection, WebKitGTK and `xdg-open`. Nothing outside `platform/` names any
+//! of them.
 
+mod browser;
 mod links;
 mod notify;
 mod selection;
