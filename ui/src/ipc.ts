@@ -8,6 +8,7 @@ import type {
   CardEvent,
   CardPrefs,
   CommandError,
+  ContactChangeDto,
   ContactDraftDto,
   ContactDto,
   DialEvent,
@@ -49,11 +50,15 @@ export const api = {
   updateCheck: () => invoke<UpdateDto>("update_check"),
   updateInstall: () => invoke<UpdateDto>("update_install"),
   contacts: (search: string) => invoke<ContactDto[]>("contacts_list", { search }),
-  saveContact: (id: number | null, draft: ContactDraftDto) => invoke<ContactDto>("contact_save", { id, draft }),
+  /** `team` for a new contact (absent: the team when signed in); `crmUrl` for a team contact. */
+  saveContact: (id: number | null, draft: ContactDraftDto, team: boolean | null = null, crmUrl: string | null = null) =>
+    invoke<ContactDto>("contact_save", { id, draft, team, crmUrl }),
   deleteContact: (id: number) => invoke<void>("contact_delete", { id }),
   importContacts: (bytes: Uint8Array) => invoke<ImportReportDto>("contacts_import", bytes),
   lookup: (number: string) => invoke<LookupDto>("lookup_number", { number }),
   attachNumber: (contactId: number, number: string) => invoke<ContactDto>("attach_number", { contactId, number }),
+  contactHistory: (id: number) => invoke<ContactChangeDto[]>("contact_history", { id }),
+  openCrm: (url: string) => invoke<void>("open_crm_link", { url }),
   contactFromCall: (callId: string, name: string) => invoke<ContactDto>("contact_from_call", { callId, name }),
   history: (query: HistoryQuery) => invoke<HistoryPageDto>("history_page", { query }),
   followups: (all: boolean) => invoke<FollowUpDto[]>("followups_list", { all }),
@@ -83,6 +88,7 @@ export interface ShellEvents {
   open: string;
   invite: InviteDto | null;
   update: UpdateDto;
+  "directory-changed": null;
 }
 
 export function on<K extends keyof ShellEvents>(name: K, handler: (payload: ShellEvents[K]) => void): Promise<UnlistenFn> {

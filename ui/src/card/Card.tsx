@@ -1,9 +1,12 @@
 // One call card: who is calling (or «Неизвестный номер» with ways to fix that), the line
-// and scenario, the live state, the caller's last calls and open follow-up.
+// and scenario, the live state, the caller's last calls and open follow-up; whether the
+// contact is the team's, a name that came from the CRM, and «Открыть в CRM».
+import { useState } from "preact/hooks";
 import type { CardDto } from "../ipc";
 import { api } from "../ipc";
 import { has, t } from "../i18n";
 import { duration, fieldLabel, outcome, when } from "../format";
+import { CrmButton, ScopeBadge } from "../main/TeamBits";
 
 function stateLabel(card: CardDto): string {
   const key = `card.state.${card.state}`;
@@ -19,6 +22,9 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
   const fields = card.fields.filter((f) => f.key !== "name" && f.key !== "company");
   // Earlier missed calls of this caller still waiting for a call back (not this call).
   const earlier = card.followup?.open ? card.followup.calls.filter((id) => id !== call.call_id).length : 0;
+  // The CRM named a caller the contacts do not know: its name is the title, marked.
+  const fromCrm = !known && card.from_crm;
+  const [crmError, setCrmError] = useState("");
   return (
     <article
       class={`card state-${card.state}`}
@@ -26,7 +32,7 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
       data-call={call.call_id}
       data-state={card.state}
       aria-live="assertive"
-      aria-label={`${known ? card.title : t("card.unknown")} ${card.number}`}
+      aria-label={`${known || fromCrm ? card.title : t("card.unknown")} ${card.number}`}
     >
       <header class="card-head">
         <span class={`pill pill-${card.state}`} data-testid="card-state">
@@ -40,7 +46,13 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
       </header>
       <div class="who">
         <div class="title" data-testid="card-title">
-          {known ? card.title : hidden ? t("card.hidden_number") : card.call.name ?? t("card.unknown")}
+          {known || fromCrm ? card.title : hidden ? t("card.hidden_number") : card.call.name ?? t("card.unknown")}
+          {known && card.team_contact && <ScopeBadge team />}
+          {fromCrm && (
+            <span class="scope scope-crm" data-testid="card-from-crm" title={t("card.from_crm_title")}>
+              {t("card.from_crm")}
+            </span>
+          )}
         </div>
         {card.company && <div class="company" data-testid="card-company">{card.company}</div>}
         {!hidden && <div class="number mono" data-testid="card-number">{card.number}</div>}
@@ -99,6 +111,7 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
             </button>
           </>
         )}
+        {card.crm_url && <CrmButton url={card.crm_url} testid="card-crm" small onError={setCrmError} />}
         {known && (
           <button type="button" class="small" onClick={() => api.openInMain(`contact:${card.contact_id}`)}>
             {t("card.open_contact")}
@@ -121,6 +134,11 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
           </button>
         )}
       </div>
+      {crmError && (
+        <p class="error small" role="alert">
+          {crmError}
+        </p>
+      )}
     </article>
   );
 }

@@ -11,7 +11,8 @@ function card(id: string, state: CardStateDto, extra: Partial<CardDto> = {}): Ca
       answered_by: null, recordings: [], scenario: null, tags: [],
     },
     state, withdrawn: state === "answered_elsewhere", title: "Иван", number: "+7 926 123-45-67",
-    contact_id: null, company: null, explanation: null, several_matches: false, fields: [],
+    contact_id: null, company: null, explanation: null, team_contact: false, updated_by: null, updated_at: null,
+    from_crm: false, crm_url: null, several_matches: false, fields: [],
     recent_calls: [], followup: null, received_ms: 0, ...extra,
   };
 }

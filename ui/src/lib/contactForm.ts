@@ -19,12 +19,14 @@ export interface ContactForm {
   notes: string;
   phones: PhoneRow[];
   fields: FieldRow[];
+  /** A team contact's page in the CRM (private contacts have none). */
+  crm_url: string;
 }
 
 /** The form for `contact`, or an empty one (with `number` prefilled, e.g. from a card). */
 export function formOf(contact?: ContactDto | null, number?: string): ContactForm {
   if (!contact) {
-    return { name: "", company: "", email: "", position: "", notes: "", phones: [{ raw: number ?? "", label: "" }], fields: [] };
+    return { name: "", company: "", email: "", position: "", notes: "", phones: [{ raw: number ?? "", label: "" }], fields: [], crm_url: "" };
   }
   const phones = contact.numbers.filter((n) => n.field === null).map((n) => ({ raw: n.raw, label: n.label ?? "" }));
   return {
@@ -35,6 +37,7 @@ export function formOf(contact?: ContactDto | null, number?: string): ContactFor
     notes: contact.notes ?? "",
     phones: phones.length ? phones : [{ raw: "", label: "" }],
     fields: Object.entries(contact.fields).map(([key, value]) => ({ key, value: value ?? "" })),
+    crm_url: contact.crm_url ?? "",
   };
 }
 
@@ -57,8 +60,24 @@ export function draftOf(form: ContactForm): ContactDraftDto {
   };
 }
 
+/** The CRM link to store: trimmed, `null` when empty. */
+export function crmUrlOf(form: ContactForm): string | null {
+  return opt(form.crm_url);
+}
+
+/** Whether `text` reads as a web link (http or https), which is all the shell opens. */
+export function isWebLink(text: string): boolean {
+  try {
+    const url = new URL(text.trim());
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the form can be saved: a contact needs a name or a number. */
 export function canSave(form: ContactForm): boolean {
   const d = draftOf(form);
-  return d.name !== "" || d.phones.length > 0;
+  const crm = crmUrlOf(form);
+  return (d.name !== "" || d.phones.length > 0) && (crm === null || isWebLink(crm));
 }

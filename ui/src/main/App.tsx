@@ -152,7 +152,12 @@ export function App() {
         ) : needsSignIn ? (
           <SignIn settings={settings} onSignedIn={applySettings} />
         ) : tab === "contacts" ? (
-          <Contacts intent={intent} onIntentDone={() => setIntent(null)} />
+          <Contacts
+            intent={intent}
+            onIntentDone={() => setIntent(null)}
+            signedIn={settings.relay_url !== null}
+            supervisor={settings.supervisor}
+          />
         ) : tab === "history" ? (
           <History />
         ) : tab === "missed" ? (

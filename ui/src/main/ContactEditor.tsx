@@ -1,9 +1,14 @@
-// The contact form: built-in fields, several phones with labels, extra fields.
-import { useState } from "preact/hooks";
+// The contact form: built-in fields, several phones with labels, extra fields; for a team
+// contact also its CRM link, who changed it last and its history; for a new one, whether
+// it goes to the team or stays private.
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, type ContactDto } from "../ipc";
 import { t, type Key } from "../i18n";
 import { errorText } from "../errors";
-import { canSave, draftOf, formOf, type ContactForm } from "../lib/contactForm";
+import { canSave, crmUrlOf, draftOf, formOf, type ContactForm } from "../lib/contactForm";
+import { deletion, isTeam, lastChange } from "../lib/directory";
+import { ContactHistory } from "./ContactHistory";
+import { CrmButton, ScopeBadge } from "./TeamBits";
 import { DialButton } from "./DialButton";
 import { openRequest } from "./RequestForm";
 import { toast } from "./toasts";
@@ -21,25 +26,47 @@ interface Props {
   onSaved: (c: ContactDto) => void;
   onDeleted: () => void;
   onClose: () => void;
+  /** Signed in to a relay: new contacts may (and by default do) go to the team. */
+  signedIn: boolean;
+  /** The agent may delete team contacts. */
+  supervisor: boolean;
 }
 
-export function ContactEditor({ contact, number, onSaved, onDeleted, onClose }: Props) {
+export function ContactEditor({ contact, number, onSaved, onDeleted, onClose, signedIn, supervisor }: Props) {
   const [form, setForm] = useState<ContactForm>(() => formOf(contact, number));
+  // A new contact's place; an existing one stays where it is.
+  const [toTeam, setToTeam] = useState(signedIn);
+  const team = contact ? isTeam(contact) : toTeam;
+  const removal = contact ? deletion(contact, supervisor) : null;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
-  const update = (change: (f: ContactForm) => void) =>
+  // A colleague changed this team contact while it is open (the sync brought a new version):
+  // an untouched form shows the new fields; an edited one keeps the edit and says so.
+  const dirty = useRef(false);
+  const shown = useRef(contact?.team?.version);
+  const [changedMeanwhile, setChangedMeanwhile] = useState(false);
+  useEffect(() => {
+    const version = contact?.team?.version;
+    if (version === shown.current) return;
+    shown.current = version;
+    if (dirty.current) setChangedMeanwhile(true);
+    else setForm(formOf(contact, number));
+  }, [contact, number]);
+  const update = (change: (f: ContactForm) => void) => {
+    dirty.current = true;
     setForm((f) => {
       const next = structuredClone(f);
       change(next);
       return next;
     });
+  };
 
   const save = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError("");
     try {
-      const saved = await api.saveContact(contact?.id ?? null, draftOf(form));
+      const saved = await api.saveContact(contact?.id ?? null, draftOf(form), contact ? null : toTeam, team ? crmUrlOf(form) : null);
       toast(t("contacts.saved"), "ok");
       onSaved(saved);
     } catch (err) {
@@ -69,7 +96,42 @@ export function ContactEditor({ contact, number, onSaved, onDeleted, onClose }: 
         if (e.key === "Escape") onClose();
       }}
     >
-      <h2>{contact ? t("contact.edit") : t("contact.new")}</h2>
+      <div class="editor-head">
+        <h2>{contact ? t("contact.edit") : t("contact.new")}</h2>
+        {contact && <ScopeBadge team={isTeam(contact)} />}
+        {contact?.crm_url && <CrmButton url={contact.crm_url} testid="contact-crm" />}
+      </div>
+      {contact?.team && (
+        <p class="muted small meta-line" data-testid="contact-last-change">
+          {lastChange(contact)}
+        </p>
+      )}
+      {changedMeanwhile && (
+        <p class="warn small meta-line" role="status" data-testid="contact-changed-meanwhile">
+          {t("team.changed_meanwhile")}
+        </p>
+      )}
+      {!contact && (
+        <fieldset class="where" data-testid="contact-where">
+          <legend>{t("team.where")}</legend>
+          <label class="check" title={signedIn ? undefined : t("team.where.needs_relay")}>
+            <input
+              type="radio"
+              name="where"
+              data-testid="where-team"
+              checked={toTeam}
+              disabled={!signedIn}
+              onChange={() => setToTeam(true)}
+            />
+            {t("team.where.team")}
+          </label>
+          <label class="check">
+            <input type="radio" name="where" data-testid="where-private" checked={!toTeam} onChange={() => setToTeam(false)} />
+            {t("team.where.private")}
+          </label>
+          {!signedIn && <p class="muted small">{t("team.where.needs_relay")}</p>}
+        </fieldset>
+      )}
       <div class="grid2">
         {BUILTIN.map((f) => (
           <label key={f.key}>
@@ -139,6 +201,22 @@ export function ContactEditor({ contact, number, onSaved, onDeleted, onClose }: 
           }}
         />
       </label>
+      {team && (
+        <label>
+          {t("team.crm_url")}
+          <input
+            type="url"
+            name="crm_url"
+            data-testid="field-crm_url"
+            placeholder="https://"
+            value={form.crm_url}
+            onInput={(e) => {
+              const v = e.currentTarget.value;
+              update((x) => (x.crm_url = v));
+            }}
+          />
+        </label>
+      )}
       <fieldset>
         <legend>{t("contact.extra")}</legend>
         {form.fields.map((f, i) => (
@@ -193,12 +271,24 @@ export function ContactEditor({ contact, number, onSaved, onDeleted, onClose }: 
             ✎ {t("request.open")}
           </button>
         )}
-        {contact && (
-          <button type="button" class="danger push-right" onClick={remove}>
-            {t("common.delete")}
-          </button>
+        {contact && removal && (
+          // Not allowed: the button stays visible but disabled, and says why on hover and
+          // to screen readers, so it never fails on a click.
+          <span class="push-right" title={removal.why ? t(removal.why) : undefined}>
+            <button
+              type="button"
+              class="danger"
+              data-testid="contact-delete"
+              disabled={!removal.allowed}
+              aria-description={removal.why ? t(removal.why) : undefined}
+              onClick={remove}
+            >
+              {t("common.delete")}
+            </button>
+          </span>
         )}
       </div>
+      {contact?.team && <ContactHistory contactId={contact.id} version={contact.team.version} />}
     </form>
   );
 }

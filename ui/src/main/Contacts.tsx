@@ -1,14 +1,18 @@
 // Contacts: search as you type, a dial button next to every number, add/edit, import with
-// a report of bad rows, and attaching a caller's number to an existing contact.
+// a report of bad rows, and attaching a caller's number to an existing contact. Team
+// contacts (the relay's directory, synced) and private ones are listed together, each
+// marked, with a filter; the list is read again when the directory changes.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, type ContactDto, type ImportReportDto } from "../ipc";
+import { api, on, type ContactDto, type ImportReportDto } from "../ipc";
 import { t } from "../i18n";
 import { errorText } from "../errors";
 import { debounce, latest } from "../lib/debounce";
 import { moveIndex } from "../lib/listNav";
+import { inScope, isTeam, scopeCounts, SCOPES, type Scope } from "../lib/directory";
 import { ContactEditor } from "./ContactEditor";
 import { DialButton } from "./DialButton";
 import { ImportReport } from "./ImportReport";
+import { ScopeBadge } from "./TeamBits";
 import { toast } from "./toasts";
 
 export type ContactsIntent =
@@ -22,9 +26,20 @@ type Pane =
   | { kind: "report"; report: ImportReportDto }
   | { kind: "attach"; number: string };
 
-export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | null; onIntentDone: () => void }) {
+interface Props {
+  intent: ContactsIntent | null;
+  onIntentDone: () => void;
+  signedIn: boolean;
+  supervisor: boolean;
+}
+
+export function Contacts({ intent, onIntentDone, signedIn, supervisor }: Props) {
   const [query, setQuery] = useState("");
-  const [list, setList] = useState<ContactDto[] | null>(null);
+  const [all, setList] = useState<ContactDto[] | null>(null);
+  const [scope, setScope] = useState<Scope>("all");
+  const list = all && inScope(all, scope);
+  const queryRef = useRef("");
+  queryRef.current = query;
   const [selected, setSelected] = useState(-1);
   const [pane, setPane] = useState<Pane>({ kind: "none" });
   const searchRef = useRef<HTMLInputElement>(null);
@@ -50,6 +65,24 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
     return () => reloadSoon.cancel();
   }, [reload, reloadSoon]);
 
+  // A colleague's change (or this agent's, applied from the relay's answer) reached the
+  // local copy: the list, and the open contact's badge and history, follow.
+  useEffect(() => {
+    const unlisten = on("directory-changed", async () => {
+      await reload(queryRef.current);
+    });
+    return () => void unlisten.then((f) => f());
+  }, [reload]);
+
+  useEffect(() => {
+    if (!all) return;
+    setPane((p) => {
+      if (p.kind !== "edit" || !p.contact) return p;
+      const fresh = all.find((c) => c.id === p.contact!.id);
+      return fresh && fresh.team?.version !== p.contact.team?.version ? { ...p, contact: fresh } : p;
+    });
+  }, [all]);
+
   useEffect(() => {
     if (!intent) return;
     if (intent.kind === "open") {
@@ -66,6 +99,8 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
     }
     onIntentDone();
   }, [intent, onIntentDone]);
+
+  const counts = scopeCounts(all ?? []);
 
   const onSearch = (value: string) => {
     setQuery(value);
@@ -145,6 +180,26 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
             }}
           />
         </div>
+        <div class="toolbar sub">
+          <div class="segmented" role="radiogroup" aria-label={t("team.filter")} data-testid="contacts-scope">
+            {SCOPES.map((s) => (
+              <button
+                key={s}
+                type="button"
+                role="radio"
+                aria-checked={scope === s}
+                class={scope === s ? "seg active" : "seg"}
+                data-testid={`scope-${s}`}
+                onClick={() => {
+                  setScope(s);
+                  setSelected(-1);
+                }}
+              >
+                {t(`team.scope.${s}`)} <span class="count">{counts[s]}</span>
+              </button>
+            ))}
+          </div>
+        </div>
         {pane.kind === "attach" && (
           <div class="hint" data-testid="attach-hint">
             {t("card.attach")}: <strong>{pane.number}</strong>
@@ -154,7 +209,7 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
           <p class="muted pad">{t("common.loading")}</p>
         ) : items.length === 0 ? (
           <p class="muted pad" data-testid="contacts-empty">
-            {query ? t("contacts.nothing_found", { query }) : t("contacts.empty")}
+            {query ? t("contacts.nothing_found", { query }) : all && all.length > 0 ? t("team.scope_empty") : t("contacts.empty")}
           </p>
         ) : (
           <ul class="rows" role="listbox" aria-label={t("nav.contacts")} data-testid="contacts-list">
@@ -172,7 +227,9 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
                 }}
               >
                 <div class="row-main">
-                  <div class="row-title">{c.name || c.numbers[0]?.raw}</div>
+                  <div class="row-title">
+                    {c.name || c.numbers[0]?.raw} <ScopeBadge team={isTeam(c)} />
+                  </div>
                   {(c.company || c.position) && <div class="row-sub">{[c.company, c.position].filter(Boolean).join(" · ")}</div>}
                 </div>
                 <div class="numbers">
@@ -203,6 +260,8 @@ export function Contacts({ intent, onIntentDone }: { intent: ContactsIntent | nu
             key={pane.contact?.id ?? `new-${pane.number ?? ""}`}
             contact={pane.contact}
             number={pane.number}
+            signedIn={signedIn}
+            supervisor={supervisor}
             onSaved={(c) => {
               setPane({ kind: "edit", contact: c });
               void reload(query);
