@@ -4,6 +4,7 @@
 //!
 //! Every wait is bounded; no assertion is about how long anything took.
 
+mod directory;
 mod seeds;
 mod system;
 

@@ -218,7 +218,7 @@ fn only(setup: UisSetup) -> Options {
     Options {
         uis_setup: setup,
         anna_watches_the_line: false,
-        map_by_employee_phone: false,
+        ..Options::default()
     }
 }
 

@@ -11,6 +11,7 @@ use trubka_agent::cards::Card;
 use trubka_agent::profile::Profile;
 use trubka_agent::relay_client::ConnectionStatus;
 use trubka_core::{PhoneNumber, PhoneParser};
+use trubka_relay::config::LookupConfig;
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
 use trubka_sim::uis_setup::UisSetup;
 
@@ -47,6 +48,8 @@ pub(crate) struct System {
     relay: Service<trubka_relay::RelayError>,
     sim: Service<trubka_sim::SimError>,
     reconciler: trubka_relay::reconcile::Reconciler,
+    /// The relay's configuration, for the admin's commands on its data folder.
+    config: RelayConfig,
     pub(crate) http: reqwest::Client,
 }
 
@@ -63,6 +66,8 @@ pub(crate) struct Options {
     /// Agents are known to UIS by their employee phone (SIP line) only, not by employee id,
     /// as an EnvyCRM account maps them.
     pub(crate) map_by_employee_phone: bool,
+    /// `[directory.lookup] url`: the CRM the relay asks about callers no contact knows.
+    pub(crate) crm_url: Option<String>,
 }
 
 impl Default for Options {
@@ -71,6 +76,7 @@ impl Default for Options {
             uis_setup: UisSetup::Trubka,
             anna_watches_the_line: true,
             map_by_employee_phone: false,
+            crm_url: None,
         }
     }
 }
@@ -142,7 +148,11 @@ impl System {
         config.uis.media_base = sim_url.clone();
         config.reconcile.interval_secs = 0;
         config.reconcile.grace_secs = 0;
-        let relay = Relay::open(config).unwrap();
+        config.directory.lookup = options.crm_url.map(|url| LookupConfig {
+            url,
+            ..LookupConfig::default()
+        });
+        let relay = Relay::open(config.clone()).unwrap();
         let hook_tokens = relay.hook_tokens().clone();
         let reconciler = relay.reconciler();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -179,8 +189,29 @@ impl System {
             relay,
             sim,
             reconciler,
+            config,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// The admin's `trubka-relay contacts import FILE` on the running relay's data folder;
+    /// returns what it printed.
+    pub(crate) fn import_contacts(&self, file: &std::path::Path) -> String {
+        let mut out = Vec::new();
+        trubka_relay::cli::contacts(
+            &self.config,
+            &trubka_relay::cli::ContactsCommand::Import {
+                file: file.to_owned(),
+            },
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A folder of the system's own, for files a test writes.
+    pub(crate) fn dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// Fills what the notifications left out from the simulated PBX's call history, once.
