@@ -5,8 +5,10 @@
 //! - [`statistic`]: `statistic/export` (the call log as CSV), `statistic/record` and
 //!   `statistic/operators` (the cabinet's extensions and their status).
 //! - [`workplace`]: `workplace/setUserStatus` (an employee's status).
+//! - [`events`]: `events/call/hangup` and `events/call/spymode` (a call in progress).
 
 pub mod callback;
+pub mod events;
 pub mod hash;
 pub mod statistic;
 pub mod workplace;
@@ -22,6 +24,7 @@ use crate::PbxError;
 use crate::http::{base_url, build_client, request_failed, snippet};
 
 pub use callback::{CallTreeOptions, SipuniCallAccepted};
+pub use events::SpyMode;
 pub use hash::sign;
 pub use statistic::{
     AnsweredFilter, CallTypeFilter, EmployeeCell, SipuniCallKind, SipuniCallRow, SipuniExport,

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::Result;
 use crate::sipuni::callback::extension;
-use crate::sipuni::{SipuniClient, error_from_answer, loose_bool};
+use crate::sipuni::{Answer, SipuniClient, error_from_answer, loose_bool};
 
 /// The status codes of `workplace/setUserStatus`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,20 +50,27 @@ impl SipuniClient {
             ("status", status.code().to_string()),
         ];
         let answer = self.post("workplace/setUserStatus", &params).await?;
-        let ok_status = (200..300).contains(&answer.status);
-        let done = match serde_json::from_slice::<Value>(&answer.body) {
-            Ok(Value::Object(object)) => {
-                let refused = object.get("success").and_then(loose_bool) == Some(false)
-                    || object.get("result").and_then(loose_bool) == Some(false);
-                ok_status && !refused
-            }
-            Ok(_) => false,
-            Err(_) => ok_status && String::from_utf8_lossy(&answer.body).trim() == "OK",
-        };
-        if done {
-            Ok(())
-        } else {
-            Err(error_from_answer(&answer, "workplace/setUserStatus"))
+        expect_done(&answer, "workplace/setUserStatus")
+    }
+}
+
+/// Reads the answer of a method that reports only whether it was done (its success body is
+/// not documented): a 2xx JSON object that does not say `success: false` (or `result: false`),
+/// or a plain `OK`, is done; anything else is the refusal or error it stands for.
+pub(crate) fn expect_done(answer: &Answer, what: &str) -> Result<()> {
+    let ok_status = (200..300).contains(&answer.status);
+    let done = match serde_json::from_slice::<Value>(&answer.body) {
+        Ok(Value::Object(object)) => {
+            let refused = object.get("success").and_then(loose_bool) == Some(false)
+                || object.get("result").and_then(loose_bool) == Some(false);
+            ok_status && !refused
         }
+        Ok(_) => false,
+        Err(_) => ok_status && String::from_utf8_lossy(&answer.body).trim() == "OK",
+    };
+    if done {
+        Ok(())
+    } else {
+        Err(error_from_answer(answer, what))
     }
 }

@@ -6,7 +6,7 @@
 //!   statuses [`uis_status`], and the
 //!   offline requests with their sites and campaigns, [`uis_offline`]; the report of sent
 //!   notifications, [`uis_notifications`]);
-//! - `/sipuni/api/…`: the Sipuni API ([`sipuni`], [`sipuni_export`]).
+//! - `/sipuni/api/…`: the Sipuni API ([`sipuni`], [`sipuni_export`], [`sipuni_call`]).
 //!
 //! Both UIS APIs share the JSON-RPC envelope, authentication, the IP allow-list, tariff
 //! components and points budgets ([`uis_jsonrpc`], [`limits`]), parameter checks
@@ -15,6 +15,7 @@
 
 pub mod limits;
 pub mod sipuni;
+pub mod sipuni_call;
 pub mod sipuni_export;
 pub mod uis_call;
 pub mod uis_catalog;

@@ -2,8 +2,9 @@
 //! `callback/call_tree`, `statistic/export` ([`crate::api::sipuni_export`]),
 //! `statistic/record`, `statistic/operators` (the cast's extensions as the CSV
 //! `Login;Name;Status;Call state` public clients read, signed with `user` alone, the status
-//! as [`crate::presence`] holds it) and `workplace/setUserStatus` (reference B.2.3). Sipuni
-//! has no transfer or hold method (B.2.3: none found), so those paths are unknown methods.
+//! as [`crate::presence`] holds it), `workplace/setUserStatus` (reference B.2.3) and
+//! `events/call/hangup` and `events/call/spymode` ([`crate::api::sipuni_call`]). Sipuni has no
+//! transfer or hold method (B.2.3: none found), so those paths are unknown methods.
 //!
 //! Parameters come as a form body (`application/x-www-form-urlencoded`) or in the query
 //! string, by POST or GET. Every request must carry the cabinet number as `user` and
@@ -41,7 +42,7 @@ use serde_json::json;
 
 use crate::{
     account,
-    api::sipuni_export,
+    api::{sipuni_call, sipuni_export},
     presence, recordings,
     request_log::{MAX_BODY, RequestNote},
     scenario::{CallOrigin, CallRequest, Direction, Provider, Routing, Source},
@@ -110,6 +111,8 @@ pub async fn handle(
             | "statistic/record"
             | "statistic/operators"
             | "workplace/setUserStatus"
+            | "events/call/hangup"
+            | "events/call/spymode"
     ) || (operation == "statistic/operators" && !sim.config.sipuni.operators_list)
     {
         note.outcome("unknown method");
@@ -131,6 +134,8 @@ pub async fn handle(
         "statistic/export" => sipuni_export::export(&sim, &form),
         "statistic/operators" => Ok(operators(&sim)),
         "workplace/setUserStatus" => set_user_status(&sim, &form),
+        "events/call/hangup" => sipuni_call::hangup(&sim, &form),
+        "events/call/spymode" => sipuni_call::spymode(&sim, &form),
         _ => record(&sim, &form, &headers),
     };
     match result {
