@@ -381,3 +381,54 @@ fn the_readme_example_is_a_configuration_the_relay_takes() {
     assert_eq!(lookup.headers.len(), 1);
     assert_eq!(lookup.timeout_ms, LookupConfig::default().timeout_ms);
 }
+
+/// `check` asks the CRM about a sample number and says whether the lookup works.
+#[tokio::test]
+async fn check_says_whether_the_crm_answers_in_a_shape_the_relay_reads() {
+    use trubka_core::Lang;
+    use trubka_relay::config::locate::ConfigSource;
+    use trubka_relay::setup::check;
+
+    let crm = Crm::start(Some("s3cret")).await;
+    crm.answer("74951234567", 200, r#"{"name":"Проверка"}"#);
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let down = format!("http://{}/phones/{{digits}}", closed.local_addr().unwrap());
+    drop(closed);
+    let dir = tempfile::tempdir().unwrap();
+    let with_token = |url: String| {
+        let mut lookup = lookup(url);
+        lookup
+            .headers
+            .insert("Authorization".to_owned(), "Bearer s3cret".to_owned());
+        lookup
+    };
+    let cases = [
+        (
+            with_token(crm.url("/phones/{digits}")),
+            Lang::Ru,
+            "✓ Поиск в CRM работает: на +74951234567 CRM ответила «Проверка»",
+        ),
+        (
+            lookup(crm.url("/phones/{digits}")),
+            Lang::En,
+            "✗ CRM lookup does not work: the CRM answered HTTP 401 Unauthorized",
+        ),
+        (
+            with_token(down),
+            Lang::En,
+            "✗ CRM lookup does not work: error sending request",
+        ),
+    ];
+    for (lookup, language, expected) in cases {
+        let config = RelayConfig {
+            data_dir: dir.path().join("data"),
+            language,
+            ..with_lookup(lookup)
+        };
+        let source = ConfigSource::Local(dir.path().join("relay.toml"));
+        let mut out = Vec::new();
+        check::run(&config, &source, &mut out).await.unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+}

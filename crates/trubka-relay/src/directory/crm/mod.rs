@@ -31,7 +31,7 @@ use trubka_core::PhoneNumber;
 use trubka_protocol::ServerFrame;
 use trubka_protocol::directory::CrmContact;
 
-use self::request::{CrmClient, Outcome};
+pub(crate) use self::request::{CrmClient, Outcome};
 use crate::agents::AgentId;
 use crate::config::LookupConfig;
 use crate::hub::Hub;

@@ -10,6 +10,8 @@
 //!   where to and with what result ([`uis_notifications`]).
 //! - Sipuni ([`sipuni`]): the cabinet number's form, the signature, «Услуга совершение звонков
 //!   по API», and every agent's extension against the cabinet's employees.
+//! - The CRM (`[directory.lookup]`, [`crm`]): a sample number, asked as an unknown caller's
+//!   would be: found or nobody is ✓, a timeout ⚠, an error or an unreadable answer ✗.
 //!
 //! Every line is in the language of `config.language` (Russian by default); in English, the
 //! names of cabinet sections and tariff options stay Russian in «», as the cabinet shows them.
@@ -17,6 +19,7 @@
 //! Each line starts with ✓ (works), ✗ (must be fixed), ⚠ (worth a look) or – (not set up).
 //! The result is `false` when any line is ✗; the binary then exits with status 1.
 
+mod crm;
 mod https;
 mod keys;
 mod sipuni;
@@ -137,6 +140,7 @@ pub async fn run(
             ),
         )?,
     }
+    crm::crm(&mut report, config).await?;
     let ok = report.ok;
     if ok {
         report.line(
