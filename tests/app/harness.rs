@@ -106,18 +106,27 @@ pub(crate) struct Stack {
     pub(crate) token: String,
     pub(crate) http: reqwest::Client,
     pub(crate) dir: tempfile::TempDir,
+    /// The relay's data folder and environment, for its admin commands while it runs.
+    relay_data: PathBuf,
+    relay_env: Vec<(&'static str, String)>,
     _procs: Vec<Proc>,
 }
 
 impl Stack {
     pub(crate) async fn start() -> anyhow::Result<Stack> {
+        Stack::start_with(None).await
+    }
+
+    /// [`Stack::start`] with `config` as the relay's relay.toml (e.g. a CRM to ask about
+    /// unknown callers).
+    pub(crate) async fn start_with(config: Option<&str>) -> anyhow::Result<Stack> {
         let dir = tempfile::tempdir()?;
         let (relay_port, sim_port) = (free_port(), free_port());
         let relay_url = format!("http://127.0.0.1:{relay_port}");
         let sim_url = format!("http://127.0.0.1:{sim_port}");
         let relay_bin = bin_dir().join("trubka-relay");
         let data = dir.path().join("relay");
-        let env = [
+        let mut env = vec![
             ("TRUBKA_RELAY_UIS_HOOK_TOKEN", "e2e-uis-hook".to_owned()),
             (
                 "TRUBKA_RELAY_SIPUNI_HOOK_TOKEN",
@@ -140,6 +149,11 @@ impl Stack {
                 format!("{sim_url}/sipuni/api"),
             ),
         ];
+        if let Some(config) = config {
+            let file = dir.path().join("relay.toml");
+            std::fs::write(&file, config)?;
+            env.push(("TRUBKA_RELAY_CONFIG", file.display().to_string()));
+        }
         // The database a relay makes on its first start (`agent add` never makes one).
         drop(trubka_relay::Store::open(&data)?);
         let added = Command::new(&relay_bin)
@@ -239,8 +253,61 @@ impl Stack {
             token,
             http,
             dir,
+            relay_data: data,
+            relay_env: env,
             _procs: vec![relay, sim],
         })
+    }
+
+    /// Adds an agent with `trubka-relay agent add --name NAME ARGS…` (the running relay
+    /// reads agents from the same database) and returns the agent's token.
+    pub(crate) fn add_agent(&self, name: &str, args: &[&str]) -> anyhow::Result<String> {
+        let relay_bin = bin_dir().join("trubka-relay");
+        let added = Command::new(&relay_bin)
+            .args(["agent", "add", "--name", name])
+            .args(args)
+            .arg("--data-dir")
+            .arg(&self.relay_data)
+            .envs(self.relay_env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .with_context(|| format!("cannot run {}", relay_bin.display()))?;
+        if !added.status.success() {
+            bail!(
+                "trubka-relay agent add {name} failed: {}",
+                String::from_utf8_lossy(&added.stderr)
+            );
+        }
+        Ok(String::from_utf8(added.stdout)?
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_owned())
+    }
+
+    /// Sends `body` to the relay's `path` with agent `token` and returns the JSON answer,
+    /// failing on any status but `expect`.
+    pub(crate) async fn relay_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Value,
+        expect: u16,
+    ) -> anyhow::Result<Value> {
+        let response = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.relay_url))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await?;
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap_or(Value::Null);
+        if status.as_u16() != expect {
+            bail!("{method} {path} {body} answered {status}, not {expect}: {answer}");
+        }
+        Ok(answer)
     }
 
     /// Starts a simulated call (`POST /sim/calls`) and returns its call id.

@@ -10,6 +10,8 @@
 //! Screenshots of every screen land in `test-output/app/`.
 
 mod autostart;
+mod crm;
+mod directory;
 mod harness;
 mod invite;
 mod logind;
