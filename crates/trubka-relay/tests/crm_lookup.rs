@@ -432,3 +432,31 @@ async fn check_says_whether_the_crm_answers_in_a_shape_the_relay_reads() {
         assert!(text.contains(expected), "{expected}\n{text}");
     }
 }
+
+/// Beyond 32 requests waiting on the CRM, a new unknown caller is not looked up: counted as
+/// skipped, its event delivered all the same.
+#[tokio::test]
+async fn a_caller_beyond_the_requests_in_flight_is_skipped_not_queued() {
+    let crm = Crm::gated(None).await;
+    // Requests wait for the gate, not for the relay's timeout.
+    let config = LookupConfig {
+        timeout_ms: 30_000,
+        ..lookup(crm.url("/phones/{digits}"))
+    };
+    let (relay, mut stream) = relay_with(config).await;
+    for n in 0..33u64 {
+        let number = format!("792622200{n:02}");
+        hook(&relay, &ringing(2800 + n, &number)).await;
+        expect_event(
+            &mut stream,
+            &format!("uis:{}:ringing:{}", 2800 + n, (2800 + n) * 10),
+        )
+        .await;
+    }
+    crm.wait_for_requests(32).await;
+    wait_for_outcome(&relay, "skipped", 1).await;
+    crm.open();
+    wait_for_outcome(&relay, "not_found", 32).await;
+    assert_eq!(crm.seen().len(), 32);
+    relay.stop().await;
+}
