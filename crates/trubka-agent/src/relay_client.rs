@@ -400,6 +400,8 @@ async fn session<S: StreamSink>(
                     return lost(greeted, format!("cannot store a CRM answer: {e}"));
                 }
             }
+            // The engine keeps no cases yet; the relay's `GET /v1/cases` is their source.
+            Ok(ServerFrame::Case { .. }) => {}
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

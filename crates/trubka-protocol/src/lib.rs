@@ -3,6 +3,8 @@
 //! - [`event_json`]: the JSON form of a [`trubka_core::CallEvent`] (docs/protocol.md).
 //! - [`directory`]: the team directory's contacts, pages of changes and CRM answers, as the
 //!   relay's directory endpoints and stream frames carry them.
+//! - [`cases`]: the team's cases, notes on calls and the admin's tags, as the relay's case
+//!   endpoints and the `case` stream frame carry them.
 //! - [`stream`]: the frames of the relay→agent WebSocket stream, versioned.
 //! - [`hook`]: what an HTTP notification carries (query, content type, body) and parse errors.
 //! - [`options`]: what the relay tells the parsers besides the request (time zone, receive time).
@@ -18,6 +20,7 @@
 //! loosely typed values PBXs send (`coerce`), times (`times`), numbers (`numbers`) and the
 //! parts of event ids (`ids`).
 
+pub mod cases;
 mod coerce;
 pub mod directory;
 pub mod event_json;

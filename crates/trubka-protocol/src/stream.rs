@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use trubka_core::CallEvent;
 
+use crate::cases::CaseView;
 use crate::directory::CrmContact;
 use crate::event_json::{EventJsonError, event_from_json};
 
@@ -62,6 +63,9 @@ pub enum ServerFrame {
         number: String,
         contacts: Vec<CrmContact>,
     },
+    /// A case the agent may see changed (its calls, status, claim): sent to the case's
+    /// audience, live only (a desktop that reconnects reads `GET /v1/cases` again).
+    Case { case: Box<CaseView> },
 }
 
 /// A frame from an agent to the relay.
@@ -100,6 +104,9 @@ enum WireFrame<'a> {
         number: &'a str,
         contacts: &'a [CrmContact],
     },
+    Case {
+        case: &'a CaseView,
+    },
 }
 
 /// Every field any server frame may carry, read in one pass with the tag as a plain field.
@@ -120,6 +127,7 @@ struct IncomingFrame<'a> {
     call_id: Option<String>,
     number: Option<String>,
     contacts: Option<Vec<CrmContact>>,
+    case: Option<Box<CaseView>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -169,6 +177,9 @@ impl ServerFrame {
                 number: frame.number.clone().ok_or_else(|| missing("number"))?,
                 contacts: frame.contacts.clone().ok_or_else(|| missing("contacts"))?,
             },
+            "case" => ServerFrame::Case {
+                case: frame.case.clone().ok_or_else(|| missing("case"))?,
+            },
             other => return Err(FrameError::UnknownType(other.to_owned())),
         })
     }
@@ -214,6 +225,9 @@ impl ServerFrame {
                 contacts,
             })
             .expect("call_contact serialises"),
+            ServerFrame::Case { case } => {
+                serde_json::to_string(&WireFrame::Case { case }).expect("case serialises")
+            }
         }
     }
 }
