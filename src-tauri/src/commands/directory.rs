@@ -37,12 +37,13 @@ pub fn open_crm_link(url: String) -> CommandResult<()> {
 
 /// `text` as an http(s) URL, or why not.
 fn web_link(text: &str) -> CommandResult<url::Url> {
+    // `Invalid`, not `BadUrl`: the UI words `BadUrl` as the relay's address.
     let link = url::Url::parse(text.trim())
-        .map_err(|e| CommandError::new(ErrorKind::BadUrl, format!("{text}: {e}")))?;
+        .map_err(|e| CommandError::new(ErrorKind::Invalid, format!("{text}: {e}")))?;
     match link.scheme() {
         "http" | "https" => Ok(link),
         other => Err(CommandError::new(
-            ErrorKind::BadUrl,
+            ErrorKind::Invalid,
             format!("{text}: a CRM link is http or https, not {other}"),
         )),
     }
@@ -65,7 +66,7 @@ mod tests {
             "",
         ] {
             let e = web_link(bad).expect_err(bad);
-            assert_eq!(e.kind, ErrorKind::BadUrl, "{bad}");
+            assert_eq!(e.kind, ErrorKind::Invalid, "{bad}");
         }
     }
 }
