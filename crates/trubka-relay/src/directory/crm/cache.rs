@@ -46,6 +46,15 @@ pub(crate) fn store(
     Ok(())
 }
 
+/// Deletes every answer past its `expires_at`: what a CRM said about a caller is personal
+/// data, kept no longer than it is used. A scan of the table (it has no index on the expiry);
+/// the lookup runs it at most once per [`super::SWEEP_EVERY`].
+pub(crate) fn delete_expired(conn: &Connection, now_ms: i64) -> Result<usize, StoreError> {
+    Ok(conn
+        .prepare_cached("DELETE FROM crm_answers WHERE expires_at <= ?1")?
+        .execute([now_ms])?)
+}
+
 /// Whether a live team contact has this number: by E.164, or a legacy entry (stored without
 /// a valid E.164) by its national digits, as the desktop matches them.
 pub(crate) fn directory_knows(
@@ -71,4 +80,42 @@ pub(crate) fn call_audience(conn: &Connection, call_id: &str) -> Result<Vec<Agen
     audience.map_or(Ok(Vec::new()), |text| {
         crate::store::append::decode_audience(&text)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_read_while_fresh_and_deleted_once_expired() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::store::Store::open(dir.path()).unwrap();
+        let conn = Connection::open(dir.path().join(crate::store::DATABASE_FILE)).unwrap();
+        let ivan = CrmContact {
+            name: "Иван".to_owned(),
+            ..CrmContact::default()
+        };
+        store(
+            &conn,
+            "+79261234567",
+            std::slice::from_ref(&ivan),
+            1_000,
+            500,
+        )
+        .unwrap();
+        store(&conn, "+79260000000", &[], 1_000, 100).unwrap();
+        assert_eq!(
+            cached_at(&conn, "+79261234567", 1_499).unwrap(),
+            Some(vec![ivan])
+        );
+        assert_eq!(
+            cached_at(&conn, "+79260000000", 1_099).unwrap(),
+            Some(vec![])
+        );
+        assert_eq!(cached_at(&conn, "+79260000000", 1_100).unwrap(), None);
+        assert_eq!(delete_expired(&conn, 1_100).unwrap(), 1);
+        assert_eq!(delete_expired(&conn, 1_100).unwrap(), 0);
+        assert_eq!(delete_expired(&conn, 1_500).unwrap(), 1);
+        assert_eq!(cached_at(&conn, "+79261234567", 0).unwrap(), None);
+    }
 }

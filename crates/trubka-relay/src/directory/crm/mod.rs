@@ -14,7 +14,8 @@
 //!   (`skipped` in /metrics), so a CRM that hangs cannot pile up tasks and sockets.
 //! - Answers naming someone are kept `cache_secs`, «nobody» (404, 204, an empty list)
 //!   `negative_cache_secs`. Timeouts, errors and garbage are not kept: they say nothing
-//!   about the number, and the next call from it asks again.
+//!   about the number, and the next call from it asks again. Expired answers are deleted
+//!   (at most hourly, with the next answer stored): they are personal data.
 
 mod answer;
 mod cache;
@@ -22,6 +23,7 @@ mod request;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use chrono::Utc;
@@ -45,6 +47,9 @@ pub use cache::cached_at;
 /// CRM requests in flight at once. At the default 800 ms timeout that is 40 new unknown
 /// callers a second even when the CRM always times out; a call center's peak is far below.
 pub const MAX_IN_FLIGHT: usize = 32;
+
+/// How often expired answers are deleted: with the next answer stored after this long.
+pub(crate) const SWEEP_EVERY: Duration = Duration::from_secs(3600);
 
 /// What the CRM said about `e164` (E.164 with its `+`), while the answer is fresh:
 /// `Some(vec![])` is «nobody», `None` is «not asked lately». For `GET /v1/directory/lookup`.
@@ -71,6 +76,8 @@ pub(crate) struct CrmLookup {
     /// Numbers being asked about now, with the calls waiting for the answer.
     asking: Mutex<HashMap<String, Vec<NewCall>>>,
     slots: Arc<Semaphore>,
+    /// When expired answers were last deleted (`None`: not yet).
+    swept: Mutex<Option<Instant>>,
     reads: Arc<ReadPool>,
     writer: WriterHandle,
     hub: Arc<Hub>,
@@ -96,6 +103,7 @@ impl CrmLookup {
             origin,
             asking: Mutex::new(HashMap::new()),
             slots: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+            swept: Mutex::new(None),
             reads,
             writer,
             hub,
@@ -167,16 +175,15 @@ impl CrmLookup {
         if let Some((contacts, secs)) = kept.clone().filter(|(_, secs)| *secs > 0) {
             let number = e164.clone();
             let ttl_ms = i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+            let sweep = self.sweep_due();
             let stored = self
                 .writer
                 .chore(move |conn| {
-                    cache::store(
-                        conn,
-                        &number,
-                        &contacts,
-                        Utc::now().timestamp_millis(),
-                        ttl_ms,
-                    )
+                    let now_ms = Utc::now().timestamp_millis();
+                    if sweep {
+                        cache::delete_expired(conn, now_ms)?;
+                    }
+                    cache::store(conn, &number, &contacts, now_ms, ttl_ms)
                 })
                 .await;
             if let Err(e) = stored {
@@ -192,6 +199,16 @@ impl CrmLookup {
         if let Some((contacts, _)) = kept {
             self.send(&calls, &e164, &contacts).await;
         }
+    }
+
+    /// Whether this store should delete the expired answers too; marks the sweep as done.
+    fn sweep_due(&self) -> bool {
+        let mut swept = self.swept.lock().unwrap_or_else(PoisonError::into_inner);
+        if swept.is_some_and(|at| at.elapsed() < SWEEP_EVERY) {
+            return false;
+        }
+        *swept = Some(Instant::now());
+        true
     }
 
     fn record(&self, outcome: &Outcome) {
