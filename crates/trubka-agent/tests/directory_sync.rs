@@ -467,3 +467,34 @@ async fn a_crm_answer_fills_an_unknown_callers_card_and_lookups_work_offline() {
     );
     assert_eq!(anna.card(&card.call.call_id).await.unwrap().crm.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_in_to_another_relay_drops_the_old_directory_but_not_private_contacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let first_data = dir.path().join("first");
+    let second_data = dir.path().join("second");
+    let first_token = add_agent(&first_data, "Анна", "100", false);
+    let second_token = add_agent(&second_data, "Анна", "100", false);
+    let first = TestRelay::start(config(&first_data, None)).await;
+    let second = TestRelay::start(config(&second_data, None)).await;
+    let anna = desktop(&dir.path().join("anna"), &first, &first_token).await;
+    anna.create_team_contact(draft("Иван Петров", "+7 926 123-45-67"), None)
+        .await
+        .unwrap();
+    anna.add_contact(draft("Соседка", "+7 903 111-22-33"))
+        .await
+        .unwrap();
+    assert_eq!(anna.sync_directory().await.unwrap().contacts, 1);
+
+    anna.login(&second.url(), &second_token).await.unwrap();
+    assert!(who(&anna, "+79261234567").await.is_empty());
+    assert_eq!(
+        who(&anna, "+79031112233").await,
+        vec![("Соседка".to_owned(), false)]
+    );
+    let status = anna.sync_directory().await.unwrap();
+    assert_eq!((status.version, status.contacts), (0, 0));
+    anna.stop();
+    first.stop().await;
+    second.stop().await;
+}

@@ -1,9 +1,10 @@
 //! Store benchmark (not a test): fills a profile with N contacts and N calls, then measures
 //! number lookup and history page latency through the engine façade (what the desktop app
-//! calls), the CSV import rate, and memory.
+//! calls), the CSV import rate, the desktop's side of a first team directory sync (pages of
+//! 5,000 decoded from JSON and applied, as the sync does), and memory.
 //!
 //! `cargo run --release -p trubka-agent --bin trubka-agent-bench -- [--contacts N] [--calls N]
-//!  [--import N] [--dir DIR]`
+//!  [--import N] [--directory N] [--dir DIR]`
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,17 +21,19 @@ use trubka_agent::numbers::NumberParser;
 use trubka_agent::profile::Profile;
 use trubka_agent::store::calls::apply_event_in;
 use trubka_agent::store::history::{HistoryCursor, HistoryFilter};
-use trubka_agent::store::{contacts, open_connection};
+use trubka_agent::store::{contacts, directory, open_connection};
 use trubka_core::{
     CallEvent, CallId, Contact, Direction, Durations, Employee, EventKind, Outcome, PhoneNumber,
     Provider,
 };
+use trubka_protocol::directory::{ContactFields, DirectoryContact, DirectoryPage, WirePhone};
 
 #[derive(Clone)]
 struct Args {
     contacts: usize,
     calls: usize,
     import: usize,
+    directory: usize,
     dir: Option<PathBuf>,
 }
 
@@ -39,6 +42,7 @@ fn args() -> anyhow::Result<Args> {
         contacts: 1_000_000,
         calls: 1_000_000,
         import: 100_000,
+        directory: 1_000_000,
         dir: None,
     };
     let mut it = std::env::args().skip(1);
@@ -48,6 +52,7 @@ fn args() -> anyhow::Result<Args> {
             "--contacts" => a.contacts = value.parse()?,
             "--calls" => a.calls = value.parse()?,
             "--import" => a.import = value.parse()?,
+            "--directory" => a.directory = value.parse()?,
             "--dir" => a.dir = Some(PathBuf::from(value)),
             other => anyhow::bail!("unknown option {other}"),
         }
@@ -315,10 +320,82 @@ async fn main() -> anyhow::Result<()> {
         imported.imported as f64 / took,
         imported.bad_rows.len()
     );
+    let synced = root.join("bench-directory");
+    let _ = std::fs::remove_dir_all(&synced);
+    std::fs::create_dir_all(&synced)?;
+    let n = args.directory;
+    let path = synced.join("agent.sqlite");
+    tokio::task::spawn_blocking(move || first_sync(&path, n)).await??;
     println!("memory: {}", rss());
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(&temp);
     }
+    Ok(())
+}
+
+/// Page `k` of a directory of `n` team contacts as the relay sends it (JSON).
+fn directory_page(k: usize, n: usize) -> anyhow::Result<String> {
+    const PAGE: usize = trubka_agent::engine::directory::PAGE;
+    let first = k * PAGE;
+    let contacts = (first..(first + PAGE).min(n))
+        .map(|i| DirectoryContact {
+            id: i as i64 + 1,
+            version: i as u64 + 1,
+            deleted: false,
+            fields: ContactFields {
+                name: format!("Клиент {i}"),
+                company: (i % 3 == 0).then(|| format!("ООО Компания {}", i % 5000)),
+                phones: vec![WirePhone {
+                    raw: number(10_000_000 + i),
+                    label: None,
+                }],
+                crm_url: (i % 2 == 0).then(|| format!("https://crm.example.com/c/{i}")),
+                ..ContactFields::default()
+            },
+            updated_by: Some("import".into()),
+            updated_at: Some("2026-12-07T06:00:00Z".into()),
+        })
+        .collect();
+    let page = DirectoryPage {
+        version: n as u64,
+        contacts,
+        more: first + PAGE < n,
+    };
+    Ok(serde_json::to_string(&page)?)
+}
+
+/// The desktop's side of a first sync of `n` team contacts into an empty store: each page
+/// decoded and applied in its own transaction (`store::directory::apply_page`), as the sync
+/// does on the store thread; then lookups of the synced numbers.
+fn first_sync(path: &Path, n: usize) -> anyhow::Result<()> {
+    let parser = NumberParser::default();
+    let mut conn = open_connection(path)?;
+    let pages = n.div_ceil(trubka_agent::engine::directory::PAGE);
+    let bodies: Vec<String> = (0..pages)
+        .map(|k| directory_page(k, n))
+        .collect::<anyhow::Result<_>>()?;
+    let started = Instant::now();
+    let mut version = 0;
+    for body in &bodies {
+        let page: DirectoryPage = serde_json::from_str(body)?;
+        version = directory::apply_page(&mut conn, &parser, &page, 0)?.version;
+    }
+    let took = started.elapsed().as_secs_f64();
+    println!(
+        "first directory sync: {} team contacts in {pages} pages, decoded and applied in \
+         {took:.1} s ({:.0} contacts/s), version {version}",
+        directory::team_count(&conn)?,
+        n as f64 / took,
+    );
+    let mut rng = StdRng::seed_from_u64(13);
+    let mut lookups = Vec::with_capacity(20_000);
+    for _ in 0..20_000 {
+        let keys = parser.keys(&number(10_000_000 + rng.random_range(0..n.max(1))))?;
+        let t = Instant::now();
+        std::hint::black_box(trubka_agent::contacts::matching::find(&conn, &keys)?);
+        lookups.push(t.elapsed());
+    }
+    report("team contact lookup after the sync (SQL)", &mut lookups);
     Ok(())
 }
 

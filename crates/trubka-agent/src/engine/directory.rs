@@ -91,6 +91,13 @@ impl DirectorySync {
         self.wake.notify_one();
     }
 
+    /// The copy was dropped (signed in to another relay): nothing is held.
+    pub(crate) fn reset(&self) {
+        self.held.store(0, Ordering::SeqCst);
+        self.wanted.store(0, Ordering::SeqCst);
+        self.status.send_replace(DirectoryStatus::default());
+    }
+
     /// Starts the worker (after a previous one, if any, is stopped).
     pub(crate) fn start(&self, inner: Arc<Inner>) {
         let task = tokio::spawn(worker(inner));

@@ -318,6 +318,10 @@ impl Engine {
         let me = api.me().await?;
         let before = self.settings();
         let relay = relay_url.trim().to_owned();
+        let other_relay = before
+            .relay_url
+            .as_deref()
+            .is_some_and(|old| old != relay.as_str());
         let fresh =
             before.relay_url.as_deref() != Some(relay.as_str()) || before.me.as_ref() != Some(&me);
         self.stop();
@@ -333,6 +337,15 @@ impl Engine {
                 .store
                 .call(|conn| kv::clear_resume_point(conn))
                 .await?;
+        }
+        if other_relay {
+            // Team ids and versions are another directory's: the new relay's sync starts
+            // from nothing. Private contacts stay.
+            self.inner
+                .store
+                .call(directory_sql::forget)
+                .await?;
+            self.inner.directory.reset();
         }
         Ok(me)
     }

@@ -207,6 +207,23 @@ pub fn apply_page(
     Ok(applied)
 }
 
+/// Drops the whole copy (team contacts, the version held, CRM answers): it belongs to
+/// another relay's directory. Private contacts stay.
+pub fn forget(conn: &mut Connection) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    let ids: Vec<ContactId> = tx
+        .prepare("SELECT id FROM contacts WHERE team_id IS NOT NULL")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        contacts::delete(&tx, id)?;
+    }
+    tx.execute("DELETE FROM crm_contacts", [])?;
+    settings::set(&tx, VERSION_KEY, None)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// Keeps the CRM's answer for `number` (E.164, or the text the call carried).
 pub fn remember_crm(
     conn: &Connection,
