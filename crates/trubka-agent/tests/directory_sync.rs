@@ -20,7 +20,7 @@ use trubka_agent::backoff::Backoff;
 use trubka_agent::contacts::{ContactDraft, PhoneEntry};
 use trubka_agent::engine::{EngineError, EngineEvent};
 use trubka_agent::profile::Profile;
-use trubka_agent::relay_client::Delivery;
+use trubka_agent::relay_client::{ConnectionStatus, Delivery};
 use trubka_core::PhoneNumber;
 use trubka_relay::cli::ContactsCommand;
 use trubka_relay::config::{DirectoryConfig, LookupConfig};
@@ -497,4 +497,79 @@ async fn signing_in_to_another_relay_drops_the_old_directory_but_not_private_con
     anna.stop();
     first.stop().await;
     second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crm_answer_sent_while_away_fills_the_card_after_the_reconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("relay");
+    let token = add_agent(&data, "Анна", "100", false);
+    let crm_addr = crm(r#"{"name":"Пётр Орлов","url":"https://crm.example.com/c/9"}"#).await;
+    let relay = TestRelay::start(config(
+        &data,
+        Some(format!("http://{crm_addr}/phones/{{digits}}")),
+    ))
+    .await;
+    // Connected once (the relay's head is her resume point), then away: the call and the
+    // CRM's answer happen meanwhile.
+    let anna = desktop(&dir.path().join("anna"), &relay, &token).await;
+    let mut status = anna.status();
+    tokio::time::timeout(
+        WAIT,
+        status.wait_for(|s| matches!(s, ConnectionStatus::Connected { .. })),
+    )
+    .await
+    .expect("connected")
+    .unwrap();
+    anna.stop();
+    let notification = json!({
+        "notification_name": "Входящий звонок на виртуальный номер",
+        "notification_time": "2026-05-12 10:00:00.000000",
+        "call_session_id": 5002,
+        "virtual_phone_number": "74951234567",
+        "contact_phone_number": "79037778899",
+        "direction": "in"
+    });
+    let http = reqwest::Client::new();
+    let response = http
+        .post(format!("{}/hooks/uis/{}", relay.url(), relay.uis_token))
+        .json(&notification)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    eventually("the relay keeps the CRM's answer", || async {
+        let answer: serde_json::Value = http
+            .get(format!(
+                "{}/v1/directory/lookup?number=%2B79037778899",
+                relay.url()
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        (answer["crm"].as_array().is_some_and(|crm| !crm.is_empty())).then_some(())
+    })
+    .await;
+
+    let mut events = anna.subscribe();
+    anna.start().unwrap();
+    let card = tokio::time::timeout(WAIT, async {
+        loop {
+            match events.recv().await {
+                Ok(EngineEvent::Card { card, .. }) if !card.crm.is_empty() => return card,
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => panic!("engine gone"),
+            }
+        }
+    })
+    .await
+    .expect("the card is filled after the reconnect");
+    assert_eq!(card.title, "Пётр Орлов");
+    assert_eq!(card.crm_url.as_deref(), Some("https://crm.example.com/c/9"));
+    anna.stop();
+    relay.stop().await;
 }

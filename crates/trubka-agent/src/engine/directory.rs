@@ -7,6 +7,10 @@
 //! a sync runs only raise the wanted version: the worker runs once more afterwards, never
 //! twice at once. A failed sync is reported in [`DirectoryStatus`] and retried on the next
 //! frame (every reconnect brings one) or by [`Engine::sync_directory`].
+//!
+//! The same worker asks `GET /v1/directory/lookup` about the callers of calls still going on
+//! after a reconnect whom no contact knows: a `call_contact` frame sent while the desktop was
+//! away is not replayed, but the relay keeps the CRM's answer.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -51,6 +55,8 @@ pub(crate) struct DirectorySync {
     page: AtomicUsize,
     status: watch::Sender<DirectoryStatus>,
     worker: std::sync::Mutex<Option<JoinHandle<()>>>,
+    /// Calls (id, E.164) whose caller the relay is to be asked about.
+    lookups: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 impl DirectorySync {
@@ -72,6 +78,7 @@ impl DirectorySync {
             page: AtomicUsize::new(PAGE),
             status,
             worker: std::sync::Mutex::new(None),
+            lookups: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -81,6 +88,15 @@ impl DirectorySync {
         if version > self.held.load(Ordering::SeqCst) {
             self.wake.notify_one();
         }
+    }
+
+    /// Asks the relay about the caller of `call_id` (`e164`) on the worker's next turn.
+    pub(crate) fn look_up(&self, call_id: String, e164: String) {
+        self.lookups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((call_id, e164));
+        self.wake.notify_one();
     }
 
     /// Something says the copy is behind (a write was refused as stale): sync on the
@@ -113,16 +129,22 @@ impl DirectorySync {
     }
 }
 
-/// Syncs whenever woken and the relay is ahead; ends when aborted.
+/// Syncs whenever woken and the relay is ahead, then asks about the callers queued; ends
+/// when aborted.
 async fn worker(inner: Arc<Inner>) {
     loop {
         inner.directory.wake.notified().await;
         let sync = &inner.directory;
-        if sync.wanted.load(Ordering::SeqCst) <= sync.held.load(Ordering::SeqCst) {
-            continue;
-        }
-        if let Err(e) = inner.sync_directory().await {
+        if sync.wanted.load(Ordering::SeqCst) > sync.held.load(Ordering::SeqCst)
+            && let Err(e) = inner.sync_directory().await
+        {
             tracing::warn!("the team directory did not sync: {e}");
+        }
+        let queued = std::mem::take(&mut *sync.lookups.lock().unwrap_or_else(|e| e.into_inner()));
+        for (call_id, e164) in queued {
+            if let Err(e) = inner.ask_about(call_id, e164).await {
+                tracing::warn!("cannot ask the relay about a caller: {e}");
+            }
         }
     }
 }
@@ -182,6 +204,17 @@ impl Inner {
             }
             since = applied.version;
         }
+    }
+
+    /// `GET /v1/directory/lookup` for the caller of `call_id`: a CRM answer the relay kept
+    /// fills the card as a `call_contact` frame would have.
+    async fn ask_about(&self, call_id: String, e164: String) -> Result<(), EngineError> {
+        use crate::relay_client::StreamSink;
+        let answer = self.api()?.directory_lookup(&e164).await?;
+        if answer.crm.is_empty() {
+            return Ok(());
+        }
+        Ok(self.call_contact(call_id, e164, answer.crm).await?)
     }
 
     /// A write's answer, or anything else known to be current, changed the copy: tell the

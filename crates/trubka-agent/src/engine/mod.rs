@@ -341,10 +341,7 @@ impl Engine {
         if other_relay {
             // Team ids and versions are another directory's: the new relay's sync starts
             // from nothing. Private contacts stay.
-            self.inner
-                .store
-                .call(directory_sql::forget)
-                .await?;
+            self.inner.store.call(directory_sql::forget).await?;
             self.inner.directory.reset();
         }
         Ok(me)
@@ -527,6 +524,16 @@ impl StreamSink for Inner {
             ongoing = summary.ongoing.len(),
             "caught up with the relay"
         );
+        // A CRM answer sent while the desktop was away is not replayed: ask the relay.
+        for card in &summary.ongoing {
+            if card.contacts.is_empty()
+                && card.crm.is_empty()
+                && let Some(e164) = &card.call.phone
+            {
+                self.directory
+                    .look_up(card.call.call_id.clone(), e164.clone());
+            }
+        }
         let _ = self.events.send(EngineEvent::CaughtUp(Box::new(summary)));
     }
 
