@@ -402,6 +402,8 @@ async fn session<S: StreamSink>(
             }
             // The engine keeps no cases yet; the relay's `GET /v1/cases` is their source.
             Ok(ServerFrame::Case { .. }) => {}
+            // The engine shows no colleagues' presence yet; `GET /v1/presence` is its source.
+            Ok(ServerFrame::Presence { .. }) => {}
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

@@ -5,6 +5,8 @@
 //!   relay's directory endpoints and stream frames carry them.
 //! - [`cases`]: the team's cases, notes on calls and the admin's tags, as the relay's case
 //!   endpoints and the `case` stream frame carry them.
+//! - [`control`]: call control and presence (the relay's control, actions and presence
+//!   endpoints and the `presence` stream frame).
 //! - [`stream`]: the frames of the relay→agent WebSocket stream, versioned.
 //! - [`hook`]: what an HTTP notification carries (query, content type, body) and parse errors.
 //! - [`options`]: what the relay tells the parsers besides the request (time zone, receive time).
@@ -22,6 +24,7 @@
 
 pub mod cases;
 mod coerce;
+pub mod control;
 pub mod directory;
 pub mod event_json;
 pub mod history;

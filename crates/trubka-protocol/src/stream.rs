@@ -8,6 +8,7 @@ use serde_json::value::RawValue;
 use trubka_core::CallEvent;
 
 use crate::cases::CaseView;
+use crate::control::AgentPresence;
 use crate::directory::CrmContact;
 use crate::event_json::{EventJsonError, event_from_json};
 
@@ -66,6 +67,9 @@ pub enum ServerFrame {
     /// A case the agent may see changed (its calls, status, claim): sent to the case's
     /// audience, live only (a desktop that reconnects reads `GET /v1/cases` again).
     Case { case: Box<CaseView> },
+    /// An agent's status or whether they are on a call changed: sent to every connection,
+    /// live only (a desktop that reconnects reads `GET /v1/presence`).
+    Presence { presence: Box<AgentPresence> },
 }
 
 /// A frame from an agent to the relay.
@@ -107,6 +111,9 @@ enum WireFrame<'a> {
     Case {
         case: &'a CaseView,
     },
+    Presence {
+        presence: &'a AgentPresence,
+    },
 }
 
 /// Every field any server frame may carry, read in one pass with the tag as a plain field.
@@ -128,6 +135,7 @@ struct IncomingFrame<'a> {
     number: Option<String>,
     contacts: Option<Vec<CrmContact>>,
     case: Option<Box<CaseView>>,
+    presence: Option<Box<AgentPresence>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -180,6 +188,9 @@ impl ServerFrame {
             "case" => ServerFrame::Case {
                 case: frame.case.clone().ok_or_else(|| missing("case"))?,
             },
+            "presence" => ServerFrame::Presence {
+                presence: frame.presence.clone().ok_or_else(|| missing("presence"))?,
+            },
             other => return Err(FrameError::UnknownType(other.to_owned())),
         })
     }
@@ -227,6 +238,10 @@ impl ServerFrame {
             .expect("call_contact serialises"),
             ServerFrame::Case { case } => {
                 serde_json::to_string(&WireFrame::Case { case }).expect("case serialises")
+            }
+            ServerFrame::Presence { presence } => {
+                serde_json::to_string(&WireFrame::Presence { presence })
+                    .expect("presence serialises")
             }
         }
     }

@@ -115,3 +115,25 @@ fn ack_frames_round_trip() {
     assert_eq!(ack.to_json(), r#"{"type":"ack","seq":1235}"#);
     assert_eq!(ClientFrame::parse(&ack.to_json()).unwrap(), ack);
 }
+
+#[test]
+fn presence_frames_carry_one_agent_and_round_trip() {
+    use trubka_protocol::control::{AgentPresence, PresenceStatus};
+    let frame = ServerFrame::Presence {
+        presence: Box::new(AgentPresence {
+            agent: "Анна".into(),
+            status: Some(PresenceStatus::Break),
+            reason: Some("Обед".into()),
+            on_call: false,
+            supervisor: false,
+        }),
+    };
+    let json: serde_json::Value = serde_json::from_str(&frame.to_json()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "presence", "presence": {"agent": "Анна", "status": "break",
+            "reason": "Обед", "on_call": false, "supervisor": false}})
+    );
+    assert_eq!(ServerFrame::parse(&frame.to_json()).unwrap(), frame);
+    assert!(ServerFrame::parse(r#"{"type":"presence"}"#).is_err());
+}

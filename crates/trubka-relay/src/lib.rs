@@ -13,6 +13,7 @@
 //! - [`metrics`]: counters rendered as Prometheus text.
 //! - [`pbx`]: the UIS and Sipuni API clients, built from the configuration.
 //! - [`choices`]: UIS scenarios, Sipuni schemes, sites and campaigns, picked by name.
+//! - `control`: call control (hold, transfers, hang-up, coach) on the agent's own call.
 //! - `placed`: which agent placed which call from Trubka, so its events reach them.
 //! - [`reconcile`]: pulls recent PBX call history and stores what the webhooks missed.
 //! - [`retention`]: removes raw notifications and events older than `[retention]` allows.
@@ -33,6 +34,7 @@ pub mod audience;
 pub mod choices;
 pub mod cli;
 pub mod config;
+mod control;
 pub mod directory;
 pub mod http;
 pub mod hub;

@@ -73,6 +73,16 @@ pub enum ApiError {
     /// Someone changed the resource after the version the request started from.
     #[error("{0}")]
     Conflict(String),
+    /// A call-control action on a call that is not the agent's (or that the relay does not
+    /// know): nothing was sent to the PBX.
+    #[error("{0}")]
+    NotYourCall(String),
+    /// A call-control action on a call that is over.
+    #[error("{0}")]
+    CallEnded(String),
+    /// The call's PBX (or this agent's role) offers no such action; the text says what does.
+    #[error("{0}")]
+    NotSupported(String),
     /// A team contact that cannot be stored as sent: the code says which rule it breaks
     /// (`empty_contact`, `bad_number`, `bad_crm_url`), the message how.
     #[error("{message}")]
@@ -94,8 +104,9 @@ impl ApiError {
             ApiError::NotFound | ApiError::UnknownHookKind { .. } | ApiError::Missing(_) => {
                 StatusCode::NOT_FOUND
             }
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Forbidden(_) | ApiError::NotYourCall(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) | ApiError::CallEnded(_) => StatusCode::CONFLICT,
+            ApiError::NotSupported(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BadPayload(_) | ApiError::BadRequest(_) | ApiError::BadNumber(_) => {
                 StatusCode::BAD_REQUEST
@@ -118,6 +129,9 @@ impl ApiError {
             ApiError::NotFound | ApiError::Missing(_) => "not_found",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::Conflict(_) => "conflict",
+            ApiError::NotYourCall(_) => "not_your_call",
+            ApiError::CallEnded(_) => "call_ended",
+            ApiError::NotSupported(_) => "not_supported",
             ApiError::BadContact { code, .. } => code,
             ApiError::UnknownHookKind { .. } => "unknown_hook_kind",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",

@@ -2,6 +2,7 @@
 //!
 //! - [`hooks`]: PBX webhooks in; [`route`]: UIS interactive call processing.
 //! - [`calls`]: click-to-call (`POST /v1/calls`); [`pbx_status`]: PBX refusals as statuses.
+//! - [`control`]: call control on the agent's own call and what its PBX offers.
 //! - [`stream`] + [`session`]: the agent WebSocket stream out.
 //! - [`scenarios`]: the scenarios and schemes an agent may call through, by name.
 //! - [`requests`]: offline requests («заявки») uploaded to UIS, and what they are filed under.
@@ -19,6 +20,7 @@
 
 mod auth;
 mod calls;
+mod control;
 mod customer;
 mod directory;
 pub mod error;
@@ -65,6 +67,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/join", post(join::redeem))
         .route("/v1/join/{code}", get(join::status))
         .route("/v1/calls", post(calls::place))
+        .route("/v1/calls/{call_id}/control", post(control::control))
+        .route("/v1/calls/{call_id}/actions", get(control::actions))
         .route("/v1/scenarios", get(scenarios::list))
         .route("/v1/requests", post(requests::create))
         .route("/v1/requests/targets", get(requests::targets))

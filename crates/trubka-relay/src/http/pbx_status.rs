@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | `contact_in_blacklist` | 403 | the number may not be called |
 //! | `invalid_parameter_value`, `data_type_error`, `own_virtual_phone_number_not_allowed`, `scenario_not_found`, `tts_text_exceeded`, `character_encoding_not_allowed`, `entity_not_found`, `campaign_is_inactive`, `invalid_date_time`, `invalid_argument` | 422 | the request cannot be placed as asked |
+//! | `invalid_state` (call control out of the call's state: hold outside a conversation, …) | 409 | the call is not where the action can be done; the message says when it can |
+//! | `coach_not_found` | 422 | no coach number given and none set for the employee |
 //! | `limit_exceeded` (UIS said so, or the client knows the budget is spent) | 429 | retry later (`Retry-After` when known) |
 //! | `ip_not_whitelisted`, `component_disabled`, `method_component_disabled`, `parameter_component_disabled`, `access_token_invalid`, `access_token_expired`, `access_token_blocked`, `auth_error`, `forbidden`, `account_inactive`, `employee_not_found`, `no_active_phone_number`, `virtual_phone_number_not_found`, `tariff_restrictions`, `data_limit_exceeded`, `pbx_config` | 503 | the relay's PBX setup must be fixed by the admin; dialling is unavailable until then |
 //! | `pbx_timeout` | 504 | the PBX did not answer in time |
@@ -17,6 +19,8 @@ pub(super) fn status(error: &PbxError) -> StatusCode {
     match error {
         PbxError::Uis { mnemonic, .. } => match mnemonic {
             M::ContactInBlacklist => StatusCode::FORBIDDEN,
+            M::InvalidState => StatusCode::CONFLICT,
+            M::CoachNotFound => StatusCode::UNPROCESSABLE_ENTITY,
             M::InvalidParameterValue
             | M::DataTypeError
             | M::OwnVirtualPhoneNumberNotAllowed
@@ -97,6 +101,11 @@ mod tests {
             StatusCode::SERVICE_UNAVAILABLE
         );
         assert_eq!(status(&uis("internal_error")), StatusCode::BAD_GATEWAY);
+        assert_eq!(status(&uis("invalid_state")), StatusCode::CONFLICT);
+        assert_eq!(
+            status(&uis("coach_not_found")),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
         assert_eq!(status(&uis("tag_not_found")), StatusCode::BAD_GATEWAY);
         let sipuni = PbxError::Sipuni {
             message: "Неверный hash".to_owned(),
