@@ -158,7 +158,11 @@ impl Engine {
                 }
             }
             ApiError::Relay { status: 403, .. } => EngineError::NotSupervisor,
-            ApiError::Relay { status: 404, .. } => EngineError::NoSuchTeamContact(team_id),
+            ApiError::Relay { status: 404, .. } => {
+                // Deleted meanwhile: the sync brings the tombstone that drops the copy.
+                self.inner.directory.behind();
+                EngineError::NoSuchTeamContact(team_id)
+            }
             other => EngineError::Api(other),
         }
     }
