@@ -10,6 +10,9 @@ cargo bench -p trubka-relay --bench trubka-relay-load -- --agents 1000 --webhook
 echo "## relay: Sipuni"
 cargo bench -p trubka-relay --bench trubka-relay-load -- --agents 1000 --webhooks 20000 --concurrency 64 --provider sipuni
 
+echo "## team directory: import, first sync, lookup with 100k and 1M contacts; an edit seen by 1,000 desktops"
+cargo bench -p trubka-relay --bench trubka-relay-directory -- --sizes 0,100000,1000000 --agents 1000
+
 echo "## relay: retention (1,000 simulated calls aged past events_days)"
 scripts/measure-retention.sh
 

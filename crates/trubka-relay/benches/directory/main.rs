@@ -165,8 +165,9 @@ async fn edits_seen(
     let listeners: Vec<(usize, String)> = tokens.iter().cloned().enumerate().skip(2).collect();
     for chunk in listeners.chunks(OPEN_AT_ONCE) {
         let mut opening = JoinSet::new();
-        for (agent, token) in chunk.iter().cloned() {
+        for (agent, token) in chunk {
             let (dir, base) = (work.join(format!("agent-{agent:04}")), relay.base.clone());
+            let token = token.clone();
             opening.spawn(async move {
                 let engine = desktop::signed_in(&dir, &base, &token, Some(version)).await;
                 desktop::connect(&engine).await;

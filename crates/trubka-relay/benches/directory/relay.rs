@@ -28,8 +28,8 @@ pub(crate) fn create_agents(data: &Path, count: usize) -> Vec<String> {
         .collect()
 }
 
-/// Runs `trubka-relay contacts import FILE` on `data` and returns how long it took and the
-/// last line it printed (its summary).
+/// Runs `trubka-relay contacts import FILE` on `data` and returns how long it took and its
+/// summary line (`Импортировано …`; the lines before it are per-row warnings).
 pub(crate) async fn import(data: &Path, file: &Path) -> (Duration, String) {
     let started = Instant::now();
     let output = Command::new(RELAY)
@@ -50,7 +50,11 @@ pub(crate) async fn import(data: &Path, file: &Path) -> (Duration, String) {
         stdout,
         String::from_utf8_lossy(&output.stderr)
     );
-    let summary = stdout.lines().next().unwrap_or_default().to_owned();
+    let summary = stdout
+        .lines()
+        .find(|line| line.starts_with("Импортировано") || line.starts_with("Imported"))
+        .unwrap_or_default()
+        .to_owned();
     (took, summary)
 }
 
