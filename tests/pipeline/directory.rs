@@ -88,6 +88,21 @@ async fn an_imported_client_pops_on_every_desktop_and_a_number_attached_from_a_c
         .await;
     assert!(card.contacts[0].meta.is_team());
 
+    // A caller nobody knows made a contact from Igor's card goes to the team: Anna's
+    // desktop names them too.
+    let newcomer = system
+        .call(json!({"provider":"uis","from":"+7 916 000-11-22","line":"78122428080","employee":"2339293","outcome":"answered"}))
+        .await;
+    igor.card_until(&newcomer, "ended", ended).await;
+    igor.engine
+        .contact_from_call(&newcomer, "Мария Соколова")
+        .await
+        .unwrap();
+    let maria = knows(&anna, "+79160001122").await;
+    let entry = anna.engine.contact_entry(maria).await.unwrap().unwrap();
+    assert_eq!(entry.contact.name, "Мария Соколова");
+    assert!(entry.meta.is_team());
+
     system.stop(vec![anna, igor]).await;
 }
 

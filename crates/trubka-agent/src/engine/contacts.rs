@@ -328,7 +328,8 @@ impl Engine {
     }
 
     /// Creates a contact from a stored call's caller: their number, and `name` (or the name
-    /// the PBX gave when `name` is empty).
+    /// the PBX gave when `name` is empty). Signed in to a relay, it goes to the team
+    /// directory, as every contact an agent adds does; otherwise it stays on this desktop.
     pub async fn contact_from_call(
         &self,
         call_id: &str,
@@ -347,11 +348,14 @@ impl Engine {
         } else {
             name.to_owned()
         };
-        self.add_contact(ContactDraft {
+        let draft = ContactDraft {
             name,
             phones: vec![PhoneEntry::new(number)],
             ..ContactDraft::default()
-        })
-        .await
+        };
+        if self.team_by_default() {
+            return Ok(self.create_team_contact(draft, None).await?.contact.id);
+        }
+        self.add_contact(draft).await
     }
 }
