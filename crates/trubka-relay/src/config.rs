@@ -57,6 +57,9 @@ pub struct RelayConfig {
     /// How long one request to a PBX API may take before it counts as failed (an agent's
     /// click-to-call then gets 504 `pbx_timeout`). At least 1.
     pub pbx_timeout_secs: u64,
+    /// How often agents' statuses and calls are read back from the PBXs (`crate::presence`),
+    /// so a status changed in the cabinet shows in Trubka; 0 turns the read-back off.
+    pub presence_interval_secs: u64,
     /// The relay's own HTTPS (`listen` is then the HTTPS address); absent, it serves plain
     /// HTTP for a proxy in front (see `config/tls.rs`).
     pub tls: Option<TlsConfig>,
@@ -147,6 +150,7 @@ impl Default for RelayConfig {
             reconcile: ReconcileConfig::default(),
             retention: RetentionConfig::default(),
             pbx_timeout_secs: 15,
+            presence_interval_secs: 30,
             tls: None,
             updates: UpdatesConfig::default(),
             directory: DirectoryConfig::default(),
@@ -315,6 +319,7 @@ impl RelayConfig {
             "RECONCILE_GRACE_SECS" => self.reconcile.grace_secs = seconds(value)?,
             "RECONCILE_CATCH_UP_SECS" => self.reconcile.catch_up_secs = seconds(value)?,
             "PBX_TIMEOUT_SECS" => self.pbx_timeout_secs = seconds(value)?,
+            "PRESENCE_INTERVAL_SECS" => self.presence_interval_secs = seconds(value)?,
             "UPDATES_PUBLIC_KEY" => self.updates.public_key = optional(value),
             // Read by the binary itself (clap), not a setting of this struct.
             "CONFIG" => {}

@@ -12,6 +12,7 @@
 //! - [`http`]: routes, webhook intake, the stream session, the one error translation.
 //! - [`metrics`]: counters rendered as Prometheus text.
 //! - [`pbx`]: the UIS and Sipuni API clients, built from the configuration.
+//! - [`presence`]: agents' statuses on their PBX, written, read back and announced.
 //! - [`choices`]: UIS scenarios, Sipuni schemes, sites and campaigns, picked by name.
 //! - `control`: call control (hold, transfers, hang-up, coach) on the agent's own call.
 //! - `placed`: which agent placed which call from Trubka, so its events reach them.
@@ -42,6 +43,7 @@ pub mod invites;
 pub mod managers;
 pub mod metrics;
 pub mod pbx;
+pub mod presence;
 mod placed;
 pub mod reconcile;
 mod relay;

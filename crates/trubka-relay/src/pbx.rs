@@ -157,6 +157,11 @@ impl SipuniApi {
         })
     }
 
+    /// The cabinet number (`[sipuni] user`), which prefixes the operators list's logins.
+    pub fn cabinet(&self) -> &str {
+        &self.user
+    }
+
     /// The recording link of a call as Sipuni writes `call_record_link`:
     /// `{api_url}/crm/record?id={call_id}&hash={md5 of id and user, signed as every request}`.
     /// Sipuni does not document the hash; this is the request-signature rule applied to the

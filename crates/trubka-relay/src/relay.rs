@@ -29,6 +29,7 @@ use crate::invites::InviteDesk;
 use crate::metrics::Metrics;
 use crate::pbx::{PbxApis, PbxSetupError};
 use crate::placed::PlacedCalls;
+use crate::presence::{Presence, ReadBack};
 use crate::reconcile::Reconciler;
 use crate::retention::Retention;
 use crate::store::read::ReadPool;
@@ -85,6 +86,8 @@ pub(crate) struct Shared {
     pub(crate) directory: Arc<Directory>,
     /// The CRM asked about new calls' unknown callers (`[directory.lookup]`), when set.
     pub(crate) crm: Option<Arc<CrmLookup>>,
+    /// Agents' statuses on their PBX (`crate::presence`).
+    pub(crate) presence: Presence,
     /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
     pub(crate) invites: InviteDesk,
     /// App builds published by `app publish`, offered by `/v1/app/update/…`.
@@ -165,6 +168,7 @@ impl Relay {
             writer,
             reads,
             crm,
+            presence: Presence::new(Duration::from_secs(config.presence_interval_secs)),
             invites: InviteDesk::new(path.clone(), config.public_url.clone()),
             updates: crate::updates::Releases::new(&config.data_dir),
             placed: PlacedCalls::new(path),
@@ -207,6 +211,12 @@ impl Relay {
         Reconciler::new(self.state.clone(), self.config.reconcile.clone())
     }
 
+    /// Reading agents' statuses back from the PBXs (see [`crate::presence`]); `serve` runs it
+    /// every `presence_interval_secs`, and [`ReadBack::run_once`] runs it now.
+    pub fn presence(&self) -> ReadBack {
+        ReadBack::new(self.state.clone())
+    }
+
     /// Retention of raw notifications and events (see [`crate::retention`]); `serve` runs it
     /// on its schedule, and [`Retention::run_once`] runs it now.
     pub fn retention(&self) -> Retention {
@@ -246,11 +256,13 @@ impl Relay {
     {
         let reconciler = self.reconciler();
         let retention = self.retention();
+        let presence = self.presence();
         let own_https = self.config.tls.is_some();
         let Relay { state, writer, .. } = self;
         let stop = state.shutdown.clone();
         let reconciling = tokio::spawn(reconciler.run(stop.clone()));
         let retaining = tokio::spawn(retention.run(stop.clone()));
+        let reading_presence = tokio::spawn(presence.run(stop.clone()));
         let directory_watch = tokio::spawn(
             Arc::clone(&state.directory).watch(Arc::clone(&state.reads), stop.clone()),
         );
@@ -291,6 +303,7 @@ impl Relay {
         let _ = ticker.await;
         let _ = reconciling.await;
         let _ = retaining.await;
+        let _ = reading_presence.await;
         let _ = directory_watch.await;
         drop(state);
         writer.shutdown().await;

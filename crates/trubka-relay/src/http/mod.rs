@@ -3,6 +3,7 @@
 //! - [`hooks`]: PBX webhooks in; [`route`]: UIS interactive call processing.
 //! - [`calls`]: click-to-call (`POST /v1/calls`); [`pbx_status`]: PBX refusals as statuses.
 //! - [`control`]: call control on the agent's own call and what its PBX offers.
+//! - [`presence`]: agents' statuses, written to and read back from the PBX.
 //! - [`stream`] + [`session`]: the agent WebSocket stream out.
 //! - [`scenarios`]: the scenarios and schemes an agent may call through, by name.
 //! - [`requests`]: offline requests («заявки») uploaded to UIS, and what they are filed under.
@@ -30,6 +31,7 @@ mod join;
 mod join_page;
 mod me;
 mod pbx_status;
+mod presence;
 mod requests;
 mod route;
 mod scenarios;
@@ -69,6 +71,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/calls", post(calls::place))
         .route("/v1/calls/{call_id}/control", post(control::control))
         .route("/v1/calls/{call_id}/actions", get(control::actions))
+        .route("/v1/presence", get(presence::list).put(presence::set))
+        .route("/v1/presence/reasons", get(presence::reasons))
         .route("/v1/scenarios", get(scenarios::list))
         .route("/v1/requests", post(requests::create))
         .route("/v1/requests/targets", get(requests::targets))

@@ -43,6 +43,8 @@ pub(crate) struct Pbx {
     pub(crate) dir: tempfile::TempDir,
     pub(crate) http: reqwest::Client,
     pub(crate) reconciler: Reconciler,
+    /// The relay's presence read-back, run by tests when they want it.
+    pub(crate) presence: trubka_relay::presence::ReadBack,
     pub(crate) metrics: std::sync::Arc<trubka_relay::metrics::Metrics>,
     pub(crate) config: RelayConfig,
     paused: Option<(Relay, TcpListener)>,
@@ -71,6 +73,8 @@ pub(crate) fn relay_config(dir: &std::path::Path, sim: SocketAddr) -> RelayConfi
     config.sipuni.secret = Some(SIPUNI_SECRET.to_owned());
     config.sipuni.api_url = format!("http://{sim}/sipuni/api");
     config.reconcile.interval_secs = 0;
+    // Tests read presence back when they want to (`Relay::presence`), not on a schedule.
+    config.presence_interval_secs = 0;
     config.reconcile.grace_secs = 0;
     config
 }
@@ -130,6 +134,7 @@ impl Pbx {
             dir,
             http: reqwest::Client::new(),
             reconciler: opened.reconciler(),
+            presence: opened.presence(),
             metrics: opened.metrics(),
             config,
             paused: Some((opened, relay_listener)),
