@@ -573,3 +573,38 @@ async fn a_crm_answer_sent_while_away_fills_the_card_after_the_reconnect() {
     anna.stop();
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agent_made_a_supervisor_meanwhile_is_one_after_the_next_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("relay");
+    let token = add_agent(&data, "Анна", "100", false);
+    let relay = TestRelay::start(config(&data, None)).await;
+    let anna = desktop(&dir.path().join("anna"), &relay, &token).await;
+    assert!(!anna.settings().me.unwrap().supervisor);
+
+    let edit = trubka_relay::agents::AgentEdit {
+        supervisor: Some(true),
+        ..Default::default()
+    };
+    Store::open(&data)
+        .unwrap()
+        .edit_agent("Анна", &edit)
+        .unwrap();
+    anna.reconnect_now();
+    eventually("Анна's settings say she is a supervisor", || async {
+        anna.settings().me.filter(|me| me.supervisor).map(|_| ())
+    })
+    .await;
+    // Kept in the store too: a restart of the app knows it before connecting.
+    anna.stop();
+    drop(anna);
+    let again = Engine::open_with(
+        Profile::at(&dir.path().join("anna")).unwrap(),
+        Backoff::default(),
+    )
+    .await
+    .unwrap();
+    assert!(again.settings().me.unwrap().supervisor);
+    relay.stop().await;
+}

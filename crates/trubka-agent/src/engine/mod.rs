@@ -15,6 +15,7 @@ pub mod away;
 pub mod calls;
 pub mod contacts;
 pub mod directory;
+mod me;
 pub mod requests;
 pub mod team;
 
@@ -192,6 +193,8 @@ pub(crate) struct Inner {
     backoff: Backoff,
     away: Mutex<AwayLog>,
     directory: DirectorySync,
+    /// Reads `/v1/me` again whenever the stream connects ([`me`]).
+    me_refresh: Mutex<Option<JoinHandle<()>>>,
 }
 
 /// The desktop engine of one profile. Cheap to clone; clones share everything.
@@ -261,6 +264,7 @@ impl Engine {
             events,
             status,
             client: Mutex::new(None),
+            me_refresh: Mutex::new(None),
             backoff,
             away: Mutex::new(AwayLog::default()),
             directory,
@@ -386,6 +390,16 @@ impl Engine {
         ));
         *client = Some((task, control));
         self.inner.directory.start(self.inner.clone());
+        let refresh = me::refresh_on_connect(self.inner.clone());
+        if let Some(old) = self
+            .inner
+            .me_refresh
+            .lock()
+            .expect("me lock")
+            .replace(refresh)
+        {
+            old.abort();
+        }
         Ok(())
     }
 
@@ -393,6 +407,9 @@ impl Engine {
     pub fn stop(&self) {
         if let Some((task, _)) = self.inner.client.lock().expect("client lock").take() {
             task.abort();
+        }
+        if let Some(refresh) = self.inner.me_refresh.lock().expect("me lock").take() {
+            refresh.abort();
         }
         self.inner.directory.stop();
     }
