@@ -600,7 +600,7 @@ async fn an_agent_made_a_supervisor_meanwhile_is_one_after_the_next_connection()
     anna.stop();
     drop(anna);
     let again = Engine::open_with(
-        Profile::at(&dir.path().join("anna")).unwrap(),
+        Profile::at(dir.path().join("anna")).unwrap(),
         Backoff::default(),
     )
     .await
