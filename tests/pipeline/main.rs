@@ -42,7 +42,10 @@ async fn uis_call_answered_by_anna_pops_her_card_with_the_contact_and_ends_with_
         Some("2339292")
     );
     assert!(
-        card.contacts[0].matched.explanation.contains("8 (926) 123-45-67"),
+        card.contacts[0]
+            .matched
+            .explanation
+            .contains("8 (926) 123-45-67"),
         "{}",
         card.contacts[0].matched.explanation
     );

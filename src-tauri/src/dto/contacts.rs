@@ -258,11 +258,7 @@ impl From<&Lookup> for LookupDto {
     fn from(l: &Lookup) -> LookupDto {
         LookupDto {
             query: l.query.clone(),
-            matches: l
-                .matches
-                .iter()
-                .map(MatchDto::from)
-                .collect(),
+            matches: l.matches.iter().map(MatchDto::from).collect(),
             no_match: l.no_match.clone(),
         }
     }
