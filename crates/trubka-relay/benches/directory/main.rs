@@ -75,7 +75,7 @@ async fn run(args: Args) {
     println!("load average at start: {}", load_average());
     println!();
     println!(
-        "| contacts | CSV written | import | relay.db | relay RSS idle | first sync (contacts/s) | relay RSS peak in sync / after | desktop lookup p50 / p99 / max (misses) |"
+        "| contacts | CSV written | import | relay.db | relay RSS idle | first sync (contacts/s; CPU used meanwhile) | relay RSS peak in sync / after | desktop lookup p50 / p99 / max (misses) |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for &size in &args.sizes {
@@ -117,7 +117,13 @@ async fn measure_size(args: &Args, work: &Path, size: usize, visible: bool) {
     )
     .await;
     let sampler = relay.sample_peak();
+    let cpu_before = (
+        relay::cpu_secs(&relay.pid.to_string()),
+        relay::cpu_secs("self"),
+    );
     let (took, status) = desktop::first_sync(&synced).await;
+    let relay_cpu = relay::cpu_secs(&relay.pid.to_string()) - cpu_before.0;
+    let desktop_cpu = relay::cpu_secs("self") - cpu_before.1;
     let peak = sampler.finish();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = relay.rss_kib();
@@ -132,7 +138,7 @@ async fn measure_size(args: &Args, work: &Path, size: usize, visible: bool) {
         "–".to_owned()
     };
     println!(
-        "| {size} | {written} | {imported} | {:.0} MB | {:.1} MiB | **{:.1} s** ({:.0}/s) | {:.1} / {:.1} MiB | {lookup} |",
+        "| {size} | {written} | {imported} | {:.0} MB | {:.1} MiB | **{:.1} s** ({:.0}/s; CPU: relay {relay_cpu:.1} s, desktop {desktop_cpu:.1} s) | {:.1} / {:.1} MiB | {lookup} |",
         mb(db),
         kib_mib(idle),
         secs(took),
