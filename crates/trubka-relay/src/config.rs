@@ -13,12 +13,14 @@ use serde::Deserialize;
 use trubka_core::{Lang, UnknownLang};
 use trubka_protocol::options::MOSCOW;
 
+mod cases;
 mod directory;
 pub mod locate;
 mod retention;
 mod tls;
 mod utc_offset;
 
+pub use cases::{CasesConfig, MAX_CLAIM_MINUTES};
 pub use directory::{
     AnswerPointers, DirectoryConfig, LookupConfig, LookupConfigError, LookupMethod,
     MAX_TIMEOUT_MS as LOOKUP_MAX_TIMEOUT_MS,
@@ -67,6 +69,8 @@ pub struct RelayConfig {
     pub updates: UpdatesConfig,
     /// The team directory (`[directory]`): the CRM asked about unknown callers.
     pub directory: DirectoryConfig,
+    /// The team's cases (`[cases]`): when a call-back counts, how long a claim lasts.
+    pub cases: CasesConfig,
 }
 
 /// `[updates]`: what `app publish` checks a build's signature with.
@@ -154,6 +158,7 @@ impl Default for RelayConfig {
             tls: None,
             updates: UpdatesConfig::default(),
             directory: DirectoryConfig::default(),
+            cases: CasesConfig::default(),
         }
     }
 }
@@ -288,6 +293,9 @@ impl RelayConfig {
         let offset = |value: String| parse_utc_offset(&value).map_err(|e| e.to_string());
         if let Some(rest) = key.strip_prefix("RETENTION_") {
             return self.retention.apply_env(rest, &value);
+        }
+        if let Some(rest) = key.strip_prefix("CASES_") {
+            return self.cases.apply_env(rest, &value);
         }
         if let Some(rest) = key.strip_prefix("DIRECTORY_LOOKUP_") {
             return LookupConfig::apply_env(&mut self.directory.lookup, rest, value);

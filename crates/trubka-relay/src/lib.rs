@@ -15,6 +15,8 @@
 //! - [`presence`]: agents' statuses on their PBX, written, read back and announced.
 //! - [`choices`]: UIS scenarios, Sipuni schemes, sites and campaigns, picked by name.
 //! - `control`: call control (hold, transfers, hang-up, coach) on the agent's own call.
+//! - `cases`: the team's cases (issue 13), kept from the event log by a worker of their own,
+//!   with claims, closes by hand, notes on calls and the admin's tags.
 //! - `placed`: which agent placed which call from Trubka, so its events reach them.
 //! - [`reconcile`]: pulls recent PBX call history and stores what the webhooks missed.
 //! - [`retention`]: removes raw notifications and events older than `[retention]` allows.
@@ -32,6 +34,7 @@
 
 pub mod agents;
 pub mod audience;
+pub(crate) mod cases;
 pub mod choices;
 pub mod cli;
 pub mod config;

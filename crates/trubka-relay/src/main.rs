@@ -71,6 +71,7 @@ async fn run(cli: &Cli, loaded: Loaded) -> Result<ExitCode, CliError> {
         Command::Agent(command) => cli::agent(&config, command, &mut stdout)?,
         Command::App(command) => cli::app(&config, command, &mut stdout)?,
         Command::Contacts(command) => cli::contacts(&config, command, &mut stdout)?,
+        Command::Tags(command) => cli::tags(&config, command, &mut stdout)?,
         Command::Manager(command) => cli::manager(&config, command, &mut stdout).await?,
         Command::UisTemplates { public_url } => {
             cli::setup(&config, public_url.as_deref(), Printout::Uis, &mut stdout)?

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use trubka_core::phone::{PhoneError, PhoneParser};
 
+use crate::cases::{CaseFeed, CaseQueue, CaseThread, Cases};
 use crate::choices::Choices;
 use crate::config::{ConfigError, RelayConfig};
 use crate::directory::DirectoryError;
@@ -86,6 +87,8 @@ pub(crate) struct Shared {
     pub(crate) directory: Arc<Directory>,
     /// The CRM asked about new calls' unknown callers (`[directory.lookup]`), when set.
     pub(crate) crm: Option<Arc<CrmLookup>>,
+    /// The team's cases: jobs on the case worker's thread (`crate::cases`).
+    pub(crate) cases: Cases,
     /// Agents' statuses on their PBX (`crate::presence`).
     pub(crate) presence: Presence,
     /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
@@ -112,6 +115,7 @@ pub struct Relay {
     state: AppState,
     config: RelayConfig,
     writer: WriterThread,
+    cases: CaseThread,
 }
 
 /// The webhook URLs to configure in the PBX cabinets.
@@ -141,7 +145,15 @@ impl Relay {
         };
         let metrics = Arc::new(Metrics::default());
         let hub = Arc::new(Hub::new(Arc::clone(&metrics)));
-        let (writer, writer_thread) = writer::start(&path, Arc::clone(&hub), Arc::clone(&metrics))?;
+        let case_queue = Arc::new(CaseQueue::default());
+        let (writer, writer_thread) = writer::start(
+            &path,
+            Arc::clone(&hub),
+            Arc::clone(&metrics),
+            CaseFeed(Arc::clone(&case_queue)),
+        )?;
+        let (cases, case_thread) =
+            crate::cases::start(&path, config.cases, Arc::clone(&hub), case_queue)?;
         let reads = Arc::new(ReadPool::new(path.clone()));
         let crm = match &config.directory.lookup {
             Some(lookup) => Some(Arc::new(
@@ -168,6 +180,7 @@ impl Relay {
             writer,
             reads,
             crm,
+            cases,
             presence: Presence::new(Duration::from_secs(config.presence_interval_secs)),
             invites: InviteDesk::new(path.clone(), config.public_url.clone()),
             updates: crate::updates::Releases::new(&config.data_dir),
@@ -184,6 +197,7 @@ impl Relay {
             state,
             config,
             writer: writer_thread,
+            cases: case_thread,
         })
     }
 
@@ -258,7 +272,12 @@ impl Relay {
         let retention = self.retention();
         let presence = self.presence();
         let own_https = self.config.tls.is_some();
-        let Relay { state, writer, .. } = self;
+        let Relay {
+            state,
+            writer,
+            cases,
+            ..
+        } = self;
         let stop = state.shutdown.clone();
         let reconciling = tokio::spawn(reconciler.run(stop.clone()));
         let retaining = tokio::spawn(retention.run(stop.clone()));
@@ -307,6 +326,8 @@ impl Relay {
         let _ = directory_watch.await;
         drop(state);
         writer.shutdown().await;
+        // After the writer: the calls of its last commit are still marked.
+        cases.shutdown().await;
         Ok(served?)
     }
 }

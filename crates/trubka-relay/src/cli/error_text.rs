@@ -84,6 +84,7 @@ impl CliError {
             CliError::Manager(e) => e.localized(lang),
             CliError::Update(e) => e.localized(lang),
             CliError::Directory(e) => directory_error(e, lang),
+            CliError::Tags(e) => e.localized(lang),
             CliError::ReadFile { path, source } => {
                 let path = path.display();
                 tr!(

@@ -1,5 +1,6 @@
 //! The command line: `serve`, `agent …` ([`agent`]), `app publish` ([`app`]), `contacts …`
-//! ([`contacts`]: the team directory), `status`, and
+//! ([`contacts`]: the team directory), `tags …` ([`tags`]: what agents tag calls with),
+//! `status`, and
 //! the PBX administration commands of [`crate::setup`] (`manager`, `uis-templates`, `sipuni-setup`, `check`), with the
 //! one way every subcommand finds its configuration ([`Cli::load_config`]). `src/main.rs`
 //! only parses arguments, sets up logging and calls in here; output goes to a writer so tests
@@ -11,12 +12,14 @@ mod contacts;
 mod error_text;
 mod help;
 mod invite;
+mod tags;
 
 pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
 pub use app::{AppCommand, app};
 pub use contacts::{ContactsCommand, contacts};
 pub use help::{command_in, help_language};
 pub use invite::{InviteAgent, Validity};
+pub use tags::{TagError, TagsCommand, tags};
 // `check` reports `[tls]` in the same words as a failed `serve`.
 
 use std::future::Future;
@@ -68,6 +71,9 @@ pub enum Command {
     /// The team directory: import, export and list contacts.
     #[command(subcommand)]
     Contacts(ContactsCommand),
+    /// The tags agents pick for their notes on calls.
+    #[command(subcommand)]
+    Tags(TagsCommand),
     /// Builds of the desktop app that agents' apps update to.
     #[command(subcommand)]
     App(AppCommand),
@@ -164,6 +170,8 @@ pub enum CliError {
     Update(#[from] crate::updates::UpdateError),
     #[error(transparent)]
     Directory(#[from] crate::directory::DirectoryError),
+    #[error(transparent)]
+    Tags(#[from] TagError),
     #[error("cannot read {}: {source}", path.display())]
     ReadFile { path: PathBuf, source: io::Error },
     #[error("cannot write {}: {source}", path.display())]

@@ -7,6 +7,7 @@
 //! - [`stream`] + [`session`]: the agent WebSocket stream out.
 //! - [`scenarios`]: the scenarios and schemes an agent may call through, by name.
 //! - [`requests`]: offline requests («заявки») uploaded to UIS, and what they are filed under.
+//! - [`cases`]: the team's cases, claims, closes, notes on calls and the admin's tags.
 //! - [`me`]: the agent's profile.
 //! - [`directory`]: the team directory (changes, contacts and their history, lookup).
 //! - [`updates`]: the app's update check and the published packages' download.
@@ -21,6 +22,7 @@
 
 mod auth;
 mod calls;
+mod cases;
 mod control;
 mod customer;
 mod directory;
@@ -73,6 +75,17 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/calls/{call_id}/actions", get(control::actions))
         .route("/v1/presence", get(presence::list).put(presence::set))
         .route("/v1/presence/reasons", get(presence::reasons))
+        .route("/v1/cases", get(cases::list))
+        .route(
+            "/v1/cases/{key}/claim",
+            post(cases::claim).delete(cases::release),
+        )
+        .route("/v1/cases/{key}/close", post(cases::close))
+        .route(
+            "/v1/calls/{call_id}/notes",
+            get(cases::list_notes).post(cases::add_note),
+        )
+        .route("/v1/tags", get(cases::tags))
         .route("/v1/scenarios", get(scenarios::list))
         .route("/v1/requests", post(requests::create))
         .route("/v1/requests/targets", get(requests::targets))

@@ -92,6 +92,9 @@ const MIGRATIONS: &[&str] = &[
     super::invites::SCHEMA,
     // 7: the team directory and the CRM's answers (`crate::directory`).
     crate::directory::SCHEMA,
+    // 8: the team's cases, claims, closes, notes on calls and the admin's tags
+    // (`crate::cases`).
+    crate::cases::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.

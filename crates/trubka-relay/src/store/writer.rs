@@ -28,6 +28,7 @@ use super::append::{Inserted, insert_event, insert_rejection};
 use super::checkpoint::Checkpointer;
 use super::{Role, StoreError, agents, open_connection, schema};
 use crate::agents::{AgentId, AgentSet};
+use crate::cases::CaseFeed;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 
@@ -109,6 +110,7 @@ pub(crate) fn start(
     path: &Path,
     hub: Arc<Hub>,
     metrics: Arc<Metrics>,
+    cases: CaseFeed,
 ) -> Result<(WriterHandle, WriterThread), StoreError> {
     let mut conn = open_connection(path, Role::Writer)?;
     schema::migrate(&mut conn)?;
@@ -125,6 +127,7 @@ pub(crate) fn start(
         shared_head: Arc::clone(&shared_head),
         hub,
         metrics,
+        cases,
     };
     writer.refresh_agents()?;
     let checkpointer = Checkpointer::start(path)?;
@@ -251,6 +254,8 @@ struct Writer {
     shared_head: Arc<AtomicU64>,
     hub: Arc<Hub>,
     metrics: Arc<Metrics>,
+    /// Told the calls each commit stored, whose cases may change.
+    cases: CaseFeed,
 }
 
 impl Writer {
@@ -334,6 +339,7 @@ impl Writer {
         let mut start_head = 0;
         let mut head = 0;
         let mut published = Vec::new();
+        let mut touched: Vec<String> = Vec::new();
         let mut answers = Vec::with_capacity(pending.len());
         let mut duplicates = 0u64;
         let result = (|| -> Result<(), StoreError> {
@@ -350,6 +356,7 @@ impl Writer {
             for events in pending {
                 let mut stored = Vec::with_capacity(events.len());
                 for prepared in events {
+                    let call_id = prepared.event.call_id.0.clone();
                     match insert_event(&tx, &self.agents, prepared, head + 1, now_ms)? {
                         Inserted::New { id, publish } => {
                             head += 1;
@@ -360,6 +367,7 @@ impl Writer {
                                 opened_call: publish.opens_call.then(|| publish.audience.clone()),
                             });
                             published.push(publish);
+                            touched.push(call_id);
                         }
                         Inserted::Duplicate { id, seq } => {
                             duplicates += 1;
@@ -412,6 +420,8 @@ impl Writer {
                 for (reply, stored) in replies.into_iter().zip(answers) {
                     let _ = reply.send(Ok(stored));
                 }
+                // Cases follow off this thread: this only marks the calls.
+                self.cases.touch(touched.iter().map(String::as_str));
             }
             Err(e) => {
                 // The transaction rolled back when it was dropped: nothing of this batch is

@@ -182,13 +182,19 @@ pub(crate) struct Stream {
 
 impl Stream {
     /// The next frame or close, skipping pings, `caught_up` (which [`Self::caught_up`]
-    /// reads when a test is about it) and the directory's version (`tests/directory.rs`).
+    /// reads when a test is about it), the directory's version (`tests/directory.rs`) and
+    /// case changes (`tests/cases.rs`).
     pub(crate) async fn next(&mut self) -> Got {
-        // Bounded: a relay sends one `caught_up` per connection, and a `directory` per change
-        // of the directory, which tests about events do not make.
+        // Bounded: a relay sends one `caught_up` per connection, a `directory` per change of
+        // the directory, which tests about events do not make, and a `case` per case change,
+        // at most one per stored call.
         loop {
             match self.next_frame().await {
-                Got::Frame(ServerFrame::CaughtUp { .. } | ServerFrame::Directory { .. }) => {
+                Got::Frame(
+                    ServerFrame::CaughtUp { .. }
+                    | ServerFrame::Directory { .. }
+                    | ServerFrame::Case { .. },
+                ) => {
                     continue;
                 }
                 other => return other,

@@ -1,0 +1,292 @@
+//! One client number's cases, recomputed: its calls (from the event log), the closes and
+//! notes of those calls in, `trubka_core::cases` over them, the changed case rows out.
+//!
+//! Everything is read again from the tables each time, so the order events arrived in, or a
+//! call reconciliation stored later, gives the same cases.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use trubka_core::{
+    CallId, CallNote, CallState, CaseInput, CaseKey, Direction, ManualClose, Provider, cases,
+};
+use trubka_protocol::cases::{CaseView, WireCaseStatus};
+use trubka_protocol::event_from_json;
+
+use super::worker::CaseWorker;
+use super::{CaseError, agent_name, agent_of, claims, employee_of, encode_ids};
+use crate::agents::{AgentId, AgentSet};
+use crate::store::StoreError;
+use crate::store::append::decode_audience;
+
+/// A call's events, folded; `None` when none are stored.
+pub(crate) fn load_call(conn: &Connection, call_id: &str) -> Result<Option<CallState>, CaseError> {
+    // Event ids start with their call id and a colon: one range of the unique index.
+    let (from, until) = (format!("{call_id}:"), format!("{call_id};"));
+    let mut statement = conn.prepare_cached(
+        "SELECT json FROM events WHERE id >= ?1 AND id < ?2 AND call_id = ?3 ORDER BY seq",
+    )?;
+    let texts = statement
+        .query_map(params![from, until, call_id], |row| row.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut events = Vec::with_capacity(texts.len());
+    for text in texts {
+        let event = event_from_json(&text)
+            .map_err(|e| StoreError::Corrupt(format!("event of call {call_id}: {e}")))?;
+        events.push(event);
+    }
+    Ok(CallState::from_events(events))
+}
+
+/// The number a call is grouped by: the client's E.164, or `call:{id}` for a call whose
+/// client cannot be grouped (a hidden or odd number, an internal call).
+fn number_of(state: &CallState) -> String {
+    match (&state.contact().phone, state.direction()) {
+        (Some(phone), Direction::In | Direction::Out) => phone.e164().to_owned(),
+        _ => format!("call:{}", state.call_id()),
+    }
+}
+
+/// Records the call's client number; returns the numbers whose cases it may change (its
+/// number, and the one it had before when that differs). Nothing for a call without events.
+pub(crate) fn client_number(conn: &Connection, call_id: &str) -> Result<Vec<String>, CaseError> {
+    let Some(state) = load_call(conn, call_id)? else {
+        return Ok(Vec::new());
+    };
+    let number = number_of(&state);
+    let before: Option<String> = conn
+        .prepare_cached("SELECT number FROM call_clients WHERE call_id = ?1")?
+        .query_row([call_id], |row| row.get(0))
+        .optional()?;
+    if before.as_deref() != Some(number.as_str()) {
+        conn.prepare_cached(
+            "INSERT INTO call_clients(call_id, number) VALUES (?1, ?2)
+             ON CONFLICT(call_id) DO UPDATE SET number = excluded.number",
+        )?
+        .execute(params![call_id, number])?;
+    }
+    Ok(before
+        .filter(|b| *b != number)
+        .into_iter()
+        .chain([number])
+        .collect())
+}
+
+/// Calls (from `calls`) after `after` in id order that have no client number yet.
+pub(crate) fn calls_without_number(
+    conn: &Connection,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<String>, CaseError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT c.call_id FROM calls c LEFT JOIN call_clients k ON k.call_id = c.call_id
+         WHERE c.call_id > ?1 AND k.call_id IS NULL ORDER BY c.call_id LIMIT ?2",
+    )?;
+    let calls = statement
+        .query_map(params![after, limit as i64], |row| row.get(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(calls)
+}
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+fn call_id(text: &str) -> Result<CallId, CaseError> {
+    let (provider, id) = text
+        .split_once(':')
+        .ok_or_else(|| StoreError::Corrupt(format!("call id `{text}`")))?;
+    let provider = Provider::parse(provider)
+        .ok_or_else(|| StoreError::Corrupt(format!("call id `{text}`")))?;
+    Ok(CallId::new(provider, id))
+}
+
+/// What the cases of one number are made of.
+struct Inputs {
+    calls: Vec<CallState>,
+    closes: Vec<ManualClose>,
+    notes: Vec<CallNote>,
+    /// Who may see each call (`calls.audience`).
+    audiences: HashMap<String, Vec<AgentId>>,
+}
+
+fn inputs(conn: &Connection, agents: &AgentSet, number: &str) -> Result<Inputs, CaseError> {
+    let ids: Vec<String> = conn
+        .prepare_cached("SELECT call_id FROM call_clients WHERE number = ?1")?
+        .query_map([number], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut inputs = Inputs {
+        calls: Vec::with_capacity(ids.len()),
+        closes: Vec::new(),
+        notes: Vec::new(),
+        audiences: HashMap::new(),
+    };
+    let by = |agent_id: i64| agents.get(agent_id).map(employee_of);
+    for id in &ids {
+        if let Some(state) = load_call(conn, id)? {
+            inputs.calls.push(state);
+        }
+        let audience: Option<String> = conn
+            .prepare_cached("SELECT audience FROM calls WHERE call_id = ?1")?
+            .query_row([id], |row| row.get(0))
+            .optional()?;
+        inputs.audiences.insert(
+            id.clone(),
+            decode_audience(audience.as_deref().unwrap_or(""))?,
+        );
+        let mut closes = conn.prepare_cached(
+            "SELECT at, agent_id, reason FROM case_closes WHERE case_key = ?1 ORDER BY id",
+        )?;
+        let rows = closes.query_map([id], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get(2)?))
+        })?;
+        for row in rows {
+            let (at, agent, reason) = row?;
+            inputs.closes.push(ManualClose {
+                case: CaseKey(call_id(id)?),
+                at: from_ms(at),
+                by: by(agent),
+                reason,
+            });
+        }
+        let mut notes = conn.prepare_cached(
+            "SELECT at, agent_id, text, new_case FROM call_notes WHERE call_id = ?1 ORDER BY id",
+        )?;
+        let rows = notes.query_map([id], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, bool>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (at, agent, gist, new_case) = row?;
+            inputs.notes.push(CallNote {
+                call: call_id(id)?,
+                at: from_ms(at),
+                by: by(agent),
+                gist,
+                new_case,
+            });
+        }
+    }
+    Ok(inputs)
+}
+
+/// A case row as stored.
+struct Stored {
+    view: CaseView,
+    audience: String,
+}
+
+/// Derives the number's cases, writes the rows that changed (deleting cases that are no
+/// more), lapses claims whose agent's call to the client has ended, and returns each changed
+/// case's view (without its claim) with its audience.
+pub(crate) fn recompute(
+    worker: &mut CaseWorker,
+    number: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<(CaseView, Vec<AgentId>)>, CaseError> {
+    let inputs = inputs(&worker.conn, &worker.agents, number)?;
+    let derived = cases(
+        inputs
+            .calls
+            .iter()
+            .map(CaseInput::Call)
+            .chain(inputs.closes.iter().map(CaseInput::Closed))
+            .chain(inputs.notes.iter().map(CaseInput::Note)),
+        worker.rule,
+    );
+    let mut stored: HashMap<String, Stored> = HashMap::new();
+    {
+        let mut statement = worker
+            .conn
+            .prepare_cached("SELECT key, json, audience FROM cases WHERE number = ?1")?;
+        let rows = statement.query_map([number], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (key, json, audience) = row?;
+            let view: CaseView = serde_json::from_str(&json)
+                .map_err(|e| StoreError::Corrupt(format!("case {key}: {e}")))?;
+            stored.insert(key, Stored { view, audience });
+        }
+    }
+
+    let agents = &worker.agents;
+    let name = |employee: &trubka_core::Employee| agent_name(agents, employee);
+    let mut changed = Vec::new();
+    // Immediate: a read transaction upgraded to a write after the event writer committed
+    // would fail at once instead of waiting.
+    let tx = Transaction::new_unchecked(&worker.conn, TransactionBehavior::Immediate)?;
+    for case in &derived {
+        let mut audience: Vec<AgentId> = case
+            .calls
+            .iter()
+            .flat_map(|call| inputs.audiences.get(&call.to_string()))
+            .flatten()
+            .copied()
+            .collect();
+        audience.sort_unstable();
+        audience.dedup();
+        let audience_text = encode_ids(&audience);
+        let key = case.key.to_string();
+        let fresh = CaseView::from_case(case, 0, now, &name);
+        let ended = if fresh.status == WireCaseStatus::Closed {
+            claims::remove(&tx, &key)?
+        } else {
+            claims::ended_by_call(&tx, &key, &inputs.calls, &inputs.audiences)?
+        };
+        let previous = stored.remove(&key);
+        if !ended
+            && let Some(previous) = &previous
+            && previous.view.same_case(&fresh)
+            && previous.audience == audience_text
+        {
+            continue;
+        }
+        let mut view = fresh;
+        view.version = worker.next_version();
+        let responsible = case
+            .responsible
+            .as_ref()
+            .and_then(|employee| agent_of(agents, employee));
+        let json = serde_json::to_string(&view)
+            .map_err(|e| StoreError::Corrupt(format!("case {key}: {e}")))?;
+        tx.prepare_cached(
+            "INSERT INTO cases(key, number, status, audience, responsible, json, updated_at, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT(key) DO UPDATE SET number = excluded.number, status = excluded.status,
+                 audience = excluded.audience, responsible = excluded.responsible,
+                 json = excluded.json, updated_at = excluded.updated_at,
+                 version = excluded.version",
+        )?
+        .execute(params![
+            key,
+            number,
+            view.status.as_str(),
+            audience_text,
+            responsible,
+            json,
+            now.timestamp_millis(),
+            view.version as i64
+        ])?;
+        changed.push((view, audience));
+    }
+    // A case whose first call turned out to be another (reconciliation brought an earlier
+    // one) is known by its new key now.
+    for key in stored.keys() {
+        tx.prepare_cached("DELETE FROM cases WHERE key = ?1")?
+            .execute([key])?;
+        tx.prepare_cached("DELETE FROM case_claims WHERE case_key = ?1")?
+            .execute([key])?;
+    }
+    tx.commit()?;
+    Ok(changed)
+}

@@ -1,0 +1,230 @@
+//! The case worker's thread: takes the touched calls and the HTTP jobs, recomputes the cases
+//! of each touched client number, lapses claims on time, and publishes the `case` frames.
+//!
+//! It has its own write connection (`busy_timeout` makes it wait for the event writer's
+//! commit), so the event writer's group commit never waits for a recomputation.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use trubka_core::RecordingRule;
+use trubka_protocol::ServerFrame;
+use trubka_protocol::cases::CaseView;
+
+use super::{CaseError, CaseQueue, Cases, claims, derive};
+use crate::agents::{AgentId, AgentSet};
+use crate::config::CasesConfig;
+use crate::hub::Hub;
+use crate::store::{Role, StoreError, agents, open_connection};
+
+/// How long the thread sleeps when idle; claims lapse on this beat.
+const BEAT: Duration = Duration::from_secs(1);
+/// Calls of an older database given their client number per pass when idle (see
+/// [`CaseWorker::backfill`]).
+const BACKFILL_BATCH: usize = 500;
+
+/// The worker's state, lent to every job.
+pub(crate) struct CaseWorker {
+    pub(crate) conn: Connection,
+    pub(crate) agents: AgentSet,
+    data_version: i64,
+    pub(crate) rule: RecordingRule,
+    pub(crate) claim_minutes: u32,
+    version: Arc<AtomicU64>,
+    hub: Arc<Hub>,
+    /// Where the pass over calls without a client number has reached; `None` once done.
+    backfill_after: Option<String>,
+}
+
+/// Owns the thread; dropping it asks the thread to stop.
+pub(crate) struct CaseThread {
+    queue: Arc<CaseQueue>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Opens the worker's connection (the schema is the writer's to migrate, which ran before)
+/// and starts the thread, which takes its work from `queue`.
+pub(crate) fn start(
+    path: &Path,
+    config: CasesConfig,
+    hub: Arc<Hub>,
+    queue: Arc<CaseQueue>,
+) -> Result<(Cases, CaseThread), StoreError> {
+    let conn = open_connection(path, Role::Writer)?;
+    let version: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM cases", [], |r| {
+        r.get(0)
+    })?;
+    let version = Arc::new(AtomicU64::new(version as u64));
+    let mut worker = CaseWorker {
+        conn,
+        agents: AgentSet::default(),
+        data_version: -1,
+        rule: config.callback_rule,
+        claim_minutes: config.claim_minutes,
+        version: Arc::clone(&version),
+        hub,
+        backfill_after: Some(String::new()),
+    };
+    let thread_queue = Arc::clone(&queue);
+    let thread = std::thread::Builder::new()
+        .name("trubka-cases".to_owned())
+        .spawn(move || worker.run(&thread_queue))
+        .map_err(|e| StoreError::WriteFailed(format!("cannot start the case worker: {e}")))?;
+    Ok((
+        Cases {
+            queue: Arc::clone(&queue),
+            version,
+        },
+        CaseThread {
+            queue,
+            thread: Some(thread),
+        },
+    ))
+}
+
+impl CaseThread {
+    /// Stops the thread after the work it holds, and waits for it.
+    pub(crate) async fn shutdown(mut self) {
+        self.queue.stop();
+        if let Some(thread) = self.thread.take()
+            && let Ok(Err(_)) = tokio::task::spawn_blocking(move || thread.join()).await
+        {
+            tracing::error!("the case worker panicked");
+        }
+    }
+}
+
+impl Drop for CaseThread {
+    fn drop(&mut self) {
+        self.queue.stop();
+    }
+}
+
+impl CaseWorker {
+    fn run(&mut self, queue: &CaseQueue) {
+        // Ends when stopped; each pass is bounded by what was queued before it.
+        loop {
+            let pending = queue.take(BEAT);
+            if let Err(e) = self.refresh_agents() {
+                tracing::error!(error = %e, "case worker cannot reload agents");
+            }
+            for job in pending.jobs {
+                job(self);
+            }
+            let idle = pending.calls.is_empty();
+            if let Err(e) = self.touched(&pending.calls) {
+                tracing::error!(error = %e, "cannot update the cases of stored calls");
+            }
+            if let Err(e) = self.lapse_claims(Utc::now()) {
+                tracing::error!(error = %e, "cannot lapse claims");
+            }
+            if pending.stop {
+                break;
+            }
+            if idle && let Err(e) = self.backfill() {
+                tracing::error!(error = %e, "cannot derive the cases of older calls");
+                self.backfill_after = None;
+            }
+        }
+    }
+
+    fn refresh_agents(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        if version != self.data_version {
+            self.agents = AgentSet::new(agents::list(&self.conn)?);
+            self.data_version = version;
+        }
+        Ok(())
+    }
+
+    /// Recomputes the cases of the numbers of `calls` and publishes what changed.
+    pub(crate) fn touched(&mut self, calls: &BTreeSet<String>) -> Result<(), CaseError> {
+        if calls.is_empty() {
+            return Ok(());
+        }
+        let mut numbers = BTreeSet::new();
+        for call in calls {
+            numbers.extend(derive::client_number(&self.conn, call)?);
+        }
+        // One number failing (the database busy past its timeout) leaves the others done.
+        let mut failed = None;
+        for number in numbers {
+            if let Err(e) = self.recompute(&number) {
+                tracing::error!(error = %e, number, "cannot recompute a number's cases");
+                failed = Some(e);
+            }
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// Recomputes one number's cases and publishes each changed one.
+    pub(crate) fn recompute(&mut self, number: &str) -> Result<Vec<CaseView>, CaseError> {
+        let now = Utc::now();
+        let changed = derive::recompute(self, number, now)?;
+        let views = changed
+            .into_iter()
+            .map(|(view, audience)| self.publish(view, &audience))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(views)
+    }
+
+    /// The next case version.
+    pub(crate) fn next_version(&self) -> u64 {
+        self.version.fetch_add(1, Ordering::AcqRel) + 1
+    }
+
+    /// Attaches the live claim and sends the `case` frame to the case's audience and the
+    /// supervisors; returns the view sent.
+    pub(crate) fn publish(
+        &self,
+        mut view: CaseView,
+        audience: &[AgentId],
+    ) -> Result<CaseView, CaseError> {
+        view.claim = claims::live(&self.conn, &self.agents, &view.key, Utc::now())?;
+        let mut who: Vec<AgentId> = audience
+            .iter()
+            .copied()
+            .filter(|id| self.agents.is_active(*id))
+            .chain(self.agents.supervisors().iter().copied())
+            .collect();
+        who.sort_unstable();
+        who.dedup();
+        let frame = ServerFrame::Case {
+            case: Box::new(view.clone()),
+        };
+        self.hub.notify(&Utf8Bytes::from(frame.to_json()), &who);
+        Ok(view)
+    }
+
+    /// Deletes claims past their time and publishes their cases.
+    fn lapse_claims(&mut self, now: DateTime<Utc>) -> Result<(), CaseError> {
+        for key in claims::expired(&self.conn, now)? {
+            claims::drop_claim(self, &key, now)?;
+        }
+        Ok(())
+    }
+
+    /// Gives the calls stored before cases existed their client number and cases, a batch
+    /// per idle beat, in call id order; ends once every call has its number.
+    fn backfill(&mut self) -> Result<(), CaseError> {
+        let Some(after) = self.backfill_after.take() else {
+            return Ok(());
+        };
+        let calls = derive::calls_without_number(&self.conn, &after, BACKFILL_BATCH)?;
+        if let Some(last) = calls.last() {
+            self.backfill_after = Some(last.clone());
+            let calls: BTreeSet<String> = calls.into_iter().collect();
+            self.touched(&calls)?;
+        }
+        Ok(())
+    }
+}
