@@ -10,6 +10,8 @@
 //! `start.scenario_call` with `scenario_id`; a Sipuni extension (with `[sipuni] user` and
 //! `secret`) places `callback/call_number`, or `callback/call_tree` with `tree`. UIS is tried
 //! first when both fit, unless `provider`, `scenario_id` or `tree` says otherwise.
+//! `"case"?: "uis:…"` names the case the agent calls back from: it is claimed first
+//! ([`crate::cases::claims`]), and a colleague's live claim answers 409 without a call.
 //!
 //! A UIS call is recorded with the agent who placed it ([`crate::placed`]) before UIS is
 //! asked, so its events reach that agent whoever answers.
@@ -23,6 +25,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trubka_core::{PhoneNumber, Provider};
@@ -33,6 +36,7 @@ use super::auth;
 use super::customer::customer_number;
 use super::error::ApiError;
 use crate::agents::Agent;
+use crate::cases::claims;
 use crate::relay::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -48,6 +52,10 @@ struct CallRequest {
     scenario: Option<String>,
     #[serde(default)]
     provider: Option<String>,
+    /// The key of the case the agent calls back from: claimed before the PBX is asked, so a
+    /// colleague's claim (409) stops a second call-back.
+    #[serde(default)]
+    case: Option<String>,
 }
 
 pub(crate) async fn place(
@@ -70,6 +78,13 @@ pub(crate) async fn place(
     let mut request = request;
     by_name(&state, &agent, &mut request).await?;
     let provider = choose(&state, &agent, &request)?;
+    if let Some(key) = request.case.clone() {
+        let claimer = agent.clone();
+        state
+            .cases
+            .run(move |worker| claims::claim(worker, &key, &claimer, Utc::now()))
+            .await?;
+    }
     let placed = match provider {
         Provider::Uis => uis(&state, &agent, &to, &request).await,
         Provider::Sipuni => sipuni(&state, &agent, &to, request.tree.as_deref()).await,
