@@ -257,6 +257,23 @@ pub(crate) fn agent_of(agents: &AgentSet, employee: &Employee) -> Option<AgentId
         .find_map(|ids| ids.first().copied())
 }
 
+/// Deletes what the cases keep of a call retention deletes: its client number, the notes on
+/// it, and the case it opened with that case's closes and claim (they hold the caller's
+/// number and what was said, kept no longer than the call). A case a later call of the
+/// number still holds is made again, under that call's key, when the number is next touched.
+pub(crate) fn forget_call(conn: &rusqlite::Connection, call_id: &str) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM call_clients WHERE call_id = ?1",
+        "DELETE FROM call_notes WHERE call_id = ?1",
+        "DELETE FROM cases WHERE key = ?1",
+        "DELETE FROM case_closes WHERE case_key = ?1",
+        "DELETE FROM case_claims WHERE case_key = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([call_id])?;
+    }
+    Ok(())
+}
+
 /// Agent ids as stored in `cases.audience`: joined by commas.
 pub(crate) fn encode_ids(ids: &[AgentId]) -> String {
     let ids: Vec<String> = ids.iter().map(AgentId::to_string).collect();

@@ -260,3 +260,53 @@ fn a_new_database_gives_freed_pages_back_to_the_file_system() {
     assert_eq!(storage.newest, 2001);
     assert_eq!(storage.oldest.map(|(seq, _)| seq), Some(2001));
 }
+
+#[test]
+fn a_deleted_calls_number_notes_and_case_go_with_it() {
+    let (_dir, mut conn) = database();
+    let old = NOW - 100 * DAY_MS;
+    store(&conn, "uis:1", "started", old);
+    store(&conn, "uis:2", "started", NOW - DAY_MS);
+    for call in ["uis:1", "uis:2"] {
+        conn.execute(
+            "INSERT INTO call_clients(call_id, number) VALUES (?1, '+79261234567')",
+            [call],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO call_notes(call_id, agent_id, at, text, tags, new_case)
+             VALUES (?1, 1, 0, 'Иван просит счёт', '[]', 0)",
+            [call],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO cases(key, number, status, audience, json, updated_at, version)
+             VALUES (?1, '+79261234567', 'open', '1', '{}', 0, 1)",
+            [call],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO case_closes(case_key, at, agent_id, reason) VALUES (?1, 0, 1, NULL)",
+            [call],
+        )
+        .unwrap();
+    }
+    pass(&mut conn, cutoffs(1000));
+    assert_eq!(call_events(&conn, "uis:1"), 0);
+    for table in [
+        "SELECT COUNT(*) FROM call_clients WHERE call_id = 'uis:1'",
+        "SELECT COUNT(*) FROM call_notes WHERE call_id = 'uis:1'",
+        "SELECT COUNT(*) FROM cases WHERE key = 'uis:1'",
+        "SELECT COUNT(*) FROM case_closes WHERE case_key = 'uis:1'",
+    ] {
+        assert_eq!(count(&conn, table), 0, "{table}");
+    }
+    for table in [
+        "SELECT COUNT(*) FROM call_clients",
+        "SELECT COUNT(*) FROM call_notes",
+        "SELECT COUNT(*) FROM cases",
+        "SELECT COUNT(*) FROM case_closes",
+    ] {
+        assert_eq!(count(&conn, table), 1, "the kept call's rows stay: {table}");
+    }
+}
