@@ -404,6 +404,8 @@ async fn session<S: StreamSink>(
             Ok(ServerFrame::Case { .. }) => {}
             // The engine shows no colleagues' presence yet; `GET /v1/presence` is its source.
             Ok(ServerFrame::Presence { .. }) => {}
+            // The cards do not show call-control notices yet.
+            Ok(ServerFrame::CallControl { .. }) => {}
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

@@ -101,6 +101,20 @@ pub struct ControlDone {
     pub action: ControlAction,
 }
 
+/// An action done on a call, told to everyone following it (the `call_control` stream frame):
+/// every card of the call shows it, and the colleague a call is transferred to learns who
+/// transferred it (and reads the notes on the call, `GET /v1/calls/{call_id}/notes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlNotice {
+    pub call_id: String,
+    pub action: ControlAction,
+    /// The agent who did it.
+    pub by: String,
+    /// A transfer's colleague (their name) or number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
 /// What the call's PBX lets the asking agent do with it: `GET /v1/calls/{call_id}/actions`.
 /// An app shows a button only for what is listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

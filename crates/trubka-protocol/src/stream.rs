@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use trubka_core::CallEvent;
 
 use crate::cases::CaseView;
-use crate::control::AgentPresence;
+use crate::control::{AgentPresence, ControlNotice};
 use crate::directory::CrmContact;
 use crate::event_json::{EventJsonError, event_from_json};
 
@@ -70,6 +70,9 @@ pub enum ServerFrame {
     /// An agent's status or whether they are on a call changed: sent to every connection,
     /// live only (a desktop that reconnects reads `GET /v1/presence`).
     Presence { presence: Box<AgentPresence> },
+    /// An action was done on a call the agent follows (hold, a transfer, …): sent to the
+    /// call's audience and a transfer's colleague, live only.
+    CallControl { notice: Box<ControlNotice> },
 }
 
 /// A frame from an agent to the relay.
@@ -114,6 +117,9 @@ enum WireFrame<'a> {
     Presence {
         presence: &'a AgentPresence,
     },
+    CallControl {
+        notice: &'a ControlNotice,
+    },
 }
 
 /// Every field any server frame may carry, read in one pass with the tag as a plain field.
@@ -136,6 +142,7 @@ struct IncomingFrame<'a> {
     contacts: Option<Vec<CrmContact>>,
     case: Option<Box<CaseView>>,
     presence: Option<Box<AgentPresence>>,
+    notice: Option<Box<ControlNotice>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -191,6 +198,9 @@ impl ServerFrame {
             "presence" => ServerFrame::Presence {
                 presence: frame.presence.clone().ok_or_else(|| missing("presence"))?,
             },
+            "call_control" => ServerFrame::CallControl {
+                notice: frame.notice.clone().ok_or_else(|| missing("notice"))?,
+            },
             other => return Err(FrameError::UnknownType(other.to_owned())),
         })
     }
@@ -242,6 +252,10 @@ impl ServerFrame {
             ServerFrame::Presence { presence } => {
                 serde_json::to_string(&WireFrame::Presence { presence })
                     .expect("presence serialises")
+            }
+            ServerFrame::CallControl { notice } => {
+                serde_json::to_string(&WireFrame::CallControl { notice })
+                    .expect("call_control serialises")
             }
         }
     }

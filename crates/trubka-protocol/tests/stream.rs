@@ -137,3 +137,24 @@ fn presence_frames_carry_one_agent_and_round_trip() {
     assert_eq!(ServerFrame::parse(&frame.to_json()).unwrap(), frame);
     assert!(ServerFrame::parse(r#"{"type":"presence"}"#).is_err());
 }
+
+#[test]
+fn call_control_frames_say_who_did_what_to_a_call() {
+    use trubka_protocol::control::{ControlAction, ControlNotice};
+    let frame = ServerFrame::CallControl {
+        notice: Box::new(ControlNotice {
+            call_id: "uis:123".into(),
+            action: ControlAction::Transfer,
+            by: "Анна".into(),
+            to: Some("Игорь".into()),
+        }),
+    };
+    let json: serde_json::Value = serde_json::from_str(&frame.to_json()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "call_control", "notice": {"call_id": "uis:123",
+            "action": "transfer", "by": "Анна", "to": "Игорь"}})
+    );
+    assert_eq!(ServerFrame::parse(&frame.to_json()).unwrap(), frame);
+    assert!(ServerFrame::parse(r#"{"type":"call_control"}"#).is_err());
+}

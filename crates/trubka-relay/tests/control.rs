@@ -9,8 +9,12 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use trubka_core::EventKind;
+use trubka_core::{CallEvent, EventKind};
+use trubka_protocol::ServerFrame;
+use trubka_protocol::control::{ControlAction, ControlNotice};
 use trubka_relay::NewAgent;
+
+use common::{Got, Stream};
 
 use support::{ANNA_EXT, ANNA_UIS, IGOR_EXT, IGOR_UIS, Pbx, until_kind};
 
@@ -92,6 +96,43 @@ async fn control_methods(pbx: &Pbx) -> Vec<String> {
     names
 }
 
+/// Frames of `call_id` on `stream` until its event of `kind`: its events, and the
+/// call-control notices among them (other calls' events are skipped).
+async fn follow(
+    stream: &mut Stream,
+    call_id: &str,
+    kind: EventKind,
+) -> (Vec<CallEvent>, Vec<ControlNotice>) {
+    let (mut events, mut notices) = (Vec::new(), Vec::new());
+    // Bounded by the stream's wait for each frame.
+    loop {
+        match stream.next().await {
+            Got::Frame(ServerFrame::Event { event, .. }) if event.call_id.0 == call_id => {
+                let done = event.kind == kind;
+                events.push(*event);
+                if done {
+                    return (events, notices);
+                }
+            }
+            Got::Frame(ServerFrame::Event { .. }) => {}
+            Got::Frame(ServerFrame::CallControl { notice }) => notices.push(*notice),
+            other => panic!("expected frames of {call_id}, got {other:?}"),
+        }
+    }
+}
+
+/// The next call-control notice on `stream`, skipping events.
+async fn next_notice(stream: &mut Stream) -> ControlNotice {
+    // Bounded by the stream's wait for each frame.
+    loop {
+        match stream.next().await {
+            Got::Frame(ServerFrame::CallControl { notice }) => return *notice,
+            Got::Frame(ServerFrame::Event { .. }) => {}
+            other => panic!("expected a call-control notice, got {other:?}"),
+        }
+    }
+}
+
 /// Retries `action` while the simulator is still moving the call to the state it needs
 /// (409 `invalid_state`); bounded: 5 s.
 async fn once_ready(pbx: &Pbx, token: &str, call_id: &str, body: Value) -> (u16, Value) {
@@ -110,6 +151,8 @@ async fn once_ready(pbx: &Pbx, token: &str, call_id: &str, body: Value) -> (u16,
 async fn hold_resume_and_hangup_on_the_agents_own_uis_call() {
     let pbx = start().await;
     let token = pbx.agent("Анна", anna);
+    let maria = pbx.agent("Мария", maria_supervisor);
+    let mut supervisor = pbx.listen(&maria).await;
     let call_id = talking(&pbx, &token, "uis", ANNA_EXT).await;
 
     let (status, body) = actions(&pbx, &token, &call_id).await;
@@ -131,6 +174,12 @@ async fn hold_resume_and_hangup_on_the_agents_own_uis_call() {
     let (status, body) = control(&pbx, &token, &call_id, json!({"action": "hold"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"call_id": call_id, "action": "hold"}));
+    // Every card of the call shows it: the supervisor's too.
+    let notice = next_notice(&mut supervisor).await;
+    assert_eq!(
+        (notice.call_id.as_str(), notice.action, notice.by.as_str()),
+        (call_id.as_str(), ControlAction::Hold, "Анна")
+    );
     // Held already: UIS refuses, and the agent is told when hold works.
     let (status, body) = control(&pbx, &token, &call_id, json!({"action": "hold"})).await;
     assert_eq!(status, 409, "{body}");
@@ -240,10 +289,24 @@ async fn an_attended_transfer_to_a_colleague_by_name_moves_the_call_to_them() {
     let make = make.iter().find(|r| r["operation"] == "make.call").unwrap();
     // The colleague's UIS internal number, from get.employees.
     assert_eq!(make["params"]["params"]["to"], IGOR_EXT);
-    // The colleague's card: the call reaches Igor's stream when his phone rings.
-    let ringing = until_kind(&mut igor_stream, &call_id, EventKind::Ringing).await;
+    // The colleague's card: who transfers the call, and the call when his phone rings.
+    let (ringing, notices) = follow(&mut igor_stream, &call_id, EventKind::Ringing).await;
     let employee = ringing.last().unwrap().employee.clone().unwrap();
     assert_eq!(employee.id.as_deref(), Some(IGOR_UIS));
+    let notice = match notices.as_slice() {
+        [notice] => notice.clone(),
+        [] => next_notice(&mut igor_stream).await,
+        more => panic!("one notice: {more:?}"),
+    };
+    assert_eq!(
+        notice,
+        ControlNotice {
+            call_id: call_id.clone(),
+            action: ControlAction::Transfer,
+            by: "Анна".to_owned(),
+            to: Some("Игорь".to_owned()),
+        }
+    );
 
     // Completed once Igor answered; then the call is his, not Anna's.
     let (status, body) = once_ready(
@@ -439,7 +502,8 @@ async fn sipuni_offers_hangup_and_spy_mode_but_no_transfer() {
     let mut stream = pbx.listen(&anna_token).await;
     let (status, body) = control(&pbx, &anna_token, &call_id, json!({"action": "hangup"})).await;
     assert_eq!(status, 200, "{body}");
-    until_kind(&mut stream, &call_id, EventKind::Ended).await;
+    let (_, notices) = follow(&mut stream, &call_id, EventKind::Ended).await;
+    assert_eq!(notices[0].action, ControlAction::Hangup);
     let sent = pbx.sim_requests("sipuni_api").await;
     let spy = sent
         .iter()

@@ -9,6 +9,7 @@
 //! `list.calls`), else [`ControlError::Ended`]. Only then is the PBX asked; its refusal is
 //! returned as the [`PbxError`] it is.
 
+pub(crate) mod notice;
 pub(crate) mod own;
 
 use trubka_core::{ParsedNumber, Provider};
@@ -21,6 +22,7 @@ use trubka_protocol::control::{CallActions, CoachMode, ControlAction, ControlReq
 use crate::agents::Agent;
 use crate::relay::AppState;
 use crate::store::StoreError;
+use notice::Done;
 use own::{StoredCall, split_call_id, stored_call};
 
 /// What the contact hears while on hold: UIS `hold.call` requires a message.
@@ -161,13 +163,24 @@ fn check_supported(
     }
 }
 
-/// Does `request` on the call `call_id` as `agent`.
+/// Does `request` on the call `call_id` as `agent`, then tells the call's followers.
 pub(crate) async fn act(
     state: &AppState,
     agent: &Agent,
     call_id: &str,
     request: &ControlRequest,
 ) -> Result<(), ControlError> {
+    let done = perform(state, agent, call_id, request).await?;
+    notice::announce(state, agent, call_id, request.action(), &done).await;
+    Ok(())
+}
+
+async fn perform(
+    state: &AppState,
+    agent: &Agent,
+    call_id: &str,
+    request: &ControlRequest,
+) -> Result<Done, ControlError> {
     let (provider, _) = split_call_id(call_id).ok_or_else(not_yours)?;
     check_supported(provider, agent, request)?;
     let call = {
@@ -201,7 +214,7 @@ async fn uis(
     call: &StoredCall,
     request: &ControlRequest,
     coaching: bool,
-) -> Result<(), ControlError> {
+) -> Result<Done, ControlError> {
     let api = state.pbx.uis.as_ref().ok_or_else(|| {
         ControlError::NotConfigured(
             "Управление звонками UIS не настроено: в настройках релея не задан ключ API UIS \
@@ -232,12 +245,17 @@ async fn uis(
     }
     let hold = || Message::tts(HOLD_MESSAGE);
     let client = &api.client;
+    let mut done = Done::default();
     match request {
         ControlRequest::Hold => client.hold_call(session, &hold()?).await?,
         ControlRequest::Resume => client.unhold_call(session).await?,
         ControlRequest::Hangup => client.release_call(session).await?,
         ControlRequest::Transfer { to, attended } => {
-            let to = uis_target(state, to).await?;
+            let (to, colleague) = uis_target(state, to).await?;
+            if colleague.is_none() {
+                done.number = Some(to.clone());
+            }
+            done.colleague = colleague;
             if *attended {
                 client.start_consultation(session, &to, &hold()?).await?;
             } else {
@@ -261,7 +279,7 @@ async fn uis(
             client.add_coach(session, phone.as_deref()).await?;
         }
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Whether the call had employees and every one of them hung up.
@@ -283,7 +301,7 @@ async fn sipuni(
     call: &StoredCall,
     request: &ControlRequest,
     coaching: bool,
-) -> Result<(), ControlError> {
+) -> Result<Done, ControlError> {
     if !coaching && call.left_by(agent) {
         return Err(not_yours());
     }
@@ -321,12 +339,12 @@ async fn sipuni(
             )));
         }
     }
-    Ok(())
+    Ok(Done::default())
 }
 
 /// The number UIS `make.call` rings for `to`: an agent's UIS internal number (by name, from
 /// `get.employees`), or a number as typed (E.164 digits, or a short internal number as is).
-async fn uis_target(state: &AppState, to: &str) -> Result<String, ControlError> {
+async fn uis_target(state: &AppState, to: &str) -> Result<(String, Option<Agent>), ControlError> {
     let to = to.trim();
     if to.is_empty() {
         return Err(ControlError::BadRequest(
@@ -343,7 +361,8 @@ async fn uis_target(state: &AppState, to: &str) -> Result<String, ControlError> 
         .filter(|a| a.is_active())
         .find(|a| a.name.trim().to_lowercase() == to.to_lowercase());
     if let Some(colleague) = colleague {
-        return uis_number_of(state, colleague).await;
+        let number = uis_number_of(state, colleague).await?;
+        return Ok((number, Some(colleague.clone())));
     }
     let typed_number = to
         .chars()
@@ -360,10 +379,11 @@ async fn uis_target(state: &AppState, to: &str) -> Result<String, ControlError> 
             names.join(", ")
         )));
     }
-    Ok(match state.phones.parse(to) {
+    let number = match state.phones.parse(to) {
         ParsedNumber::Phone { number, .. } => number.e164().trim_start_matches('+').to_owned(),
         _ => to.chars().filter(char::is_ascii_digit).collect(),
-    })
+    };
+    Ok((number, None))
 }
 
 /// A colleague's UIS internal number (else their first active phone), from `get.employees`.
