@@ -511,3 +511,107 @@ async fn notes_with_the_admins_tags_reach_the_case_and_a_case_closes_by_hand_wit
     assert_eq!(cases(&relay, &anna, "?status=closed").await.cases.len(), 1);
     relay.stop().await;
 }
+
+/// A relay serving on 127.0.0.1:0 over the data folder `data`, until `stop` fires.
+async fn serve_on(
+    data: &std::path::Path,
+) -> (
+    std::net::SocketAddr,
+    trubka_relay::HookTokens,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), trubka_relay::RelayError>>,
+) {
+    let config = trubka_relay::RelayConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.to_owned(),
+        ..trubka_relay::RelayConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let relay = trubka_relay::Relay::open(config).unwrap();
+    let tokens = relay.hook_tokens().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(relay.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    (addr, tokens, stop, task)
+}
+
+#[tokio::test]
+async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = || trubka_relay::Store::open(&data).unwrap();
+    let (addr, tokens, stop, task) = serve_on(&data).await;
+    let olga = store()
+        .add_agent(&trubka_relay::NewAgent {
+            name: "Ольга".to_owned(),
+            supervisor: true,
+            ..trubka_relay::NewAgent::default()
+        })
+        .unwrap()
+        .1
+        .0;
+    let http = reqwest::Client::new();
+    for payload in missed(1, "100", -30).iter().chain(&missed(2, "100", -20)) {
+        let response = http
+            .post(format!("http://{addr}/hooks/uis/{}", tokens.uis))
+            .json(payload)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    let list = |addr: std::net::SocketAddr| {
+        let http = http.clone();
+        let olga = olga.clone();
+        async move {
+            let response = http
+                .get(format!("http://{addr}/v1/cases"))
+                .bearer_auth(&olga)
+                .send()
+                .await
+                .unwrap();
+            response.json::<CaseList>().await.unwrap().cases
+        }
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let before = loop {
+        let cases = list(addr).await;
+        if cases.first().is_some_and(|c| c.calls.len() == 2) {
+            break cases;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let _ = stop.send(());
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+
+    // As a relay from before cases would have left it: calls, no numbers, no cases.
+    let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
+    conn.execute_batch("DELETE FROM call_clients; DELETE FROM cases;")
+        .unwrap();
+    drop(conn);
+
+    let (addr, _, stop, task) = serve_on(&data).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let after = loop {
+        let cases = list(addr).await;
+        if cases.first().is_some_and(|c| c.calls.len() == 2) {
+            break cases;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(comparable(&before), comparable(&after));
+    let _ = stop.send(());
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}

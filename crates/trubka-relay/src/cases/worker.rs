@@ -27,7 +27,7 @@ use crate::store::{Role, StoreError, agents, open_connection};
 /// How long the thread sleeps when idle; claims lapse on this beat.
 const BEAT: Duration = Duration::from_secs(1);
 /// Calls of an older database given their client number per pass when idle (see
-/// [`CaseWorker::backfill`]).
+/// [`CaseWorker::backfill`]); new calls' work is taken between two passes.
 const BACKFILL_BATCH: usize = 500;
 
 /// The worker's state, lent to every job.
@@ -111,7 +111,13 @@ impl CaseWorker {
     fn run(&mut self, queue: &CaseQueue) {
         // Ends when stopped; each pass is bounded by what was queued before it.
         loop {
-            let pending = queue.take(BEAT);
+            // While older calls wait for their cases, idle time goes to them at once.
+            let wait = if self.backfill_after.is_some() {
+                Duration::ZERO
+            } else {
+                BEAT
+            };
+            let pending = queue.take(wait);
             if let Err(e) = self.refresh_agents() {
                 tracing::error!(error = %e, "case worker cannot reload agents");
             }
