@@ -244,6 +244,11 @@ impl RelayApi {
         &self.token
     }
 
+    /// Whether this client talks to `relay_url` with `token`, so that it may be used again.
+    pub fn is_for(&self, relay_url: &str, token: &str) -> bool {
+        self.token == token && parse_relay_url(relay_url).is_ok_and(|url| url == self.base)
+    }
+
     fn endpoint(&self, path: &str) -> Url {
         self.base
             .join(path)
@@ -406,6 +411,16 @@ pub(crate) fn error_of(status: u16, body: &str, dialing: bool) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_is_kept_only_for_its_relay_and_token() {
+        let api = RelayApi::new("https://relay.example.com/base", "trk_a").unwrap();
+        assert!(api.is_for("https://relay.example.com/base/", "trk_a"));
+        assert!(api.is_for(" https://relay.example.com/base ", "trk_a"));
+        assert!(!api.is_for("https://relay.example.com/base", "trk_b"));
+        assert!(!api.is_for("https://other.example.com/base", "trk_a"));
+        assert!(!api.is_for("not a url", "trk_a"));
+    }
 
     #[test]
     fn error_bodies_become_words() {

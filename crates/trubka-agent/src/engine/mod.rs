@@ -195,6 +195,9 @@ pub(crate) struct Inner {
     directory: DirectorySync,
     /// Reads `/v1/me` again whenever the stream connects ([`me`]).
     me_refresh: Mutex<Option<JoinHandle<()>>>,
+    /// The relay's HTTP client, kept while the relay and token stay the same: a new one per
+    /// request would open a new connection (and TLS handshake) for every sync and write.
+    api: Mutex<Option<RelayApi>>,
 }
 
 /// The desktop engine of one profile. Cheap to clone; clones share everything.
@@ -265,6 +268,7 @@ impl Engine {
             status,
             client: Mutex::new(None),
             me_refresh: Mutex::new(None),
+            api: Mutex::new(None),
             backoff,
             away: Mutex::new(AwayLog::default()),
             directory,
@@ -465,7 +469,13 @@ impl Inner {
             .clone()
             .ok_or(EngineError::NotSignedIn)?;
         let token = self.tokens.read()?.ok_or(EngineError::NotSignedIn)?;
-        Ok(RelayApi::new(&relay, &token)?)
+        let mut kept = self.api.lock().expect("api lock");
+        if let Some(api) = kept.as_ref().filter(|api| api.is_for(&relay, &token)) {
+            return Ok(api.clone());
+        }
+        let api = RelayApi::new(&relay, &token)?;
+        *kept = Some(api.clone());
+        Ok(api)
     }
 
     async fn apply_event(
