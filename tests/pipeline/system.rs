@@ -148,6 +148,9 @@ impl System {
         config.uis.media_base = sim_url.clone();
         config.reconcile.interval_secs = 0;
         config.reconcile.grace_secs = 0;
+        // Presence is not what these tests are about: no reads of the simulated account's
+        // statuses and calls on a schedule.
+        config.presence_interval_secs = 0;
         config.directory.lookup = options.crm_url.map(|url| LookupConfig {
             url,
             ..LookupConfig::default()

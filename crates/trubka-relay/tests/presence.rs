@@ -320,3 +320,45 @@ async fn break_reasons_come_from_the_cabinet_and_refusals_say_why() {
     );
     pbx.stop().await;
 }
+
+#[tokio::test]
+async fn a_silent_pbx_is_a_504_and_the_status_stays_as_it_was() {
+    // A Data API that accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let holding = tokio::spawn(async move {
+        let mut open = Vec::new();
+        // Bounded by the test: the task is aborted at its end.
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    let pbx = Pbx::start(
+        |config| {
+            config.uis.data_api_url = format!("http://{silent_addr}/dataapi");
+            config.pbx_timeout_secs = 1;
+        },
+        |_| {},
+    )
+    .await;
+    let anna_token = pbx.agent("Анна", anna);
+    let (status, body) = tokio::time::timeout(
+        common::WAIT,
+        put(&pbx, &anna_token, json!({"status": "break"})),
+    )
+    .await
+    .expect("the relay answers within its PBX timeout");
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (504, &json!("pbx_timeout")),
+        "{body}"
+    );
+    assert_eq!(
+        presence_of(&pbx, &anna_token, "Анна").await["status"],
+        Value::Null
+    );
+    // Nothing reached Sipuni either: the agent's status is not half set.
+    assert!(pbx.sim_requests("sipuni_api").await.is_empty());
+    holding.abort();
+    pbx.stop().await;
+}
