@@ -194,25 +194,7 @@ fn write_table(out: &mut impl Write, contacts: &[StoredContact], lang: Lang) -> 
             ]
         })
         .collect();
-    // Widths in characters, not bytes: names are often Cyrillic.
-    let mut widths = header.map(|h| h.chars().count());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String]| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count())))
-            .collect();
-        padded.join("  ").trim_end().to_owned()
-    };
-    writeln!(out, "{}", line(&header.map(str::to_owned)))?;
-    for row in &rows {
-        writeln!(out, "{}", line(row))?;
-    }
+    super::table::write_columns(out, header, &rows)?;
     let count = contacts.len();
     writeln!(
         out,

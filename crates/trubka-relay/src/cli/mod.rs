@@ -12,6 +12,7 @@ mod contacts;
 mod error_text;
 mod help;
 mod invite;
+mod table;
 mod tags;
 
 pub use agent::{AddAgent, AgentCommand, EditAgent, Mappings, agent};
