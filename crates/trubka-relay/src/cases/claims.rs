@@ -56,7 +56,7 @@ pub(crate) fn expired(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Strin
 }
 
 /// Whether the case's claim ends because the claiming agent's call to the client ended
-/// after it was made (among `calls`, the number's calls); deletes it then.
+/// after it was made (among `calls`, the number's calls).
 pub(crate) fn ended_by_call(
     conn: &Connection,
     key: &str,
@@ -78,19 +78,16 @@ pub(crate) fn ended_by_call(
                 .get(&call.call_id().to_string())
                 .is_some_and(|who| who.contains(&agent))
     });
-    if done {
-        conn.prepare_cached("DELETE FROM case_claims WHERE case_key = ?1")?
-            .execute([key])?;
-    }
     Ok(done)
 }
 
-/// Deletes the case's claim (the case closed); whether there was one.
-pub(crate) fn remove(conn: &Connection, key: &str) -> Result<bool, CaseError> {
-    let removed = conn
-        .prepare_cached("DELETE FROM case_claims WHERE case_key = ?1")?
-        .execute([key])?;
-    Ok(removed > 0)
+/// Whether the case has a claim, lapsed or not.
+pub(crate) fn has_claim(conn: &Connection, key: &str) -> Result<bool, CaseError> {
+    let found: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM case_claims WHERE case_key = ?1")?
+        .query_row([key], |row| row.get(0))
+        .optional()?;
+    Ok(found.is_some())
 }
 
 /// A stored case the agent may see, with its audience; `NotFound` otherwise.

@@ -48,29 +48,20 @@ fn number_of(state: &CallState) -> String {
     }
 }
 
-/// Records the call's client number; returns the numbers whose cases it may change (its
-/// number, and the one it had before when that differs). Nothing for a call without events.
-pub(crate) fn client_number(conn: &Connection, call_id: &str) -> Result<Vec<String>, CaseError> {
+/// The call's client number now, and the one recorded before (`None`: not yet); `None` for a
+/// call without events. Nothing is written here: [`write`] records it with the cases.
+pub(crate) fn client_number(
+    conn: &Connection,
+    call_id: &str,
+) -> Result<Option<(String, Option<String>)>, CaseError> {
     let Some(state) = load_call(conn, call_id)? else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
-    let number = number_of(&state);
     let before: Option<String> = conn
         .prepare_cached("SELECT number FROM call_clients WHERE call_id = ?1")?
         .query_row([call_id], |row| row.get(0))
         .optional()?;
-    if before.as_deref() != Some(number.as_str()) {
-        conn.prepare_cached(
-            "INSERT INTO call_clients(call_id, number) VALUES (?1, ?2)
-             ON CONFLICT(call_id) DO UPDATE SET number = excluded.number",
-        )?
-        .execute(params![call_id, number])?;
-    }
-    Ok(before
-        .filter(|b| *b != number)
-        .into_iter()
-        .chain([number])
-        .collect())
+    Ok(Some((number_of(&state), before)))
 }
 
 /// Calls (from `calls`) after `after` in id order that have no client number yet.
@@ -111,11 +102,24 @@ struct Inputs {
     audiences: HashMap<String, Vec<AgentId>>,
 }
 
-fn inputs(conn: &Connection, agents: &AgentSet, number: &str) -> Result<Inputs, CaseError> {
-    let ids: Vec<String> = conn
+/// The number's calls: those recorded with it, with `assigned` (numbers not written yet)
+/// taking precedence.
+fn inputs(
+    conn: &Connection,
+    agents: &AgentSet,
+    number: &str,
+    assigned: &HashMap<String, String>,
+) -> Result<Inputs, CaseError> {
+    let mut ids: Vec<String> = conn
         .prepare_cached("SELECT call_id FROM call_clients WHERE number = ?1")?
         .query_map([number], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
+    ids.retain(|id| assigned.get(id).is_none_or(|n| n == number));
+    for (id, n) in assigned {
+        if n == number && !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
     let mut inputs = Inputs {
         calls: Vec::with_capacity(ids.len()),
         closes: Vec::new(),
@@ -181,15 +185,34 @@ struct Stored {
     audience: String,
 }
 
-/// Derives the number's cases, writes the rows that changed (deleting cases that are no
-/// more), lapses claims whose agent's call to the client has ended, and returns each changed
-/// case's view (without its claim) with its audience.
-pub(crate) fn recompute(
-    worker: &mut CaseWorker,
+/// What one number's recomputation writes.
+pub(crate) struct Plan {
+    number: String,
+    /// Changed cases: the view (without claim), who may see it, the responsible agent.
+    rows: Vec<(CaseView, Vec<AgentId>, Option<AgentId>)>,
+    /// Cases that are no more (their first call turned out to be another).
+    gone: Vec<String>,
+    /// Claims that end: the case closed, or the claiming agent's call to the client ended.
+    claims_done: Vec<String>,
+}
+
+impl Plan {
+    /// The changed cases, to publish once written.
+    pub(crate) fn into_changed(self) -> Vec<(CaseView, Vec<AgentId>)> {
+        self.rows.into_iter().map(|(v, a, _)| (v, a)).collect()
+    }
+}
+
+/// Derives the number's cases from what is stored (and `assigned`, the call numbers not yet
+/// written) and decides what changes; reads only, so the write lock is held just by [`write`].
+pub(crate) fn plan(
+    worker: &CaseWorker,
     number: &str,
+    assigned: &HashMap<String, String>,
     now: DateTime<Utc>,
-) -> Result<Vec<(CaseView, Vec<AgentId>)>, CaseError> {
-    let inputs = inputs(&worker.conn, &worker.agents, number)?;
+) -> Result<Plan, CaseError> {
+    let conn = &worker.conn;
+    let inputs = inputs(conn, &worker.agents, number, assigned)?;
     let derived = cases(
         inputs
             .calls
@@ -201,9 +224,8 @@ pub(crate) fn recompute(
     );
     let mut stored: HashMap<String, Stored> = HashMap::new();
     {
-        let mut statement = worker
-            .conn
-            .prepare_cached("SELECT key, json, audience FROM cases WHERE number = ?1")?;
+        let mut statement =
+            conn.prepare_cached("SELECT key, json, audience FROM cases WHERE number = ?1")?;
         let rows = statement.query_map([number], |row| {
             Ok((
                 row.get::<_, String>(0)?,
@@ -221,10 +243,12 @@ pub(crate) fn recompute(
 
     let agents = &worker.agents;
     let name = |employee: &trubka_core::Employee| agent_name(agents, employee);
-    let mut changed = Vec::new();
-    // Immediate: a read transaction upgraded to a write after the event writer committed
-    // would fail at once instead of waiting.
-    let tx = Transaction::new_unchecked(&worker.conn, TransactionBehavior::Immediate)?;
+    let mut plan = Plan {
+        number: number.to_owned(),
+        rows: Vec::new(),
+        gone: Vec::new(),
+        claims_done: Vec::new(),
+    };
     for case in &derived {
         let mut audience: Vec<AgentId> = case
             .calls
@@ -235,19 +259,21 @@ pub(crate) fn recompute(
             .collect();
         audience.sort_unstable();
         audience.dedup();
-        let audience_text = encode_ids(&audience);
         let key = case.key.to_string();
         let fresh = CaseView::from_case(case, 0, now, &name);
-        let ended = if fresh.status == WireCaseStatus::Closed {
-            claims::remove(&tx, &key)?
+        let claim_ends = if fresh.status == WireCaseStatus::Closed {
+            claims::has_claim(conn, &key)?
         } else {
-            claims::ended_by_call(&tx, &key, &inputs.calls, &inputs.audiences)?
+            claims::ended_by_call(conn, &key, &inputs.calls, &inputs.audiences)?
         };
+        if claim_ends {
+            plan.claims_done.push(key.clone());
+        }
         let previous = stored.remove(&key);
-        if !ended
+        if !claim_ends
             && let Some(previous) = &previous
             && previous.view.same_case(&fresh)
-            && previous.audience == audience_text
+            && previous.audience == encode_ids(&audience)
         {
             continue;
         }
@@ -257,36 +283,62 @@ pub(crate) fn recompute(
             .responsible
             .as_ref()
             .and_then(|employee| agent_of(agents, employee));
-        let json = serde_json::to_string(&view)
-            .map_err(|e| StoreError::Corrupt(format!("case {key}: {e}")))?;
-        tx.prepare_cached(
-            "INSERT INTO cases(key, number, status, audience, responsible, json, updated_at, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT(key) DO UPDATE SET number = excluded.number, status = excluded.status,
-                 audience = excluded.audience, responsible = excluded.responsible,
-                 json = excluded.json, updated_at = excluded.updated_at,
-                 version = excluded.version",
-        )?
-        .execute(params![
-            key,
-            number,
-            view.status.as_str(),
-            audience_text,
-            responsible,
-            json,
-            now.timestamp_millis(),
-            view.version as i64
-        ])?;
-        changed.push((view, audience));
+        plan.rows.push((view, audience, responsible));
     }
-    // A case whose first call turned out to be another (reconciliation brought an earlier
-    // one) is known by its new key now.
-    for key in stored.keys() {
-        tx.prepare_cached("DELETE FROM cases WHERE key = ?1")?
-            .execute([key])?;
-        tx.prepare_cached("DELETE FROM case_claims WHERE case_key = ?1")?
-            .execute([key])?;
+    plan.gone = stored.into_keys().collect();
+    Ok(plan)
+}
+
+/// Writes the call numbers and the plans in one short transaction.
+pub(crate) fn write(
+    conn: &Connection,
+    assigned: &HashMap<String, String>,
+    plans: &[Plan],
+    now: DateTime<Utc>,
+) -> Result<(), CaseError> {
+    // Immediate: a read transaction upgraded to a write after the event writer committed
+    // would fail at once instead of waiting.
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    for (call_id, number) in assigned {
+        tx.prepare_cached(
+            "INSERT INTO call_clients(call_id, number) VALUES (?1, ?2)
+             ON CONFLICT(call_id) DO UPDATE SET number = excluded.number",
+        )?
+        .execute(params![call_id, number])?;
+    }
+    for plan in plans {
+        for (view, audience, responsible) in &plan.rows {
+            let json = serde_json::to_string(view)
+                .map_err(|e| StoreError::Corrupt(format!("case {}: {e}", view.key)))?;
+            tx.prepare_cached(
+                "INSERT INTO cases(key, number, status, audience, responsible, json, updated_at,
+                     version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT(key) DO UPDATE SET number = excluded.number,
+                     status = excluded.status, audience = excluded.audience,
+                     responsible = excluded.responsible, json = excluded.json,
+                     updated_at = excluded.updated_at, version = excluded.version",
+            )?
+            .execute(params![
+                view.key,
+                plan.number,
+                view.status.as_str(),
+                encode_ids(audience),
+                responsible,
+                json,
+                now.timestamp_millis(),
+                view.version as i64
+            ])?;
+        }
+        for key in plan.gone.iter().chain(&plan.claims_done) {
+            tx.prepare_cached("DELETE FROM case_claims WHERE case_key = ?1")?
+                .execute([key])?;
+        }
+        for key in &plan.gone {
+            tx.prepare_cached("DELETE FROM cases WHERE key = ?1")?
+                .execute([key])?;
+        }
     }
     tx.commit()?;
-    Ok(changed)
+    Ok(())
 }

@@ -4,12 +4,14 @@
 //! Notes and closes are inputs of the case rules, so each is followed by a recomputation of
 //! the client's cases on the worker's thread.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use trubka_protocol::cases::{CallNoteView, CaseView, NoteRequest, WireCaseStatus};
 
 use super::worker::CaseWorker;
-use super::{CaseError, claims, derive};
+use super::{CaseError, claims};
 use crate::agents::Agent;
 use crate::store::StoreError;
 use crate::store::append::decode_audience;
@@ -118,9 +120,7 @@ pub(crate) fn add_note(
             request.new_case
         ])?;
     let id = worker.conn.last_insert_rowid();
-    for number in derive::client_number(&worker.conn, call_id)? {
-        worker.recompute(&number)?;
-    }
+    worker.update(&BTreeSet::from([call_id.to_owned()]), BTreeSet::new())?;
     Ok(CallNoteView {
         id,
         call_id: call_id.to_owned(),
@@ -168,7 +168,7 @@ pub(crate) fn close(
         .conn
         .prepare_cached("SELECT number FROM cases WHERE key = ?1")?
         .query_row([key], |row| row.get(0))?;
-    let changed = worker.recompute(&number)?;
+    let changed = worker.update(&BTreeSet::new(), BTreeSet::from([number]))?;
     match changed.into_iter().find(|v| v.key == key) {
         Some(view) => Ok(view),
         None => {

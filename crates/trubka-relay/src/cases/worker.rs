@@ -4,7 +4,7 @@
 //! It has its own write connection (`busy_timeout` makes it wait for the event writer's
 //! commit), so the event writer's group commit never waits for a recomputation.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,6 +58,10 @@ pub(crate) fn start(
     queue: Arc<CaseQueue>,
 ) -> Result<(Cases, CaseThread), StoreError> {
     let conn = open_connection(path, Role::Writer)?;
+    // Cases derived from stored events can be derived again: their commits need not wait for
+    // an fsync of their own (the event writer's next commit syncs the log). What people write
+    // (jobs) is synced before it is answered, see `run`.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
     let version: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM cases", [], |r| {
         r.get(0)
     })?;
@@ -121,8 +125,16 @@ impl CaseWorker {
             if let Err(e) = self.refresh_agents() {
                 tracing::error!(error = %e, "case worker cannot reload agents");
             }
-            for job in pending.jobs {
-                job(self);
+            if !pending.jobs.is_empty() {
+                if let Err(e) = self.conn.pragma_update(None, "synchronous", "FULL") {
+                    tracing::error!(error = %e, "case worker cannot sync its writes");
+                }
+                for job in pending.jobs {
+                    job(self);
+                }
+                if let Err(e) = self.conn.pragma_update(None, "synchronous", "NORMAL") {
+                    tracing::error!(error = %e, "case worker cannot relax its syncs");
+                }
             }
             let idle = pending.calls.is_empty();
             if let Err(e) = self.touched(&pending.calls) {
@@ -157,30 +169,46 @@ impl CaseWorker {
         if calls.is_empty() {
             return Ok(());
         }
-        let mut numbers = BTreeSet::new();
-        for call in calls {
-            numbers.extend(derive::client_number(&self.conn, call)?);
-        }
-        // One number failing (the database busy past its timeout) leaves the others done.
-        let mut failed = None;
-        for number in numbers {
-            if let Err(e) = self.recompute(&number) {
-                tracing::error!(error = %e, number, "cannot recompute a number's cases");
-                failed = Some(e);
-            }
-        }
-        failed.map_or(Ok(()), Err)
+        self.update(calls, BTreeSet::new()).map(drop)
     }
 
-    /// Recomputes one number's cases and publishes each changed one.
-    pub(crate) fn recompute(&mut self, number: &str) -> Result<Vec<CaseView>, CaseError> {
+    /// Gives `calls` their client numbers and recomputes those numbers and `numbers`: reads
+    /// first, then one write transaction for all of them, then the frames. Returns the
+    /// changed cases as sent.
+    pub(crate) fn update(
+        &mut self,
+        calls: &BTreeSet<String>,
+        mut numbers: BTreeSet<String>,
+    ) -> Result<Vec<CaseView>, CaseError> {
         let now = Utc::now();
-        let changed = derive::recompute(self, number, now)?;
-        let views = changed
-            .into_iter()
-            .map(|(view, audience)| self.publish(view, &audience))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(views)
+        let mut assigned = HashMap::new();
+        for call in calls {
+            if let Some((number, before)) = derive::client_number(&self.conn, call)? {
+                match before {
+                    Some(before) if before == number => {}
+                    Some(before) => {
+                        numbers.insert(before);
+                        assigned.insert(call.clone(), number.clone());
+                    }
+                    None => {
+                        assigned.insert(call.clone(), number.clone());
+                    }
+                }
+                numbers.insert(number);
+            }
+        }
+        let mut plans = Vec::with_capacity(numbers.len());
+        for number in &numbers {
+            plans.push(derive::plan(self, number, &assigned, now)?);
+        }
+        derive::write(&self.conn, &assigned, &plans, now)?;
+        let mut sent = Vec::new();
+        for plan in plans {
+            for (view, audience) in plan.into_changed() {
+                sent.push(self.publish(view, &audience)?);
+            }
+        }
+        Ok(sent)
     }
 
     /// The next case version.
