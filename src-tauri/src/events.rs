@@ -83,6 +83,10 @@ pub fn spawn(app: &AppHandle) {
                 Ok(EngineEvent::Directory(_)) => {
                     let _ = handle.emit_to(MAIN, "directory-changed", ());
                 }
+                // The window lists no cases yet (issue 13's app part): it is told which changed.
+                Ok(EngineEvent::Case(case)) => {
+                    let _ = handle.emit_to(MAIN, "case-changed", &*case);
+                }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(
                         missed,

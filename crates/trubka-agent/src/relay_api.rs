@@ -4,6 +4,7 @@
 //! and the URL of the event stream. Error bodies `{"error":{"code","message"}}` become
 //! [`ApiError::Relay`].
 
+mod cases;
 mod directory;
 
 use serde::{Deserialize, Deserializer, Serialize};

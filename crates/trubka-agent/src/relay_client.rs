@@ -131,6 +131,11 @@ pub trait StreamSink: Send + Sync + 'static {
         number: String,
         contacts: Vec<CrmContact>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A case changed on the relay (`case` frame): keep its view and tell the app.
+    fn case(
+        &self,
+        view: trubka_protocol::cases::CaseView,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// A connection without a resume point said hello: remember `head` as the resume point.
     fn start_from(
         &self,
@@ -400,8 +405,11 @@ async fn session<S: StreamSink>(
                     return lost(greeted, format!("cannot store a CRM answer: {e}"));
                 }
             }
-            // The engine keeps no cases yet; the relay's `GET /v1/cases` is their source.
-            Ok(ServerFrame::Case { .. }) => {}
+            Ok(ServerFrame::Case { case }) => {
+                if let Err(e) = sink.case(*case).await {
+                    return lost(greeted, format!("cannot store a case: {e}"));
+                }
+            }
             // The engine shows no colleagues' presence yet; `GET /v1/presence` is its source.
             Ok(ServerFrame::Presence { .. }) => {}
             // The cards do not show call-control notices yet.

@@ -111,6 +111,48 @@ pub enum Command {
         #[command(subcommand)]
         action: ContactsAction,
     },
+    /// The team's cases («обращения»): the list from the relay, or the stored copy when it
+    /// is out of reach; `claim`, `release`, `close` a case.
+    Cases {
+        #[command(subcommand)]
+        action: Option<CasesAction>,
+        /// Only cases in this status: open, waiting or closed.
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+        /// Only the cases this agent is responsible for or calls back.
+        #[arg(long)]
+        mine: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the gist of a call (a note the team sees in the call's case).
+    Note {
+        call_id: String,
+        text: String,
+        /// A tag from the admin's list; repeat for several.
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// The call makes a case of its own instead of joining the client's open missed-call
+        /// case.
+        #[arg(long)]
+        new_case: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesAction {
+    /// «Перезваниваю»: take the case so that colleagues do not call the client too.
+    Claim { id: String },
+    /// Give the claim up.
+    Release { id: String },
+    /// Close the case by hand.
+    Close {
+        id: String,
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -225,6 +225,19 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
         Command::Contacts { action } => super::contacts::run(&engine, action).await?,
+        Command::Cases {
+            action,
+            status,
+            mine,
+            json,
+        } => super::cases::run(&engine, action, status, mine, json).await?,
+        Command::Note {
+            call_id,
+            text,
+            tags,
+            new_case,
+            json,
+        } => super::cases::note(&engine, &call_id, text, tags, new_case, json).await?,
     }
     Ok(())
 }

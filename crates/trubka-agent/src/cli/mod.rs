@@ -1,7 +1,8 @@
 //! `trubka-cli`: the headless agent. Arguments ([`args`]), terminal rendering ([`render`])
-//! and the commands ([`commands`]; the address book's in [`contacts`]); the binary only sets up logging and the runtime.
+//! and the commands ([`commands`]; the address book's in [`contacts`], the cases' in [`cases`]); the binary only sets up logging and the runtime.
 
 pub mod args;
+pub mod cases;
 pub mod commands;
 pub mod contacts;
 pub mod render;

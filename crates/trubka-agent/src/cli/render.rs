@@ -72,7 +72,7 @@ pub fn request_sent(sent: &RequestSent) -> String {
     format!("Заявка {} отправлена в UIS: {}{filed}", sent.id, sent.phone)
 }
 
-fn local(at: DateTime<Utc>) -> String {
+pub(super) fn local(at: DateTime<Utc>) -> String {
     at.with_timezone(&Local).format("%d.%m %H:%M").to_string()
 }
 

@@ -13,6 +13,7 @@
 
 pub mod away;
 pub mod calls;
+pub mod cases;
 pub mod contacts;
 pub mod directory;
 mod me;
@@ -122,6 +123,8 @@ pub enum EngineEvent {
     Resync { epoch: String, resync_count: u64 },
     /// The team directory's copy changed (a sync ran or failed, or this desktop wrote).
     Directory(DirectoryStatus),
+    /// One of the team's cases changed (a `case` frame, or this desktop's claim or close).
+    Case(Box<trubka_protocol::cases::CaseView>),
 }
 
 /// A history request: filter, optional search text (a number in any format, its last digits,
@@ -600,6 +603,10 @@ impl StreamSink for Inner {
             });
         }
         Ok(())
+    }
+
+    async fn case(&self, view: trubka_protocol::cases::CaseView) -> Result<(), StoreError> {
+        self.case_changed(view).await
     }
 
     async fn reset(&self, epoch: String, head: u64) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@
 //! engine (through the thread), the benchmark and the tests.
 
 pub mod calls;
+pub mod cases;
 pub mod contacts;
 pub mod directory;
 pub mod followups;

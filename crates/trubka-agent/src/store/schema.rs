@@ -155,8 +155,20 @@ CREATE TABLE crm_contacts (
 CREATE INDEX crm_contacts_by_time ON crm_contacts (received_at);
 "#;
 
+/// `cases`: the last known view of each of the team's cases (issue 13), as the relay sent it
+/// (`CaseView` JSON), with its version and when this desktop received it, so that an offline
+/// desktop still lists them and says since when its copy may be stale.
+const V3: &str = r#"
+CREATE TABLE cases (
+    key         TEXT PRIMARY KEY,
+    view        TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+"#;
+
 /// Every migration in order; the schema version is the number of entries applied.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
