@@ -530,15 +530,7 @@ async fn sipuni_offers_hangup_and_spy_mode_but_no_transfer() {
 #[tokio::test]
 async fn a_silent_pbx_is_a_504_within_the_timeout() {
     // A Call API that accepts connections and never answers.
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let silent_addr = silent.local_addr().unwrap();
-    let holding = tokio::spawn(async move {
-        let mut open = Vec::new();
-        // Bounded by the test: the task is aborted at its end.
-        while let Ok((socket, _)) = silent.accept().await {
-            open.push(socket);
-        }
-    });
+    let (silent_addr, holding) = support::silent_server().await;
     let pbx = Pbx::start(
         |config| {
             config.uis.call_api_url = format!("http://{silent_addr}/callapi");

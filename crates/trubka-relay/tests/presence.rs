@@ -324,15 +324,7 @@ async fn break_reasons_come_from_the_cabinet_and_refusals_say_why() {
 #[tokio::test]
 async fn a_silent_pbx_is_a_504_and_the_status_stays_as_it_was() {
     // A Data API that accepts connections and never answers.
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let silent_addr = silent.local_addr().unwrap();
-    let holding = tokio::spawn(async move {
-        let mut open = Vec::new();
-        // Bounded by the test: the task is aborted at its end.
-        while let Ok((socket, _)) = silent.accept().await {
-            open.push(socket);
-        }
-    });
+    let (silent_addr, holding) = support::silent_server().await;
     let pbx = Pbx::start(
         |config| {
             config.uis.data_api_url = format!("http://{silent_addr}/dataapi");

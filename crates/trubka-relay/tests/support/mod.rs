@@ -387,3 +387,17 @@ pub(crate) fn assert_english(text: &str) {
         "Cyrillic {cyrillic:?} outside «» in:\n{text}"
     );
 }
+
+/// A server on 127.0.0.1 that accepts connections and never answers: a PBX gone silent. The
+/// task holds the connections open until the test aborts it.
+pub(crate) async fn silent_server() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    let holding = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            open.push(socket);
+        }
+    });
+    (addr, holding)
+}
