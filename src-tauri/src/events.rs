@@ -87,6 +87,9 @@ pub fn spawn(app: &AppHandle) {
                 Ok(EngineEvent::Case(case)) => {
                     let _ = handle.emit_to(MAIN, "case-changed", &*case);
                 }
+                // The window shows no colleagues' statuses or call-control notices yet
+                // (issue 11's app part); trubka-cli and the engine's tests read them.
+                Ok(EngineEvent::Presence(_) | EngineEvent::CallControl(_)) => {}
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(
                         missed,

@@ -34,6 +34,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{Connector, connect_async_tls_with_config};
 use trubka_core::CallEvent;
+use trubka_protocol::control::{AgentPresence, ControlNotice};
 use trubka_protocol::directory::CrmContact;
 use trubka_protocol::stream::close_code;
 use trubka_protocol::{ClientFrame, ServerFrame};
@@ -131,6 +132,10 @@ pub trait StreamSink: Send + Sync + 'static {
         number: String,
         contacts: Vec<CrmContact>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// An agent's status changed (`presence` frame): tell whoever shows it.
+    fn presence(&self, presence: AgentPresence) -> impl Future<Output = ()> + Send;
+    /// An action was done on a call this agent follows (`call_control` frame).
+    fn call_control(&self, notice: ControlNotice) -> impl Future<Output = ()> + Send;
     /// A case changed on the relay (`case` frame): keep its view and tell the app.
     fn case(
         &self,
@@ -410,10 +415,8 @@ async fn session<S: StreamSink>(
                     return lost(greeted, format!("cannot store a case: {e}"));
                 }
             }
-            // The engine shows no colleagues' presence yet; `GET /v1/presence` is its source.
-            Ok(ServerFrame::Presence { .. }) => {}
-            // The cards do not show call-control notices yet.
-            Ok(ServerFrame::CallControl { .. }) => {}
+            Ok(ServerFrame::Presence { presence }) => sink.presence(*presence).await,
+            Ok(ServerFrame::CallControl { notice }) => sink.call_control(*notice).await,
             Err(e) => tracing::warn!("skipping a stream frame the agent cannot read: {e}"),
         }
     }

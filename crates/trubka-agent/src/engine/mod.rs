@@ -7,7 +7,8 @@
 //! - read history, cards, follow-ups; dial (directly or through a scenario by name); manage
 //!   contacts (in [`contacts`]; team contacts through the relay in [`team`]); keep the team
 //!   directory's copy in step (in [`directory`]); send offline requests to UIS (in
-//!   [`requests`]).
+//!   [`requests`]); hold, transfer and hang up calls and set the agent's status (in
+//!   [`control`]).
 //!
 //! All SQLite work runs on the store thread; nothing here blocks an async worker.
 
@@ -15,6 +16,7 @@ pub mod away;
 pub mod calls;
 pub mod cases;
 pub mod contacts;
+mod control;
 pub mod directory;
 mod me;
 pub mod requests;
@@ -26,6 +28,7 @@ use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 use trubka_core::{CallEvent, EventKind};
+use trubka_protocol::control::{AgentPresence, ControlNotice};
 use trubka_protocol::directory::CrmContact;
 
 use crate::backoff::Backoff;
@@ -125,6 +128,11 @@ pub enum EngineEvent {
     Directory(DirectoryStatus),
     /// One of the team's cases changed (a `case` frame, or this desktop's claim or close).
     Case(Box<trubka_protocol::cases::CaseView>),
+    /// An agent's status changed (the relay's `presence` frame; live only, never replayed).
+    Presence(Box<AgentPresence>),
+    /// Someone held, transferred or hung up a call this agent follows, or transfers one to
+    /// this agent (the relay's `call_control` frame; live only).
+    CallControl(Box<ControlNotice>),
 }
 
 /// A history request: filter, optional search text (a number in any format, its last digits,
@@ -603,6 +611,14 @@ impl StreamSink for Inner {
             });
         }
         Ok(())
+    }
+
+    async fn presence(&self, presence: AgentPresence) {
+        let _ = self.events.send(EngineEvent::Presence(Box::new(presence)));
+    }
+
+    async fn call_control(&self, notice: ControlNotice) {
+        let _ = self.events.send(EngineEvent::CallControl(Box::new(notice)));
     }
 
     async fn case(&self, view: trubka_protocol::cases::CaseView) -> Result<(), StoreError> {

@@ -1,0 +1,96 @@
+//! Call control and presence from the façade: hold, resume, hang up and transfer a call in
+//! progress, what its PBX offers, and the agents' statuses. The relay does the work (the PBX
+//! key stays there) and answers a refusal in Russian (not the agent's call, the call ended,
+//! the PBX cannot do it); nothing is stored locally. The relay's `presence` and
+//! `call_control` frames reach subscribers as [`super::EngineEvent::Presence`] and
+//! [`super::EngineEvent::CallControl`].
+
+use trubka_protocol::control::{
+    AgentPresence, CallActions, ControlDone, ControlRequest, PresenceList, PresenceStatus,
+    PresenceUpdate,
+};
+
+use super::{Engine, EngineError};
+use crate::dial::DialError;
+
+impl Engine {
+    /// Puts the contact of call `call_id` on hold.
+    pub async fn hold(&self, call_id: &str) -> Result<ControlDone, EngineError> {
+        self.control(call_id, ControlRequest::Hold).await
+    }
+
+    /// Takes the contact of call `call_id` off hold.
+    pub async fn resume(&self, call_id: &str) -> Result<ControlDone, EngineError> {
+        self.control(call_id, ControlRequest::Resume).await
+    }
+
+    /// Ends call `call_id`.
+    pub async fn hangup(&self, call_id: &str) -> Result<ControlDone, EngineError> {
+        self.control(call_id, ControlRequest::Hangup).await
+    }
+
+    /// Hands the contact to `to` (a colleague's name as the relay knows it, or a number).
+    /// Attended: the agent talks to the colleague first, then completes or cancels.
+    pub async fn transfer(
+        &self,
+        call_id: &str,
+        to: &str,
+        attended: bool,
+    ) -> Result<ControlDone, EngineError> {
+        let to = to.trim().to_owned();
+        self.control(call_id, ControlRequest::Transfer { to, attended })
+            .await
+    }
+
+    /// Finishes an attended transfer: the contact and the colleague talk.
+    pub async fn transfer_complete(&self, call_id: &str) -> Result<ControlDone, EngineError> {
+        self.control(call_id, ControlRequest::TransferComplete)
+            .await
+    }
+
+    /// Gives up an attended transfer: back to the contact.
+    pub async fn transfer_cancel(&self, call_id: &str) -> Result<ControlDone, EngineError> {
+        self.control(call_id, ControlRequest::TransferCancel).await
+    }
+
+    /// What the PBX of call `call_id` lets this agent do with it (the buttons to show).
+    pub async fn actions(&self, call_id: &str) -> Result<CallActions, EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        Ok(api.call_actions(call_id).await?)
+    }
+
+    /// Every active agent's status, by name.
+    pub async fn presence(&self) -> Result<PresenceList, EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        Ok(api.presence().await?)
+    }
+
+    /// Sets this agent's own status on every PBX they are mapped on (`reason`: a break's,
+    /// from [`Engine::break_reasons`]); answers the agent's entry as the relay now has it.
+    pub async fn set_presence(
+        &self,
+        status: PresenceStatus,
+        reason: Option<String>,
+    ) -> Result<AgentPresence, EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        let reason = reason
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
+        Ok(api.set_presence(&PresenceUpdate { status, reason }).await?)
+    }
+
+    /// The break reasons an agent may pick (the UIS account's own statuses).
+    pub async fn break_reasons(&self) -> Result<Vec<String>, EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        Ok(api.break_reasons().await?)
+    }
+
+    async fn control(
+        &self,
+        call_id: &str,
+        request: ControlRequest,
+    ) -> Result<ControlDone, EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        Ok(api.call_control(call_id, &request).await?)
+    }
+}
