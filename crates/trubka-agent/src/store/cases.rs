@@ -61,3 +61,58 @@ pub fn all(conn: &Connection) -> Result<(Vec<CaseView>, Option<i64>), StoreError
         .flatten();
     Ok((views, received))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use trubka_protocol::cases::{WireCaseKind, WireCaseStatus};
+
+    use super::*;
+    use crate::store::open_connection;
+
+    fn view(key: &str, version: u64, status: WireCaseStatus, changed: i64) -> CaseView {
+        let at = DateTime::from_timestamp(changed, 0).unwrap();
+        CaseView {
+            key: key.to_owned(),
+            kind: WireCaseKind::Missed,
+            status,
+            number: Some("+79261234567".to_owned()),
+            contact_name: None,
+            responsible: None,
+            opened_at: at,
+            updated_at: at,
+            calls: vec![key.to_owned()],
+            callbacks: Vec::new(),
+            reached: false,
+            gists: Vec::new(),
+            closure: None,
+            claim: None,
+            version,
+        }
+    }
+
+    #[test]
+    fn an_older_view_does_not_replace_a_newer_one_and_a_full_list_drops_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = open_connection(&dir.path().join("agent.sqlite")).unwrap();
+        let (empty, never) = all(&conn).unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(never, None);
+
+        let newer = view("uis:1", 5, WireCaseStatus::Waiting, 2_000);
+        assert_eq!(
+            remember(&mut conn, std::slice::from_ref(&newer), 10).unwrap(),
+            1
+        );
+        let older = view("uis:1", 3, WireCaseStatus::Open, 1_000);
+        assert_eq!(remember(&mut conn, &[older], 20).unwrap(), 0);
+        let other = view("uis:2", 6, WireCaseStatus::Open, 3_000);
+        remember(&mut conn, std::slice::from_ref(&other), 30).unwrap();
+        let (views, received) = all(&conn).unwrap();
+        assert_eq!(views, [other.clone(), newer]);
+        assert_eq!(received, Some(30));
+
+        replace_all(&mut conn, std::slice::from_ref(&other), 40).unwrap();
+        assert_eq!(all(&conn).unwrap(), (vec![other], Some(40)));
+    }
+}
