@@ -111,6 +111,48 @@ pub enum Command {
         #[command(subcommand)]
         action: ContactsAction,
     },
+    /// Put the contact of a call in progress on hold (CALL_ID as `listen` shows it).
+    Hold { call_id: String },
+    /// Take the contact of a call off hold.
+    Resume { call_id: String },
+    /// End a call.
+    Hangup { call_id: String },
+    /// Hand a call to a colleague (`--to` a name or a number); `--attended` talks to them
+    /// first, then `--complete` or `--cancel`.
+    Transfer {
+        call_id: String,
+        /// A colleague's name as the relay knows it (see `status`), or a number.
+        #[arg(long, value_name = "NAME|NUMBER", required_unless_present_any = ["complete", "cancel"])]
+        to: Option<String>,
+        /// Talk to the colleague before handing the call over.
+        #[arg(long, requires = "to")]
+        attended: bool,
+        /// Finish an attended transfer: the contact and the colleague talk.
+        #[arg(long, conflicts_with_all = ["to", "cancel"])]
+        complete: bool,
+        /// Give up an attended transfer: back to the contact.
+        #[arg(long, conflicts_with = "to")]
+        cancel: bool,
+    },
+    /// What the call's PBX lets you do with a call.
+    Actions {
+        call_id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Without a status: everyone's status as a table. With one: set your own (a break may
+    /// take a reason from the admin's list, see `--reasons`).
+    Status {
+        status: Option<StatusArg>,
+        /// The break's reason.
+        #[arg(requires = "status")]
+        reason: Option<String>,
+        /// List the break reasons instead.
+        #[arg(long, conflicts_with_all = ["status", "reason"])]
+        reasons: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// The team's cases («обращения»): the list from the relay, or the stored copy when it
     /// is out of reach; `claim`, `release`, `close` a case.
     Cases {
@@ -253,4 +295,13 @@ pub enum ContactsAction {
     },
     /// Delete a contact (a team contact: supervisors only).
     Delete { id: i64 },
+}
+
+/// A status `trubka-cli status` sets.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    Available,
+    Break,
+    Dnd,
+    Offline,
 }

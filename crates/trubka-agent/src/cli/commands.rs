@@ -225,6 +225,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
         Command::Contacts { action } => super::contacts::run(&engine, action).await?,
+        command @ (Command::Hold { .. }
+        | Command::Resume { .. }
+        | Command::Hangup { .. }
+        | Command::Transfer { .. }
+        | Command::Actions { .. }
+        | Command::Status { .. }) => super::control::run(&engine, command).await?,
         Command::Cases {
             action,
             status,
