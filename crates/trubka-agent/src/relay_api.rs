@@ -1,8 +1,9 @@
 //! The relay's HTTP API as the agent uses it: `GET /v1/me`, `POST /v1/calls` (optionally
 //! through a scenario picked by name from `GET /v1/scenarios`), offline requests
 //! (`GET /v1/requests/targets`, `POST /v1/requests`), the team directory (in [`directory`]),
-//! call control and presence (in [`control`]), and the URL of the event stream. Error bodies
-//! `{"error":{"code","message"}}` become [`ApiError::Relay`].
+//! call control and presence (in [`control`]), the team's cases, notes on calls and tags (in
+//! [`cases`]), and the URL of the event stream. Error bodies `{"error":{"code","message"}}`
+//! become [`ApiError::Relay`].
 
 mod cases;
 mod control;
