@@ -1,8 +1,9 @@
 //! Call control and presence from the engine and `trubka-cli`, against a real relay and the
 //! real PBX simulator (trubka-sim, in process), each on 127.0.0.1:0 and pointed at the other:
 //! hold, resume and hang up the agent's own call (and hear of it as an engine event), a
-//! colleague's hang-up refused in the relay's words, a break that `presence()` and a
-//! colleague's engine show, and the same through the command line.
+//! colleague's hang-up refused in the relay's words, an attended transfer the colleague's
+//! engine hears of, a break that `presence()` and a colleague's engine show, and the same
+//! through the command line.
 
 mod common;
 
@@ -284,6 +285,68 @@ async fn the_agent_holds_resumes_and_hangs_up_their_own_call() {
         matches!(&again, EngineError::Api(ApiError::Relay { status: 409, code, .. }) if code == "call_ended"),
         "{again:?}"
     );
+
+    anna.stop();
+    igor.stop();
+    pbx.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attended_transfer_tells_the_colleague_and_moves_the_call_to_them() {
+    let pbx = Pbx::start().await;
+    let anna_token = pbx.agent("Анна", ANNA_UIS, ANNA_EXT);
+    let igor_token = pbx.agent("Игорь", IGOR_UIS, IGOR_EXT);
+    let (anna, mut events) = pbx.engine("anna", &anna_token).await;
+    let (igor, mut igor_events) = pbx.engine("igor", &igor_token).await;
+    let call_id = pbx.call(ANNA_EXT).await;
+    answered(&mut events, &call_id).await;
+
+    let started = once_ready(|| anna.transfer(&call_id, " игорь ", true))
+        .await
+        .unwrap();
+    assert_eq!(started.action, ControlAction::Transfer);
+    // The colleague's engine learns who transfers which call to him, and his phone rings
+    // (the relay then holds an event that names him: the call may become his).
+    let (mut notice, mut rung) = (None, false);
+    // Bounded: each pass takes one frame of the two kinds, within WAIT.
+    for _ in 0..20 {
+        if notice.is_some() && rung {
+            break;
+        }
+        next_of(&mut igor_events, |event| match event {
+            EngineEvent::CallControl(heard) if heard.call_id == call_id => {
+                notice = Some(heard);
+                Some(())
+            }
+            EngineEvent::Card { card, .. }
+                if card.call.call_id == call_id
+                    && card.state == trubka_agent::cards::CardState::RingingHere =>
+            {
+                rung = true;
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+    }
+    assert!(rung, "Igor's phone rings");
+    let notice = notice.expect("Igor hears of the transfer");
+    assert_eq!(notice.action, ControlAction::Transfer);
+    assert_eq!(notice.by, "Анна");
+    assert_eq!(notice.to.as_deref(), Some("Игорь"));
+
+    // Completed once Igor answered; then the call is his, not Anna's.
+    let done = once_ready(|| anna.transfer_complete(&call_id))
+        .await
+        .unwrap();
+    assert_eq!(done.action, ControlAction::TransferComplete);
+    let refused = once_ready(|| anna.hold(&call_id)).await.unwrap_err();
+    assert!(
+        matches!(&refused, EngineError::Api(ApiError::Relay { status: 403, code, .. }) if code == "not_your_call"),
+        "{refused:?}"
+    );
+    let held = once_ready(|| igor.hold(&call_id)).await;
+    assert_eq!(held.unwrap().action, ControlAction::Hold);
 
     anna.stop();
     igor.stop();
