@@ -6,97 +6,40 @@
 //!
 //! Waits are bounded (a lost frame fails instead of hanging); nothing asserts on timing.
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use chrono::{FixedOffset, Timelike, Utc};
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, oneshot};
-use tokio::task::JoinHandle;
-use trubka_agent::Engine;
-use trubka_agent::backoff::Backoff;
+use tokio::sync::broadcast;
 use trubka_agent::engine::{EngineError, EngineEvent};
-use trubka_agent::profile::Profile;
 use trubka_agent::relay_api::ApiError;
 use trubka_core::PhoneNumber;
 use trubka_protocol::cases::{CaseView, NoteRequest, WireCaseStatus, WireCloseCause};
-use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
+use trubka_relay::{NewAgent, RelayConfig, Store};
 
-const WAIT: Duration = Duration::from_secs(30);
+mod common;
+
+use common::relay::{TestRelay, WAIT, desktop, eventually};
+
 const LINE: &str = "74951234567";
 const CLIENT: &str = "79261234567";
 
-struct TestRelay {
-    addr: SocketAddr,
-    data: std::path::PathBuf,
-    uis_token: String,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), trubka_relay::RelayError>>,
+/// A relay on `data` with the default configuration.
+async fn start_relay(data: &Path) -> TestRelay {
+    TestRelay::start(RelayConfig {
+        data_dir: data.to_owned(),
+        ..RelayConfig::default()
+    })
+    .await
 }
 
-impl TestRelay {
-    async fn start(data: &Path) -> TestRelay {
-        let config = RelayConfig {
-            data_dir: data.to_owned(),
-            ..RelayConfig::default()
-        };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let relay = Relay::open(config).unwrap();
-        let uis_token = relay.hook_tokens().uis.clone();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(relay.serve(listener, async move {
-            let _ = stopped.await;
-        }));
-        TestRelay {
-            addr,
-            data: data.to_owned(),
-            uis_token,
-            stop,
-            task,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    async fn uis(&self, payloads: &[Value]) {
-        let http = reqwest::Client::new();
-        for payload in payloads {
-            let response = http
-                .post(format!("{}/hooks/uis/{}", self.url(), self.uis_token))
-                .json(payload)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status().as_u16(), 200);
-        }
-    }
-
-    /// `trubka-relay tags set …` on the running relay's data folder.
-    fn set_tags(&self, tags: &[&str]) {
-        let config = RelayConfig {
-            data_dir: self.data.clone(),
-            ..RelayConfig::default()
-        };
-        let command = trubka_relay::cli::TagsCommand::Set {
-            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
-        };
-        let mut out = Vec::new();
-        trubka_relay::cli::tags(&config, &command, &mut out).unwrap();
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        tokio::time::timeout(WAIT, self.task)
-            .await
-            .expect("relay stops")
-            .unwrap()
-            .unwrap();
-    }
+/// `trubka-relay tags set …` on the running relay's data folder.
+fn set_tags(relay: &TestRelay, tags: &[&str]) {
+    let command = trubka_relay::cli::TagsCommand::Set {
+        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+    };
+    let mut out = Vec::new();
+    trubka_relay::cli::tags(&relay.config, &command, &mut out).unwrap();
 }
 
 /// Adds agent `name` (UIS employee `employee`, watching the line) before the relay opens.
@@ -108,38 +51,6 @@ fn add_agent(data: &Path, name: &str, employee: &str) -> String {
         ..NewAgent::default()
     };
     Store::open(data).unwrap().add_agent(&new).unwrap().1.0
-}
-
-/// An engine on `profile`, signed in to `relay` with `token`, streaming.
-async fn desktop(profile: &Path, relay: &TestRelay, token: &str) -> Engine {
-    let backoff = Backoff {
-        base: Duration::from_millis(50),
-        max: Duration::from_millis(400),
-    };
-    let engine = Engine::open_with(Profile::at(profile).unwrap(), backoff)
-        .await
-        .unwrap();
-    engine.login(&relay.url(), token).await.unwrap();
-    engine.start().unwrap();
-    engine
-}
-
-/// Polls `check` until it gives a value (bounded by [`WAIT`]).
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(value) = check().await {
-                return value;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{what}: not within {WAIT:?}"))
 }
 
 /// The next case event `wanted` accepts (bounded by [`WAIT`]).
@@ -210,8 +121,8 @@ async fn two_desktops_share_a_missed_calls_case_claim_note_and_close_it_and_list
     std::fs::create_dir_all(&data).unwrap();
     let anna_token = add_agent(&data, "Анна", "100");
     let igor_token = add_agent(&data, "Игорь", "200");
-    let relay = TestRelay::start(&data).await;
-    relay.set_tags(&["Доставка", "Возврат"]);
+    let relay = start_relay(&data).await;
+    set_tags(&relay, &["Доставка", "Возврат"]);
     let anna = desktop(&dir.path().join("anna"), &relay, &anna_token).await;
     let igor = desktop(&dir.path().join("igor"), &relay, &igor_token).await;
     let mut igor_events = igor.subscribe();

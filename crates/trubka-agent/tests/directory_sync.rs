@@ -6,15 +6,12 @@
 //!
 //! Waits are bounded (a broken sync fails instead of hanging); nothing asserts on timing.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{broadcast, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::broadcast;
 use trubka_agent::Engine;
 use trubka_agent::backoff::Backoff;
 use trubka_agent::contacts::{ContactDraft, PhoneEntry};
@@ -24,62 +21,23 @@ use trubka_agent::relay_client::{ConnectionStatus, Delivery};
 use trubka_core::PhoneNumber;
 use trubka_relay::cli::ContactsCommand;
 use trubka_relay::config::{DirectoryConfig, LookupConfig};
-use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
+use trubka_relay::{NewAgent, RelayConfig, Store};
 
-const WAIT: Duration = Duration::from_secs(30);
+mod common;
 
-struct TestRelay {
-    addr: SocketAddr,
-    config: RelayConfig,
-    uis_token: String,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), trubka_relay::RelayError>>,
-}
+use common::relay::{TestRelay, WAIT, desktop, eventually};
 
-impl TestRelay {
-    async fn start(config: RelayConfig) -> TestRelay {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let relay = Relay::open(config.clone()).unwrap();
-        let uis_token = relay.hook_tokens().uis.clone();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(relay.serve(listener, async move {
-            let _ = stopped.await;
-        }));
-        TestRelay {
-            addr,
-            config,
-            uis_token,
-            stop,
-            task,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// `trubka-relay contacts import FILE` on the running relay's data folder.
-    fn import(&self, file: &Path) {
-        let mut out = Vec::new();
-        trubka_relay::cli::contacts(
-            &self.config,
-            &ContactsCommand::Import {
-                file: file.to_owned(),
-            },
-            &mut out,
-        )
-        .unwrap();
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        tokio::time::timeout(WAIT, self.task)
-            .await
-            .expect("relay stops")
-            .unwrap()
-            .unwrap();
-    }
+/// `trubka-relay contacts import FILE` on the running relay's data folder.
+fn import(relay: &TestRelay, file: &Path) {
+    let mut out = Vec::new();
+    trubka_relay::cli::contacts(
+        &relay.config,
+        &ContactsCommand::Import {
+            file: file.to_owned(),
+        },
+        &mut out,
+    )
+    .unwrap();
 }
 
 /// A relay config on `data` (and the CRM at `crm`, if any).
@@ -106,38 +64,6 @@ fn add_agent(data: &Path, name: &str, employee: &str, supervisor: bool) -> Strin
         ..NewAgent::default()
     };
     Store::open(data).unwrap().add_agent(&new).unwrap().1.0
-}
-
-/// An engine on `profile`, signed in to `relay` with `token`, streaming.
-async fn desktop(profile: &Path, relay: &TestRelay, token: &str) -> Engine {
-    let backoff = Backoff {
-        base: Duration::from_millis(50),
-        max: Duration::from_millis(400),
-    };
-    let engine = Engine::open_with(Profile::at(profile).unwrap(), backoff)
-        .await
-        .unwrap();
-    engine.login(&relay.url(), token).await.unwrap();
-    engine.start().unwrap();
-    engine
-}
-
-/// Polls `check` until it gives a value (bounded by [`WAIT`]).
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(value) = check().await {
-                return value;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{what}: not within {WAIT:?}"))
 }
 
 /// The names `engine` finds for `number`, each with whether it is the team's.
@@ -176,7 +102,7 @@ async fn a_first_sync_brings_a_few_thousand_contacts_in_pages() {
     }
     let file = dir.path().join("clients.csv");
     std::fs::write(&file, csv).unwrap();
-    relay.import(&file);
+    import(&relay, &file);
 
     let profile = dir.path().join("anna");
     let engine = Engine::open(Profile::at(&profile).unwrap()).await.unwrap();

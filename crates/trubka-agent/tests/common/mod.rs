@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+pub(crate) mod relay;
+
 use chrono::{DateTime, TimeZone, Utc};
 use trubka_agent::Engine;
 use trubka_agent::profile::Profile;
