@@ -222,6 +222,20 @@ where
     last
 }
 
+/// `trubka-cli ARGS` again while the simulator still moves the call into the state the action
+/// needs (409 `invalid_state`); bounded: 50 tries, 5 s.
+async fn cli_once_ready(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut output = cli(home, args).await;
+    for _ in 0..50 {
+        if output.status.success() || !text(&output.stderr).contains("invalid_state") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        output = cli(home, args).await;
+    }
+    output
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_agent_holds_resumes_and_hangs_up_their_own_call() {
     let pbx = Pbx::start().await;
@@ -407,7 +421,7 @@ async fn a_break_shows_in_presence_and_on_a_colleagues_engine() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn status_hold_and_hangup_from_the_command_line() {
+async fn status_hold_transfer_and_hangup_from_the_command_line() {
     let pbx = Pbx::start().await;
     let anna_token = pbx.agent("Анна", ANNA_UIS, ANNA_EXT);
     pbx.agent("Игорь", IGOR_UIS, IGOR_EXT);
@@ -453,21 +467,37 @@ async fn status_hold_and_hangup_from_the_command_line() {
     let (watcher, mut events) = pbx.engine("watcher", &anna_token).await;
     let call_id = pbx.call(ANNA_EXT).await;
     answered(&mut events, &call_id).await;
-    let mut held = cli(&home, &["hold", &call_id]).await;
-    // Bounded: the simulator moves an answered call into conversation within a second.
-    for _ in 0..50 {
-        if held.status.success() || !text(&held.stderr).contains("invalid_state") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        held = cli(&home, &["hold", &call_id]).await;
-    }
+    let held = cli_once_ready(&home, &["hold", &call_id]).await;
     assert!(held.status.success(), "{}", text(&held.stderr));
     assert!(
         text(&held.stdout).contains("на удержании"),
         "{}",
         text(&held.stdout)
     );
+    let resumed = cli_once_ready(&home, &["resume", &call_id]).await;
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    // A consultation with Igor, then back to the contact.
+    let asked = cli_once_ready(
+        &home,
+        &["transfer", &call_id, "--to", "Игорь", "--attended"],
+    )
+    .await;
+    assert!(asked.status.success(), "{}", text(&asked.stderr));
+    assert!(
+        text(&asked.stdout).contains("Игорь"),
+        "{}",
+        text(&asked.stdout)
+    );
+    let cancelled = cli_once_ready(&home, &["transfer", &call_id, "--cancel"]).await;
+    assert!(cancelled.status.success(), "{}", text(&cancelled.stderr));
+    assert!(
+        text(&cancelled.stdout).contains("перевод отменён"),
+        "{}",
+        text(&cancelled.stdout)
+    );
+    // Neither a colleague nor --complete/--cancel: refused before any request.
+    let bare = cli(&home, &["transfer", &call_id]).await;
+    assert!(!bare.status.success());
     let hung = cli(&home, &["hangup", &call_id]).await;
     assert!(hung.status.success(), "{}", text(&hung.stderr));
     // Ended: a second hang-up is refused in the relay's words, and the command fails.

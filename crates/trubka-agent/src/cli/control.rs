@@ -33,16 +33,16 @@ pub async fn run(engine: &Engine, command: Command) -> Result<(), CliError> {
             ..
         } => {
             let accepted = engine.transfer(&call_id, &to, attended).await?;
-            let how = if attended {
-                "Соединяем с {to} для разговора перед переводом; затем --complete или --cancel"
+            let to = to.trim();
+            if attended {
+                println!(
+                    "Соединяем с {to} для разговора перед переводом (вызов {}); затем \
+                     transfer --complete или --cancel",
+                    accepted.call_id
+                );
             } else {
-                "Переводим вызов на {to}"
-            };
-            println!(
-                "{} (вызов {})",
-                how.replace("{to}", to.trim()),
-                accepted.call_id
-            );
+                println!("Переводим вызов {} на {to}", accepted.call_id);
+            }
         }
         Command::Transfer { .. } => {
             return Err(CliError::Usage(
