@@ -16,21 +16,11 @@ use trubka_relay::NewAgent;
 
 use common::{Got, Stream};
 
-use support::{ANNA_EXT, ANNA_UIS, IGOR_EXT, IGOR_UIS, Pbx, until_kind};
+use support::{ANNA_EXT, IGOR_EXT, IGOR_UIS, Pbx, anna, igor, until_kind};
 
 /// Timeline milliseconds per real millisecond: a call is answered within about 100 ms and a
 /// colleague rung by `make.call` answers within about 200 ms.
 const SPEED: f64 = 20.0;
-
-fn anna(new: &mut NewAgent) {
-    new.uis_employee = Some(ANNA_UIS.to_owned());
-    new.sipuni_ext = Some(ANNA_EXT.to_owned());
-}
-
-fn igor(new: &mut NewAgent) {
-    new.uis_employee = Some(IGOR_UIS.to_owned());
-    new.sipuni_ext = Some(IGOR_EXT.to_owned());
-}
 
 fn maria_supervisor(new: &mut NewAgent) {
     new.uis_employee = Some("2339294".to_owned());

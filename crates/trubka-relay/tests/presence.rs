@@ -15,21 +15,11 @@ use trubka_protocol::control::{AgentPresence, PresenceStatus};
 use trubka_relay::NewAgent;
 
 use common::{Got, Stream};
-use support::{ANNA_EXT, ANNA_UIS, IGOR_EXT, IGOR_UIS, Pbx, until_kind};
+use support::{ANNA_EXT, IGOR_UIS, Pbx, anna, igor, until_kind};
 
 /// The simulator's UIS statuses: «Не беспокоить» and the admin's «Обед».
 const UIS_DND: u64 = 3;
 const UIS_LUNCH: u64 = 7;
-
-fn anna(new: &mut NewAgent) {
-    new.uis_employee = Some(ANNA_UIS.to_owned());
-    new.sipuni_ext = Some(ANNA_EXT.to_owned());
-}
-
-fn igor(new: &mut NewAgent) {
-    new.uis_employee = Some(IGOR_UIS.to_owned());
-    new.sipuni_ext = Some(IGOR_EXT.to_owned());
-}
 
 fn maria_sipuni_only(new: &mut NewAgent) {
     new.sipuni_ext = Some("203".to_owned());

@@ -401,3 +401,15 @@ pub(crate) async fn silent_server() -> (SocketAddr, tokio::task::JoinHandle<()>)
     });
     (addr, holding)
 }
+
+/// Anna's mapping on both PBXs of the simulator's cast: UIS employee and Sipuni extension.
+pub(crate) fn anna(new: &mut NewAgent) {
+    new.uis_employee = Some(ANNA_UIS.to_owned());
+    new.sipuni_ext = Some(ANNA_EXT.to_owned());
+}
+
+/// Igor's mapping, as [`anna`]'s.
+pub(crate) fn igor(new: &mut NewAgent) {
+    new.uis_employee = Some(IGOR_UIS.to_owned());
+    new.sipuni_ext = Some(IGOR_EXT.to_owned());
+}
