@@ -108,10 +108,10 @@ pub enum LookupConfigError {
     )]
     NoUrl,
     #[error(
-        "[directory.lookup] url {url:?}: «{placeholder}» is not a placeholder; use {{e164}}, \
+        "[directory.lookup] url {url:?}: «{variable}» is not one of the url's variables; use {{e164}}, \
          {{digits}} or {{national}}"
     )]
-    BadPlaceholder { url: String, placeholder: String },
+    UnknownUrlVariable { url: String, variable: String },
     #[error("[directory.lookup] url {url:?} is not a URL: {reason}")]
     BadUrl { url: String, reason: String },
     #[error("[directory.lookup] url {url:?} is not an http:// or https:// URL")]
@@ -138,8 +138,8 @@ impl LookupConfigError {
              номером в нём, например url = \"https://crm.example.com/api/phones/{digits}\" (или \
              уберите раздел)"
                 .to_owned(),
-            LookupConfigError::BadPlaceholder { url, placeholder } => format!(
-                "[directory.lookup] url «{url}»: «{placeholder}» — не подстановка; можно \
+            LookupConfigError::UnknownUrlVariable { url, variable } => format!(
+                "[directory.lookup] url «{url}»: «{variable}» — такой переменной нет; можно \
                  {{e164}}, {{digits}} или {{national}}"
             ),
             LookupConfigError::BadUrl { url, reason } => {
@@ -257,9 +257,9 @@ impl LookupConfig {
                 ("digits", Some(_)) => Part::Digits,
                 ("national", Some(_)) => Part::National,
                 _ => {
-                    return Err(LookupConfigError::BadPlaceholder {
+                    return Err(LookupConfigError::UnknownUrlVariable {
                         url: self.url.clone(),
-                        placeholder: format!("{{{name}{}", if close.is_some() { "}" } else { "" }),
+                        variable: format!("{{{name}{}", if close.is_some() { "}" } else { "" }),
                     });
                 }
             });
@@ -338,12 +338,12 @@ mod tests {
         assert_eq!(with_url(" ").validate(), Err(LookupConfigError::NoUrl));
         let err = with_url("https://crm/{phone}").validate().unwrap_err();
         assert!(
-            matches!(&err, LookupConfigError::BadPlaceholder { placeholder, .. } if placeholder == "{phone}"),
+            matches!(&err, LookupConfigError::UnknownUrlVariable { variable, .. } if variable == "{phone}"),
             "{err:?}"
         );
         let err = with_url("https://crm/{e164").validate().unwrap_err();
         assert!(
-            matches!(&err, LookupConfigError::BadPlaceholder { placeholder, .. } if placeholder == "{e164"),
+            matches!(&err, LookupConfigError::UnknownUrlVariable { variable, .. } if variable == "{e164"),
             "{err:?}"
         );
         assert!(matches!(
@@ -379,9 +379,9 @@ mod tests {
     fn every_error_reads_in_russian_and_in_english() {
         let errors = [
             LookupConfigError::NoUrl,
-            LookupConfigError::BadPlaceholder {
+            LookupConfigError::UnknownUrlVariable {
                 url: "https://crm/{phone}".to_owned(),
-                placeholder: "{phone}".to_owned(),
+                variable: "{phone}".to_owned(),
             },
             LookupConfigError::BadUrl {
                 url: "crm".to_owned(),
