@@ -5,8 +5,6 @@
 mod common;
 mod support;
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 use trubka_core::Lang;
 use trubka_protocol::ServerFrame;
@@ -16,7 +14,7 @@ use trubka_protocol::directory::{
 use trubka_relay::RelayConfig;
 
 use common::{Got, Stream, TestRelay};
-use support::{assert_english, relay_binary, says};
+use support::{CLIENTS_CSV, relay_cli_async, says};
 
 /// `method path` as the agent with `token`, with a JSON body; status and JSON answer.
 async fn call(
@@ -57,41 +55,6 @@ async fn create(relay: &TestRelay, token: &str, body: Value) -> DirectoryContact
     let (status, created) = post(relay, "/v1/directory/contacts", token, &body).await;
     assert_eq!(status, 201, "{created}");
     decode(created)
-}
-
-/// `trubka-relay ARGS --data-dir DATA` in `lang`, from an empty folder; its standard output.
-fn relay_cli(args: &[&str], data: &Path, lang: Lang) -> String {
-    let cwd = tempfile::tempdir().unwrap();
-    let language = match lang {
-        Lang::Ru => "ru",
-        Lang::En => "en",
-    };
-    let output = relay_binary()
-        .current_dir(cwd.path())
-        .env("TRUBKA_RELAY_LANGUAGE", language)
-        .args(args)
-        .arg("--data-dir")
-        .arg(data)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
-/// The CLI off the async threads: the relay in this test must keep serving meanwhile.
-async fn relay_cli_async(args: &[&str], data: &Path, lang: Lang) -> String {
-    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
-    let data = data.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        relay_cli(&args, &data, lang)
-    })
-    .await
-    .unwrap()
 }
 
 /// The next `directory` frame's version, skipping nothing else: a stream that gets another
@@ -462,12 +425,6 @@ async fn a_stream_gets_the_directory_version_after_caught_up_and_each_new_one() 
     relay.stop().await;
 }
 
-const CLIENTS: &str = "\u{feff}ФИО;Телефон;Компания;Город\n\
-     Иван Петров;8 (926) 123-45-67;Ромашка;Москва\n\
-     ;;Без имени;Тверь\n\
-     Мария;12;Лютик;Казань\n\
-     Пётр Сидоров;+7 903 111-22-33, +7 495 765-43-21;;\n";
-
 #[tokio::test]
 async fn import_reports_bad_rows_by_line_and_a_second_run_updates_instead_of_duplicating() {
     let relay = TestRelay::start().await;
@@ -475,7 +432,7 @@ async fn import_reports_bad_rows_by_line_and_a_second_run_updates_instead_of_dup
     let data = relay.data_dir();
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("clients.csv");
-    std::fs::write(&csv, CLIENTS).unwrap();
+    std::fs::write(&csv, CLIENTS_CSV).unwrap();
     let csv_arg = csv.to_str().unwrap().to_owned();
 
     let first = relay_cli_async(&["contacts", "import", &csv_arg], &data, Lang::Ru).await;
@@ -582,87 +539,6 @@ async fn import_reports_bad_rows_by_line_and_a_second_run_updates_instead_of_dup
     relay.stop().await;
 }
 
-#[test]
-fn export_reads_back_as_csv_and_as_vcard() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    drop(trubka_relay::Store::open(&data).unwrap());
-    let csv = dir.path().join("clients.csv");
-    std::fs::write(&csv, CLIENTS).unwrap();
-    relay_cli(
-        &["contacts", "import", csv.to_str().unwrap()],
-        &data,
-        Lang::Ru,
-    );
-    let expected = relay_cli(&["contacts", "list"], &data, Lang::Ru);
-    for name in ["export.csv", "export.vcf"] {
-        let file = dir.path().join(name);
-        let said = relay_cli(
-            &["contacts", "export", file.to_str().unwrap()],
-            &data,
-            Lang::Ru,
-        );
-        says(&said, &["Выгружено контактов: 2"]);
-        let other = dir.path().join(format!("data-{name}"));
-        drop(trubka_relay::Store::open(&other).unwrap());
-        let read_back = relay_cli(
-            &["contacts", "import", file.to_str().unwrap()],
-            &other,
-            Lang::Ru,
-        );
-        says(&read_back, &["Импортировано 2, пропущено 0"]);
-        assert_eq!(
-            relay_cli(&["contacts", "list"], &other, Lang::Ru),
-            expected,
-            "{name}"
-        );
-    }
-    let searched = relay_cli(&["contacts", "list", "--search", "пётр"], &data, Lang::Ru);
-    says(&searched, &["Пётр Сидоров", "Контактов: 1"]);
-    let by_digits = relay_cli(
-        &["contacts", "list", "--search", "926 123"],
-        &data,
-        Lang::Ru,
-    );
-    says(&by_digits, &["Иван Петров", "Контактов: 1"]);
-}
-
-#[test]
-fn the_contacts_commands_speak_english_alone_in_english() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    drop(trubka_relay::Store::open(&data).unwrap());
-    let csv = dir.path().join("clients.csv");
-    std::fs::write(&csv, CLIENTS).unwrap();
-    let imported = relay_cli(
-        &["contacts", "import", csv.to_str().unwrap()],
-        &data,
-        Lang::En,
-    );
-    says(
-        &imported,
-        &[
-            "clients.csv: line 3: neither a name nor a phone number",
-            "clients.csv: line 4: «12» is not a phone number",
-            "Imported 2, skipped 2 (2 new, 0 updated, 0 unchanged",
-        ],
-    );
-    assert_english(&imported);
-    let listed = relay_cli(&["contacts", "list", "--search", "nobody"], &data, Lang::En);
-    assert_eq!(
-        listed,
-        "ID  NAME  PHONES  COMPANY  VERSION  CHANGED BY\nContacts: 0\n"
-    );
-    let file = dir.path().join("out.csv");
-    let exported = relay_cli(
-        &["contacts", "export", file.to_str().unwrap()],
-        &data,
-        Lang::En,
-    );
-    says(&exported, &["Exported 2 contacts to "]);
-    assert_english(&exported);
-}
-
 #[tokio::test]
 async fn lookup_gives_the_crms_cached_answer_only_while_no_team_contact_has_the_number() {
     let relay = TestRelay::start().await;
@@ -698,61 +574,4 @@ async fn lookup_gives_the_crms_cached_answer_only_while_no_team_contact_has_the_
     );
     assert!(found.crm.is_empty());
     relay.stop().await;
-}
-
-#[test]
-fn an_import_larger_than_a_batch_is_whole_and_a_second_run_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    drop(trubka_relay::Store::open(&data).unwrap());
-    // More than two transactions of `directory::import::BATCH` (2,000).
-    let rows = 4_500;
-    let mut csv = String::from("Имя;Телефон\n");
-    for n in 0..rows {
-        csv.push_str(&format!("Клиент {n};+7 903 {:07}\n", 1_000_000 + n));
-    }
-    let file = dir.path().join("big.csv");
-    std::fs::write(&file, csv).unwrap();
-    let file = file.to_str().unwrap();
-    let first = relay_cli(&["contacts", "import", file], &data, Lang::Ru);
-    says(
-        &first,
-        &[
-            "Импортировано 4500, пропущено 0 (новых 4500, обновлено 0, без изменений 0; версия справочника 4500)",
-        ],
-    );
-    let again = relay_cli(&["contacts", "import", file], &data, Lang::Ru);
-    says(
-        &again,
-        &[
-            "Импортировано 4500, пропущено 0 (новых 0, обновлено 0, без изменений 4500; версия справочника 4500)",
-        ],
-    );
-    let last = relay_cli(
-        &["contacts", "list", "--search", "Клиент 4499"],
-        &data,
-        Lang::Ru,
-    );
-    says(&last, &["+7 903 1004499", "Контактов: 1"]);
-}
-
-#[test]
-fn a_windows_1251_csv_with_english_headers_and_commas_is_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    drop(trubka_relay::Store::open(&data).unwrap());
-    // «Иван» in Windows-1251, as Excel saves a CSV on a Russian Windows.
-    let mut bytes = b"Name,Phone,Company\r\n".to_vec();
-    bytes.extend([0xC8, 0xE2, 0xE0, 0xED]);
-    bytes.extend(b",8 926 123 45 67,Acme\r\n");
-    let file = dir.path().join("excel.csv");
-    std::fs::write(&file, bytes).unwrap();
-    let said = relay_cli(
-        &["contacts", "import", file.to_str().unwrap()],
-        &data,
-        Lang::En,
-    );
-    says(&said, &["Imported 1, skipped 0"]);
-    let listed = relay_cli(&["contacts", "list"], &data, Lang::Ru);
-    says(&listed, &["Иван", "8 926 123 45 67", "Acme", "import"]);
 }

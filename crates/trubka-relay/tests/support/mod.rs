@@ -413,3 +413,49 @@ pub(crate) fn igor(new: &mut NewAgent) {
     new.uis_employee = Some(IGOR_UIS.to_owned());
     new.sipuni_ext = Some(IGOR_EXT.to_owned());
 }
+
+/// `trubka-relay ARGS --data-dir DATA` in `lang`, from an empty folder; its standard output.
+pub(crate) fn relay_cli(args: &[&str], data: &std::path::Path, lang: trubka_core::Lang) -> String {
+    let cwd = tempfile::tempdir().unwrap();
+    let language = match lang {
+        trubka_core::Lang::Ru => "ru",
+        trubka_core::Lang::En => "en",
+    };
+    let output = relay_binary()
+        .current_dir(cwd.path())
+        .env("TRUBKA_RELAY_LANGUAGE", language)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The CLI off the async threads: the relay in this test must keep serving meanwhile.
+pub(crate) async fn relay_cli_async(
+    args: &[&str],
+    data: &std::path::Path,
+    lang: trubka_core::Lang,
+) -> String {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let data = data.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        relay_cli(&args, &data, lang)
+    })
+    .await
+    .unwrap()
+}
+
+/// A CSV of clients with a row lacking name and number and one with a bad number.
+pub(crate) const CLIENTS_CSV: &str = "\u{feff}ФИО;Телефон;Компания;Город\n\
+     Иван Петров;8 (926) 123-45-67;Ромашка;Москва\n\
+     ;;Без имени;Тверь\n\
+     Мария;12;Лютик;Казань\n\
+     Пётр Сидоров;+7 903 111-22-33, +7 495 765-43-21;;\n";
