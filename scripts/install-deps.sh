@@ -3,11 +3,11 @@
 # repeated runs take a second. Runs as root (CI and the dev machines) or through sudo.
 set -euo pipefail
 
-# nginx and caddy: crates/trubka-relay/tests/proxy.rs runs the relay behind the very configs
+# nginx and caddy: crates/trubka-relay/tests/relay/proxy.rs runs the relay behind the very configs
 # docs/deploy/ gives admins, with a certificate it makes with openssl.
-# chromium: crates/trubka-relay/tests/join_page.rs opens the invite page in headless Chromium,
+# chromium: crates/trubka-relay/tests/relay/join_page.rs opens the invite page in headless Chromium,
 # screenshots it and checks the DOM it built.
-# pebble: crates/trubka-relay/tests/acme.rs gets the relay's certificate from a real ACME
+# pebble: crates/trubka-relay/tests/relay/acme.rs gets the relay's certificate from a real ACME
 # server (Let's Encrypt's test CA) on 127.0.0.1, the http-01 challenge answered by the relay.
 # dpkg-dev, systemd, adduser: `make package` builds .deb files with cargo-deb (dpkg-shlibdeps
 # finds their library dependencies), and `make install-test` installs them and checks the

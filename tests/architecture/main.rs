@@ -221,3 +221,35 @@ fn libraries_use_thiserror_and_only_binaries_anyhow() {
         );
     }
 }
+
+/// Every `.rs` file directly in a crate's `tests/` is a binary of its own that links the whole
+/// crate; thirty of them took gigabytes of CI's disk. A crate's integration tests are one
+/// binary, `tests/<name>/main.rs`, with a module per subject. (The desktop shell keeps two:
+/// its keyring test reruns itself by name under a private D-Bus, and the other reads files.)
+#[test]
+fn each_crates_integration_tests_are_one_binary() {
+    for (name, folder) in CRATES {
+        let tests = root().join(folder).join("tests");
+        let Ok(entries) = std::fs::read_dir(&tests) else {
+            continue;
+        };
+        let mut binaries: Vec<String> = Vec::new();
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let file_name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.extension().is_some_and(|e| e == "rs") {
+                binaries.push(file_name);
+            } else if path.join("main.rs").exists() {
+                binaries.push(format!("{file_name}/main.rs"));
+            }
+        }
+        binaries.sort();
+        let allowed = if *name == "trubka" { 2 } else { 1 };
+        assert!(
+            binaries.len() <= allowed,
+            "{name}: tests/ builds {} binaries ({binaries:?}); fold them into one \
+             tests/<name>/main.rs with a module each",
+            binaries.len()
+        );
+    }
+}

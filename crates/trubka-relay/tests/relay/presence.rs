@@ -1,0 +1,343 @@
+//! Presence (`GET|PUT /v1/presence`, `GET /v1/presence/reasons`, the `presence` frame) over
+//! real HTTP against the real PBX simulator: a status set through the relay reaches both
+//! PBXs and routing follows it; a status changed in the cabinet (the PBX's own API, not the
+//! relay) shows after the read-back; who is on a call; every refusal.
+
+use serde_json::{Value, json};
+use trubka_core::EventKind;
+use trubka_pbx::sipuni::SipuniStatus;
+use trubka_pbx::{SipuniClient, SipuniConfig, UisClient, UisConfig};
+use trubka_protocol::ServerFrame;
+use trubka_protocol::control::{AgentPresence, PresenceStatus};
+use trubka_relay::NewAgent;
+
+use crate::common::{Got, Stream};
+use crate::support::{ANNA_EXT, IGOR_UIS, Pbx, anna, igor, until_kind};
+
+/// The simulator's UIS statuses: «Не беспокоить» and the admin's «Обед».
+const UIS_DND: u64 = 3;
+const UIS_LUNCH: u64 = 7;
+
+fn maria_sipuni_only(new: &mut NewAgent) {
+    new.sipuni_ext = Some("203".to_owned());
+}
+
+async fn start() -> Pbx {
+    Pbx::start(|_| {}, |sim| sim.speed = 20.0).await
+}
+
+async fn put(pbx: &Pbx, token: &str, body: Value) -> (u16, Value) {
+    let response = pbx
+        .http
+        .put(pbx.relay_url("/v1/presence"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    crate::common::read_json(response).await
+}
+
+async fn get(pbx: &Pbx, token: &str, path: &str) -> (u16, Value) {
+    let response = pbx
+        .http
+        .get(pbx.relay_url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    crate::common::read_json(response).await
+}
+
+/// The presence of `name` in `GET /v1/presence`.
+async fn presence_of(pbx: &Pbx, token: &str, name: &str) -> Value {
+    let (status, body) = get(pbx, token, "/v1/presence").await;
+    assert_eq!(status, 200, "{body}");
+    body["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agent"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} in {body}"))
+}
+
+/// The next `presence` frame on `stream`, skipping events.
+async fn next_presence(stream: &mut Stream) -> AgentPresence {
+    // Bounded by the stream's own per-frame wait.
+    loop {
+        match stream.next().await {
+            Got::Frame(ServerFrame::Presence { presence }) => return *presence,
+            Got::Frame(ServerFrame::Event { .. }) => {}
+            other => panic!("expected a presence frame, got {other:?}"),
+        }
+    }
+}
+
+/// The UIS Data API and Sipuni API as the cabinet would change them: straight at the
+/// simulator, not through the relay.
+fn cabinet(pbx: &Pbx) -> (UisClient, SipuniClient) {
+    let uis = UisClient::new(UisConfig {
+        call_api_url: pbx.config.uis.call_api_url.clone(),
+        data_api_url: pbx.config.uis.data_api_url.clone(),
+        access_token: crate::support::UIS_KEY.to_owned(),
+        ..UisConfig::default()
+    })
+    .unwrap();
+    let sipuni = SipuniClient::new(SipuniConfig {
+        api_url: pbx.config.sipuni.api_url.clone(),
+        user: crate::support::SIPUNI_USER.to_owned(),
+        secret: crate::support::SIPUNI_SECRET.to_owned(),
+        timeout: std::time::Duration::from_secs(5),
+    })
+    .unwrap();
+    (uis, sipuni)
+}
+
+#[tokio::test]
+async fn a_break_set_through_the_relay_sends_the_next_call_to_a_colleague() {
+    let pbx = start().await;
+    let anna_token = pbx.agent("Анна", anna);
+    let igor_token = pbx.agent("Игорь", igor);
+    let mut igor_stream = pbx.listen(&igor_token).await;
+
+    let (status, body) = put(
+        &pbx,
+        &anna_token,
+        json!({"status": "break", "reason": "обед"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["agent"], "Анна");
+    assert_eq!(body["status"], "break");
+    assert_eq!(body["reason"], "обед");
+    // Written to both PBXs the agent is on.
+    let data = pbx.sim_requests("uis_data_api").await;
+    let update = data
+        .iter()
+        .find(|r| r["operation"] == "update.employees")
+        .unwrap();
+    assert_eq!(update["params"]["params"]["id"], json!(2339292));
+    assert_eq!(update["params"]["params"]["status_id"], json!(UIS_LUNCH));
+    let sipuni = pbx.sim_requests("sipuni_api").await;
+    let set = sipuni
+        .iter()
+        .find(|r| r["operation"] == "workplace/setUserStatus")
+        .unwrap();
+    assert_eq!(set["signature_ok"], true);
+    assert_eq!(set["params"]["sipnumber"], ANNA_EXT);
+    assert_eq!(set["params"]["status"], "1");
+    // Colleagues hear of it at once.
+    let heard = next_presence(&mut igor_stream).await;
+    assert_eq!(heard.agent, "Анна");
+    assert_eq!(heard.status, Some(PresenceStatus::Break));
+    assert_eq!(heard.reason.as_deref(), Some("обед"));
+    let anna_now = presence_of(&pbx, &igor_token, "Анна").await;
+    assert_eq!(anna_now["status"], "break");
+
+    // A call for Anna rings Igor instead.
+    let call_id = pbx
+        .sim_call(
+            json!({"provider": "uis", "from": "+7 926 123-45-67", "employee": ANNA_EXT,
+                         "ivr_seconds": 1, "ring_seconds": 1, "talk_seconds": 30}),
+        )
+        .await;
+    let ringing = until_kind(&mut igor_stream, &call_id, EventKind::Ringing).await;
+    let employee = ringing.last().unwrap().employee.clone().unwrap();
+    assert_eq!(employee.id.as_deref(), Some(IGOR_UIS));
+
+    // Back to work: available on both.
+    let (status, body) = put(&pbx, &anna_token, json!({"status": "available"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.get("reason"), None);
+    let sipuni = pbx.sim_requests("sipuni_api").await;
+    let last = sipuni
+        .iter()
+        .rfind(|r| r["operation"] == "workplace/setUserStatus")
+        .unwrap();
+    assert_eq!(last["params"]["status"], "0");
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn a_status_changed_in_the_cabinet_shows_after_the_read_back() {
+    let pbx = start().await;
+    let anna_token = pbx.agent("Анна", anna);
+    pbx.agent("Игорь", igor);
+    pbx.agent("Мария", maria_sipuni_only);
+    let (uis, sipuni) = cabinet(&pbx);
+
+    // Never read yet: no status.
+    assert_eq!(
+        presence_of(&pbx, &anna_token, "Игорь").await["status"],
+        Value::Null
+    );
+    pbx.presence.run_once().await;
+    for name in ["Анна", "Игорь", "Мария"] {
+        let now = presence_of(&pbx, &anna_token, name).await;
+        assert_eq!(now["status"], "available", "{name}: {now}");
+        assert_eq!(now["on_call"], false);
+    }
+
+    let mut stream = pbx.listen(&anna_token).await;
+    uis.set_employee_status(IGOR_UIS.parse().unwrap(), UIS_DND)
+        .await
+        .unwrap();
+    sipuni
+        .set_user_status("203", SipuniStatus::Away)
+        .await
+        .unwrap();
+    // Not shown until the relay reads it back.
+    assert_eq!(
+        presence_of(&pbx, &anna_token, "Игорь").await["status"],
+        "available"
+    );
+    pbx.presence.run_once().await;
+    let mut heard = [
+        next_presence(&mut stream).await,
+        next_presence(&mut stream).await,
+    ];
+    heard.sort_by(|a, b| a.agent.cmp(&b.agent));
+    assert_eq!(
+        (heard[0].agent.as_str(), heard[0].status),
+        ("Игорь", Some(PresenceStatus::Dnd))
+    );
+    assert_eq!(
+        (heard[1].agent.as_str(), heard[1].status),
+        ("Мария", Some(PresenceStatus::Offline))
+    );
+    assert_eq!(
+        presence_of(&pbx, &anna_token, "Игорь").await["status"],
+        "dnd"
+    );
+    assert_eq!(
+        presence_of(&pbx, &anna_token, "Мария").await["status"],
+        "offline"
+    );
+
+    // An admin's own status reads as a break with its name.
+    uis.set_employee_status(IGOR_UIS.parse().unwrap(), UIS_LUNCH)
+        .await
+        .unwrap();
+    // Anna talks: the read-back shows her on a call.
+    let call_id = pbx
+        .sim_call(
+            json!({"provider": "uis", "from": "+7 926 123-45-67", "employee": ANNA_EXT,
+                         "ivr_seconds": 1, "ring_seconds": 1, "talk_seconds": 900}),
+        )
+        .await;
+    until_kind(&mut stream, &call_id, EventKind::Answered).await;
+    pbx.presence.run_once().await;
+    let igor_now = presence_of(&pbx, &anna_token, "Игорь").await;
+    assert_eq!(
+        (&igor_now["status"], &igor_now["reason"]),
+        (&json!("break"), &json!("Обед"))
+    );
+    let anna_now = presence_of(&pbx, &anna_token, "Анна").await;
+    assert_eq!(anna_now["on_call"], true, "{anna_now}");
+    assert_eq!(anna_now["status"], "available");
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn break_reasons_come_from_the_cabinet_and_refusals_say_why() {
+    let pbx = start().await;
+    let anna_token = pbx.agent("Анна", anna);
+    let maria = pbx.agent("Мария", maria_sipuni_only);
+    let nobody = pbx.agent("Пётр", |_| {});
+
+    let (status, body) = get(&pbx, &anna_token, "/v1/presence/reasons").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["reasons"], json!(["Обед", "Обучение"]));
+
+    let (status, body) = put(
+        &pbx,
+        &anna_token,
+        json!({"status": "break", "reason": "Сон"}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (422, &json!("unknown_reason"))
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Обучение")
+    );
+    let (status, body) = put(&pbx, &maria, json!({"status": "dnd"})).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (422, &json!("not_supported"))
+    );
+    let (status, body) = put(&pbx, &nobody, json!({"status": "available"})).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (422, &json!("not_configured"))
+    );
+    for bad in [
+        json!({"status": "lunch"}),
+        json!({"status": "available", "reason": "Обед"}),
+        json!({}),
+    ] {
+        let (status, body) = put(&pbx, &anna_token, bad.clone()).await;
+        assert_eq!(
+            (status, &body["error"]["code"]),
+            (400, &json!("bad_request")),
+            "{bad}"
+        );
+    }
+    // Nothing was written for any refusal.
+    let written = pbx.sim_requests("uis_data_api").await;
+    assert!(!written.iter().any(|r| r["operation"] == "update.employees"));
+    let written = pbx.sim_requests("sipuni_api").await;
+    assert!(written.is_empty(), "{written:?}");
+    let (status, _) = get(&pbx, "trk_wrong", "/v1/presence").await;
+    assert_eq!(status, 401);
+
+    // A Sipuni break keeps the reason the agent gave, through the read-back too.
+    let (status, body) = put(&pbx, &maria, json!({"status": "break", "reason": "Врач"})).await;
+    assert_eq!(status, 200, "{body}");
+    pbx.presence.run_once().await;
+    let now = presence_of(&pbx, &maria, "Мария").await;
+    assert_eq!(
+        (&now["status"], &now["reason"]),
+        (&json!("break"), &json!("Врач"))
+    );
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn a_silent_pbx_is_a_504_and_the_status_stays_as_it_was() {
+    // A Data API that accepts connections and never answers.
+    let (silent_addr, holding) = crate::support::silent_server().await;
+    let pbx = Pbx::start(
+        |config| {
+            config.uis.data_api_url = format!("http://{silent_addr}/dataapi");
+            config.pbx_timeout_secs = 1;
+        },
+        |_| {},
+    )
+    .await;
+    let anna_token = pbx.agent("Анна", anna);
+    let (status, body) = tokio::time::timeout(
+        crate::common::WAIT,
+        put(&pbx, &anna_token, json!({"status": "break"})),
+    )
+    .await
+    .expect("the relay answers within its PBX timeout");
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (504, &json!("pbx_timeout")),
+        "{body}"
+    );
+    assert_eq!(
+        presence_of(&pbx, &anna_token, "Анна").await["status"],
+        Value::Null
+    );
+    // Nothing reached Sipuni either: the agent's status is not half set.
+    assert!(pbx.sim_requests("sipuni_api").await.is_empty());
+    holding.abort();
+    pbx.stop().await;
+}
