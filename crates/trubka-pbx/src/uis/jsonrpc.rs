@@ -45,6 +45,9 @@ struct WireResult {
     metadata: Option<WireMetadata>,
     /// The `get.account` doc example spells the block `meta_data`; read both.
     meta_data: Option<WireMetadata>,
+    /// Some create methods' skeletons (`create.tags`, `create.employees`) put the new id
+    /// beside `data` rather than in it; read as `data: {"id": …}` when `data` is absent.
+    id: Option<Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -116,9 +119,13 @@ pub(crate) fn parse_response(status: u16, body: &[u8], request_id: u64) -> RpcOu
     match envelope.result {
         Some(result) => {
             let metadata = result.metadata.or(result.meta_data).unwrap_or_default();
+            let data = match (result.data, result.id) {
+                (Value::Null, Some(id)) => json!({ "id": id }),
+                (data, _) => data,
+            };
             RpcOutcome {
                 result: Ok(RpcSuccess {
-                    data: result.data,
+                    data,
                     total_items: metadata.total_items,
                 }),
                 limits: metadata.limits,

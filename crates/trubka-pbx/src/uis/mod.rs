@@ -14,6 +14,8 @@
 //! - [`offline`]: offline requests (`upload.offline_messages`) and the sites and campaigns
 //!   they are filed under (`get.sites`, `get.campaigns`).
 //! - [`records`]: recording links built from `call_records`.
+//! - [`tags`]: the account's tags and tags on calls (`get.tags`, `create.tags`,
+//!   `set.tag_communications`, `unset.tag_communications`).
 //! - [`limits`]: `metadata.limits` and the waiting policy.
 
 pub mod call_api;
@@ -25,6 +27,7 @@ pub mod notifications;
 pub mod offline;
 pub mod presence;
 pub mod records;
+pub mod tags;
 
 use std::fmt;
 use std::sync::Arc;
@@ -51,6 +54,7 @@ pub use limits::{Sleeper, TokioSleeper, UisLimits};
 pub use notifications::{Labelled, SentNotification, UserReport};
 pub use offline::{Campaign, OfflineMessage, Site, UploadedMessage};
 pub use presence::EmployeeStatus;
+pub use tags::UisTag;
 
 /// How to reach one UIS account. `Default` points at the UIS hosts with an empty key.
 #[derive(Clone)]

@@ -8,3 +8,4 @@ mod uis_call_api;
 mod uis_call_control;
 mod uis_data_api;
 mod uis_errors;
+mod uis_tags;
