@@ -134,6 +134,17 @@ pub enum Command {
         #[arg(long, conflicts_with = "to")]
         cancel: bool,
     },
+    /// Join an agent's call as their supervisor. Sipuni: `--mode listen` or `whisper`
+    /// (required); UIS takes no mode and connects you as the employee's coach settings in the
+    /// cabinet say. Neither PBX has a barge-in method.
+    Coach {
+        call_id: String,
+        #[arg(long, value_enum)]
+        mode: Option<CoachArg>,
+        /// The number UIS rings for you (else your own, else the cabinet's coach).
+        #[arg(long, value_name = "NUMBER")]
+        phone: Option<String>,
+    },
     /// What the call's PBX lets you do with a call.
     Actions {
         call_id: String,
@@ -295,6 +306,15 @@ pub enum ContactsAction {
     },
     /// Delete a contact (a team contact: supervisors only).
     Delete { id: i64 },
+}
+
+/// How `trubka-cli coach` joins a Sipuni call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoachArg {
+    /// Hear both parties; nobody hears you.
+    Listen,
+    /// Also talk to the agent, whom only the agent hears.
+    Whisper,
 }
 
 /// A status `trubka-cli status` sets.

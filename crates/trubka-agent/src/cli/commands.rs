@@ -229,6 +229,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         | Command::Resume { .. }
         | Command::Hangup { .. }
         | Command::Transfer { .. }
+        | Command::Coach { .. }
         | Command::Actions { .. }
         | Command::Status { .. }) => super::control::run(&engine, command).await?,
         Command::Cases {

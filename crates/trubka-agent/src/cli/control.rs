@@ -1,12 +1,12 @@
-//! `trubka-cli hold | resume | hangup | transfer | actions | status`: call control and the
+//! `trubka-cli hold | resume | hangup | transfer | coach | actions | status`: call control and the
 //! agents' statuses through the relay. The relay refuses in Russian (not your call, the call
 //! ended, the PBX cannot do it); the refusal is printed as it came and the command fails.
 
 use trubka_protocol::control::{
-    AgentPresence, CallActions, ControlAction, ControlDone, PresenceList, PresenceStatus,
+    AgentPresence, CallActions, CoachMode, ControlAction, ControlDone, PresenceList, PresenceStatus,
 };
 
-use super::args::{Command, StatusArg};
+use super::args::{CoachArg, Command, StatusArg};
 use super::commands::{CliError, json_line};
 use crate::engine::Engine;
 
@@ -48,6 +48,17 @@ pub async fn run(engine: &Engine, command: Command) -> Result<(), CliError> {
             return Err(CliError::Usage(
                 "give --to NAME|NUMBER, --complete or --cancel".to_owned(),
             ));
+        }
+        Command::Coach {
+            call_id,
+            mode,
+            phone,
+        } => {
+            let mode = mode.map(|m| match m {
+                CoachArg::Listen => CoachMode::Listen,
+                CoachArg::Whisper => CoachMode::Whisper,
+            });
+            println!("{}", done(&engine.coach(&call_id, mode, phone).await?));
         }
         Command::Actions { call_id, json } => {
             let actions = engine.actions(&call_id).await?;
@@ -110,7 +121,7 @@ fn done(done: &ControlDone) -> String {
         ControlAction::Transfer => "переводится",
         ControlAction::TransferComplete => "переведён",
         ControlAction::TransferCancel => "возвращён вам: перевод отменён",
-        ControlAction::Coach => "с супервизором",
+        ControlAction::Coach => "— вы подключены супервизором",
     };
     format!("Вызов {} {what}", done.call_id)
 }

@@ -1,13 +1,13 @@
 //! Call control and presence from the façade: hold, resume, hang up and transfer a call in
-//! progress, what its PBX offers, and the agents' statuses. The relay does the work (the PBX
-//! key stays there) and answers a refusal in Russian (not the agent's call, the call ended,
+//! progress, a supervisor's coach, what its PBX offers, and the agents' statuses. The relay
+//! does the work (the PBX key stays there) and answers a refusal in Russian (not the agent's call, the call ended,
 //! the PBX cannot do it); nothing is stored locally. The relay's `presence` and
 //! `call_control` frames reach subscribers as [`super::EngineEvent::Presence`] and
 //! [`super::EngineEvent::CallControl`].
 
 use trubka_protocol::control::{
-    AgentPresence, CallActions, ControlDone, ControlRequest, PresenceList, PresenceStatus,
-    PresenceUpdate,
+    AgentPresence, CallActions, CoachMode, ControlDone, ControlRequest, PresenceList,
+    PresenceStatus, PresenceUpdate,
 };
 
 use super::{Engine, EngineError};
@@ -51,6 +51,21 @@ impl Engine {
     /// Gives up an attended transfer: back to the contact.
     pub async fn transfer_cancel(&self, call_id: &str) -> Result<ControlDone, EngineError> {
         self.control(call_id, ControlRequest::TransferCancel).await
+    }
+
+    /// A supervisor joins an agent's call `call_id`. Sipuni listens or whispers as `mode`
+    /// says (required there); UIS takes no mode and connects the coach as the employee's coach
+    /// settings in the cabinet say, ringing `phone` (else the supervisor's own number, else
+    /// the cabinet's coach). Neither PBX has a barge-in method.
+    pub async fn coach(
+        &self,
+        call_id: &str,
+        mode: Option<CoachMode>,
+        phone: Option<String>,
+    ) -> Result<ControlDone, EngineError> {
+        let phone = phone.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+        self.control(call_id, ControlRequest::Coach { mode, phone })
+            .await
     }
 
     /// What the PBX of call `call_id` lets this agent do with it (the buttons to show).

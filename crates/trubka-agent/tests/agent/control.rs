@@ -2,8 +2,9 @@
 //! real PBX simulator (trubka-sim, in process), each on 127.0.0.1:0 and pointed at the other:
 //! hold, resume and hang up the agent's own call (and hear of it as an engine event), a
 //! colleague's hang-up refused in the relay's words, an attended transfer the colleague's
-//! engine hears of, a break that `presence()` and a colleague's engine show, and the same
-//! through the command line.
+//! engine hears of, a break that `presence()` and a colleague's engine show, a supervisor
+//! listening and whispering on a Sipuni call (`Engine::coach`, `trubka-cli coach`), and the
+//! same through the command line.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -17,7 +18,9 @@ use trubka_agent::engine::{EngineError, EngineEvent};
 use trubka_agent::profile::Profile;
 use trubka_agent::relay_api::ApiError;
 use trubka_agent::relay_client::ConnectionStatus;
-use trubka_protocol::control::{AgentPresence, ControlAction, ControlDone, PresenceStatus};
+use trubka_protocol::control::{
+    AgentPresence, CoachMode, ControlAction, ControlDone, PresenceStatus,
+};
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
 use trubka_sim::SimConfig;
 
@@ -109,10 +112,20 @@ impl Pbx {
 
     /// Adds an agent mapped on both PBXs; returns its token.
     fn agent(&self, name: &str, uis: &str, ext: &str) -> String {
+        self.add(name, uis, ext, false)
+    }
+
+    /// Adds a supervisor mapped on both PBXs; returns its token.
+    fn supervisor(&self, name: &str, uis: &str, ext: &str) -> String {
+        self.add(name, uis, ext, true)
+    }
+
+    fn add(&self, name: &str, uis: &str, ext: &str, supervisor: bool) -> String {
         let new = NewAgent {
             name: name.to_owned(),
             uis_employee: Some(uis.to_owned()),
             sipuni_ext: Some(ext.to_owned()),
+            supervisor,
             ..NewAgent::default()
         };
         Store::open(&self.data)
@@ -143,7 +156,12 @@ impl Pbx {
 
     /// A long incoming UIS call to the extension `employee`; its call id.
     async fn call(&self, employee: &str) -> String {
-        let body = json!({"provider": "uis", "from": "+7 926 123-45-67", "employee": employee,
+        self.call_on("uis", employee).await
+    }
+
+    /// A long incoming call on `provider` to the extension `employee`; its call id.
+    async fn call_on(&self, provider: &str, employee: &str) -> String {
+        let body = json!({"provider": provider, "from": "+7 926 123-45-67", "employee": employee,
                           "ivr_seconds": 1, "ring_seconds": 1, "talk_seconds": 900});
         let response = self
             .http
@@ -508,5 +526,76 @@ async fn status_hold_transfer_and_hangup_from_the_command_line() {
     );
 
     watcher.stop();
+    pbx.stop().await;
+}
+
+/// The relay's refusal code of `result`, or a panic naming what came instead.
+fn refusal_code(result: Result<ControlDone, EngineError>) -> (u16, String) {
+    match result {
+        Err(EngineError::Api(ApiError::Relay { status, code, .. })) => (status, code),
+        other => panic!("expected the relay's refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_listens_and_whispers_on_a_call_and_an_agent_may_not() {
+    let pbx = Pbx::start().await;
+    let anna_token = pbx.agent("Анна", ANNA_UIS, ANNA_EXT);
+    let maria_token = pbx.supervisor("Мария", "2339294", "203");
+    let (anna, mut events) = pbx.engine("anna", &anna_token).await;
+    let (maria, _) = pbx.engine("maria", &maria_token).await;
+    let call_id = pbx.call_on("sipuni", ANNA_EXT).await;
+    answered(&mut events, &call_id).await;
+
+    // Sipuni offers the supervisor listen and whisper, and Anna no coach at all.
+    let offered = maria.actions(&call_id).await.unwrap();
+    assert_eq!(offered.provider, "sipuni");
+    assert!(
+        offered.actions.contains(&ControlAction::Coach),
+        "{offered:?}"
+    );
+    assert_eq!(offered.coach_modes, [CoachMode::Listen, CoachMode::Whisper]);
+    let anna_offered = anna.actions(&call_id).await.unwrap();
+    assert!(!anna_offered.actions.contains(&ControlAction::Coach));
+
+    let listening = maria
+        .coach(&call_id, Some(CoachMode::Listen), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (listening.call_id.as_str(), listening.action),
+        (call_id.as_str(), ControlAction::Coach)
+    );
+    // Sipuni needs a mode; an agent who is no supervisor may not coach at all.
+    assert_eq!(
+        refusal_code(maria.coach(&call_id, None, None).await),
+        (400, "bad_request".to_owned())
+    );
+    assert_eq!(
+        refusal_code(anna.coach(&call_id, Some(CoachMode::Listen), None).await),
+        (403, "forbidden".to_owned())
+    );
+
+    // The same from the command line, whispering this time.
+    let home = pbx.dir.path().join("cli-maria");
+    let login = cli(
+        &home,
+        &["login", "--relay", &pbx.relay_url, "--token", &maria_token],
+    )
+    .await;
+    assert!(login.status.success(), "{}", text(&login.stderr));
+    let whisper = cli(&home, &["coach", &call_id, "--mode", "whisper"]).await;
+    assert!(whisper.status.success(), "{}", text(&whisper.stderr));
+    assert!(
+        text(&whisper.stdout).contains("супервизором"),
+        "{}",
+        text(&whisper.stdout)
+    );
+    // Barge-in is no mode of either PBX: refused before any request.
+    let barge = cli(&home, &["coach", &call_id, "--mode", "barge"]).await;
+    assert!(!barge.status.success());
+
+    anna.stop();
+    maria.stop();
     pbx.stop().await;
 }
