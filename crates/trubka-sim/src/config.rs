@@ -86,6 +86,9 @@ pub struct UisConfig {
     pub blacklist: Vec<String>,
     /// Tariff options switched off (`component_disabled`).
     pub disabled_components: Vec<UisComponent>,
+    /// Methods the access token's user has no right to (`-32003 forbidden`, «Нет прав на
+    /// доступ к методу»), e.g. `create.tags` for a key whose user may not edit tags.
+    pub forbidden_methods: Vec<String>,
     /// The account's time zone: notification times and Data API dates are local to it, and
     /// `get.account` names it. Moscow (UTC+3) by default.
     pub utc_offset: FixedOffset,
@@ -211,6 +214,7 @@ impl SimConfig {
                 day_limit: 10_000,
                 blacklist: Vec::new(),
                 disabled_components: Vec::new(),
+                forbidden_methods: Vec::new(),
                 utc_offset: account::moscow_offset(),
             },
             sipuni: SipuniConfig {

@@ -57,6 +57,7 @@ pub mod sender;
 pub mod sim;
 pub mod sim_api;
 pub mod sipuni_notify;
+pub mod tags;
 pub mod template;
 pub mod uis_notify;
 pub mod uis_setup;

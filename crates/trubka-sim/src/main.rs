@@ -130,6 +130,10 @@ struct Args {
     /// call_api_scenario, data_api.
     #[arg(long = "uis-disable-component", value_name = "COMPONENT")]
     uis_disabled_components: Vec<UisComponent>,
+    /// A UIS method the access token's user has no right to (repeatable), answered
+    /// `forbidden`: e.g. create.tags.
+    #[arg(long = "uis-forbid-method", value_name = "METHOD")]
+    uis_forbidden_methods: Vec<String>,
     /// How calls started through the PBX APIs end: by-number (00 busy, 99 no answer,
     /// 98 cancelled, else answered), or always answered, missed, busy or cancelled.
     #[arg(long, default_value = "by-number")]
@@ -200,6 +204,7 @@ impl Args {
         config.uis.day_limit = self.uis_day_limit;
         config.uis.blacklist = self.uis_blacklist;
         config.uis.disabled_components = self.uis_disabled_components;
+        config.uis.forbidden_methods = self.uis_forbidden_methods;
         config.uis.utc_offset = self.uis_utc_offset;
         config.sipuni.utc_offset = self.sipuni_utc_offset;
         config.api_outcome = self.api_outcome;

@@ -36,6 +36,7 @@ use crate::{
     },
     sender::{Hook, Outgoing, Sender},
     sipuni_notify::{self, SipuniContext},
+    tags::Tags,
     uis_notify::{self, UisContext},
 };
 
@@ -64,6 +65,8 @@ pub struct Sim {
     pub budgets: Budgets,
     /// Employees' statuses on each PBX, which decide who incoming calls ring.
     pub presence: Presence,
+    /// The UIS account's tags and the tags set on calls.
+    pub tags: Tags,
     ids: IdGen,
     /// Randomness for what `POST /sim/calls` leaves open (durations, a caller).
     /// A `std` mutex: drawn from without any `.await` while locked.
@@ -111,6 +114,7 @@ impl Sim {
             history: History::default(),
             budgets,
             presence: Presence::default(),
+            tags: Tags::default(),
             ids: IdGen::new(Utc::now()),
             rng: Mutex::new(rng),
             contacts: Mutex::default(),

@@ -27,6 +27,7 @@ pub mod uis_notifications;
 pub mod uis_offline;
 pub mod uis_params;
 pub mod uis_status;
+pub mod uis_tags;
 
 use std::sync::Arc;
 

@@ -207,7 +207,7 @@ fn report_row(
     let scenario = uis_notify::scenario(plan);
     let (tag_ids, tag_names) = uis_notify::tags(plan);
     let tag_time = uis_notify::data_api_time(plan.at(plan.end_ms), sim.config.uis.utc_offset);
-    let tags: Vec<Value> = tag_ids
+    let mut tags: Vec<Value> = tag_ids
         .as_array()
         .into_iter()
         .flatten()
@@ -218,6 +218,13 @@ fn report_row(
                    "tag_employee_id": null, "tag_employee_full_name": null})
         })
         .collect();
+    // Tags set through the Data API; the key's user is not modelled, so nobody is named.
+    tags.extend(sim.tags.on_call(session).into_iter().map(|(tag, at)| {
+        json!({"tag_id": tag.id, "tag_name": tag.name, "tag_type": "manual",
+               "tag_change_time": uis_notify::data_api_time(at, sim.config.uis.utc_offset),
+               "tag_user_id": null, "tag_user_login": null,
+               "tag_employee_id": null, "tag_employee_full_name": null})
+    }));
     let region = plan.contact.uis.as_deref().and_then(crate::cast::region);
     let wait = secs(plan.wait_ms());
     // «Чистая длительность разговора» counts only the time the contact talked with an

@@ -14,6 +14,8 @@
 //!    a new cabinet's, refuses every address);
 //! 5. the method's tariff option is on (`-32008 component_disabled`, or
 //!    `method_component_disabled` on the Data API);
+//!    then the method is one the key's user has rights to (`-32003 forbidden`,
+//!    `forbidden_methods`);
 //! 6. a point is left in the minute and day budgets (`-32029 limit_exceeded`);
 //! 7. the method's own checks (`-32602 …`, `-32007 …`, `-32002 contact_in_blacklist`).
 //!
@@ -38,7 +40,7 @@ use crate::{
         limits::{Limits, UisApi},
         uis_call, uis_catalog, uis_control, uis_data, uis_notifications, uis_offline,
         uis_params::Params,
-        uis_status,
+        uis_status, uis_tags,
     },
     config::UisComponent,
     request_log::{MAX_BODY, RequestNote},
@@ -266,6 +268,18 @@ const DATA_API: &[(&str, UisComponent, Method)] = &[
         UisComponent::DataApi,
         uis_notifications::get_notifications,
     ),
+    ("get.tags", UisComponent::DataApi, uis_tags::get_tags),
+    ("create.tags", UisComponent::DataApi, uis_tags::create_tags),
+    (
+        "set.tag_communications",
+        UisComponent::DataApi,
+        uis_tags::set_tag_communications,
+    ),
+    (
+        "unset.tag_communications",
+        UisComponent::DataApi,
+        uis_tags::unset_tag_communications,
+    ),
     (
         "upload.offline_messages",
         UisComponent::UploadOfflineMessages,
@@ -443,6 +457,13 @@ fn answer(
             component.as_str()
         );
         return Err(fail(RpcError::new(-32008, mnemonic, message)));
+    }
+    // The key's user's rights («Доступ к API» per method in the cabinet): like a missing
+    // component, a refusal that costs nothing.
+    if sim.config.uis.forbidden_methods.iter().any(|m| m == method) {
+        return Err(fail(
+            RpcError::new(-32003, "forbidden", "Permission denied").at("method", &json!(method)),
+        ));
     }
     let limits = sim
         .budgets

@@ -15,3 +15,4 @@ mod uis_api;
 mod uis_control;
 mod uis_errors;
 mod uis_offline;
+mod uis_tags;
