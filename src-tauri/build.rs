@@ -36,6 +36,12 @@ const COMMANDS: &[&str] = &[
     "card_window_hide",
     "card_rendered",
     "open_in_main",
+    "call_actions",
+    "call_control",
+    "team_presence",
+    "presence_mine",
+    "presence_set",
+    "break_reasons",
 ];
 
 fn main() {

@@ -1,7 +1,9 @@
 //! The background pump from the engine to the windows: connection status to the status
 //! line and the tray; card updates to the card window (showing it when the popup mode says
 //! so), the main window's lists and the OS notifications; follow-up and resync news to the
-//! status line.
+//! status line; colleagues' statuses to every window and this agent's own to the tray
+//! ([`crate::presence`]); call-control notices to every card of the call, with the notes on
+//! the call for the colleague it is being transferred to.
 //!
 //! Cards replayed after a reconnect (calls that happened while the app was asleep, offline
 //! or closed) update the lists but neither pop nor notify; when the replay is over, the
@@ -15,6 +17,7 @@ use trubka_agent::engine::EngineEvent;
 use trubka_agent::relay_client::Delivery;
 use ts_rs::TS;
 
+use crate::dto::control::{CallNoteDto, ControlNoticeDto};
 use crate::dto::{CardDto, ConnectionDto, FollowUpDto, Notice};
 use crate::state::AppState;
 use crate::windows::{self, CARD, MAIN};
@@ -47,10 +50,17 @@ pub fn spawn(app: &AppHandle) {
     let mut status = engine.status();
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
+        let mut was_connected = false;
         loop {
             let connection = ConnectionDto::from(&*status.borrow_and_update());
             crate::tray::refresh(&handle, Some(&connection));
             refresh_status(&handle);
+            // Presence frames are live only: a stream that (re)connects reads the list.
+            let connected = matches!(connection, ConnectionDto::Connected { .. });
+            if connected && !was_connected {
+                crate::presence::load(&handle);
+            }
+            was_connected = connected;
             if status.changed().await.is_err() {
                 break;
             }
@@ -87,9 +97,13 @@ pub fn spawn(app: &AppHandle) {
                 Ok(EngineEvent::Case(case)) => {
                     let _ = handle.emit_to(MAIN, "case-changed", &*case);
                 }
-                // The window shows no colleagues' statuses or call-control notices yet
-                // (issue 11's app part); trubka-cli and the engine's tests read them.
-                Ok(EngineEvent::Presence(_) | EngineEvent::CallControl(_)) => {}
+                Ok(EngineEvent::Presence(presence)) => {
+                    crate::presence::on_frame(&handle, &presence);
+                }
+                Ok(EngineEvent::CallControl(notice)) => {
+                    let handle = handle.clone();
+                    tauri::async_runtime::spawn(async move { on_control(&handle, &notice).await });
+                }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(
                         missed,
@@ -101,6 +115,21 @@ pub fn spawn(app: &AppHandle) {
             }
         }
     });
+}
+
+/// Something done to a call: to every window (each card of the call shows it). The colleague
+/// the call is transferred to gets the notes on it so far, read from the relay first.
+async fn on_control(app: &AppHandle, notice: &trubka_protocol::control::ControlNotice) {
+    let engine = app.state::<AppState>().engine.clone();
+    let me = engine.settings().me.map(|m| m.name);
+    let mut dto = ControlNoticeDto::of(notice, me.as_deref());
+    if dto.wants_notes() {
+        match engine.notes(&dto.call_id).await {
+            Ok(notes) => dto.notes = notes.iter().map(CallNoteDto::from).collect(),
+            Err(e) => tracing::info!(error = %e, call = %dto.call_id, "no notes on the call"),
+        }
+    }
+    let _ = app.emit("call-control", &dto);
 }
 
 async fn on_card(app: &AppHandle, card: &Card, delivery: Delivery) {

@@ -36,7 +36,14 @@ pub fn t(lang: Language, key: &str, args: &[(&str, &str)]) -> String {
 }
 
 /// Every key the shell uses.
-pub const KEYS: [&str; 18] = [
+pub const KEYS: [&str; 25] = [
+    "presence.available",
+    "presence.break",
+    "presence.dnd",
+    "presence.offline",
+    "presence.unknown",
+    "presence.no_reason",
+    "tray.status",
     "notify.away",
     "notify.and_more",
     "notify.show_missed",

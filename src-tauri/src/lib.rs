@@ -7,7 +7,9 @@
 //! - [`windows`]: the main window and the pre-created hidden call-card window;
 //! - [`tray`], [`notifications`], [`deep_link`] (`tel:`/`callto:`, and `trubka:` links for
 //!   [`invite`]: sign-in by the admin's invite link), [`shortcuts`] (dial the
-//!   selection), [`actions`] (dialling from outside the main window);
+//!   selection, and the break), [`actions`] (dialling from outside the main window);
+//! - [`presence`]: the agent's own status in step across the tray, the windows and the relay,
+//!   [`auto_break`]: a break while the screen is locked or the system sleeps (a setting);
 //! - [`secrets`]: the agent token in the OS keyring (or a 0600 file), [`prefs`]: the shell's
 //!   own preferences, [`session`]: sign-in at start, [`i18n`], [`perf`];
 //! - [`updates`]: new builds from the relay the app is signed in to (tauri-plugin-updater);
@@ -19,6 +21,7 @@
 //! and what to call back is the engine's.
 
 pub mod actions;
+pub mod auto_break;
 pub mod commands;
 pub mod deep_link;
 pub mod dto;
@@ -30,6 +33,7 @@ pub mod notifications;
 pub mod perf;
 pub mod platform;
 pub mod prefs;
+pub mod presence;
 pub mod secrets;
 pub mod session;
 pub mod shortcuts;
@@ -115,6 +119,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
                 app.package_info().version.to_string(),
             ));
             let handle = app.handle().clone();
+            presence::manage(&handle);
             windows::create(&handle, options.hidden)?;
             if let Err(e) = tray::create(&handle) {
                 tracing::warn!(error = %e, "no tray icon");
@@ -123,6 +128,8 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             wake::spawn(&handle);
             notifications::probe(&handle);
             shortcuts::register(&handle, &prefs.shortcut);
+            shortcuts::register_break(&handle, &prefs.break_shortcut);
+            auto_break::spawn(&handle);
             deep_link::register(&handle);
             session::resume(&handle, options.relay.clone(), options.token.clone());
             deep_link::handle_args(&handle, &options.args);

@@ -1,4 +1,5 @@
-//! The shell's own preferences (popup mode, sound, language, start with the OS), kept in
+//! The shell's own preferences (popup mode, sound, language, start with the OS, shortcuts,
+//! the automatic break), kept in
 //! `desktop.json` in the profile folder. Engine settings (relay, card fields) live in the
 //! engine; these only steer windows, notifications and the tray.
 
@@ -11,6 +12,8 @@ use crate::dto::{CardDto, Language, PopupMode};
 
 /// The default global shortcut that dials the selected or copied number.
 pub const DEFAULT_SHORTCUT: &str = "CommandOrControl+Alt+D";
+/// The default global shortcut that starts and ends a break.
+pub const DEFAULT_BREAK_SHORTCUT: &str = "CommandOrControl+Alt+B";
 
 /// The shell's preferences, with their defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +24,9 @@ pub struct Prefs {
     pub language: Language,
     pub autostart: bool,
     pub shortcut: String,
+    /// A break while the screen is locked or the system sleeps ([`crate::auto_break`]).
+    pub auto_break: bool,
+    pub break_shortcut: String,
 }
 
 impl Default for Prefs {
@@ -31,6 +37,8 @@ impl Default for Prefs {
             language: Language::Ru,
             autostart: false,
             shortcut: DEFAULT_SHORTCUT.to_owned(),
+            auto_break: false,
+            break_shortcut: DEFAULT_BREAK_SHORTCUT.to_owned(),
         }
     }
 }

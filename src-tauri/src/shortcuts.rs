@@ -1,5 +1,6 @@
-//! The global shortcut: dials the number in the selection ([`Selection`]: the X11/Wayland
-//! primary selection on Linux) or, failing that, in the clipboard.
+//! The global shortcuts: one dials the number in the selection ([`Selection`]: the X11/Wayland
+//! primary selection on Linux) or, failing that, in the clipboard; the other starts and ends
+//! a break ([`crate::presence::toggle_break`]).
 
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
@@ -28,6 +29,25 @@ pub fn register(app: &AppHandle, shortcut: &str) {
                 detail: e.to_string(),
             });
         }
+    }
+}
+
+/// Registers the break shortcut; on failure the status line says so.
+pub fn register_break(app: &AppHandle, shortcut: &str) {
+    let result = app
+        .global_shortcut()
+        .on_shortcut(shortcut, |app, _shortcut, event| {
+            if event.state() == ShortcutState::Pressed {
+                crate::presence::toggle_break(app);
+            }
+        });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, %shortcut, "cannot register the break shortcut");
+        app.state::<AppState>()
+            .set_notice(Notice::ShortcutUnavailable {
+                shortcut: shortcut.to_owned(),
+                detail: e.to_string(),
+            });
     }
 }
 

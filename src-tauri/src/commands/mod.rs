@@ -4,6 +4,7 @@
 pub mod calls;
 pub mod card;
 pub mod contacts;
+pub mod control;
 pub mod directory;
 pub mod invite;
 pub mod requests;
@@ -50,6 +51,12 @@ macro_rules! command_handler {
             $crate::commands::card::card_window_hide,
             $crate::commands::card::card_rendered,
             $crate::commands::card::open_in_main,
+            $crate::commands::control::call_actions,
+            $crate::commands::control::call_control,
+            $crate::commands::control::team_presence,
+            $crate::commands::control::presence_mine,
+            $crate::commands::control::presence_set,
+            $crate::commands::control::break_reasons,
         ]
     };
 }

@@ -64,6 +64,8 @@ pub async fn settings_get(
         language: prefs.language,
         autostart: app.autolaunch().is_enabled().unwrap_or(prefs.autostart),
         shortcut: prefs.shortcut,
+        auto_break: prefs.auto_break,
+        break_shortcut: prefs.break_shortcut,
         token_store: state.secrets.store().as_str().to_owned(),
         profile_dir: engine.profile().dir().display().to_string(),
     })
@@ -103,6 +105,9 @@ pub async fn settings_update(
             }
             if let Some(autostart) = patch.autostart {
                 p.autostart = autostart;
+            }
+            if let Some(auto_break) = patch.auto_break {
+                p.auto_break = auto_break;
             }
         })
         .map_err(|e| CommandError::new(ErrorKind::Io, e.to_string()))?;

@@ -65,6 +65,15 @@ pub fn render() -> String {
         decl::<crate::invite::InviteDto>(),
         decl::<crate::updates::UpdatePhase>(),
         decl::<crate::updates::UpdateDto>(),
+        decl::<control::ControlActionDto>(),
+        decl::<control::CoachModeDto>(),
+        decl::<control::CallActionsDto>(),
+        decl::<control::ControlRequestDto>(),
+        decl::<control::CallNoteDto>(),
+        decl::<control::ControlNoticeDto>(),
+        decl::<control::PresenceStatusDto>(),
+        decl::<control::AgentPresenceDto>(),
+        decl::<control::TeamPresenceDto>(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto by `UPDATE_BINDINGS=1 cargo test -p trubka bindings`.\n\

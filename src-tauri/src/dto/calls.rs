@@ -33,6 +33,8 @@ pub struct CallDto {
     pub wait: Option<u32>,
     pub talk: Option<u32>,
     pub answered_by: Option<EmployeeDto>,
+    /// Every employee who talked to the caller, in order: more than one after a transfer.
+    pub answered_legs: Vec<EmployeeDto>,
     pub recordings: Vec<String>,
     pub scenario: Option<String>,
     pub tags: Vec<String>,
@@ -58,6 +60,12 @@ impl CallDto {
             wait: view.durations.wait,
             talk: view.durations.talk,
             answered_by: view.answered_by.as_ref().map(EmployeeDto::from),
+            answered_legs: view
+                .legs
+                .iter()
+                .filter(|leg| leg.answered_at.is_some())
+                .map(|leg| EmployeeDto::from(&leg.employee))
+                .collect(),
             recordings: view.recordings.clone(),
             scenario: view.scenario.clone(),
             tags: view.tags.clone(),

@@ -7,6 +7,7 @@
 pub mod bindings;
 pub mod calls;
 pub mod contacts;
+pub mod control;
 pub mod directory;
 pub mod requests;
 pub mod settings;

@@ -54,6 +54,10 @@ pub struct SettingsDto {
     pub autostart: bool,
     /// The global shortcut that dials the selected or copied number.
     pub shortcut: String,
+    /// A break while the screen is locked or the system sleeps (off by default).
+    pub auto_break: bool,
+    /// The global shortcut that starts and ends a break.
+    pub break_shortcut: String,
     /// Where the token is kept: `keyring` or `file`.
     pub token_store: String,
     /// The profile folder.
@@ -78,4 +82,7 @@ pub struct SettingsPatch {
     #[serde(default)]
     #[ts(optional)]
     pub autostart: Option<bool>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub auto_break: Option<bool>,
 }

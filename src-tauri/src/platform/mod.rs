@@ -10,7 +10,9 @@
 //! - [`Selection`]: the text selected in another application (the X11/Wayland primary
 //!   selection);
 //! - [`WebEngine`]: settings of the system web view (WebKitGTK);
-//! - [`Browser`]: a web link opened in the user's browser («Открыть в CRM»; `xdg-open`).
+//! - [`Browser`]: a web link opened in the user's browser («Открыть в CRM»; `xdg-open`);
+//! - [`LockSignals`]: the screen locked or unlocked, the system going to sleep or resumed
+//!   (logind), for the automatic break.
 //!
 //! Windows and macOS have no implementation: nothing for them can be built or tested here, so
 //! none is written. Each trait's documentation names what a port plugs in, and ARCHITECTURE.md
@@ -22,7 +24,7 @@ pub mod linux;
 #[cfg(not(target_os = "linux"))]
 compile_error!(
     "Trubka's desktop app has platform pieces for Linux only: implement WakeSignals, \
-     Notifications, SchemeHandlers, Selection, WebEngine and Browser of \
+     Notifications, SchemeHandlers, Selection, WebEngine, Browser and LockSignals of \
      src-tauri/src/platform/mod.rs for this system and point platform::Os at it (see \
      ARCHITECTURE.md, «Platforms»)"
 );
@@ -31,6 +33,7 @@ use std::future::Future;
 
 use tauri::{AppHandle, WebviewWindow, WebviewWindowBuilder, Wry};
 
+use crate::auto_break::LockSignal;
 use crate::wake::Wake;
 
 /// The implementation of every piece for the system the app is built for.
@@ -170,4 +173,22 @@ pub trait Browser {
     /// Hands `url` to the browser; fails when there is no way to open links at all. The
     /// browser itself starts in the background and is not waited for.
     fn open_in_browser(url: &url::Url) -> Result<(), Unavailable>;
+}
+
+/// The screen locked or unlocked and the system going to sleep or resumed: the agent's
+/// automatic break (a setting, off by default) follows them.
+///
+/// Linux: logind on the system bus: a session's `Lock` and `Unlock` signals and its
+/// `LockedHint` property (set by the desktop's screen locker), and the manager's
+/// `PrepareForSleep(true|false)`. A Windows port listens for `WTS_SESSION_LOCK` /
+/// `WTS_SESSION_UNLOCK` (`WTSRegisterSessionNotification`) and `WM_POWERBROADCAST`
+/// (`PBT_APMSUSPEND`, `PBT_APMRESUMEAUTOMATIC`); a macOS port for the distributed
+/// notifications `com.apple.screenIsLocked` / `com.apple.screenIsUnlocked` and
+/// `NSWorkspaceWillSleepNotification` / `NSWorkspaceDidWakeNotification`.
+pub trait LockSignals {
+    /// Calls `signal` for each lock, unlock, sleep and resume until the source ends; fails at
+    /// once when the service cannot be watched.
+    fn watch_lock(
+        signal: impl Fn(LockSignal) + Send + 'static,
+    ) -> impl Future<Output = Result<(), Unavailable>> + Send;
 }

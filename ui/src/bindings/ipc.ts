@@ -38,6 +38,14 @@ available_fields: Array<string>, popup: PopupMode, sound: boolean, language: Lan
  */
 shortcut: string, 
 /**
+ * A break while the screen is locked or the system sleeps (off by default).
+ */
+auto_break: boolean, 
+/**
+ * The global shortcut that starts and ends a break.
+ */
+break_shortcut: string, 
+/**
  * Where the token is kept: `keyring` or `file`.
  */
 token_store: string, 
@@ -46,7 +54,7 @@ token_store: string,
  */
 profile_dir: string, };
 
-export type SettingsPatch = { card_fields?: Array<string>, popup?: PopupMode, sound?: boolean, language?: Language, autostart?: boolean, };
+export type SettingsPatch = { card_fields?: Array<string>, popup?: PopupMode, sound?: boolean, language?: Language, autostart?: boolean, auto_break?: boolean, };
 
 export type NumberDto = { raw: string, label: string | null, 
 /**
@@ -150,7 +158,11 @@ number: string,
 /**
  * The best matching contact's name (history) or the PBX's name for the customer.
  */
-name: string | null, line: string | null, started_at: string, answered_at: string | null, ended_at: string | null, wait: number | null, talk: number | null, answered_by: EmployeeDto | null, recordings: Array<string>, scenario: string | null, tags: Array<string>, };
+name: string | null, line: string | null, started_at: string, answered_at: string | null, ended_at: string | null, wait: number | null, talk: number | null, answered_by: EmployeeDto | null, 
+/**
+ * Every employee who talked to the caller, in order: more than one after a transfer.
+ */
+answered_legs: Array<EmployeeDto>, recordings: Array<string>, scenario: string | null, tags: Array<string>, };
 
 export type HistoryFilterDto = "all" | "in" | "out" | "missed";
 
@@ -305,3 +317,49 @@ downloaded: number, total: number | null,
  * an unreachable relay, a package the system would not install).
  */
 error: string | null, };
+
+export type ControlActionDto = "hold" | "resume" | "hangup" | "transfer" | "transfer_complete" | "transfer_cancel" | "coach";
+
+export type CoachModeDto = "listen" | "whisper";
+
+export type CallActionsDto = { call_id: string, 
+/**
+ * `uis` or `sipuni`: the tooltips of what is not offered name the PBX.
+ */
+provider: string, actions: Array<ControlActionDto>, blind_transfer: boolean, attended_transfer: boolean, coach_modes: Array<CoachModeDto>, };
+
+export type ControlRequestDto = { "action": "hold" } | { "action": "resume" } | { "action": "hangup" } | { "action": "transfer", to: string, attended: boolean, } | { "action": "transfer_complete" } | { "action": "transfer_cancel" } | { "action": "coach", mode?: CoachModeDto, };
+
+export type CallNoteDto = { author: string, at: string, text: string, tags: Array<string>, };
+
+export type ControlNoticeDto = { call_id: string, action: ControlActionDto, 
+/**
+ * The agent who did it.
+ */
+by: string, 
+/**
+ * A transfer's colleague or number.
+ */
+to: string | null, 
+/**
+ * Whether `to` is this agent: the call is being handed to them.
+ */
+to_me: boolean, 
+/**
+ * Whether `by` is this agent.
+ */
+by_me: boolean, 
+/**
+ * The notes on the call so far, for the colleague it is handed to (empty otherwise).
+ */
+notes: Array<CallNoteDto>, };
+
+export type PresenceStatusDto = "available" | "break" | "dnd" | "offline";
+
+export type AgentPresenceDto = { agent: string, 
+/**
+ * `null` until the relay has read it from the PBX.
+ */
+status: PresenceStatusDto | null, reason: string | null, on_call: boolean, supervisor: boolean, };
+
+export type TeamPresenceDto = { me: string | null, supervisor: boolean, agents: Array<AgentPresenceDto>, };
