@@ -7,12 +7,29 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use trubka_protocol::cases::{CallNoteView, CaseView, NoteRequest, WireCaseStatus};
+use trubka_core::PhoneNumber;
+use trubka_protocol::cases::{CallNoteView, CaseView, NoteRequest, WireCaseKind, WireCaseStatus};
 
 use super::{Engine, EngineError, EngineEvent, Inner, now_ms};
-use crate::relay_api::ApiError;
+use crate::dial::DialError;
+use crate::relay_api::{ApiError, DialAccepted};
+use crate::store::calls as call_sql;
 use crate::store::cases as case_sql;
 use crate::store::{StoreError, from_millis};
+
+/// What this desktop knows of a case beyond the relay's view: who the client is by its own
+/// contacts, and how many of the case's calls were missed by its stored copies of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseLocal {
+    /// The client's number for people to read (`+7 926 123-45-67`); `None`: hidden.
+    pub number: Option<String>,
+    /// The best matching contact's name.
+    pub contact_name: Option<String>,
+    /// The case's incoming calls nobody answered. A call this desktop has not stored (it was
+    /// away, the replay is still coming) counts as missed in a missed-call case unless it is a
+    /// call-back: until a conversation, the calls a missed-call case gathers are missed ones.
+    pub missed: u32,
+}
 
 /// A list of cases and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -133,6 +150,59 @@ impl Engine {
     /// The notes on a call, oldest first.
     pub async fn notes(&self, call_id: &str) -> Result<Vec<CallNoteView>, EngineError> {
         Ok(self.api()?.notes(call_id).await?.notes)
+    }
+
+    /// Calls the client of a case back (`POST /v1/calls` with the case): the relay claims the
+    /// case first and refuses with the colleague's name while their claim is live.
+    pub async fn dial_case(
+        &self,
+        number: &str,
+        key: &str,
+    ) -> Result<(String, DialAccepted), EngineError> {
+        let api = self.api().map_err(|_| DialError::NotSignedIn)?;
+        let number = self.inner.parser.parse(number).map_err(DialError::from)?;
+        let accepted = api.dial_case(&number, key).await.map_err(DialError::from)?;
+        Ok((number.e164().to_owned(), accepted))
+    }
+
+    /// For each case, in order: its number for people, the contact it matches and its missed
+    /// calls, from this desktop's store.
+    pub async fn case_locals(&self, cases: &[CaseView]) -> Result<Vec<CaseLocal>, EngineError> {
+        let views = cases.to_vec();
+        let parser = self.inner.parser.clone();
+        Ok(self
+            .inner
+            .store
+            .call(move |conn| {
+                let mut out = Vec::with_capacity(views.len());
+                for view in views {
+                    let keys = view.number.as_deref().and_then(|n| parser.keys(n).ok());
+                    let contact_name = match &keys {
+                        Some(keys) => crate::contacts::matching::best_name(conn, keys)?,
+                        None => None,
+                    };
+                    let missed_case = view.kind == WireCaseKind::Missed;
+                    let callback =
+                        |call: &String| view.callbacks.iter().any(|c| &c.call_id == call);
+                    let mut missed = 0;
+                    for call in view.calls.iter().filter(|c| !callback(c)) {
+                        missed += match call_sql::view_of(conn, call)? {
+                            Some(stored) => u32::from(stored.missed),
+                            None => u32::from(missed_case),
+                        };
+                    }
+                    out.push(CaseLocal {
+                        number: view.number.map(|n| match PhoneNumber::from_e164(&n) {
+                            Some(phone) => phone.international(),
+                            None => n,
+                        }),
+                        contact_name,
+                        missed,
+                    });
+                }
+                Ok::<_, StoreError>(out)
+            })
+            .await?)
     }
 
     /// The admin's tags, in their order.

@@ -8,7 +8,15 @@ use trubka_protocol::cases::{
 };
 use url::Url;
 
-use super::{ApiError, Feature, RelayApi};
+use super::{ApiError, DialAccepted, Feature, RelayApi};
+use trubka_core::PhoneNumber;
+
+/// `POST /v1/calls` from a case: the number and the case's key.
+#[derive(serde::Serialize)]
+struct DialFromCase<'a> {
+    to: &'a str,
+    case: &'a str,
+}
 
 /// What an older relay lacks when these routes are missing.
 const CASES: Feature = Feature::Other("the team's cases");
@@ -63,6 +71,17 @@ impl RelayApi {
         };
         self.send(self.http.post(url).json(&body), Some(CASES))
             .await
+    }
+
+    /// `POST /v1/calls {"to": …, "case": KEY}`: calls the client back from a case, which the
+    /// relay claims first (409 «Уже перезванивает …» while a colleague's claim is live).
+    pub async fn dial_case(&self, to: &PhoneNumber, case: &str) -> Result<DialAccepted, ApiError> {
+        let body = DialFromCase {
+            to: to.e164(),
+            case,
+        };
+        let request = self.http.post(self.endpoint("v1/calls")).json(&body);
+        self.send(request, Some(Feature::Dial)).await
     }
 
     /// `POST /v1/calls/{call_id}/notes`: the gist of a call and its tags.
