@@ -93,9 +93,9 @@ pub fn spawn(app: &AppHandle) {
                 Ok(EngineEvent::Directory(_)) => {
                     let _ = handle.emit_to(MAIN, "directory-changed", ());
                 }
-                // The window lists no cases yet (issue 13's app part): it is told which changed.
+                // The case list and an open case view take the changed case in place.
                 Ok(EngineEvent::Case(case)) => {
-                    let _ = handle.emit_to(MAIN, "case-changed", &*case);
+                    crate::commands::cases::announce(&handle, &case).await;
                 }
                 Ok(EngineEvent::Presence(presence)) => {
                     crate::presence::on_frame(&handle, &presence);

@@ -3,6 +3,7 @@
 
 pub mod calls;
 pub mod card;
+pub mod cases;
 pub mod contacts;
 pub mod control;
 pub mod directory;
@@ -42,6 +43,15 @@ macro_rules! command_handler {
             $crate::commands::calls::followups_list,
             $crate::commands::calls::followup_close,
             $crate::commands::calls::dial,
+            $crate::commands::cases::cases_list,
+            $crate::commands::cases::case_claim,
+            $crate::commands::cases::case_release,
+            $crate::commands::cases::case_close,
+            $crate::commands::cases::case_dial,
+            $crate::commands::cases::case_calls,
+            $crate::commands::cases::call_notes,
+            $crate::commands::cases::note_add,
+            $crate::commands::cases::tags_list,
             $crate::commands::requests::scenarios_list,
             $crate::commands::requests::request_targets,
             $crate::commands::requests::request_send,

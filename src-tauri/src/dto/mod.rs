@@ -6,6 +6,7 @@
 
 pub mod bindings;
 pub mod calls;
+pub mod cases;
 pub mod contacts;
 pub mod control;
 pub mod directory;

@@ -238,6 +238,78 @@ export type DialResult = {
  */
 number: string, call_id: string, };
 
+export type PersonDto = { 
+/**
+ * The agent's name in Trubka.
+ */
+agent: string | null, name: string | null, extension: string | null, id: string | null, phone: string | null, };
+
+export type CallbackDto = { call_id: string, by: PersonDto | null, at: string, answered: boolean, recorded: boolean, };
+
+export type GistDto = { call_id: string, by: PersonDto | null, at: string, text: string, };
+
+export type ClosureDto = { at: string, by: PersonDto | null, reason: string | null, 
+/**
+ * `manual`, `not_attached` or `new_case`.
+ */
+cause: string, new_case: string | null, };
+
+export type ClaimDto = { agent: string, at: string, expires_at: string, 
+/**
+ * The signed-in agent holds it.
+ */
+mine: boolean, };
+
+export type CaseDto = { key: string, 
+/**
+ * `missed`, `incoming` or `outgoing`.
+ */
+kind: string, 
+/**
+ * `open`, `waiting` or `closed`.
+ */
+status: string, 
+/**
+ * E.164 (what dialling takes); `None`: a hidden number.
+ */
+phone: string | null, 
+/**
+ * The number for people to read; `None`: a hidden number.
+ */
+number: string | null, 
+/**
+ * The matching contact's name, else the name the PBX gave.
+ */
+name: string | null, 
+/**
+ * Incoming calls of the case nobody answered.
+ */
+missed: number, responsible: PersonDto | null, 
+/**
+ * The signed-in agent is the responsible.
+ */
+responsible_mine: boolean, opened_at: string, updated_at: string, calls: Array<string>, callbacks: Array<CallbackDto>, 
+/**
+ * A call-back reached the client (the receiver turns green).
+ */
+reached: boolean, gists: Array<GistDto>, closure: ClosureDto | null, claim: ClaimDto | null, version: number, };
+
+export type CaseListDto = { cases: Array<CaseDto>, 
+/**
+ * `false`: the relay did not answer; these are the last known cases and may be stale.
+ */
+fresh: boolean, 
+/**
+ * When the cases were last received from the relay (`None`: never).
+ */
+received_at: string | null, };
+
+export type NoteDto = { id: number, call_id: string, author: string, at: string, text: string, tags: Array<string>, };
+
+export type CallNotesDto = { call_id: string, notes: Array<NoteDto>, error: string | null, };
+
+export type NoteDraftDto = { text: string, tags: Array<string>, };
+
 export type CallRouteDto = { name: string, 
 /**
  * `uis` or `sipuni`.
