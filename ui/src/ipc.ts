@@ -7,6 +7,9 @@ import type {
   CallRouteDto,
   CardEvent,
   CardPrefs,
+  CallNotesDto,
+  CaseDto,
+  CaseListDto,
   CommandError,
   ContactChangeDto,
   ContactDraftDto,
@@ -19,6 +22,8 @@ import type {
   HistoryQuery,
   ImportReportDto,
   LookupDto,
+  NoteDraftDto,
+  NoteDto,
   PopupMode,
   RequestDraftDto,
   RequestSentDto,
@@ -65,6 +70,15 @@ export const api = {
   closeFollowup: (caller: string) => invoke<void>("followup_close", { caller }),
   dial: (number: string, scenario: string | null = null) => invoke<DialResult>("dial", { number, scenario }),
   scenarios: () => invoke<CallRouteDto[]>("scenarios_list"),
+  cases: () => invoke<CaseListDto>("cases_list"),
+  caseClaim: (key: string) => invoke<CaseDto>("case_claim", { key }),
+  caseRelease: (key: string) => invoke<CaseDto>("case_release", { key }),
+  caseClose: (key: string, reason: string | null) => invoke<CaseDto>("case_close", { key, reason }),
+  caseDial: (key: string, number: string) => invoke<DialResult>("case_dial", { key, number }),
+  caseCalls: (callIds: string[]) => invoke<CallDto[]>("case_calls", { callIds }),
+  callNotes: (callIds: string[]) => invoke<CallNotesDto[]>("call_notes", { callIds }),
+  addNote: (callId: string, draft: NoteDraftDto) => invoke<NoteDto>("note_add", { callId, draft }),
+  tags: () => invoke<string[]>("tags_list"),
   requestTargets: () => invoke<RequestTargetsDto>("request_targets"),
   sendRequest: (draft: RequestDraftDto) => invoke<RequestSentDto>("request_send", { draft }),
   liveCards: () => invoke<CardEvent[]>("live_cards"),
@@ -89,6 +103,7 @@ export interface ShellEvents {
   invite: InviteDto | null;
   update: UpdateDto;
   "directory-changed": null;
+  "case-changed": CaseDto;
 }
 
 export function on<K extends keyof ShellEvents>(name: K, handler: (payload: ShellEvents[K]) => void): Promise<UnlistenFn> {

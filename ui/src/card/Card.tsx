@@ -7,13 +7,21 @@ import { api } from "../ipc";
 import { has, t } from "../i18n";
 import { duration, fieldLabel, outcome, when } from "../format";
 import { CrmButton, ScopeBadge } from "../main/TeamBits";
+import { NoteBox } from "./NoteBox";
 
 function stateLabel(card: CardDto): string {
   const key = `card.state.${card.state}`;
   return has(key) ? t(key) : card.state;
 }
 
-export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void }) {
+interface CardProps {
+  card: CardDto;
+  onDismiss: () => void;
+  /** Keeps the card on screen while the agent writes a note on it (or lets it go). */
+  onHold?: (held: boolean) => void;
+}
+
+export function Card({ card, onDismiss, onHold }: CardProps) {
   const call = card.call;
   const known = card.contact_id !== null;
   const hidden = !call.phone && !call.phone_raw.trim();
@@ -134,6 +142,7 @@ export function Card({ card, onDismiss }: { card: CardDto; onDismiss: () => void
           </button>
         )}
       </div>
+      {card.state === "ended" && <NoteBox callId={call.call_id} onHold={onHold ?? (() => undefined)} />}
       {crmError && (
         <p class="error small" role="alert">
           {crmError}

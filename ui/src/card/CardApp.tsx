@@ -4,7 +4,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { api, on, type CardEvent, type CardPrefs } from "../ipc";
 import { setLanguage } from "../i18n";
-import { applyEvent, dismiss, expire, nextExpiry, startsRinging, type StackEntry } from "../lib/cardStack";
+import { applyEvent, dismiss, expire, hold, nextExpiry, startsRinging, type StackEntry } from "../lib/cardStack";
 import { useLanguage } from "../main/useLanguage";
 import { Card } from "./Card";
 import { ring } from "./ring";
@@ -70,7 +70,12 @@ export function CardApp() {
   return (
     <div class="stack" data-testid="card-stack">
       {stack.map((e) => (
-        <Card key={e.card.call.call_id} card={e.card} onDismiss={() => commit(dismiss(stackRef.current, e.card.call.call_id))} />
+        <Card
+          key={e.card.call.call_id}
+          card={e.card}
+          onDismiss={() => commit(dismiss(stackRef.current, e.card.call.call_id))}
+          onHold={(held) => commit(hold(stackRef.current, e.card.call.call_id, held, Date.now()))}
+        />
       ))}
     </div>
   );

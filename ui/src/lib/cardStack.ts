@@ -8,6 +8,8 @@ export interface StackEntry {
   since: number;
   /** When it leaves the screen (ms), once its call is over for this agent. */
   leaveAt: number | null;
+  /** The agent is writing a note on it: it stays until they are done. */
+  held?: boolean;
 }
 
 /** How long a card lingers after its call is over for this agent, by final state. */
@@ -38,16 +40,16 @@ export function applyEvent(stack: StackEntry[], event: CardEvent, now: number): 
     const merged: CardDto = { ...card, followup: card.followup ?? prev.card.followup };
     const leaveAt = isOver(merged) ? (prev.leaveAt ?? now + lingerOf(merged)) : null;
     const next = stack.slice();
-    next[index] = { card: merged, since: prev.since, leaveAt };
+    next[index] = { card: merged, since: prev.since, leaveAt, held: prev.held };
     return next;
   }
   if (!pop || isOver(card)) return stack;
   return [{ card, since: now, leaveAt: null }, ...stack];
 }
 
-/** Drops the cards whose time is up. */
+/** Drops the cards whose time is up; a held card stays. */
 export function expire(stack: StackEntry[], now: number): StackEntry[] {
-  const kept = stack.filter((e) => e.leaveAt === null || e.leaveAt > now);
+  const kept = stack.filter((e) => e.held || e.leaveAt === null || e.leaveAt > now);
   return kept.length === stack.length ? stack : kept;
 }
 
@@ -56,9 +58,23 @@ export function dismiss(stack: StackEntry[], callId: string): StackEntry[] {
   return stack.filter((e) => e.card.call.call_id !== callId);
 }
 
+/** Holds a card on screen while the agent writes on it, or lets it go: a card whose call is
+ * over then lingers as long as it would have at its end. */
+export function hold(stack: StackEntry[], callId: string, held: boolean, now: number): StackEntry[] {
+  const index = stack.findIndex((e) => e.card.call.call_id === callId);
+  if (index < 0 || Boolean(stack[index].held) === held) return stack;
+  const entry = stack[index];
+  const next = stack.slice();
+  next[index] = { ...entry, held, leaveAt: !held && isOver(entry.card) ? now + lingerOf(entry.card) : entry.leaveAt };
+  return next;
+}
+
 /** When the next card leaves, for the timer; null when none is leaving. */
 export function nextExpiry(stack: StackEntry[]): number | null {
-  const times = stack.map((e) => e.leaveAt).filter((t): t is number => t !== null);
+  const times = stack
+    .filter((e) => !e.held)
+    .map((e) => e.leaveAt)
+    .filter((t): t is number => t !== null);
   return times.length ? Math.min(...times) : null;
 }
 

@@ -1,4 +1,4 @@
-// The main window: sign-in until signed in, then contacts, history, missed calls and
+// The main window: sign-in until signed in, then contacts, history, the team's cases and
 // settings under one header with the status line.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, on, type InviteDto, type SettingsDto, type StatusDto } from "../ipc";
@@ -8,7 +8,9 @@ import { Contacts, type ContactsIntent } from "./Contacts";
 import { History } from "./History";
 import { InviteDialog } from "./InviteDialog";
 import { UpdateBanner, useUpdate } from "./UpdateNotice";
-import { Missed } from "./Missed";
+import { Cases } from "./cases/Cases";
+import { badgeCount } from "./cases/logic";
+import { useCases } from "./cases/useCases";
 import { Settings } from "./Settings";
 import { SignIn } from "./SignIn";
 import { Notices, StatusLine } from "./StatusLine";
@@ -36,7 +38,7 @@ export function intentOf(target: string): ContactsIntent | null {
   return null;
 }
 
-/** Where an `open` request leads: the missed calls (`missed`, from the "while you were away"
+/** Where an `open` request leads: the cases (`missed`, from the "while you were away"
  * notification), or the contacts screen with an intent; `null` for anything else. */
 export function screenOf(target: string): { tab: Tab; intent: ContactsIntent | null } | null {
   if (target === "missed") return { tab: "missed", intent: null };
@@ -113,6 +115,8 @@ export function App() {
 
   const signedOut = status?.connection.state === "signed_out" && !settings?.relay_url;
   const needsSignIn = status !== null && settings !== null && (signedOut || status.connection.state === "token_revoked");
+  const cases = useCases(settings?.relay_url != null && !needsSignIn);
+  const badge = badgeCount(cases.list?.cases ?? []);
 
   return (
     <div class="app">
@@ -135,8 +139,10 @@ export function App() {
                 onClick={() => setTab(x.id)}
               >
                 {t(x.key)}
-                {x.id === "missed" && status && status.open_followups > 0 && (
-                  <span class="badge" data-testid="missed-badge">{status.open_followups}</span>
+                {x.id === "missed" && badge > 0 && (
+                  <span class="badge" data-testid="cases-badge">
+                    {badge}
+                  </span>
                 )}
               </button>
             ))}
@@ -161,7 +167,7 @@ export function App() {
         ) : tab === "history" ? (
           <History />
         ) : tab === "missed" ? (
-          <Missed />
+          <Cases store={cases} />
         ) : (
           <Settings settings={settings} onChange={applySettings} />
         )}

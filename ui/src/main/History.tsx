@@ -1,12 +1,15 @@
 // Call history: all / incoming / outgoing / missed, search by number, last digits or
-// name, recordings played in the app, a dial button on every call.
+// name, recordings played in the app, the notes agents wrote on each call (gist, tags, who),
+// a dial button on every call.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, on, type CallDto, type CursorDto, type HistoryFilterDto } from "../ipc";
 import { t, type Key } from "../i18n";
 import { errorText } from "../errors";
 import { debounce, latest } from "../lib/debounce";
 import { direction, duration, employee, outcome, when } from "../format";
+import { NoteList, useCallNotes } from "./CallNotes";
 import { DialButton } from "./DialButton";
+import { Recording } from "./Recording";
 import { toast } from "./toasts";
 
 const FILTERS: { id: HistoryFilterDto; key: Key }[] = [
@@ -23,8 +26,9 @@ export function History() {
   const [search, setSearch] = useState("");
   const [calls, setCalls] = useState<CallDto[] | null>(null);
   const [next, setNext] = useState<CursorDto | null>(null);
-  const [playing, setPlaying] = useState<string | null>(null);
   const fetchPage = useMemo(() => latest(api.history), []);
+  // Notes are written after a call: only ended calls are asked about.
+  const notes = useCallNotes((calls ?? []).filter((c) => c.status === "ended").map((c) => c.call_id));
 
   const load = useMemo(
     () => async (f: HistoryFilterDto, q: string) => {
@@ -125,6 +129,7 @@ export function History() {
                 <td>
                   <div class="row-title">{c.name ?? c.number}</div>
                   {c.name && <div class="row-sub mono">{c.number}</div>}
+                  {notes[c.call_id] && <NoteList notes={notes[c.call_id]} />}
                 </td>
                 <td class="mono muted">{c.line ?? ""}</td>
                 <td>
@@ -133,15 +138,7 @@ export function History() {
                 </td>
                 <td class="nowrap">{duration(c.talk)}</td>
                 <td>
-                  {c.recordings.length === 0 ? (
-                    <span class="muted">{t("history.no_recording")}</span>
-                  ) : playing === c.call_id ? (
-                    <audio controls autoPlay src={c.recordings[c.recordings.length - 1]} data-testid="recording-audio" />
-                  ) : (
-                    <button type="button" class="small" data-testid="play" onClick={() => setPlaying(c.call_id)}>
-                      ▶ {t("history.play")}
-                    </button>
-                  )}
+                  <Recording call={c} />
                 </td>
                 <td>{(c.phone ?? (c.phone_raw || null)) && <DialButton number={c.phone ?? c.phone_raw} name={c.name ?? undefined} />}</td>
               </tr>
