@@ -11,3 +11,10 @@ export function errorText(e: unknown): string {
   }
   return e instanceof Error ? e.message : String(e);
 }
+
+/** A refused call-control action or status change: the relay's own words (it says what to do),
+ * anything else as `errorText`. */
+export function refusalText(e: unknown): string {
+  if (isCommandError(e) && e.kind === "relay" && e.message) return e.message;
+  return errorText(e);
+}

@@ -3,6 +3,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  AgentPresenceDto,
+  CallActionsDto,
   CallDto,
   CallRouteDto,
   CardEvent,
@@ -12,6 +14,8 @@ import type {
   CaseListDto,
   CommandError,
   ContactChangeDto,
+  ControlNoticeDto,
+  ControlRequestDto,
   ContactDraftDto,
   ContactDto,
   DialEvent,
@@ -25,12 +29,14 @@ import type {
   NoteDraftDto,
   NoteDto,
   PopupMode,
+  PresenceStatusDto,
   RequestDraftDto,
   RequestSentDto,
   RequestTargetsDto,
   SettingsDto,
   SettingsPatch,
   StatusDto,
+  TeamPresenceDto,
   UpdateDto,
 } from "./bindings/ipc";
 
@@ -88,6 +94,13 @@ export const api = {
   cardRendered: (callId: string, state: string, receivedMs: number) =>
     invoke<void>("card_rendered", { callId, state, receivedMs }),
   openInMain: (target: string) => invoke<void>("open_in_main", { target }),
+  callActions: (callId: string) => invoke<CallActionsDto>("call_actions", { callId }),
+  callControl: (callId: string, request: ControlRequestDto) => invoke<void>("call_control", { callId, request }),
+  teamPresence: () => invoke<TeamPresenceDto>("team_presence"),
+  presenceMine: () => invoke<AgentPresenceDto | null>("presence_mine"),
+  presenceSet: (status: PresenceStatusDto, reason: string | null = null) =>
+    invoke<AgentPresenceDto>("presence_set", { status, reason }),
+  breakReasons: () => invoke<string[]>("break_reasons"),
 };
 
 /** The events the shell sends, by name. */
@@ -103,6 +116,9 @@ export interface ShellEvents {
   invite: InviteDto | null;
   update: UpdateDto;
   "directory-changed": null;
+  presence: AgentPresenceDto;
+  "presence-failed": CommandError;
+  "call-control": ControlNoticeDto;
   "case-changed": CaseDto;
 }
 

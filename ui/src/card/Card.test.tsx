@@ -18,7 +18,7 @@ function card(extra: Partial<CardDto>): CardDto {
       call_id: "c1", provider: "uis", direction: "in", status: "ringing", outcome: null, missed: false,
       phone: "+79039990011", phone_raw: "79039990011", number: "+7 903 999-00-11", name: null, line: null,
       started_at: "2026-11-20T10:00:00Z", answered_at: null, ended_at: null, wait: null, talk: null,
-      answered_by: null, recordings: [], scenario: null, tags: [],
+      answered_by: null, answered_legs: [], recordings: [], scenario: null, tags: [],
     },
     state: "ringing_here", withdrawn: false, title: "+7 903 999-00-11", number: "+7 903 999-00-11",
     contact_id: null, company: null, explanation: null, team_contact: false, updated_by: null, updated_at: null,

@@ -8,6 +8,9 @@ import { has, t } from "../i18n";
 import { duration, fieldLabel, outcome, when } from "../format";
 import { CrmButton, ScopeBadge } from "../main/TeamBits";
 import { NoteBox } from "./NoteBox";
+import type { ControlNoticeDto } from "../ipc";
+import { controllable, noticeText } from "../lib/control";
+import { CallControls, ControlNotices } from "./CallControls";
 
 function stateLabel(card: CardDto): string {
   const key = `card.state.${card.state}`;
@@ -19,9 +22,17 @@ interface CardProps {
   onDismiss: () => void;
   /** Keeps the card on screen while the agent writes a note on it (or lets it go). */
   onHold?: (held: boolean) => void;
+  /** What was done to the call (hold, transfer…), by this agent or a colleague. */
+  notices?: ControlNoticeDto[];
+  /** This card takes the call-control shortcuts. */
+  primary?: boolean;
+  /** The call was handed to a colleague: the card withdraws. */
+  onHandedOff?: () => void;
+  /** This agent handed the call over: the card says so on its way out. */
+  handedOff?: boolean;
 }
 
-export function Card({ card, onDismiss, onHold }: CardProps) {
+export function Card({ card, onDismiss, onHold, notices = [], primary = false, onHandedOff, handedOff = false }: CardProps) {
   const call = card.call;
   const known = card.contact_id !== null;
   const hidden = !call.phone && !call.phone_raw.trim();
@@ -97,6 +108,15 @@ export function Card({ card, onDismiss, onHold }: CardProps) {
         </div>
       ) : (
         !hidden && <p class="muted small">{t("card.no_recent")}</p>
+      )}
+      <ControlNotices notices={notices} text={noticeText} />
+      {handedOff && (
+        <p class="small control-state" data-testid="card-handed-off">
+          {t("control.handed_off")}
+        </p>
+      )}
+      {controllable(card) && !handedOff && (
+        <CallControls card={card} notices={notices} primary={primary} onHandedOff={onHandedOff ?? (() => undefined)} />
       )}
       <div class="card-actions">
         {!known && !hidden && (

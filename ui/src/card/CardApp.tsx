@@ -2,9 +2,10 @@
 // window was created hidden at start; Rust shows it on an event, this fits it to the
 // stack and hides it when the stack is empty.
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { api, on, type CardEvent, type CardPrefs } from "../ipc";
+import { api, on, type CardEvent, type CardPrefs, type ControlNoticeDto } from "../ipc";
 import { setLanguage } from "../i18n";
 import { applyEvent, dismiss, expire, hold, nextExpiry, startsRinging, type StackEntry } from "../lib/cardStack";
+import { addNotice, controllable, handsOff, keepHandedOff } from "../lib/control";
 import { useLanguage } from "../main/useLanguage";
 import { Card } from "./Card";
 import { ring } from "./ring";
@@ -16,10 +17,21 @@ export function CardApp() {
   const prefs = useRef<CardPrefs>({ language: "ru", sound: true });
   const drawn = useRef<CardEvent[]>([]);
   const lastHeight = useRef(0);
+  // Call control: what was done to each call (kept for cards that come later, e.g. the
+  // colleague a call is transferred to hears of it before their phone rings), and the calls
+  // this agent handed to a colleague, whose cards withdraw.
+  const [notices, setNotices] = useState<Record<string, ControlNoticeDto[]>>({});
+  const handedOff = useRef(new Set<string>());
 
   const commit = (next: StackEntry[]) => {
-    stackRef.current = next;
-    setStack(next);
+    const kept = keepHandedOff(next, handedOff.current, Date.now());
+    stackRef.current = kept;
+    setStack(kept);
+  };
+
+  const handOff = (callId: string) => {
+    handedOff.current.add(callId);
+    commit(stackRef.current);
   };
 
   const apply = (event: CardEvent) => {
@@ -38,7 +50,14 @@ export function CardApp() {
         setLanguage(p.language);
       });
     void loadPrefs();
-    const unlisten = [on("card", apply), on("prefs-changed", () => void loadPrefs())];
+    const unlisten = [
+      on("card", apply),
+      on("prefs-changed", () => void loadPrefs()),
+      on("call-control", (n) => {
+        setNotices((all) => addNotice(all, n));
+        if (handsOff(n)) handOff(n.call_id);
+      }),
+    ];
     api.liveCards().then((events) => events.forEach(apply));
     return () => unlisten.forEach((p) => p.then((f) => f()));
   }, []);
@@ -67,10 +86,30 @@ export function CardApp() {
     return () => clearTimeout(timer);
   }, [stack]);
 
+  // The picker or a notice changes a card's height without changing the stack: refit then too.
+  useEffect(() => {
+    const cards = document.getElementById("cards");
+    if (!cards || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      const height = Math.ceil(cards.getBoundingClientRect().height);
+      if (height > 0 && height !== lastHeight.current) {
+        lastHeight.current = height;
+        void api.cardFit(height);
+      }
+    });
+    observer.observe(cards);
+    return () => observer.disconnect();
+  }, []);
+
+  const primary = stack.find((e) => controllable(e.card) && !handedOff.current.has(e.card.call.call_id))?.card.call.call_id ?? null;
   return (
     <div class="stack" data-testid="card-stack">
       {stack.map((e) => (
         <Card
+          notices={notices[e.card.call.call_id]}
+          primary={e.card.call.call_id === primary}
+          onHandedOff={() => handOff(e.card.call.call_id)}
+          handedOff={handedOff.current.has(e.card.call.call_id)}
           key={e.card.call.call_id}
           card={e.card}
           onDismiss={() => commit(dismiss(stackRef.current, e.card.call.call_id))}

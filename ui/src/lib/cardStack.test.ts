@@ -8,7 +8,7 @@ function card(id: string, state: CardStateDto, extra: Partial<CardDto> = {}): Ca
       call_id: id, provider: "uis", direction: "in", status: "ringing", outcome: null, missed: false,
       phone: "+79261234567", phone_raw: "79261234567", number: "+7 926 123-45-67", name: null, line: null,
       started_at: "2026-11-20T10:00:00Z", answered_at: null, ended_at: null, wait: null, talk: null,
-      answered_by: null, recordings: [], scenario: null, tags: [],
+      answered_by: null, answered_legs: [], recordings: [], scenario: null, tags: [],
     },
     state, withdrawn: state === "answered_elsewhere", title: "Иван", number: "+7 926 123-45-67",
     contact_id: null, company: null, explanation: null, team_contact: false, updated_by: null, updated_at: null,

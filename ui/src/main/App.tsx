@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, on, type InviteDto, type SettingsDto, type StatusDto } from "../ipc";
 import { setLanguage, t, type Key } from "../i18n";
-import { errorText } from "../errors";
+import { errorText, refusalText } from "../errors";
 import { Contacts, type ContactsIntent } from "./Contacts";
 import { History } from "./History";
 import { InviteDialog } from "./InviteDialog";
@@ -14,17 +14,24 @@ import { useCases } from "./cases/useCases";
 import { Settings } from "./Settings";
 import { SignIn } from "./SignIn";
 import { Notices, StatusLine } from "./StatusLine";
+import { PresenceControl } from "./PresenceControl";
+import { TeamView } from "./TeamView";
 import { RequestHost, openRequest, requestOf } from "./RequestForm";
 import { Toasts, toast } from "./toasts";
 import { useLanguage } from "./useLanguage";
 
-type Tab = "contacts" | "history" | "missed" | "settings";
+type Tab = "contacts" | "history" | "missed" | "team" | "settings";
 const TABS: { id: Tab; key: Key }[] = [
   { id: "contacts", key: "nav.contacts" },
   { id: "history", key: "nav.history" },
   { id: "missed", key: "nav.missed" },
   { id: "settings", key: "nav.settings" },
 ];
+
+/** The tabs: a supervisor also gets «Команда» (the team's statuses and calls), before the settings. */
+export function tabsFor(supervisor: boolean): { id: Tab; key: Key }[] {
+  return supervisor ? [...TABS.slice(0, -1), { id: "team", key: "nav.team" }, TABS[TABS.length - 1]] : TABS;
+}
 
 /** Reads an `open` request from the card window: `contact:ID`, `new-contact:CALL|NUMBER`, `attach:NUMBER`. */
 export function intentOf(target: string): ContactsIntent | null {
@@ -79,6 +86,7 @@ export function App() {
         else if (e.error) toast(`${t("dial.failed", { number: e.text })}: ${errorText(e.error)}`, "error");
       }),
       on("shortcut-no-number", () => toast(t("dial.no_number"), "error")),
+      on("presence-failed", (e) => toast(`${t("presence.failed")}: ${refusalText(e)}`, "error")),
       on("open", (target) => {
         const request = requestOf(target);
         if (request) {
@@ -102,11 +110,15 @@ export function App() {
     }
   }, [status, settings]);
 
+  const tabs = tabsFor(settings?.supervisor ?? false);
+  const tabsRef = useRef(tabs);
+  tabsRef.current = tabs;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.altKey && !e.ctrlKey && /^[1-4]$/.test(e.key)) {
+      const index = Number(e.key) - 1;
+      if (e.altKey && !e.ctrlKey && /^[1-9]$/.test(e.key) && index < tabsRef.current.length) {
         e.preventDefault();
-        setTab(TABS[Number(e.key) - 1].id);
+        setTab(tabsRef.current[index].id);
       }
     };
     window.addEventListener("keydown", onKey);
@@ -127,7 +139,7 @@ export function App() {
         </div>
         {!needsSignIn && (
           <nav class="tabs" role="tablist" aria-label={t("app.title")}>
-            {TABS.map((x, i) => (
+            {tabs.map((x, i) => (
               <button
                 key={x.id}
                 role="tab"
@@ -148,6 +160,7 @@ export function App() {
             ))}
           </nav>
         )}
+        {!needsSignIn && settings?.relay_url && <PresenceControl me={settings.agent} breakShortcut={settings.break_shortcut} />}
         <StatusLine status={status} />
       </header>
       <Notices status={status} />
@@ -168,6 +181,8 @@ export function App() {
           <History />
         ) : tab === "missed" ? (
           <Cases store={cases} />
+        ) : tab === "team" && settings.supervisor ? (
+          <TeamView />
         ) : (
           <Settings settings={settings} onChange={applySettings} />
         )}

@@ -9,6 +9,7 @@ import { debounce, latest } from "../lib/debounce";
 import { direction, duration, employee, outcome, when } from "../format";
 import { NoteList, useCallNotes } from "./CallNotes";
 import { DialButton } from "./DialButton";
+import { transferPath } from "../lib/control";
 import { Recording } from "./Recording";
 import { toast } from "./toasts";
 
@@ -135,6 +136,11 @@ export function History() {
                 <td>
                   {outcome(c)}
                   {c.answered_by && !c.missed && <div class="row-sub">{t("history.answered_by", { name: employee(c.answered_by) })}</div>}
+                  {transferPath(c) && (
+                    <div class="row-sub" data-testid="call-transferred">
+                      {t("history.transferred", { path: transferPath(c) })}
+                    </div>
+                  )}
                 </td>
                 <td class="nowrap">{duration(c.talk)}</td>
                 <td>

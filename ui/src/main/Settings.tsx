@@ -121,8 +121,18 @@ export function Settings({ settings, onChange }: { settings: SettingsDto; onChan
           />
           {t("settings.autostart")}
         </label>
+        <label class="check" title={t("settings.auto_break_hint")}>
+          <input
+            type="checkbox"
+            data-testid="auto-break"
+            checked={settings.auto_break}
+            onChange={(e) => save({ auto_break: e.currentTarget.checked })}
+          />
+          {t("settings.auto_break")}
+        </label>
         <div class="field-label">{t("settings.shortcut")}</div>
         <kbd>{settings.shortcut.replace("CommandOrControl", "Ctrl")}</kbd>
+        <div class="field-label">{t("presence.hint", { shortcut: settings.break_shortcut.replace("CommandOrControl", "Ctrl") })}</div>
         <UpdateCheck />
       </fieldset>
     </section>
