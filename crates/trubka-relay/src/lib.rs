@@ -55,6 +55,7 @@ mod schedule;
 pub mod setup;
 pub mod store;
 pub mod tls;
+pub mod uis_tags;
 pub mod updates;
 
 pub use agents::{Agent, AgentId, AgentToken, NewAgent};

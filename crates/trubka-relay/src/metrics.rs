@@ -1,5 +1,8 @@
 //! Counters and their Prometheus text rendering, written by hand: a dozen atomics do not
-//! need a metrics framework.
+//! need a metrics framework. [`actions`]: what the relay asks the PBX for agents (call
+//! control, presence, tags of notes).
+
+pub mod actions;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -127,6 +130,8 @@ pub struct Metrics {
     /// CRM lookups by [`CrmOutcome`], and answers taken from the cache instead.
     crm_lookups: [AtomicU64; 6],
     crm_cache_hits: AtomicU64,
+    /// Call control, presence and tags of notes at the PBX.
+    pub actions: actions::ActionMetrics,
 }
 
 impl Metrics {
@@ -434,6 +439,7 @@ impl Metrics {
             "trubka_relay_ingest_latency_seconds_count {}",
             get(&self.ingest_latency_count)
         );
+        self.actions.render(&mut out);
         out
     }
 }

@@ -37,6 +37,7 @@ use crate::store::read::ReadPool;
 use crate::store::writer::{self, WriterHandle, WriterThread};
 use crate::store::{HookTokens, Store, StoreError, prepare_data_dir};
 use crate::tls::Peer;
+use crate::uis_tags::Tagger;
 
 /// How often the writer is woken to notice agent changes (revocations) when idle.
 const AGENT_CHECK_EVERY: Duration = Duration::from_secs(1);
@@ -91,6 +92,8 @@ pub(crate) struct Shared {
     pub(crate) cases: Cases,
     /// Agents' statuses on their PBX (`crate::presence`).
     pub(crate) presence: Presence,
+    /// Wakes the tagger when a note with tags is stored (`crate::uis_tags`).
+    pub(crate) uis_tags: Arc<tokio::sync::Notify>,
     /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
     pub(crate) invites: InviteDesk,
     /// App builds published by `app publish`, offered by `/v1/app/update/…`.
@@ -182,6 +185,7 @@ impl Relay {
             crm,
             cases,
             presence: Presence::new(Duration::from_secs(config.presence_interval_secs)),
+            uis_tags: Arc::new(tokio::sync::Notify::new()),
             invites: InviteDesk::new(path.clone(), config.public_url.clone()),
             updates: crate::updates::Releases::new(&config.data_dir),
             placed: PlacedCalls::new(path),
@@ -231,6 +235,16 @@ impl Relay {
         ReadBack::new(self.state.clone())
     }
 
+    /// Setting the tags of notes on their UIS calls (see [`crate::uis_tags`]); `serve` runs
+    /// it, and [`Tagger::run_once`] runs a pass now.
+    pub fn tagger(&self) -> Tagger {
+        Tagger::new(
+            self.state.clone(),
+            self.config.cases.uis_tags,
+            Duration::from_secs(u64::from(self.config.cases.uis_tag_retry_secs)),
+        )
+    }
+
     /// Retention of raw notifications and events (see [`crate::retention`]); `serve` runs it
     /// on its schedule, and [`Retention::run_once`] runs it now.
     pub fn retention(&self) -> Retention {
@@ -271,6 +285,7 @@ impl Relay {
         let reconciler = self.reconciler();
         let retention = self.retention();
         let presence = self.presence();
+        let tagger = self.tagger();
         let own_https = self.config.tls.is_some();
         let Relay {
             state,
@@ -282,6 +297,7 @@ impl Relay {
         let reconciling = tokio::spawn(reconciler.run(stop.clone()));
         let retaining = tokio::spawn(retention.run(stop.clone()));
         let reading_presence = tokio::spawn(presence.run(stop.clone()));
+        let tagging = tokio::spawn(tagger.run(Arc::clone(&state.uis_tags), stop.clone()));
         let directory_watch = tokio::spawn(
             Arc::clone(&state.directory).watch(Arc::clone(&state.reads), stop.clone()),
         );
@@ -323,6 +339,7 @@ impl Relay {
         let _ = reconciling.await;
         let _ = retaining.await;
         let _ = reading_presence.await;
+        let _ = tagging.await;
         let _ = directory_watch.await;
         drop(state);
         writer.shutdown().await;

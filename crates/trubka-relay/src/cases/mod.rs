@@ -258,7 +258,7 @@ pub(crate) fn agent_of(agents: &AgentSet, employee: &Employee) -> Option<AgentId
 }
 
 /// Deletes what the cases keep of a call retention deletes: its client number, the notes on
-/// it, and the case it opened with that case's closes and claim (they hold the caller's
+/// it (and their tags still to set at UIS), and the case it opened with that case's closes and claim (they hold the caller's
 /// number and what was said, kept no longer than the call). A case a later call of the
 /// number still holds is made again, under that call's key, when the number is next touched.
 pub(crate) fn forget_call(conn: &rusqlite::Connection, call_id: &str) -> Result<(), StoreError> {
@@ -268,6 +268,7 @@ pub(crate) fn forget_call(conn: &rusqlite::Connection, call_id: &str) -> Result<
         "DELETE FROM cases WHERE key = ?1",
         "DELETE FROM case_closes WHERE case_key = ?1",
         "DELETE FROM case_claims WHERE case_key = ?1",
+        "DELETE FROM uis_tag_jobs WHERE call_id = ?1",
     ] {
         conn.prepare_cached(sql)?.execute([call_id])?;
     }

@@ -105,21 +105,23 @@ pub(crate) fn add_note(
     }
     let tags_json =
         serde_json::to_string(&picked).map_err(|e| StoreError::Corrupt(format!("tags: {e}")))?;
-    worker
-        .conn
-        .prepare_cached(
-            "INSERT INTO call_notes(call_id, agent_id, at, text, tags, new_case)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            call_id,
-            agent.id,
-            now.timestamp_millis(),
-            text,
-            tags_json,
-            request.new_case
-        ])?;
-    let id = worker.conn.last_insert_rowid();
+    // The note and its tags to set at UIS are stored together: neither waits for UIS.
+    let tx = worker.conn.transaction()?;
+    tx.prepare_cached(
+        "INSERT INTO call_notes(call_id, agent_id, at, text, tags, new_case)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        call_id,
+        agent.id,
+        now.timestamp_millis(),
+        text,
+        tags_json,
+        request.new_case
+    ])?;
+    let id = tx.last_insert_rowid();
+    crate::uis_tags::enqueue(&tx, call_id, &picked, now.timestamp_millis())?;
+    tx.commit()?;
     worker.update(&BTreeSet::from([call_id.to_owned()]), BTreeSet::new())?;
     Ok(CallNoteView {
         id,

@@ -1,5 +1,6 @@
 //! `[cases]`: how the relay derives the team's cases (see `crate::cases`): when a call-back
-//! reaches the client, and how long a claim («Перезваниваю») lasts.
+//! reaches the client, and how long a claim («Перезваниваю») lasts; and whether the tags of
+//! notes are set on UIS calls too (`crate::uis_tags`).
 
 use serde::{Deserialize, Deserializer};
 use trubka_core::RecordingRule;
@@ -18,6 +19,13 @@ pub struct CasesConfig {
     /// before; 1 to [`MAX_CLAIM_MINUTES`].
     #[serde(deserialize_with = "deserialize_minutes")]
     pub claim_minutes: u32,
+    /// Whether the tags of notes on UIS calls are set on the call at UIS too
+    /// (`crate::uis_tags`); it needs `[uis] api_key`.
+    pub uis_tags: bool,
+    /// Seconds before the first retry of a tag UIS did not take (doubled after each failed
+    /// attempt, at most half an hour); 1 to 3600.
+    #[serde(deserialize_with = "deserialize_retry")]
+    pub uis_tag_retry_secs: u32,
 }
 
 impl Default for CasesConfig {
@@ -25,6 +33,8 @@ impl Default for CasesConfig {
         CasesConfig {
             callback_rule: RecordingRule::AnsweredAndRecorded,
             claim_minutes: 15,
+            uis_tags: true,
+            uis_tag_retry_secs: 30,
         }
     }
 }
@@ -35,6 +45,18 @@ impl CasesConfig {
         match rest {
             "CALLBACK_RULE" => self.callback_rule = parse_rule(value)?,
             "CLAIM_MINUTES" => self.claim_minutes = parse_minutes(value)?,
+            "UIS_TAGS" => {
+                self.uis_tags = match value.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    other => {
+                        return Err(format!(
+                            "[cases] uis_tags = `{other}`: use `true` or `false`"
+                        ));
+                    }
+                }
+            }
+            "UIS_TAG_RETRY_SECS" => self.uis_tag_retry_secs = parse_retry(value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -55,6 +77,21 @@ fn parse_minutes(text: &str) -> Result<u32, String> {
         .ok_or_else(|| {
             format!("[cases] claim_minutes = `{text}`: a number of minutes from 1 to {MAX_CLAIM_MINUTES}")
         })
+}
+
+fn parse_retry(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|s| (1..=3600).contains(s))
+        .ok_or_else(|| {
+            format!("[cases] uis_tag_retry_secs = `{text}`: a number of seconds from 1 to 3600")
+        })
+}
+
+fn deserialize_retry<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let secs = u32::deserialize(d)?;
+    parse_retry(&secs.to_string()).map_err(serde::de::Error::custom)
 }
 
 fn deserialize_rule<'de, D: Deserializer<'de>>(d: D) -> Result<RecordingRule, D::Error> {
@@ -89,5 +126,23 @@ mod tests {
         assert_eq!(env.claim_minutes, 30);
         assert!(env.apply_env("CALLBACK_RULE", "sometimes").is_err());
         assert_eq!(env.apply_env("OTHER", "1"), Ok(false));
+    }
+
+    #[test]
+    fn tagging_at_uis_is_on_by_default_and_its_retry_is_checked() {
+        let config = CasesConfig::default();
+        assert!(config.uis_tags);
+        assert_eq!(config.uis_tag_retry_secs, 30);
+        let config: CasesConfig =
+            toml::from_str("uis_tags = false\nuis_tag_retry_secs = 2").unwrap();
+        assert!(!config.uis_tags);
+        assert_eq!(config.uis_tag_retry_secs, 2);
+        assert!(toml::from_str::<CasesConfig>("uis_tag_retry_secs = 0").is_err());
+        let mut env = CasesConfig::default();
+        assert_eq!(env.apply_env("UIS_TAGS", "false"), Ok(true));
+        assert!(!env.uis_tags);
+        assert!(env.apply_env("UIS_TAGS", "maybe").is_err());
+        assert_eq!(env.apply_env("UIS_TAG_RETRY_SECS", "5"), Ok(true));
+        assert!(env.apply_env("UIS_TAG_RETRY_SECS", "7200").is_err());
     }
 }

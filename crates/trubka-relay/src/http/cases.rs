@@ -172,6 +172,10 @@ pub(crate) async fn add_note(
         .cases
         .run(move |worker| notes::add_note(worker, &call_id, &agent, request, Utc::now()))
         .await?;
+    if !note.tags.is_empty() {
+        // Queued with the note; the tagger sets them at UIS (`crate::uis_tags`).
+        state.uis_tags.notify_one();
+    }
     Ok((StatusCode::CREATED, Json(note)))
 }
 

@@ -19,6 +19,7 @@ use trubka_protocol::control::{CallActions, ControlDone, ControlRequest};
 use super::auth;
 use super::error::ApiError;
 use crate::control::{self, ControlError, own::split_call_id};
+use crate::metrics::actions::PbxOutcome;
 use crate::relay::AppState;
 
 impl From<ControlError> for ApiError {
@@ -55,6 +56,7 @@ pub(crate) async fn control(
     })?;
     let action = request.action();
     let done = control::act(&state, &agent, &call_id, &request).await;
+    state.metrics.actions.control(action, outcome(&done));
     match done {
         Ok(()) => {
             tracing::info!(agent = %agent.name, %call_id, action = action.as_str(), "call control done");
@@ -64,6 +66,16 @@ pub(crate) async fn control(
             tracing::warn!(agent = %agent.name, %call_id, action = action.as_str(), %error, "call control refused");
             Err(error.into())
         }
+    }
+}
+
+/// How a control request ended, for `/metrics`.
+fn outcome(done: &Result<(), ControlError>) -> PbxOutcome {
+    match done {
+        Ok(()) => PbxOutcome::Done,
+        Err(ControlError::Pbx(error)) => PbxOutcome::of_pbx_error(error),
+        Err(ControlError::Store(_)) => PbxOutcome::Error,
+        Err(_) => PbxOutcome::NotAllowed,
     }
 }
 

@@ -18,6 +18,7 @@ use trubka_protocol::control::{AgentPresence, BreakReasons, PresenceList, Presen
 
 use super::auth;
 use super::error::ApiError;
+use crate::metrics::actions::PbxOutcome;
 use crate::presence::words::WordsError;
 use crate::presence::{self, PresenceError};
 use crate::relay::AppState;
@@ -60,7 +61,14 @@ pub(crate) async fn set(
              (statuses: available, break, dnd, offline): {e}"
         ))
     })?;
-    match presence::set(&state, &agent, &update).await {
+    let set = presence::set(&state, &agent, &update).await;
+    state.metrics.actions.presence_write(match &set {
+        Ok(_) => PbxOutcome::Done,
+        Err(PresenceError::Pbx(error)) => PbxOutcome::of_pbx_error(error),
+        Err(PresenceError::Store(_)) => PbxOutcome::Error,
+        Err(_) => PbxOutcome::NotAllowed,
+    });
+    match set {
         Ok(now) => {
             tracing::info!(agent = %agent.name, status = update.status.as_str(), "presence set");
             Ok(Json(now))

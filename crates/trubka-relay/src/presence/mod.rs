@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
+use trubka_core::Provider;
 use trubka_pbx::PbxError;
 use trubka_pbx::uis::EmployeeStatus;
 use trubka_protocol::ServerFrame;
@@ -265,7 +266,12 @@ impl ReadBack {
         let mut read: HashMap<AgentId, Reading> = HashMap::new();
         let mut on_call: Option<HashSet<u64>> = None;
         if state.pbx.uis.is_some() && agents.iter().any(|a| uis_employee(a).is_some()) {
-            match read_uis(state, &agents).await {
+            let uis = read_uis(state, &agents).await;
+            state
+                .metrics
+                .actions
+                .presence_read(Provider::Uis, uis.is_ok());
+            match uis {
                 Ok((statuses, talking)) => {
                     read.extend(statuses);
                     on_call = Some(talking);
@@ -274,7 +280,12 @@ impl ReadBack {
             }
         }
         if state.pbx.sipuni.is_some() && agents.iter().any(|a| a.sipuni_ext.is_some()) {
-            match read_sipuni(state, &agents, &read).await {
+            let sipuni = read_sipuni(state, &agents, &read).await;
+            state
+                .metrics
+                .actions
+                .presence_read(Provider::Sipuni, sipuni.is_ok());
+            match sipuni {
                 Ok(statuses) => read.extend(statuses),
                 Err(error) => tracing::warn!(%error, "presence read-back from Sipuni failed"),
             }
@@ -297,6 +308,7 @@ impl ReadBack {
                 now.on_call = talking.contains(&employee);
             }
             if state.presence.record(agent.id, now.clone()) {
+                state.metrics.actions.presence_change();
                 announce(state, agent, now);
             }
         }

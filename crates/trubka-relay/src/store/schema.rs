@@ -95,6 +95,9 @@ const MIGRATIONS: &[&str] = &[
     // 8: the team's cases, claims, closes, notes on calls and the admin's tags
     // (`crate::cases`).
     crate::cases::SCHEMA,
+    // 9: the tags of notes to set on UIS calls, and the UIS ids of the tag names
+    // (`crate::uis_tags`).
+    crate::uis_tags::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.

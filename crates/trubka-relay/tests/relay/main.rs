@@ -38,4 +38,5 @@ mod setup;
 mod time_zones;
 mod tls;
 mod tls_signal;
+mod uis_tags;
 mod walkthrough;

@@ -43,6 +43,8 @@ pub(crate) struct Pbx {
     pub(crate) reconciler: Reconciler,
     /// The relay's presence read-back, run by tests when they want it.
     pub(crate) presence: trubka_relay::presence::ReadBack,
+    /// The relay's tagger of UIS calls (its queue, for tests to watch).
+    pub(crate) tagger: trubka_relay::uis_tags::Tagger,
     pub(crate) metrics: std::sync::Arc<trubka_relay::metrics::Metrics>,
     pub(crate) config: RelayConfig,
     paused: Option<(Relay, TcpListener)>,
@@ -133,6 +135,7 @@ impl Pbx {
             http: reqwest::Client::new(),
             reconciler: opened.reconciler(),
             presence: opened.presence(),
+            tagger: opened.tagger(),
             metrics: opened.metrics(),
             config,
             paused: Some((opened, relay_listener)),
