@@ -13,6 +13,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 use trubka_agent::cards::{Card, CardState};
+use trubka_core::Outcome;
 
 use crate::system::{ANNA, IGOR, Options, System, WAIT};
 
@@ -201,7 +202,7 @@ async fn a_crm_fills_in_an_unknown_caller_and_a_crm_down_slow_or_garbled_leaves_
     let slow = system.call(call("+7 903 555-00-03")).await;
     for call_id in [&garbled, &slow] {
         let card = anna.card_until(call_id, "ended", ended).await;
-        assert_eq!(card.call.outcome.as_deref(), Some("answered"));
+        assert_eq!(card.call.outcome, Some(Outcome::Answered));
         assert!(card.crm.is_empty(), "{:?}", card.crm);
         assert_eq!(card.title, card.number);
     }
@@ -210,7 +211,7 @@ async fn a_crm_fills_in_an_unknown_caller_and_a_crm_down_slow_or_garbled_leaves_
     let _ = crm_task.await;
     let down = system.call(call("+7 903 555-00-04")).await;
     let card = anna.card_until(&down, "ended", ended).await;
-    assert_eq!(card.call.outcome.as_deref(), Some("answered"));
+    assert_eq!(card.call.outcome, Some(Outcome::Answered));
     assert!(card.crm.is_empty());
     // Every notification of each call reached the relay and was delivered.
     for call_id in [&garbled, &slow, &down] {

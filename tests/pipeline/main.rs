@@ -11,6 +11,7 @@ mod system;
 use serde_json::json;
 use system::{ANNA, IGOR, System};
 use trubka_agent::cards::CardState;
+use trubka_core::Outcome;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uis_call_answered_by_anna_pops_her_card_with_the_contact_and_ends_with_a_recording() {
@@ -36,7 +37,7 @@ async fn uis_call_answered_by_anna_pops_her_card_with_the_contact_and_ends_with_
         .await;
     assert_eq!(card.title, "Иван Петров");
     assert_eq!(card.call.phone.as_deref(), Some("+79261234567"));
-    assert_eq!(card.call.outcome.as_deref(), Some("answered"));
+    assert_eq!(card.call.outcome, Some(Outcome::Answered));
     assert_eq!(
         card.call.answered_by.as_ref().and_then(|e| e.id.as_deref()),
         Some("2339292")
@@ -84,15 +85,15 @@ async fn an_agent_never_sees_a_colleagues_call_but_the_supervisor_sees_both() {
     let igors = system
         .call(json!({"provider":"uis","from":"89035556677","line":"78122428080","employee":"2339293","outcome":"answered"}))
         .await;
-    anna.card_until(&annas, "ended", |c| c.call.status == "ended")
+    anna.card_until(&annas, "ended", |c| c.call.is_ended())
         .await;
-    igor.card_until(&igors, "ended", |c| c.call.status == "ended")
-        .await;
-    maria
-        .card_until(&annas, "ended", |c| c.call.status == "ended")
+    igor.card_until(&igors, "ended", |c| c.call.is_ended())
         .await;
     maria
-        .card_until(&igors, "ended", |c| c.call.status == "ended")
+        .card_until(&annas, "ended", |c| c.call.is_ended())
+        .await;
+    maria
+        .card_until(&igors, "ended", |c| c.call.is_ended())
         .await;
 
     // Anna also watches the main line +7 495 123-45-67, so Igor's calls go to other lines.
@@ -104,9 +105,9 @@ async fn an_agent_never_sees_a_colleagues_call_but_the_supervisor_sees_both() {
     let igors_later = system
         .call(json!({"provider":"sipuni","from":"89035550001","line":"78123097788","employee":"202","outcome":"busy"}))
         .await;
-    anna.card_until(&annas_later, "ended", |c| c.call.status == "ended")
+    anna.card_until(&annas_later, "ended", |c| c.call.is_ended())
         .await;
-    igor.card_until(&igors_later, "ended", |c| c.call.status == "ended")
+    igor.card_until(&igors_later, "ended", |c| c.call.is_ended())
         .await;
     assert!(
         anna.engine.call(&igors).await.unwrap().is_none(),
@@ -148,9 +149,9 @@ async fn when_a_colleague_answers_annas_card_withdraws() {
         .await;
     assert!(annas.withdrawn);
     let igors = igor
-        .card_until(&call_id, "ended", |c| c.call.status == "ended")
+        .card_until(&call_id, "ended", |c| c.call.is_ended())
         .await;
-    assert_eq!(igors.call.outcome.as_deref(), Some("answered"));
+    assert_eq!(igors.call.outcome, Some(Outcome::Answered));
     assert_eq!(
         igors
             .call
@@ -185,9 +186,7 @@ async fn missed_sipuni_calls_from_one_caller_make_one_followup_until_a_call_back
     let back = system
         .call(json!({"provider":"sipuni","direction":"out","to":"+7 812 123-45-67","employee":"201","outcome":"answered"}))
         .await;
-    let card = anna
-        .card_until(&back, "ended", |c| c.call.status == "ended")
-        .await;
+    let card = anna.card_until(&back, "ended", |c| c.call.is_ended()).await;
     let open = anna.engine.followups(true, 10).await.unwrap();
     assert!(open.is_empty(), "{open:#?}\n{card:#?}");
     assert_eq!(anna.engine.badge().await.unwrap().open_followups, 0);

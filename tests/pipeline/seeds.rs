@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use trubka_agent::engine::HistoryRequest;
 use trubka_agent::store::history::HistoryFilter;
+use trubka_core::Outcome;
 use trubka_sim::uis_setup::UisSetup;
 
 use crate::system::{ANNA, IGOR, MARIA, Options, System, WAIT};
@@ -22,7 +23,7 @@ struct Expected {
     request: Value,
     /// The agent the PBX's last word on the call names (besides the supervisor).
     handler: &'static str,
-    outcome: &'static str,
+    outcome: Outcome,
 }
 
 /// An hour of a call center in five calls.
@@ -38,19 +39,19 @@ fn the_mix() -> Vec<Expected> {
             request: quick(json!({"provider":"uis","from":"+7 926 123-45-67",
                 "employee":"2339292","outcome":"answered"})),
             handler: ANNA,
-            outcome: "answered",
+            outcome: Outcome::Answered,
         },
         Expected {
             request: quick(json!({"provider":"uis","from":"8 (916) 765-43-21",
                 "employee":"2339292","outcome":"missed"})),
             handler: ANNA,
-            outcome: "missed",
+            outcome: Outcome::Missed,
         },
         Expected {
             request: quick(json!({"provider":"uis","from":"+7 903 555-66-77",
                 "employee":"2339292","transfer_to":"2339293","outcome":"answered"})),
             handler: IGOR,
-            outcome: "answered",
+            outcome: Outcome::Answered,
         },
         Expected {
             request: quick(
@@ -58,7 +59,7 @@ fn the_mix() -> Vec<Expected> {
                 "employee":"2339293","outcome":"answered"}),
             ),
             handler: IGOR,
-            outcome: "answered",
+            outcome: Outcome::Answered,
         },
         Expected {
             request: quick(
@@ -66,7 +67,7 @@ fn the_mix() -> Vec<Expected> {
                 "employee":"2339292","outcome":"missed"}),
             ),
             handler: ANNA,
-            outcome: "no_answer",
+            outcome: Outcome::NoAnswer,
         },
     ]
 }
@@ -116,7 +117,7 @@ async fn the_mix_ends_right(options: Options) {
             let mut all = true;
             for call in &calls {
                 let ended = maria.engine.call(call).await.unwrap();
-                all &= ended.is_some_and(|v| v.status == "ended" && v.outcome.is_some());
+                all &= ended.is_some_and(|v| v.is_ended() && v.outcome.is_some());
             }
             all
         })
@@ -129,11 +130,9 @@ async fn the_mix_ends_right(options: Options) {
             _ => &igor,
         };
         for agent in [handler, &maria] {
-            let card = agent
-                .card_until(call, "ended", |c| c.call.status == "ended")
-                .await;
+            let card = agent.card_until(call, "ended", |c| c.call.is_ended()).await;
             assert_eq!(
-                card.call.outcome.as_deref(),
+                card.call.outcome,
                 Some(expected.outcome),
                 "{setup}: {call} ({}) as {} sees it: {card:#?}",
                 expected.request,
@@ -160,7 +159,7 @@ async fn the_mix_ends_right(options: Options) {
             .filter(|e| &e.call.call_id == call)
             .collect();
         assert_eq!(listed.len(), 1, "{setup}: {call} in history: {listed:#?}");
-        assert_eq!(listed[0].call.outcome.as_deref(), Some(expected.outcome));
+        assert_eq!(listed[0].call.outcome, Some(expected.outcome));
     }
     let missed = maria
         .engine

@@ -1,8 +1,9 @@
 //! A call as the agent shows it: the [`trubka_core::call::CallState`] folded from its
 //! events, flattened into a serialisable [`CallView`] for history, cards and JSON output.
 //!
-//! Every view is rebuilt from the full set of the call's stored events, so a late, repeated
-//! or out-of-order event gives the same view as an orderly delivery.
+//! Every view is derived from the full set of the call's events (a [`CallState`] holds them
+//! all and re-derives in canonical order on each one applied), so a late, repeated or
+//! out-of-order event gives the same view as an orderly delivery.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -43,14 +44,9 @@ impl EmployeeView {
         }
     }
 
-    /// A name for people: the name, else the extension, else the phone, else the id.
+    /// A name for people, by [`crate::people::label`]'s rule.
     pub fn label(&self) -> String {
-        self.name
-            .clone()
-            .or_else(|| self.extension.as_ref().map(|e| format!("доб. {e}")))
-            .or_else(|| self.phone.clone())
-            .or_else(|| self.id.as_ref().map(|i| format!("сотрудник {i}")))
-            .unwrap_or_else(|| "сотрудник".to_owned())
+        crate::people::label(self)
     }
 }
 
@@ -61,7 +57,8 @@ pub struct LegView {
     pub rang_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
-    pub outcome: Option<String>,
+    #[serde(with = "crate::call_enums::maybe", default)]
+    pub outcome: Option<Outcome>,
 }
 
 impl LegView {
@@ -71,7 +68,7 @@ impl LegView {
             rang_at: leg.rang_at,
             answered_at: leg.answered_at,
             ended_at: leg.ended_at,
-            outcome: leg.outcome.map(|o| o.as_str().to_owned()),
+            outcome: leg.outcome,
         }
     }
 }
@@ -89,12 +86,15 @@ pub struct DurationsView {
 pub struct CallView {
     pub call_id: String,
     pub provider: Option<String>,
-    /// `in`, `out` or `internal`.
-    pub direction: String,
-    /// `ringing`, `talking` or `ended`.
-    pub status: String,
+    /// `in`, `out` or `internal` in JSON.
+    #[serde(with = "crate::call_enums::one")]
+    pub direction: Direction,
+    /// `ringing`, `talking` or `ended` in JSON.
+    #[serde(with = "crate::call_enums::one")]
+    pub status: CallStatus,
     /// How it ended (`answered`, `missed`, `busy`, …); `None` until it has.
-    pub outcome: Option<String>,
+    #[serde(with = "crate::call_enums::maybe", default)]
+    pub outcome: Option<Outcome>,
     /// An incoming call that ended without anyone answering.
     pub missed: bool,
     /// The customer's number in E.164, when it is a phone number.
@@ -136,9 +136,9 @@ impl CallView {
         CallView {
             call_id: state.call_id().0.clone(),
             provider: state.provider().map(|p| p.as_str().to_owned()),
-            direction: direction.as_str().to_owned(),
-            status: status.as_str().to_owned(),
-            outcome: outcome.map(|o| o.as_str().to_owned()),
+            direction,
+            status,
+            outcome,
             // An ended call whose outcome nothing reported yet is not called missed.
             missed: direction == Direction::In
                 && status == CallStatus::Ended
@@ -165,15 +165,10 @@ impl CallView {
 
     /// Whether a conversation with the customer took place (or is going on).
     pub fn talked(&self) -> bool {
-        self.answered_at.is_some() || self.outcome.as_deref() == Some("answered")
+        self.answered_at.is_some() || self.outcome.is_some_and(Outcome::is_talk)
     }
 
     pub fn is_ended(&self) -> bool {
-        self.status == CallStatus::Ended.as_str()
-    }
-
-    /// The direction as the core type.
-    pub fn direction(&self) -> Direction {
-        Direction::parse(&self.direction).unwrap_or(Direction::In)
+        self.status == CallStatus::Ended
     }
 }

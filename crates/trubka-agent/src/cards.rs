@@ -7,7 +7,7 @@
 
 use rusqlite::Connection;
 use serde::Serialize;
-use trubka_core::{PhoneNumber, Provider};
+use trubka_core::{CallStatus, Direction, PhoneNumber, Provider};
 use trubka_protocol::directory::CrmContact;
 
 use crate::calls::CallView;
@@ -70,7 +70,7 @@ pub fn card_state(view: &CallView, me: Option<&AgentMe>) -> CardState {
             .iter()
             .any(|l| l.answered_at.is_some() && !mine(&l));
     let i_answered = my_leg.is_some_and(|l| l.answered_at.is_some());
-    let outgoing = view.direction == "out";
+    let outgoing = view.direction == Direction::Out;
     if view.is_ended() {
         return if view.talked() && someone_else_answered && !i_answered {
             CardState::AnsweredElsewhere
@@ -80,7 +80,7 @@ pub fn card_state(view: &CallView, me: Option<&AgentMe>) -> CardState {
             CardState::Ended
         };
     }
-    if view.status == "talking" {
+    if view.status == CallStatus::Talking {
         return if i_answered || (outgoing && (my_leg.is_some() || view.legs.is_empty())) {
             CardState::AnsweredHere
         } else if someone_else_answered {

@@ -21,6 +21,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use serde::Serialize;
+use trubka_core::Direction;
 
 use crate::calls::CallView;
 use crate::store::{StoreError, followups as sql, millis};
@@ -54,6 +55,15 @@ impl CloseReason {
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
+    }
+
+    /// Why a conversation in `direction` closes a follow-up: the caller called again, or was
+    /// called back.
+    fn of_talk(direction: Direction) -> CloseReason {
+        match direction {
+            Direction::Out => CloseReason::CalledBack,
+            Direction::In | Direction::Internal => CloseReason::Answered,
+        }
     }
 
     /// Russian words for the CLI and the GUI.
@@ -115,9 +125,8 @@ pub fn on_call(conn: &Connection, view: &CallView) -> Result<Vec<FollowupChange>
         return Ok(changes);
     };
     let started = millis(view.started_at);
-    match view.direction.as_str() {
-        "in" | "out" => {}
-        _ => return Ok(changes),
+    if view.direction == Direction::Internal {
+        return Ok(changes);
     }
     if view.talked() {
         if let Some(followup) = sql::detach(conn, &view.call_id)? {
@@ -126,11 +135,7 @@ pub fn on_call(conn: &Connection, view: &CallView) -> Result<Vec<FollowupChange>
                 call_id: view.call_id.clone(),
             });
         }
-        let reason = if view.direction == "in" {
-            CloseReason::Answered
-        } else {
-            CloseReason::CalledBack
-        };
+        let reason = CloseReason::of_talk(view.direction);
         if let Some(open) = sql::open_for(conn, caller)?
             && millis(open.first_missed_at) <= started
         {
@@ -172,11 +177,7 @@ fn add_missed(
             Some(id) => id,
             None => {
                 let id = sql::create(conn, caller, started, false)?;
-                let reason = if direction == "in" {
-                    CloseReason::Answered
-                } else {
-                    CloseReason::CalledBack
-                };
+                let reason = CloseReason::of_talk(direction);
                 sql::close(conn, id, talk_started, reason, Some(&talk_id))?;
                 id
             }

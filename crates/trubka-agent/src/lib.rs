@@ -8,6 +8,8 @@
 //! - [`numbers`]: phone numbers as stored and looked up;
 //! - [`contacts`]: import, export and matching;
 //! - [`calls`]: a call's state folded from its events, as history and cards show it;
+//! - [`call_enums`]: its direction, status and outcome as JSON and SQLite spell them;
+//! - [`people`]: how an employee or agent is named on cards, history and cases;
 //! - [`cards`]: the live call cards;
 //! - [`followups`]: missed-call follow-ups;
 //! - [`relay_client`], [`backoff`]: the resumable event stream;
@@ -16,6 +18,7 @@
 //! - [`cli`]: the `trubka-cli` commands and terminal view.
 
 pub mod backoff;
+pub mod call_enums;
 pub mod calls;
 pub mod cards;
 pub mod cli;
@@ -24,6 +27,7 @@ pub mod dial;
 pub mod engine;
 pub mod followups;
 pub mod invite;
+pub mod people;
 pub mod profile;
 pub mod relay_api;
 pub mod relay_client;

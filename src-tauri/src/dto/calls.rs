@@ -45,9 +45,9 @@ impl CallDto {
         CallDto {
             call_id: view.call_id.clone(),
             provider: view.provider.clone(),
-            direction: view.direction.clone(),
-            status: view.status.clone(),
-            outcome: view.outcome.clone(),
+            direction: view.direction.as_str().to_owned(),
+            status: view.status.as_str().to_owned(),
+            outcome: view.outcome.map(|o| o.as_str().to_owned()),
             missed: view.missed,
             phone: view.phone.clone(),
             phone_raw: view.phone_raw.clone(),

@@ -19,7 +19,7 @@ use trubka_agent::contacts::{ContactDraft, PhoneEntry};
 use trubka_agent::engine::HistoryRequest;
 use trubka_agent::numbers::NumberParser;
 use trubka_agent::profile::Profile;
-use trubka_agent::store::calls::apply_event_in;
+use trubka_agent::store::calls::{LiveCalls, apply_event_in};
 use trubka_agent::store::history::{HistoryCursor, HistoryFilter};
 use trubka_agent::store::{contacts, directory, open_connection};
 use trubka_core::{
@@ -172,7 +172,8 @@ fn fill(path: &Path, args: &Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut rng = StdRng::seed_from_u64(7);
     // Live events commit one by one; the fill shares a commit per 10,000 calls, which writes
-    // the same rows (the same refold and follow-up work per event) in a fraction of the time.
+    // the same rows (the same fold and follow-up work per event) in a fraction of the time.
+    let mut live = LiveCalls::default();
     for chunk in (0..args.calls).collect::<Vec<_>>().chunks(10_000) {
         let tx = conn.transaction()?;
         for &i in chunk {
@@ -181,7 +182,8 @@ fn fill(path: &Path, args: &Args) -> anyhow::Result<()> {
             } else {
                 number(args.contacts + rng.random_range(0..args.calls.max(1)))
             };
-            apply_event_in(&tx, &parser, &call_event(i, &phone, &mut rng), None, 0)?;
+            let event = call_event(i, &phone, &mut rng);
+            apply_event_in(&tx, &parser, &mut live, &event, None, 0)?;
         }
         tx.commit()?;
     }

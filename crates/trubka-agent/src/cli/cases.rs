@@ -144,8 +144,7 @@ pub fn listing_text(listing: &CaseListing) -> String {
             let responsible = view
                 .responsible
                 .as_ref()
-                .and_then(|p| p.agent.clone().or(p.name.clone()).or(p.extension.clone()))
-                .unwrap_or_else(|| "—".to_owned());
+                .map_or_else(|| "—".to_owned(), crate::people::label);
             let claim = view
                 .claim
                 .as_ref()

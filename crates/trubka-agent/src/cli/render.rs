@@ -1,6 +1,7 @@
 //! The terminal view: Russian labels, one or a few lines per item.
 
 use chrono::{DateTime, Local, Utc};
+use trubka_core::{CallStatus, Direction, Outcome};
 
 use crate::calls::CallView;
 use crate::cards::{Card, CardState, display_number, who};
@@ -76,23 +77,23 @@ pub(super) fn local(at: DateTime<Utc>) -> String {
     at.with_timezone(&Local).format("%d.%m %H:%M").to_string()
 }
 
-fn direction_label(direction: &str) -> &'static str {
+fn direction_label(direction: Direction) -> &'static str {
     match direction {
-        "in" => "Входящий",
-        "out" => "Исходящий",
-        _ => "Внутренний",
+        Direction::In => "Входящий",
+        Direction::Out => "Исходящий",
+        Direction::Internal => "Внутренний",
     }
 }
 
 fn outcome_label(call: &CallView) -> &'static str {
-    match (call.status.as_str(), call.outcome.as_deref()) {
-        ("ringing", _) => "звонит",
-        ("talking", _) => "идёт разговор",
-        (_, Some("answered")) => "состоялся",
-        (_, Some("busy")) => "занято",
-        (_, Some("no_answer")) => "не ответили",
-        (_, Some("cancelled")) => "отменён",
-        (_, Some("failed" | "unavailable")) => "не удался",
+    match (call.status, call.outcome) {
+        (CallStatus::Ringing, _) => "звонит",
+        (CallStatus::Talking, _) => "идёт разговор",
+        (_, Some(Outcome::Answered)) => "состоялся",
+        (_, Some(Outcome::Busy)) => "занято",
+        (_, Some(Outcome::NoAnswer)) => "не ответили",
+        (_, Some(Outcome::Cancelled)) => "отменён",
+        (_, Some(Outcome::Failed | Outcome::Unavailable)) => "не удался",
         _ if call.missed => "пропущен",
         _ => "завершён",
     }
@@ -132,7 +133,7 @@ pub fn card(card: &Card) -> String {
     }
     let mut out = format!(
         "{icon} {} {} — {who} — {state}",
-        direction_label(&card.call.direction),
+        direction_label(card.call.direction),
         card.number
     );
     if card.several_matches {
@@ -173,7 +174,7 @@ pub fn card(card: &Card) -> String {
                 format!(
                     "{} {}, {}",
                     local(c.started_at),
-                    direction_label(&c.direction).to_lowercase(),
+                    direction_label(c.direction).to_lowercase(),
                     outcome_label(c)
                 )
             })
@@ -186,11 +187,11 @@ pub fn card(card: &Card) -> String {
 /// One history line.
 pub fn history_entry(entry: &HistoryEntry) -> String {
     let call = &entry.call;
-    let arrow = match call.direction.as_str() {
-        "in" if call.missed => "✗",
-        "in" => "←",
-        "out" => "→",
-        _ => "↔",
+    let arrow = match call.direction {
+        Direction::In if call.missed => "✗",
+        Direction::In => "←",
+        Direction::Out => "→",
+        Direction::Internal => "↔",
     };
     let name = entry
         .contact_name

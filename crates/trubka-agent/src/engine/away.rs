@@ -98,5 +98,5 @@ impl AwayLog {
 /// Whether the call on this card is still going on (unfinished, as the live cards after a
 /// restart are: its status is not `ended`) and still concerns the agent (not withdrawn).
 fn is_ongoing(card: &Card) -> bool {
-    !card.withdrawn && card.call.status != "ended"
+    !card.withdrawn && !card.call.is_ended()
 }

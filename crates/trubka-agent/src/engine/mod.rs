@@ -44,7 +44,7 @@ use crate::profile::{Profile, ProfileError};
 use crate::relay_api::{AgentMe, ApiError, CallRoute, DialAccepted, RelayApi};
 use crate::relay_client::{self, ClientControl, ConnectionStatus, Delivery, StreamSink};
 use crate::settings::AgentSettings;
-use crate::store::calls::{self as call_sql, StreamPosition};
+use crate::store::calls::{self as call_sql, LiveCalls, StreamPosition};
 use crate::store::directory as directory_sql;
 use crate::store::history::{HistoryCursor, HistoryFilter, Search};
 use crate::store::settings::{self as kv, ResumePoint};
@@ -203,6 +203,9 @@ pub(crate) struct Inner {
     client: Mutex<Option<(JoinHandle<()>, ClientControl)>>,
     backoff: Backoff,
     away: Mutex<AwayLog>,
+    /// The folded states of the calls that got events last, used only on the store thread:
+    /// a new event is applied to its call's state instead of refolding the stored events.
+    live: Arc<Mutex<LiveCalls>>,
     directory: DirectorySync,
     /// Reads `/v1/me` again whenever the stream connects ([`me`]).
     me_refresh: Mutex<Option<JoinHandle<()>>>,
@@ -282,6 +285,7 @@ impl Engine {
             api: Mutex::new(None),
             backoff,
             away: Mutex::new(AwayLog::default()),
+            live: Arc::new(Mutex::new(LiveCalls::default())),
             directory,
         };
         Ok(Engine {
@@ -501,11 +505,24 @@ impl Inner {
         };
         let parser = self.parser.clone();
         let settings = self.settings.read().expect("settings lock").clone();
+        let live = Arc::clone(&self.live);
         let (card, duplicate, badge) = self
             .store
             .call(move |conn| {
-                let applied =
-                    call_sql::apply_event(conn, &parser, &event, position.as_ref(), now_ms())?;
+                // A panic while applying may have left a state half-changed: start over.
+                let mut live = live.lock().unwrap_or_else(|poisoned| {
+                    let mut live = poisoned.into_inner();
+                    live.clear();
+                    live
+                });
+                let applied = call_sql::apply_event(
+                    conn,
+                    &parser,
+                    &mut live,
+                    &event,
+                    position.as_ref(),
+                    now_ms(),
+                )?;
                 let badge = if applied.followups.is_empty() {
                     None
                 } else {

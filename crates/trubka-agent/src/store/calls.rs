@@ -1,12 +1,22 @@
 //! Calls and their events: every event is stored once (by its id) with its JSON; the call's
-//! row holds the view folded from all of its events, rebuilt whenever one arrives. The
-//! stream resume point is written in the same transaction as the event.
+//! row holds the view derived from all of its events. The stream resume point is written in
+//! the same transaction as the event.
+//!
+//! A new event does not make the call's stored events be read and parsed again: the folded
+//! [`CallState`]s of the calls seen last are kept in a [`LiveCalls`] and the event is applied
+//! to its call's state. [`CallState::apply`] keeps the events as a set and re-derives in
+//! their canonical order, so the state is the one [`CallState::from_events`] gives for the
+//! same set, in whatever order the events came; a call not kept is folded from its stored
+//! events once and kept from then on.
+
+use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use trubka_core::{CallEvent, PhoneNumber};
+use trubka_core::{CallEvent, CallState, CallStatus, Direction, PhoneNumber};
 use trubka_protocol::{event_from_json, event_to_json};
 
 use super::{StoreError, millis, settings};
+use crate::call_enums::{column, from_column};
 use crate::calls::CallView;
 use crate::followups::{self, FollowupChange};
 use crate::numbers::NumberParser;
@@ -29,51 +39,115 @@ pub struct Applied {
     pub followups: Vec<FollowupChange>,
 }
 
-/// Stores `event` (once), refolds its call, updates follow-ups and the resume point, all in
-/// one transaction.
+/// The folded states of the calls that got events last, at most [`LiveCalls::KEPT`]: the
+/// calls going on now and the ones just ended, whose late events (recordings, the end) are
+/// still to come.
+#[derive(Debug, Default)]
+pub struct LiveCalls {
+    /// Each call's state, with the tick it was last used at.
+    calls: HashMap<String, (u64, CallState)>,
+    tick: u64,
+}
+
+impl LiveCalls {
+    /// Calls kept; the one used longest ago goes first.
+    pub const KEPT: usize = 256;
+
+    fn take(&mut self, call_id: &str) -> Option<CallState> {
+        self.calls.remove(call_id).map(|(_, state)| state)
+    }
+
+    fn put(&mut self, state: CallState) {
+        if self.calls.len() >= Self::KEPT
+            && let Some(oldest) = self
+                .calls
+                .iter()
+                .min_by_key(|(_, (tick, _))| *tick)
+                .map(|(id, _)| id.clone())
+        {
+            self.calls.remove(&oldest);
+        }
+        self.tick += 1;
+        self.calls
+            .insert(state.call_id().0.clone(), (self.tick, state));
+    }
+
+    /// Forgets every call: after a transaction that held their events was rolled back.
+    pub fn clear(&mut self) {
+        self.calls.clear();
+    }
+
+    /// How many calls are kept.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+}
+
+/// Stores `event` (once), applies it to its call, updates follow-ups and the resume point,
+/// all in one transaction.
 pub fn apply_event(
     conn: &mut Connection,
     parser: &NumberParser,
+    live: &mut LiveCalls,
     event: &CallEvent,
     position: Option<&StreamPosition>,
     now_ms: i64,
 ) -> Result<Applied, StoreError> {
     let tx = conn.transaction()?;
-    let applied = apply_event_in(&tx, parser, event, position, now_ms)?;
-    tx.commit()?;
-    Ok(applied)
+    let applied = apply_event_in(&tx, parser, live, event, position, now_ms).and_then(|applied| {
+        tx.commit()?;
+        Ok(applied)
+    });
+    if applied.is_err() {
+        // The kept state may hold the event the rollback took back out.
+        live.take(&event.call_id.0);
+    }
+    applied
 }
 
 /// [`apply_event`] inside a transaction the caller owns, so that many events (a resync, a
-/// bulk load) can share one commit.
+/// bulk load) can share one commit. Should that transaction roll back, [`LiveCalls::clear`].
 pub fn apply_event_in(
     tx: &Transaction<'_>,
     parser: &NumberParser,
+    live: &mut LiveCalls,
     event: &CallEvent,
     position: Option<&StreamPosition>,
     now_ms: i64,
 ) -> Result<Applied, StoreError> {
     let inserted = tx
         .prepare_cached(
-            "INSERT OR IGNORE INTO call_events (event_id, call_id, seq, kind, at, json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR IGNORE INTO call_events (event_id, call_id, json) VALUES (?1, ?2, ?3)",
         )?
-        .execute(params![
-            event.id.0,
-            event.call_id.0,
-            position.map(|p| p.seq as i64),
-            event.kind.as_str(),
-            millis(event.at),
-            event_to_json(event),
-        ])?;
+        .execute(params![event.id.0, event.call_id.0, event_to_json(event)])?;
     let duplicate = inserted == 0;
-    let (view, changes) = if duplicate {
-        match view_of(tx, &event.call_id.0)? {
-            Some(view) => (view, Vec::new()),
-            None => refold(tx, parser, &event.call_id.0, now_ms)?,
-        }
+    let call_id = &event.call_id.0;
+    let stored_view = if duplicate {
+        view_of(tx, call_id)?
     } else {
-        refold(tx, parser, &event.call_id.0, now_ms)?
+        None
+    };
+    let (view, changes) = match stored_view {
+        Some(view) => (view, Vec::new()),
+        None => {
+            let state = match live.take(call_id) {
+                Some(mut state) => {
+                    state.apply(event.clone());
+                    state
+                }
+                // The stored events include this one now.
+                None => CallState::from_events(events_of(tx, call_id)?)
+                    .ok_or_else(|| StoreError::Corrupt(format!("call {call_id} has no events")))?,
+            };
+            let view = CallView::of(&state);
+            let changes = write_call(tx, parser, &view, now_ms)?;
+            live.put(state);
+            (view, changes)
+        }
     };
     if let Some(p) = position {
         settings::set_resume_point(tx, &p.epoch, p.seq)?;
@@ -119,15 +193,15 @@ pub fn reversed_digits(text: &str) -> String {
     text.chars().rev().filter(char::is_ascii_digit).collect()
 }
 
-fn refold(
+/// Writes the call's row (its view and the columns history searches by), its recordings and
+/// what it changes in the follow-ups.
+fn write_call(
     tx: &Transaction<'_>,
     parser: &NumberParser,
-    call_id: &str,
+    view: &CallView,
     now_ms: i64,
-) -> Result<(CallView, Vec<FollowupChange>), StoreError> {
-    let events = events_of(tx, call_id)?;
-    let view = CallView::from_events(events)
-        .ok_or_else(|| StoreError::Corrupt(format!("call {call_id} has no events")))?;
+) -> Result<Vec<FollowupChange>, StoreError> {
+    let call_id = view.call_id.as_str();
     let (national, rev) = match view.phone.as_deref().and_then(PhoneNumber::from_e164) {
         Some(number) => (
             Some(parser.keys_of(&number).national),
@@ -142,45 +216,28 @@ fn refold(
         .prepare_cached("SELECT id, pbx_name FROM calls WHERE call_id = ?1")?
         .query_row([call_id], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    let json = serde_json::to_string(&view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let answered_by = view.answered_by.as_ref().map(|e| e.label());
+    let json = serde_json::to_string(view).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.prepare_cached(
-        "INSERT INTO calls (call_id, provider, direction, status, outcome, missed, phone_e164,
-            phone_national, phone_rev, phone_raw, pbx_name, line, started_at, answered_at,
-            ended_at, wait_s, talk_s, total_s, answered_by, view)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20)
-         ON CONFLICT (call_id) DO UPDATE SET provider = excluded.provider,
-            direction = excluded.direction, status = excluded.status,
-            outcome = excluded.outcome, missed = excluded.missed,
+        "INSERT INTO calls (call_id, direction, status, missed, talked, phone_e164,
+            phone_national, phone_rev, pbx_name, started_at, view)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (call_id) DO UPDATE SET direction = excluded.direction,
+            status = excluded.status, missed = excluded.missed, talked = excluded.talked,
             phone_e164 = excluded.phone_e164, phone_national = excluded.phone_national,
-            phone_rev = excluded.phone_rev, phone_raw = excluded.phone_raw,
-            pbx_name = excluded.pbx_name, line = excluded.line,
-            started_at = excluded.started_at, answered_at = excluded.answered_at,
-            ended_at = excluded.ended_at, wait_s = excluded.wait_s, talk_s = excluded.talk_s,
-            total_s = excluded.total_s, answered_by = excluded.answered_by,
-            view = excluded.view",
+            phone_rev = excluded.phone_rev, pbx_name = excluded.pbx_name,
+            started_at = excluded.started_at, view = excluded.view",
     )?
     .execute(params![
         call_id,
-        view.provider.as_deref().unwrap_or(""),
-        view.direction,
-        view.status,
-        view.outcome,
+        column(view.direction),
+        column(view.status),
         view.missed,
+        view.talked(),
         view.phone,
         national,
         rev,
-        view.phone_raw,
         view.pbx_name,
-        view.line,
         millis(view.started_at),
-        view.answered_at.map(millis),
-        view.ended_at.map(millis),
-        view.durations.wait,
-        view.durations.talk,
-        view.durations.total,
-        answered_by,
         json,
     ])?;
     let row_id = match &old {
@@ -204,8 +261,7 @@ fn refold(
     for url in &view.recordings {
         recording.execute(params![call_id, url, now_ms])?;
     }
-    let changes = followups::on_call(tx, &view)?;
-    Ok((view, changes))
+    followups::on_call(tx, view)
 }
 
 /// The caller's previous calls, newest first, without `except`.
@@ -228,10 +284,12 @@ pub fn recent_with(
 /// Calls that are not over yet (ringing or talking), newest first: the live cards at start.
 pub fn unfinished(conn: &Connection, since_ms: i64) -> Result<Vec<CallView>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT view FROM calls WHERE started_at >= ?1 AND status != 'ended'
+        "SELECT view FROM calls WHERE started_at >= ?1 AND status != ?2
          ORDER BY started_at DESC, id DESC",
     )?;
-    let rows = stmt.query_map([since_ms], |row| row.get::<_, String>(0))?;
+    let rows = stmt.query_map(params![since_ms, column(CallStatus::Ended)], |row| {
+        row.get::<_, String>(0)
+    })?;
     rows.map(|json| parse_view(&json?)).collect()
 }
 
@@ -243,21 +301,25 @@ pub fn recordings_of(conn: &Connection, call_id: &str) -> Result<Vec<(String, i6
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// The earliest call with `e164` that started after `after_ms` and had a conversation.
+/// The earliest call with `e164` that started after `after_ms` and had a conversation: its
+/// id, direction and start (ms).
 pub fn first_talk_after(
     conn: &Connection,
     e164: &str,
     after_ms: i64,
-) -> Result<Option<(String, String, i64)>, StoreError> {
+) -> Result<Option<(String, Direction, i64)>, StoreError> {
     Ok(conn
         .prepare_cached(
             "SELECT call_id, direction, started_at FROM calls
-             WHERE phone_e164 = ?1 AND started_at > ?2
-               AND (answered_at IS NOT NULL OR outcome = 'answered')
+             WHERE phone_e164 = ?1 AND started_at > ?2 AND talked = 1
              ORDER BY started_at, id LIMIT 1",
         )?
         .query_row(params![e164, after_ms], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            Ok((
+                row.get(0)?,
+                from_column(row.get_ref(1)?.as_str()?)?,
+                row.get(2)?,
+            ))
         })
         .optional()?)
 }

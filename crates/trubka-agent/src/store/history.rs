@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 
+use trubka_core::Direction;
+
 use super::{StoreError, calls::parse_view};
+use crate::call_enums::column;
 use crate::calls::CallView;
 
 /// Which calls to list.
@@ -62,8 +65,15 @@ pub fn page_sql(
     let mut args: Vec<Value> = Vec::new();
     match filter {
         HistoryFilter::All => {}
-        HistoryFilter::In => sql.push_str(" AND c.direction = 'in'"),
-        HistoryFilter::Out => sql.push_str(" AND c.direction = 'out'"),
+        HistoryFilter::In | HistoryFilter::Out => {
+            let direction = if filter == HistoryFilter::In {
+                Direction::In
+            } else {
+                Direction::Out
+            };
+            sql.push_str(" AND c.direction = ?");
+            args.push(Value::Text(column(direction).to_owned()));
+        }
         HistoryFilter::Missed => sql.push_str(" AND c.missed = 1"),
     }
     match search {

@@ -167,14 +167,43 @@ CREATE TABLE cases (
 ) WITHOUT ROWID;
 "#;
 
+/// Version 4 (issue 13): columns nothing reads are gone. A call's row keeps its view (what
+/// every reader parses) and the columns history and follow-ups search by; whether a
+/// conversation took place is one column, `talked` (`CallView::talked`), instead of
+/// `answered_at` and the outcome's text. An event's row keeps its id, call and JSON: its
+/// `seq`, `kind` and `at` are inside the JSON, and the stream's resume point is kept apart.
+const V4: &str = r#"
+ALTER TABLE calls ADD COLUMN talked INTEGER NOT NULL DEFAULT 0;
+UPDATE calls SET talked = (answered_at IS NOT NULL OR outcome = 'answered');
+ALTER TABLE calls DROP COLUMN provider;
+ALTER TABLE calls DROP COLUMN outcome;
+ALTER TABLE calls DROP COLUMN phone_raw;
+ALTER TABLE calls DROP COLUMN line;
+ALTER TABLE calls DROP COLUMN answered_at;
+ALTER TABLE calls DROP COLUMN ended_at;
+ALTER TABLE calls DROP COLUMN wait_s;
+ALTER TABLE calls DROP COLUMN talk_s;
+ALTER TABLE calls DROP COLUMN total_s;
+ALTER TABLE calls DROP COLUMN answered_by;
+ALTER TABLE calls DROP COLUMN answered_here;
+ALTER TABLE call_events DROP COLUMN seq;
+ALTER TABLE call_events DROP COLUMN kind;
+ALTER TABLE call_events DROP COLUMN at;
+"#;
+
 /// Every migration in order; the schema version is the number of entries applied.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the database up to [`SCHEMA_VERSION`].
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    migrate_to(conn, path, MIGRATIONS.len())
+}
+
+/// Applies the migrations up to version `target`.
+fn migrate_to(conn: &mut Connection, path: &Path, target: usize) -> Result<(), StoreError> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
@@ -183,11 +212,179 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             known: SCHEMA_VERSION,
         });
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (index, sql) in MIGRATIONS[..target].iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
         tx.commit()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use rusqlite::params;
+    use trubka_core::{
+        CallEvent, CallId, CallStatus, Contact, Direction, Durations, Employee, EventKind, Outcome,
+        PhoneNumber, Provider,
+    };
+    use trubka_protocol::event_to_json;
+
+    use super::*;
+    use crate::calls::CallView;
+    use crate::numbers::NumberParser;
+    use crate::store::calls::{self, LiveCalls};
+    use crate::store::history::{self, HistoryFilter};
+
+    fn event(call: &CallId, kind: EventKind, seconds: i64) -> CallEvent {
+        CallEvent {
+            id: call.event_id(kind, "1"),
+            call_id: call.clone(),
+            provider: Provider::Uis,
+            kind,
+            direction: Direction::In,
+            at: Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap()
+                + chrono::Duration::seconds(seconds),
+            contact: Contact {
+                phone: PhoneNumber::from_e164("+79261234567"),
+                raw: "79261234567".to_owned(),
+                name: None,
+            },
+            line: Some("+74951234567".to_owned()),
+            employee: Some(Employee {
+                id: Some("2339292".to_owned()),
+                name: Some("Анна".to_owned()),
+                extension: None,
+                phone: None,
+            }),
+            outcome: None,
+            durations: Durations::default(),
+            recordings: Vec::new(),
+            scenario: None,
+            tags: Vec::new(),
+            raw: String::new(),
+        }
+    }
+
+    fn columns(conn: &Connection, table: &str) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+            .unwrap();
+        stmt.query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// A version-3 database, as the build before this one wrote it (every column filled),
+    /// migrates: the unread columns are gone, `talked` says what the dropped ones said, and
+    /// its calls take new events on top of their stored ones.
+    #[test]
+    fn a_version_3_database_migrates_and_its_calls_go_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trubka.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, &path, 3).unwrap();
+        let answered = CallId::new(Provider::Uis, "501");
+        let mut old_events = vec![
+            event(&answered, EventKind::Started, 0),
+            event(&answered, EventKind::Answered, 5),
+        ];
+        let missed = CallId::new(Provider::Uis, "502");
+        let mut end = event(&missed, EventKind::Ended, 60);
+        end.outcome = Some(Outcome::Missed);
+        old_events.push(end);
+        for (i, e) in old_events.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO call_events (event_id, call_id, seq, kind, at, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    e.id.0,
+                    e.call_id.0,
+                    i as i64 + 1,
+                    e.kind.as_str(),
+                    e.at.timestamp_millis(),
+                    event_to_json(e)
+                ],
+            )
+            .unwrap();
+        }
+        for (call, events) in [(&answered, &old_events[..2]), (&missed, &old_events[2..])] {
+            let view = CallView::from_events(events.to_vec()).unwrap();
+            conn.execute(
+                "INSERT INTO calls (call_id, provider, direction, status, outcome, missed,
+                    phone_e164, phone_national, phone_rev, phone_raw, line, started_at,
+                    answered_at, answered_by, view)
+                 VALUES (?1, 'uis', ?2, ?3, ?4, ?5, '+79261234567', '9261234567',
+                    '7654321629', '79261234567', '+74951234567', ?6, ?7, 'Анна', ?8)",
+                params![
+                    call.0,
+                    view.direction.as_str(),
+                    view.status.as_str(),
+                    view.outcome.map(Outcome::as_str),
+                    view.missed,
+                    view.started_at.timestamp_millis(),
+                    view.answered_at.map(|at| at.timestamp_millis()),
+                    serde_json::to_string(&view).unwrap(),
+                ],
+            )
+            .unwrap();
+        }
+
+        migrate(&mut conn, &path).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let calls_columns = columns(&conn, "calls");
+        for gone in [
+            "provider",
+            "outcome",
+            "phone_raw",
+            "line",
+            "answered_at",
+            "ended_at",
+            "wait_s",
+            "talk_s",
+            "total_s",
+            "answered_by",
+            "answered_here",
+        ] {
+            assert!(!calls_columns.iter().any(|c| c == gone), "{gone}");
+        }
+        assert!(calls_columns.iter().any(|c| c == "talked"));
+        assert_eq!(
+            columns(&conn, "call_events"),
+            ["event_id", "call_id", "json"]
+        );
+        let talked: Vec<(String, bool)> = conn
+            .prepare("SELECT call_id, talked FROM calls ORDER BY call_id")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            talked,
+            [(answered.0.clone(), true), (missed.0.clone(), false)]
+        );
+
+        // The answered call ends now: folded from its two stored events and the new one.
+        let parser = NumberParser::new("RU").unwrap();
+        let mut live = LiveCalls::default();
+        let mut end = event(&answered, EventKind::Ended, 90);
+        end.outcome = Some(Outcome::Answered);
+        let applied = calls::apply_event(&mut conn, &parser, &mut live, &end, None, 1).unwrap();
+        assert_eq!(applied.view.status, CallStatus::Ended);
+        assert_eq!(applied.view.outcome, Some(Outcome::Answered));
+        assert_eq!(
+            applied.view.answered_at,
+            Some(old_events[1].at),
+            "the stored answer is in the fold"
+        );
+        let page = history::page(&conn, HistoryFilter::Missed, None, None, 10).unwrap();
+        assert_eq!(page.calls.len(), 1);
+        assert_eq!(page.calls[0].call_id, missed.0);
+    }
 }

@@ -5,7 +5,7 @@ use crate::common::{Call, anna, at, boris, engine, feed};
 use trubka_agent::contacts::{ContactDraft, PhoneEntry};
 use trubka_agent::engine::HistoryRequest;
 use trubka_agent::store::history::HistoryFilter;
-use trubka_core::Outcome;
+use trubka_core::{CallStatus, Direction, Outcome};
 
 fn ids(page: &trubka_agent::engine::HistoryEntries) -> Vec<&str> {
     page.entries
@@ -54,8 +54,8 @@ async fn history_lists_filters_searches_and_pages() {
     let first = &all.entries[4];
     assert_eq!(first.contact_name.as_deref(), Some("Иван Петров"));
     assert_eq!(
-        (first.call.direction.as_str(), first.call.outcome.as_deref()),
-        ("in", Some("answered"))
+        (first.call.direction, first.call.outcome),
+        (Direction::In, Some(Outcome::Answered))
     );
     assert_eq!(first.call.durations.talk, Some(45));
     assert_eq!(
@@ -183,8 +183,8 @@ async fn late_recordings_are_added_to_the_call() {
         ]
     );
     assert_eq!(
-        (entry.status.as_str(), entry.outcome.as_deref()),
-        ("ended", Some("answered"))
+        (entry.status, entry.outcome),
+        (CallStatus::Ended, Some(Outcome::Answered))
     );
     // A recording that arrives for a call never seen before still makes a history entry.
     let orphan = Call::incoming("8", "+79261234567");

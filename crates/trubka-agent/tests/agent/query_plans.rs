@@ -49,6 +49,7 @@ fn every_query_uses_an_index() {
     matching::find(&conn, &keys).unwrap();
     matching::best_name(&conn, &keys).unwrap();
 
+    let mut live = calls::LiveCalls::default();
     let call = crate::common::Call::incoming("1", "+78121234567").named("Иван");
     let back = crate::common::Call::outgoing("2", "+78121234567");
     for event in call
@@ -56,11 +57,12 @@ fn every_query_uses_an_index() {
         .into_iter()
         .chain(back.talked(2, crate::common::anna()))
     {
-        calls::apply_event(&mut conn, &parser, &event, None, 3).unwrap();
+        calls::apply_event(&mut conn, &parser, &mut live, &event, None, 3).unwrap();
     }
     calls::apply_event(
         &mut conn,
         &parser,
+        &mut live,
         &call.recording(crate::common::at(3, 0), "https://r/1.mp3"),
         None,
         4,

@@ -20,7 +20,7 @@ use trubka_agent::profile::Profile;
 use trubka_agent::relay_api::ApiError;
 use trubka_agent::relay_client::{ConnectionStatus, Delivery};
 use trubka_agent::{Engine, store};
-use trubka_core::PhoneNumber;
+use trubka_core::{Outcome, PhoneNumber};
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -196,7 +196,7 @@ async fn wait_caught_up(
     tokio::time::timeout(WAIT, async {
         loop {
             if let Ok(Some(call)) = engine.call(call_id).await
-                && call.status == "ended"
+                && call.is_ended()
             {
                 return;
             }
@@ -309,7 +309,7 @@ async fn live_cards_and_resume_after_relay_and_client_restarts() {
         history
             .entries
             .iter()
-            .all(|e| e.call.outcome.as_deref() == Some("answered"))
+            .all(|e| e.call.outcome == Some(Outcome::Answered))
     );
     let resume = engine.resume_point().await.unwrap();
     assert_eq!(resume.resync_count, 0);
