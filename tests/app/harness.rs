@@ -120,6 +120,15 @@ impl Stack {
     /// [`Stack::start`] with `config` as the relay's relay.toml (e.g. a CRM to ask about
     /// unknown callers).
     pub(crate) async fn start_with(config: Option<&str>) -> anyhow::Result<Stack> {
+        Stack::start_with_sim(config, &[]).await
+    }
+
+    /// [`Stack::start_with`], the simulator started with `sim_args` too (e.g. `--speed 20`
+    /// for click-to-call conversations that last seconds, not minutes).
+    pub(crate) async fn start_with_sim(
+        config: Option<&str>,
+        sim_args: &[&str],
+    ) -> anyhow::Result<Stack> {
         let dir = tempfile::tempdir()?;
         let (relay_port, sim_port) = (free_port(), free_port());
         let relay_url = format!("http://127.0.0.1:{relay_port}");
@@ -224,7 +233,8 @@ impl Stack {
                     "2339292:Анна Смирнова:201",
                     "--uis-employee",
                     "2339293:Игорь Лебедев:202",
-                ]),
+                ])
+                .args(sim_args),
             &output_dir().join("sim.log"),
         )?;
         let http = reqwest::Client::builder()
@@ -283,6 +293,26 @@ impl Stack {
             .unwrap_or_default()
             .trim()
             .to_owned())
+    }
+
+    /// Runs `trubka-relay ARGS… --data-dir …` (an admin's command, e.g. `tags set …`) on the
+    /// running relay's data folder and returns what it printed.
+    pub(crate) fn relay_admin(&self, args: &[&str]) -> anyhow::Result<String> {
+        let relay_bin = bin_dir().join("trubka-relay");
+        let ran = Command::new(&relay_bin)
+            .args(args)
+            .arg("--data-dir")
+            .arg(&self.relay_data)
+            .envs(self.relay_env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .with_context(|| format!("cannot run {}", relay_bin.display()))?;
+        if !ran.status.success() {
+            bail!(
+                "trubka-relay {args:?} failed: {}",
+                String::from_utf8_lossy(&ran.stderr)
+            );
+        }
+        Ok(String::from_utf8(ran.stdout)?)
     }
 
     /// Sends `body` to the relay's `path` with agent `token` and returns the JSON answer,

@@ -66,15 +66,12 @@ export function CaseView({ c, onChanged, onClose }: Props) {
       <dl class="facts">
         <dt>{t("cases.view.responsible")}</dt>
         <dd data-testid="case-view-responsible">{person(c.responsible)}</dd>
-        {claim && (
-          <>
-            <dt>{t("cases.view.claim")}</dt>
-            <dd class="claim" data-testid="case-view-claim">
-              {claim}
-            </dd>
-          </>
-        )}
       </dl>
+      {claim && (
+        <p class={c.claim?.mine ? "claim mine" : "claim"} data-testid="case-view-claim">
+          ☎ {claim}
+        </p>
+      )}
       <CaseActions c={c} onChanged={onChanged} />
 
       <h3>{t("cases.view.calls")}</h3>
@@ -96,8 +93,8 @@ export function CaseView({ c, onChanged, onClose }: Props) {
                   {outcome(call)}
                   {callbacks.has(call.call_id) && <span class="tag">{t("cases.view.callback_mark")}</span>}
                   {call.answered_by && !call.missed && <div class="row-sub">{t("history.answered_by", { name: employee(call.answered_by) })}</div>}
+                  {call.talk ? <div class="row-sub">{duration(call.talk)}</div> : null}
                 </td>
-                <td class="nowrap">{duration(call.talk)}</td>
                 <td>
                   <Recording call={call} />
                 </td>
