@@ -136,8 +136,16 @@ async fn run(args: Args) {
         concurrency: args.concurrency,
         rate: args.rate,
     };
-    let sent =
-        webhooks::post_all(args.provider, url, args.webhooks, args.agents, pace, clock).await;
+    let sent = webhooks::post_all(
+        args.provider,
+        url,
+        args.webhooks,
+        args.agents,
+        pace,
+        clock,
+        webhooks::new_number,
+    )
+    .await;
     let ingest_time = started.elapsed();
     // Bounded wait for the frames still on their way.
     let deadline = Instant::now() + Duration::from_secs(args.drain_secs);

@@ -17,8 +17,13 @@ pub(crate) struct Sent {
     pub(crate) failures: AtomicU64,
 }
 
-/// The body of webhook `i`, addressed to agent `agent`.
-fn payload(provider: Provider, i: usize, agent: usize) -> (String, &'static str) {
+/// The caller of webhook `i` when each webhook is a new number (`7926…`, without the `+`).
+pub(crate) fn new_number(i: usize) -> String {
+    format!("7926{:07}", i % 10_000_000)
+}
+
+/// The body of webhook `i` from `number`, addressed to agent `agent`.
+fn payload(provider: Provider, i: usize, agent: usize, number: &str) -> (String, &'static str) {
     match provider {
         Provider::Uis => {
             let session = UIS_SESSION_BASE + i;
@@ -27,7 +32,7 @@ fn payload(provider: Provider, i: usize, agent: usize) -> (String, &'static str)
                 "notification_time": "2026-05-12 10:17:02.215000",
                 "call_session_id": session,
                 "virtual_phone_number": "74951234567",
-                "contact_phone_number": format!("7926{:07}", i % 10_000_000),
+                "contact_phone_number": number,
                 "contact_full_name": "Иван Петров",
                 "employee_id": crate::uis_employee(agent),
                 "employee_full_name": format!("Сотрудник {agent}"),
@@ -43,7 +48,7 @@ fn payload(provider: Provider, i: usize, agent: usize) -> (String, &'static str)
                 ("event", "1".to_owned()),
                 ("call_id", format!("1774372584.{i}")),
                 ("src_type", "1".to_owned()),
-                ("src_num", format!("7926{:07}", i % 10_000_000)),
+                ("src_num", number.to_owned()),
                 ("dst_type", "2".to_owned()),
                 ("dst_num", format!("070196{ext}")),
                 ("short_dst_num", ext),
@@ -69,7 +74,7 @@ pub(crate) struct Pace {
     pub(crate) rate: Option<f64>,
 }
 
-/// Posts `count` webhooks; returns when all were answered.
+/// Posts `count` webhooks, webhook `i` from `number(i)`; returns when all were answered.
 ///
 /// With a rate, webhook `i` is due at `i / rate` and its times are counted from when it was
 /// due, not from when a worker got to send it: a relay that falls behind shows its backlog in
@@ -81,6 +86,7 @@ pub(crate) async fn post_all(
     agents: usize,
     pace: Pace,
     clock: Clock,
+    number: fn(usize) -> String,
 ) -> Arc<Sent> {
     let concurrency = pace.concurrency;
     let http = reqwest::Client::builder()
@@ -109,7 +115,7 @@ pub(crate) async fn post_all(
                 if i >= count {
                     break;
                 }
-                let (body, content_type) = payload(provider, i, i % agents);
+                let (body, content_type) = payload(provider, i, i % agents, &number(i));
                 let started = match pace.rate {
                     Some(rate) => {
                         let due = (i as f64 / rate * 1e9) as u64 + first;

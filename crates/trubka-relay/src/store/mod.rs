@@ -5,6 +5,7 @@
 //! - [`invites`]: one-time sign-in links (make, look up, exchange for a token).
 //! - [`writer`]: the one thread that appends events, in group-committed transactions.
 //! - [`append`]: the SQL of storing one event (and its audience) or one rejected payload.
+//! - [`bulk`]: many events appended in one transaction, outside a running relay.
 //! - [`checkpoint`]: WAL checkpoints on a thread of their own, off the ingest path.
 //! - [`retention`]: the SQL of removing what is older than `[retention]` allows, in batches.
 //! - [`read`]: a small pool of read-only connections for the async side (auth, resume).
@@ -16,6 +17,7 @@
 pub(crate) mod activity;
 pub(crate) mod agents;
 pub(crate) mod append;
+mod bulk;
 mod checkpoint;
 pub(crate) mod invites;
 pub(crate) mod read;
@@ -31,6 +33,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use crate::agents::{Agent, AgentEdit, AgentToken, NewAgent};
 use crate::config::RelayConfig;
 
+pub use bulk::Appended;
 pub use retention::Storage;
 
 /// The database file inside a data folder.
