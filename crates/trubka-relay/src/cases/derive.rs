@@ -64,6 +64,54 @@ pub(crate) fn client_number(
     Ok(Some((number_of(&state), before)))
 }
 
+/// The client number of a call (see [`number_of`]); `None` for a call without events.
+pub(crate) fn number_of_call(
+    conn: &Connection,
+    call_id: &str,
+) -> Result<Option<String>, CaseError> {
+    Ok(load_call(conn, call_id)?.map(|state| number_of(&state)))
+}
+
+/// The `meta` key of the backfill's second pass: the number after which cases are still to
+/// be derived (`""`: all of them); no row when nothing is owed.
+const BACKFILL_KEY: &str = "cases_backfill_after";
+
+/// Where the backfill's second pass is owed from, if it is.
+pub(crate) fn backfill_owed(conn: &Connection) -> Result<Option<String>, CaseError> {
+    Ok(crate::store::meta(conn, BACKFILL_KEY)?)
+}
+
+/// Records where the backfill's second pass goes on from; `None`: it is done.
+pub(crate) fn owe_backfill(conn: &Connection, after: Option<&str>) -> Result<(), CaseError> {
+    match after {
+        Some(after) => conn
+            .prepare_cached(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![BACKFILL_KEY, after])?,
+        None => conn
+            .prepare_cached("DELETE FROM meta WHERE key = ?1")?
+            .execute([BACKFILL_KEY])?,
+    };
+    Ok(())
+}
+
+/// Client numbers after `after`, in order.
+pub(crate) fn numbers_after(
+    conn: &Connection,
+    after: &str,
+    limit: usize,
+) -> Result<Vec<String>, CaseError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT DISTINCT number FROM call_clients WHERE number > ?1 ORDER BY number LIMIT ?2",
+    )?;
+    let numbers = statement
+        .query_map(params![after, limit as i64], |row| row.get(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(numbers)
+}
+
 /// Calls (from `calls`) after `after` in id order that have no client number yet.
 pub(crate) fn calls_without_number(
     conn: &Connection,

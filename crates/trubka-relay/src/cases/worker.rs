@@ -29,6 +29,8 @@ const BEAT: Duration = Duration::from_secs(1);
 /// Calls of an older database given their client number per pass when idle (see
 /// [`CaseWorker::backfill`]); new calls' work is taken between two passes.
 const BACKFILL_BATCH: usize = 500;
+/// Client numbers whose cases the backfill derives per pass, once every call has its number.
+const BACKFILL_NUMBERS: usize = 200;
 
 /// The worker's state, lent to every job.
 pub(crate) struct CaseWorker {
@@ -39,7 +41,8 @@ pub(crate) struct CaseWorker {
     pub(crate) claim_minutes: u32,
     version: Arc<AtomicU64>,
     hub: Arc<Hub>,
-    /// Where the pass over calls without a client number has reached; `None` once done.
+    /// Where the first pass over calls without a client number has reached; `None` once the
+    /// backfill is done, its second pass too (see [`CaseWorker::backfill`]).
     backfill_after: Option<String>,
 }
 
@@ -247,17 +250,44 @@ impl CaseWorker {
         Ok(())
     }
 
-    /// Gives the calls stored before cases existed their client number and cases, a batch
-    /// per idle beat, in call id order; ends once every call has its number.
+    /// Gives the calls stored before cases existed (or that the worker never got to) their
+    /// client number and cases, a batch per idle beat, in two passes, so that each number's
+    /// cases are derived once however many calls it has: first every such call gets its
+    /// number, in call id order; then the cases of every number are derived, in number
+    /// order. The second pass is owed (`derive::backfill_owed`, kept in the database) from
+    /// before the first writes a number until it ends, so a restart goes on with it.
+    /// Deriving each batch of calls' numbers at once instead made a number with thousands of
+    /// calls be derived again in every batch that held one of them.
     fn backfill(&mut self) -> Result<(), CaseError> {
         let Some(after) = self.backfill_after.take() else {
             return Ok(());
         };
         let calls = derive::calls_without_number(&self.conn, &after, BACKFILL_BATCH)?;
         if let Some(last) = calls.last() {
+            if derive::backfill_owed(&self.conn)?.is_none() {
+                derive::owe_backfill(&self.conn, Some(""))?;
+            }
+            let mut assigned = HashMap::new();
+            for call in &calls {
+                if let Some(number) = derive::number_of_call(&self.conn, call)? {
+                    assigned.insert(call.clone(), number);
+                }
+            }
+            derive::write(&self.conn, &assigned, &[], Utc::now())?;
             self.backfill_after = Some(last.clone());
-            let calls: BTreeSet<String> = calls.into_iter().collect();
-            self.touched(&calls)?;
+            return Ok(());
+        }
+        let Some(from) = derive::backfill_owed(&self.conn)? else {
+            return Ok(());
+        };
+        let numbers = derive::numbers_after(&self.conn, &from, BACKFILL_NUMBERS)?;
+        match numbers.last().cloned() {
+            Some(last) => {
+                self.update(&BTreeSet::new(), numbers.into_iter().collect())?;
+                derive::owe_backfill(&self.conn, Some(&last))?;
+                self.backfill_after = Some(after);
+            }
+            None => derive::owe_backfill(&self.conn, None)?,
         }
         Ok(())
     }

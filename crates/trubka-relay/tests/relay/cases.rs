@@ -612,4 +612,48 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
         .unwrap()
         .unwrap()
         .unwrap();
+
+    // Stopped between the backfill's two passes: every call has its number, the cases of the
+    // numbers are still owed. The next start derives them.
+    let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
+    conn.execute_batch(
+        "DELETE FROM cases;
+         INSERT INTO meta(key, value) VALUES ('cases_backfill_after', '')",
+    )
+    .unwrap();
+    drop(conn);
+    let (addr, _, stop, task) = serve_on(&data).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let resumed = loop {
+        let cases = list(addr).await;
+        if cases.first().is_some_and(|c| c.calls.len() == 2) {
+            break cases;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(comparable(&before), comparable(&resumed));
+    let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
+    let owed = || -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM meta WHERE key = 'cases_backfill_after'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    // Done, the second pass is owed no more.
+    while owed() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the backfill never ended"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = stop.send(());
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
 }
