@@ -90,8 +90,9 @@ pub(crate) struct Shared {
     pub(crate) crm: Option<Arc<CrmLookup>>,
     /// The team's cases: jobs on the case worker's thread (`crate::cases`).
     pub(crate) cases: Cases,
-    /// Agents' statuses on their PBX (`crate::presence`).
-    pub(crate) presence: Presence,
+    /// Agents' statuses on their PBX (`crate::presence`), also told by the case worker who is
+    /// on a call.
+    pub(crate) presence: Arc<Presence>,
     /// Wakes the tagger when a note with tags is stored (`crate::uis_tags`).
     pub(crate) uis_tags: Arc<tokio::sync::Notify>,
     /// Sign-in links: looked up by the join page, exchanged by `POST /v1/join`.
@@ -155,8 +156,16 @@ impl Relay {
             Arc::clone(&metrics),
             CaseFeed(Arc::clone(&case_queue)),
         )?;
-        let (cases, case_thread) =
-            crate::cases::start(&path, config.cases, Arc::clone(&hub), case_queue)?;
+        let presence = Arc::new(Presence::new(Duration::from_secs(
+            config.presence_interval_secs,
+        )));
+        let (cases, case_thread) = crate::cases::start(
+            &path,
+            config.cases,
+            Arc::clone(&hub),
+            Arc::clone(&presence),
+            case_queue,
+        )?;
         let reads = Arc::new(ReadPool::new(path.clone()));
         let crm = match &config.directory.lookup {
             Some(lookup) => Some(Arc::new(
@@ -184,7 +193,7 @@ impl Relay {
             reads,
             crm,
             cases,
-            presence: Presence::new(Duration::from_secs(config.presence_interval_secs)),
+            presence,
             uis_tags: Arc::new(tokio::sync::Notify::new()),
             invites: InviteDesk::new(path.clone(), config.public_url.clone()),
             updates: crate::updates::Releases::new(&config.data_dir),

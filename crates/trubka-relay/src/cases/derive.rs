@@ -48,12 +48,13 @@ fn number_of(state: &CallState) -> String {
     }
 }
 
-/// The call's client number now, and the one recorded before (`None`: not yet); `None` for a
-/// call without events. Nothing is written here: [`write`] records it with the cases.
+/// The call's client number now, and the one recorded before (`None`: not yet), with the
+/// call's state; `None` for a call without events. Nothing is written here: [`write`]
+/// records it with the cases.
 pub(crate) fn client_number(
     conn: &Connection,
     call_id: &str,
-) -> Result<Option<(String, Option<String>)>, CaseError> {
+) -> Result<Option<(String, Option<String>, CallState)>, CaseError> {
     let Some(state) = load_call(conn, call_id)? else {
         return Ok(None);
     };
@@ -61,7 +62,7 @@ pub(crate) fn client_number(
         .prepare_cached("SELECT number FROM call_clients WHERE call_id = ?1")?
         .query_row([call_id], |row| row.get(0))
         .optional()?;
-    Ok(Some((number_of(&state), before)))
+    Ok(Some((number_of(&state), before, state)))
 }
 
 /// The client number of a call (see [`number_of`]); `None` for a call without events.

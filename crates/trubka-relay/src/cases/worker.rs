@@ -22,6 +22,7 @@ use super::{CaseError, CaseQueue, Cases, claims, derive};
 use crate::agents::{AgentId, AgentSet};
 use crate::config::CasesConfig;
 use crate::hub::Hub;
+use crate::presence::Presence;
 use crate::store::{Role, StoreError, agents, open_connection};
 
 /// How long the thread sleeps when idle; claims lapse on this beat.
@@ -41,6 +42,8 @@ pub(crate) struct CaseWorker {
     pub(crate) claim_minutes: u32,
     version: Arc<AtomicU64>,
     hub: Arc<Hub>,
+    /// Agents' presence, told who is on a call by each call folded here.
+    presence: Arc<Presence>,
     /// Where the first pass over calls without a client number has reached; `None` once the
     /// backfill is done, its second pass too (see [`CaseWorker::backfill`]).
     backfill_after: Option<String>,
@@ -58,6 +61,7 @@ pub(crate) fn start(
     path: &Path,
     config: CasesConfig,
     hub: Arc<Hub>,
+    presence: Arc<Presence>,
     queue: Arc<CaseQueue>,
 ) -> Result<(Cases, CaseThread), StoreError> {
     let conn = open_connection(path, Role::Writer)?;
@@ -77,6 +81,7 @@ pub(crate) fn start(
         claim_minutes: config.claim_minutes,
         version: Arc::clone(&version),
         hub,
+        presence,
         backfill_after: Some(String::new()),
     };
     let thread_queue = Arc::clone(&queue);
@@ -186,7 +191,9 @@ impl CaseWorker {
         let now = Utc::now();
         let mut assigned = HashMap::new();
         for call in calls {
-            if let Some((number, before)) = derive::client_number(&self.conn, call)? {
+            if let Some((number, before, state)) = derive::client_number(&self.conn, call)? {
+                // The same fold tells presence who talks on the call (`presence::on_call`).
+                self.presence.call_seen(&state, &self.agents, &self.hub);
                 match before {
                     Some(before) if before == number => {}
                     Some(before) => {

@@ -7,11 +7,14 @@
 //! writes the agent's status to every PBX they are mapped on (UIS `update.employees`, Sipuni
 //! `workplace/setUserStatus`, see [`words`]); [`ReadBack`] reads every agent's status back
 //! every `presence_interval_secs` (UIS `get.employees` with `get.statuses`, Sipuni
-//! `statistic/operators`) and who is on a call (UIS `list.calls`; Sipuni lists no calls in
-//! progress, so its agents are never shown on a call). A change of a presence already known
-//! is sent to every stream as a `presence` frame; the first reading after start is not (a
-//! desktop reads `GET /v1/presence` when it connects).
+//! `statistic/operators`) and who is on a call (UIS `list.calls`). Between read-backs, and for
+//! Sipuni, which lists no calls in progress, «on a call» follows the relay's own event log
+//! ([`on_call`]): the case worker reports every call whose events were stored, and a change
+//! is announced at once. A change of a presence already known is sent to every stream as a
+//! `presence` frame; the first reading after start is not (a desktop reads `GET /v1/presence`
+//! when it connects).
 
+pub(crate) mod on_call;
 pub(crate) mod words;
 
 use std::collections::{HashMap, HashSet};
@@ -19,16 +22,19 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::Utf8Bytes;
+use chrono::Utc;
 use tokio_util::sync::CancellationToken;
-use trubka_core::Provider;
+use trubka_core::{CallState, Provider};
 use trubka_pbx::PbxError;
 use trubka_pbx::uis::EmployeeStatus;
 use trubka_protocol::ServerFrame;
 use trubka_protocol::control::{AgentPresence, PresenceStatus, PresenceUpdate};
 
-use crate::agents::{Agent, AgentId};
+use crate::agents::{Agent, AgentId, AgentSet};
+use crate::hub::Hub;
 use crate::relay::AppState;
 use crate::store::StoreError;
+use on_call::CallsInProgress;
 use words::{Reading, WordsError};
 
 /// How long the account's UIS statuses are kept between reads.
@@ -79,6 +85,8 @@ struct Known {
 pub(crate) struct Presence {
     known: Mutex<HashMap<AgentId, Known>>,
     statuses: tokio::sync::Mutex<Option<(Instant, Vec<EmployeeStatus>)>>,
+    /// Who talks on which call in progress, by the event log.
+    calls: Mutex<CallsInProgress>,
     /// How often [`ReadBack`] runs; zero: never.
     every: Duration,
 }
@@ -88,6 +96,7 @@ impl Presence {
         Presence {
             known: Mutex::new(HashMap::new()),
             statuses: tokio::sync::Mutex::new(None),
+            calls: Mutex::new(CallsInProgress::default()),
             every,
         }
     }
@@ -95,6 +104,42 @@ impl Presence {
     fn known(&self, agent: AgentId) -> Known {
         let known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
         known.get(&agent).cloned().unwrap_or_default()
+    }
+
+    /// The agents on a call by the event log.
+    fn on_call_by_log(&self) -> HashSet<AgentId> {
+        let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+        calls.agents(Utc::now())
+    }
+
+    /// The case worker's report of a call whose events were stored (or read again): who
+    /// talks on it now. The agents whose «on a call» this changes are announced on `hub`.
+    pub(crate) fn call_seen(&self, state: &CallState, agents: &AgentSet, hub: &Hub) {
+        let now = Utc::now();
+        let talking = on_call::talking(state, agents);
+        let (before, after) = {
+            let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
+            let before = calls.agents(now);
+            let last = state.last_event_at().unwrap_or(now);
+            calls.observe(&state.call_id().0, talking, last);
+            (before, calls.agents(now))
+        };
+        for id in before.symmetric_difference(&after) {
+            let Some(agent) = agents.get(*id) else {
+                continue;
+            };
+            let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+            let was = known.get(id).cloned().unwrap_or_default();
+            let now = Known {
+                on_call: after.contains(id),
+                ..was.clone()
+            };
+            if was != now {
+                known.insert(*id, now.clone());
+                drop(known);
+                announce(hub, agent, now);
+            }
+        }
     }
 
     /// Records `now` for `agent`; true when it changes a presence known before.
@@ -118,11 +163,11 @@ fn view(agent: &Agent, known: Known) -> AgentPresence {
 }
 
 /// Tells every stream about `agent`'s presence.
-fn announce(state: &AppState, agent: &Agent, known: Known) {
+fn announce(hub: &Hub, agent: &Agent, known: Known) {
     let frame = ServerFrame::Presence {
         presence: Box::new(view(agent, known)),
     };
-    state.hub.broadcast(&Utf8Bytes::from(frame.to_json()));
+    hub.broadcast(&Utf8Bytes::from(frame.to_json()));
 }
 
 async fn active_agents(state: &AppState) -> Result<Vec<Agent>, StoreError> {
@@ -226,7 +271,7 @@ pub(crate) async fn set(
     state.presence.record(agent.id, now.clone());
     // Set by the agent: colleagues hear of it even when the relay had not read it before.
     if before != now {
-        announce(state, agent, now.clone());
+        announce(&state.hub, agent, now.clone());
     }
     Ok(view(agent, now))
 }
@@ -290,6 +335,7 @@ impl ReadBack {
                 Err(error) => tracing::warn!(%error, "presence read-back from Sipuni failed"),
             }
         }
+        let by_log = state.presence.on_call_by_log();
         for agent in &agents {
             let before = state.presence.known(agent.id);
             let mut now = before.clone();
@@ -304,12 +350,16 @@ impl ReadBack {
                     reason
                 };
             }
-            if let (Some(talking), Some(employee)) = (&on_call, uis_employee(agent)) {
-                now.on_call = talking.contains(&employee);
-            }
+            // UIS's list of calls as of now, or the event log, which also covers agents UIS
+            // did not answer for.
+            let by_uis = on_call
+                .as_ref()
+                .zip(uis_employee(agent))
+                .is_some_and(|(talking, employee)| talking.contains(&employee));
+            now.on_call = by_uis || by_log.contains(&agent.id);
             if state.presence.record(agent.id, now.clone()) {
                 state.metrics.actions.presence_change();
-                announce(state, agent, now);
+                announce(&state.hub, agent, now);
             }
         }
     }

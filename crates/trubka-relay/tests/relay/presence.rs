@@ -66,9 +66,14 @@ async fn presence_of(pbx: &Pbx, token: &str, name: &str) -> Value {
 async fn next_presence(stream: &mut Stream) -> AgentPresence {
     // Bounded by the stream's own per-frame wait.
     loop {
-        match stream.next().await {
+        match stream.next_frame().await {
             Got::Frame(ServerFrame::Presence { presence }) => return *presence,
-            Got::Frame(ServerFrame::Event { .. }) => {}
+            Got::Frame(
+                ServerFrame::Event { .. }
+                | ServerFrame::CaughtUp { .. }
+                | ServerFrame::Case { .. }
+                | ServerFrame::Directory { .. },
+            ) => {}
             other => panic!("expected a presence frame, got {other:?}"),
         }
     }
@@ -339,5 +344,143 @@ async fn a_silent_pbx_is_a_504_and_the_status_stays_as_it_was() {
     // Nothing reached Sipuni either: the agent's status is not half set.
     assert!(pbx.sim_requests("sipuni_api").await.is_empty());
     holding.abort();
+    pbx.stop().await;
+}
+
+/// The next `presence` frame about `name` on `stream`, skipping events, control notices and
+/// other agents' presence.
+async fn presence_frame_of(stream: &mut Stream, name: &str) -> AgentPresence {
+    // Bounded by the stream's own per-frame wait.
+    loop {
+        match stream.next_frame().await {
+            Got::Frame(ServerFrame::Presence { presence }) if presence.agent == name => {
+                return *presence;
+            }
+            Got::Frame(_) => {}
+            other => panic!("expected a presence frame of {name}, got {other:?}"),
+        }
+    }
+}
+
+/// The next `presence` frame that shows `name` on a call (or off one, `on_call` false),
+/// skipping others: a read-back may announce a status meanwhile.
+async fn on_call_frame(stream: &mut Stream, name: &str, on_call: bool) -> AgentPresence {
+    // Bounded by the stream's own per-frame wait.
+    loop {
+        let heard = presence_frame_of(stream, name).await;
+        if heard.on_call == on_call {
+            return heard;
+        }
+    }
+}
+
+async fn hang_up(pbx: &Pbx, token: &str, call_id: &str) -> (u16, Value) {
+    let response = pbx
+        .http
+        .post(pbx.relay_url(&format!("/v1/calls/{call_id}/control")))
+        .bearer_auth(token)
+        .json(&json!({"action": "hangup"}))
+        .send()
+        .await
+        .unwrap();
+    crate::common::read_json(response).await
+}
+
+async fn metrics(pbx: &Pbx) -> String {
+    let response = pbx
+        .http
+        .get(pbx.relay_url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn on_a_call_follows_the_event_log_for_sipuni_and_between_uis_read_backs() {
+    let pbx = Pbx::start(
+        |_| {},
+        |sim| {
+            sim.speed = 20.0;
+            sim.sipuni.missing_hangup_probability = 0.0;
+        },
+    )
+    .await;
+    let maria = pbx.agent("Мария", maria_sipuni_only);
+    let anna_token = pbx.agent("Анна", anna);
+    let igor_token = pbx.agent("Игорь", igor);
+    let mut stream = pbx.listen(&igor_token).await;
+
+    // A Sipuni call Мария answers: no read-back runs (Sipuni lists no calls anyway), the
+    // event log puts her on a call, and colleagues hear of it.
+    let sipuni_call = pbx
+        .sim_call(
+            json!({"provider": "sipuni", "from": "+7 926 123-45-67", "employee": "203",
+                         "ivr_seconds": 1, "ring_seconds": 1, "talk_seconds": 900}),
+        )
+        .await;
+    let heard = presence_frame_of(&mut stream, "Мария").await;
+    assert!(heard.on_call, "{heard:?}");
+    assert_eq!(heard.status, None, "no status was read or set");
+    assert_eq!(
+        presence_of(&pbx, &igor_token, "Мария").await["on_call"],
+        true
+    );
+    assert_eq!(
+        presence_of(&pbx, &igor_token, "Анна").await["on_call"],
+        false
+    );
+
+    // A UIS call Анна answers shows before any read-back of `list.calls`, and the read-back
+    // agrees.
+    let uis_call = pbx
+        .sim_call(
+            json!({"provider": "uis", "from": "+7 926 765-43-21", "employee": ANNA_EXT,
+                         "ivr_seconds": 1, "ring_seconds": 1, "talk_seconds": 900}),
+        )
+        .await;
+    on_call_frame(&mut stream, "Анна", true).await;
+    pbx.presence.run_once().await;
+    assert_eq!(
+        presence_of(&pbx, &igor_token, "Анна").await["on_call"],
+        true
+    );
+    assert_eq!(
+        presence_of(&pbx, &igor_token, "Мария").await["on_call"],
+        true
+    );
+
+    // Each call ends: the event log takes them off it at once.
+    let (status, body) = hang_up(&pbx, &maria, &sipuni_call).await;
+    assert_eq!(status, 200, "{body}");
+    on_call_frame(&mut stream, "Мария", false).await;
+    // A colleague may not hang up another's call: refused before the PBX is asked.
+    let (status, _) = hang_up(&pbx, &maria, &uis_call).await;
+    assert_eq!(status, 403);
+    let (status, body) = hang_up(&pbx, &anna_token, &uis_call).await;
+    assert_eq!(status, 200, "{body}");
+    on_call_frame(&mut stream, "Анна", false).await;
+    assert_eq!(
+        presence_of(&pbx, &igor_token, "Анна").await["on_call"],
+        false
+    );
+
+    // /metrics counted the control actions, the read-back and a status write.
+    let (status, _) = put(&pbx, &maria, json!({"status": "break"})).await;
+    assert_eq!(status, 200);
+    let (status, _) = put(&pbx, &maria, json!({"status": "dnd"})).await;
+    assert_eq!(status, 422);
+    let text = metrics(&pbx).await;
+    for line in [
+        "trubka_relay_control_actions_total{action=\"hangup\",outcome=\"done\"} 2\n",
+        "trubka_relay_control_actions_total{action=\"hangup\",outcome=\"not_allowed\"} 1\n",
+        "trubka_relay_control_actions_total{action=\"hold\",outcome=\"done\"} 0\n",
+        "trubka_relay_presence_writes_total{outcome=\"done\"} 1\n",
+        "trubka_relay_presence_writes_total{outcome=\"not_allowed\"} 1\n",
+        "trubka_relay_presence_readbacks_total{provider=\"uis\",outcome=\"ok\"} 1\n",
+        "trubka_relay_presence_readbacks_total{provider=\"sipuni\",outcome=\"ok\"} 1\n",
+    ] {
+        assert!(text.contains(line), "{line} in\n{text}");
+    }
     pbx.stop().await;
 }

@@ -180,18 +180,20 @@ pub(crate) struct Stream {
 
 impl Stream {
     /// The next frame or close, skipping pings, `caught_up` (which [`Self::caught_up`]
-    /// reads when a test is about it), the directory's version (`tests/directory.rs`) and
-    /// case changes (`tests/cases.rs`).
+    /// reads when a test is about it), the directory's version (`tests/directory.rs`), case
+    /// changes (`tests/cases.rs`) and presence (`tests/presence.rs`, which reads
+    /// [`Self::next_frame`]).
     pub(crate) async fn next(&mut self) -> Got {
         // Bounded: a relay sends one `caught_up` per connection, a `directory` per change of
-        // the directory, which tests about events do not make, and a `case` per case change,
-        // at most one per stored call.
+        // the directory, which tests about events do not make, a `case` per case change, at
+        // most one per stored call, and a `presence` per agent taking or leaving a call.
         loop {
             match self.next_frame().await {
                 Got::Frame(
                     ServerFrame::CaughtUp { .. }
                     | ServerFrame::Directory { .. }
-                    | ServerFrame::Case { .. },
+                    | ServerFrame::Case { .. }
+                    | ServerFrame::Presence { .. },
                 ) => {
                     continue;
                 }
