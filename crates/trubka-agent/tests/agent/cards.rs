@@ -262,3 +262,50 @@ async fn out_of_order_events_give_the_same_card() {
         assert_eq!(card, &cards[0]);
     }
 }
+
+/// A call's kept state and its stored events give one view: applied in any order, with the
+/// kept states forgotten now and then (the call folded again from what is stored), a call
+/// ends as the fold of all its events does.
+#[test]
+fn a_kept_call_state_and_the_stored_events_give_the_same_view() {
+    use trubka_agent::calls::CallView;
+    use trubka_agent::numbers::NumberParser;
+    use trubka_agent::store::calls::{LiveCalls, apply_event};
+
+    let call = Call::incoming("41", "+79261234567").named("Иван");
+    let events = [
+        call.started(at(0, 0)),
+        call.ringing(at(0, 1), anna()),
+        call.ringing(at(0, 1), boris()),
+        call.answered(at(0, 4), Some(boris())),
+        call.ended(at(1, 0), Outcome::Answered, 56),
+        call.recording(at(1, 30), "https://rec/41.mp3"),
+    ];
+    let whole = CallView::from_events(events.clone()).unwrap();
+    let parser = NumberParser::new("RU").unwrap();
+    let runs: [(Vec<usize>, Option<usize>); 4] = [
+        (vec![0, 1, 2, 3, 4, 5], None),
+        (vec![5, 4, 3, 2, 1, 0], Some(2)),
+        (vec![4, 0, 5, 2, 3, 1], Some(1)),
+        (vec![3, 3, 1, 5, 0, 4, 2, 4], Some(3)),
+    ];
+    for (order, forget_every) in runs {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = trubka_agent::store::open_connection(&dir.path().join("t.db")).unwrap();
+        let mut live = LiveCalls::default();
+        let mut last = None;
+        for (n, &i) in order.iter().enumerate() {
+            if forget_every.is_some_and(|k| n % k == 0) {
+                live.clear();
+            }
+            let applied = apply_event(&mut conn, &parser, &mut live, &events[i], None, 1).unwrap();
+            last = Some(applied.view);
+        }
+        assert_eq!(
+            last.as_ref(),
+            Some(&whole),
+            "{order:?}, forgetting every {forget_every:?}"
+        );
+        assert_eq!(live.len(), 1);
+    }
+}
