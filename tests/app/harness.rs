@@ -437,15 +437,18 @@ pub(crate) struct App {
     pub(crate) main: fantoccini::wd::WindowHandle,
     /// The app binary this session started, by its full path.
     binary: PathBuf,
+    /// Whether the WebDriver session was ended by [`App::close`], which ends the app.
+    closed: bool,
     _driver: Proc,
 }
 
 /// A test that fails leaves its app running when only tauri-driver is killed: the app then
 /// keeps its single-instance name on the bus, and every later test's launch is handed over to
-/// it instead of starting. So a session dropped by a panic ends the app it started too.
+/// it instead of starting. So a session dropped without `close` (a panic, or a test returning
+/// its error with `?`) ends the app it started too.
 impl Drop for App {
     fn drop(&mut self) {
-        if std::thread::panicking() {
+        if !self.closed {
             let _ = Command::new("pkill")
                 .args(["-KILL", "-f"])
                 .arg(&self.binary)
@@ -521,6 +524,7 @@ impl App {
             client,
             main,
             binary: app,
+            closed: false,
             _driver: driver,
         })
     }
@@ -653,8 +657,15 @@ impl App {
         Ok(())
     }
 
-    pub(crate) async fn close(self) {
+    /// Ends tauri-driver and leaves the app alone: for an app that restarted itself (its
+    /// updater), which this session no longer drives and the test ends by its own pid.
+    pub(crate) fn detach(mut self) {
+        self.closed = true;
+    }
+
+    pub(crate) async fn close(mut self) {
         let _ = self.client.clone().close().await;
+        self.closed = true;
     }
 
     /// Ends the session and waits until no `trubka` runs on `home` and its single-instance

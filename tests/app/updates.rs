@@ -351,7 +351,7 @@ async fn installed_app_installs_the_update() -> anyhow::Result<()> {
         },
     )
     .await;
-    drop(app);
+    app.detach();
     let (pid, _) = restarted?;
     run(Command::new("kill").arg(pid.to_string()))?;
     harness::wait_for("the restarted app to exit", SHORT, || {

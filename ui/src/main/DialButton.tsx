@@ -65,6 +65,9 @@ function DialMenu({ number, name, within, onClose }: MenuProps) {
     onClose();
     void dialNumber(number, scenario);
   };
+  // The items that are always there come first: the scenarios arrive a moment later, and
+  // anything below them would move under the pointer as they load (a click meant for
+  // «Заявка» landing on a scenario places a call).
   return (
     <ul class="dial-menu" role="menu" data-testid="dial-menu">
       <li role="none">
@@ -72,13 +75,26 @@ function DialMenu({ number, name, within, onClose }: MenuProps) {
           ✆ {t("common.dial")}
         </button>
       </li>
-      {list.state === "loading" && <li class="muted small">{t("common.loading")}</li>}
+      <li role="none">
+        <button
+          type="button"
+          role="menuitem"
+          data-testid="dial-request"
+          onClick={() => {
+            onClose();
+            openRequest({ phone: number, name: name ?? "" });
+          }}
+        >
+          ✎ {t("request.open")}
+        </button>
+      </li>
+      {list.state === "loading" && <li class="menu-sep muted small">{t("common.loading")}</li>}
       {list.state === "failed" && (
-        <li class="error small" data-testid="dial-menu-error">
+        <li class="menu-sep error small" data-testid="dial-menu-error">
           {t("dial.scenarios_failed")}: {list.error}
         </li>
       )}
-      {list.state === "ready" && list.list.length > 0 && <li class="menu-head muted small">{t("dial.via")}</li>}
+      {list.state === "ready" && list.list.length > 0 && <li class="menu-head menu-sep muted small">{t("dial.via")}</li>}
       {list.state === "ready" &&
         list.list.map((r) => (
           <li role="none" key={`${r.provider}:${r.id}`}>
@@ -95,19 +111,6 @@ function DialMenu({ number, name, within, onClose }: MenuProps) {
             </button>
           </li>
         ))}
-      <li role="none" class="menu-sep">
-        <button
-          type="button"
-          role="menuitem"
-          data-testid="dial-request"
-          onClick={() => {
-            onClose();
-            openRequest({ phone: number, name: name ?? "" });
-          }}
-        >
-          ✎ {t("request.open")}
-        </button>
-      </li>
     </ul>
   );
 }
