@@ -5,8 +5,10 @@
 //! app shows «Перезванивает Игорь» within the wait; Игорь's note on the missed call is in the
 //! app's case view and history; Анна calls back from the case (the relay claims it for her,
 //! the simulator answers and records the call), which moves the case to «В ожидании» in the
-//! app and for Игорь; the note Анна writes in the card's note box is what Игорь reads.
-//! Screenshots (`60-…` to `72-…`) of the case list, the case view and the note box in
+//! app and for Игорь; the note Анна writes in the card's note box is what Игорь reads in the
+//! case (her own call is not his to see).
+//! With the relay gone, the app lists the cases last received and says they may be out of
+//! date. Screenshots (`60-…` to `73-…`) of the case list, the case view and the note box in
 //! Russian, English and a dark theme; the note box's are the card window's own.
 
 use std::time::Duration;
@@ -184,7 +186,7 @@ async fn answered_call(stack: &Stack) -> anyhow::Result<String> {
 async fn cases_claims_and_notes_between_two_agents() -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     // Twenty times real time: the simulator's call-back talks for seconds, not minutes.
-    let stack = Stack::start_with_sim(None, &["--speed", "20"]).await?;
+    let mut stack = Stack::start_with_sim(None, &["--speed", "20"]).await?;
     let _notifications = FakeNotifications::start()
         .await
         .context("cannot own org.freedesktop.Notifications")?;
@@ -497,6 +499,19 @@ async fn cases_claims_and_notes_between_two_agents() -> anyhow::Result<()> {
     )
     .await?;
     app.to_main_window().await?;
+
+    // The relay gone: the list is the copy last received, and says it may be out of date.
+    stack.stop_relay();
+    let stale = app
+        .wait_text("[data-testid=cases-stale]", "могут быть устаревшими", CALL)
+        .await?;
+    assert!(stale.starts_with("Нет связи с релеем"), "{stale}");
+    wait_row(&app, &key, "the stored case still listed", |r| {
+        r["status"] == "waiting"
+    })
+    .await?;
+    painted(&app).await?;
+    app.shot("73-cases-stale-dark-ru").await;
     app.close().await;
     igor.stop();
     Ok(())

@@ -295,6 +295,12 @@ impl Stack {
             .to_owned())
     }
 
+    /// Stops the relay (its process is killed), as a network outage would look to the app.
+    pub(crate) fn stop_relay(&mut self) {
+        // The relay is the first process started, the simulator the second.
+        drop(self._procs.remove(0));
+    }
+
     /// Runs `trubka-relay ARGS… --data-dir …` (an admin's command, e.g. `tags set …`) on the
     /// running relay's data folder and returns what it printed.
     pub(crate) fn relay_admin(&self, args: &[&str]) -> anyhow::Result<String> {

@@ -127,7 +127,7 @@ export function App() {
 
   const signedOut = status?.connection.state === "signed_out" && !settings?.relay_url;
   const needsSignIn = status !== null && settings !== null && (signedOut || status.connection.state === "token_revoked");
-  const cases = useCases(settings?.relay_url != null && !needsSignIn);
+  const cases = useCases(settings?.relay_url != null && !needsSignIn, status ? status.connection.state === "connected" : null);
   const badge = badgeCount(cases.list?.cases ?? []);
 
   return (

@@ -1,7 +1,7 @@
 // The case list the main window holds for as long as it is open: read when the window
-// starts and whenever the connection comes back (cases changed while it was away), then
-// kept by the `case-changed` events. App reads it for the tab's badge, the case screen for
-// its rows.
+// starts and whenever the connection comes or goes (cases changed while it was away; the
+// stored copy, stale, while it is away), and kept by the `case-changed` events between.
+// App reads it for the tab's badge, the case screen for its rows.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { api, on, type CaseDto, type CaseListDto } from "../../ipc";
 import { errorText } from "../../errors";
@@ -16,10 +16,10 @@ export interface CaseStore {
   put: (c: CaseDto) => void;
 }
 
-export function useCases(signedIn: boolean): CaseStore {
+export function useCases(signedIn: boolean, connected: boolean | null): CaseStore {
   const [list, setList] = useState<CaseListDto | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const connected = useRef<boolean | null>(null);
+  const was = useRef<boolean | null>(null);
 
   const reload = useCallback(async () => {
     try {
@@ -37,16 +37,19 @@ export function useCases(signedIn: boolean): CaseStore {
   useEffect(() => {
     if (!signedIn) return;
     void reload();
-    const unlisten = [
-      on("case-changed", put),
-      on("status", (s) => {
-        const now = s.connection.state === "connected";
-        if (now && connected.current !== true) void reload();
-        connected.current = now;
-      }),
-    ];
-    return () => unlisten.forEach((p) => p.then((f) => f()));
+    const unlisten = on("case-changed", put);
+    return () => {
+      unlisten.then((f) => f());
+    };
   }, [signedIn, reload, put]);
+
+  // Connected again: what changed meanwhile. Cut off: the list read again is the stored
+  // copy, marked as possibly out of date.
+  useEffect(() => {
+    if (!signedIn || connected === null) return;
+    if (was.current !== null && was.current !== connected) void reload();
+    was.current = connected;
+  }, [signedIn, connected, reload]);
 
   return { list, error, reload, put };
 }
