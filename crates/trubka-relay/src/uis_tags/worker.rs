@@ -26,6 +26,8 @@ const POLL: Duration = Duration::from_secs(1);
 const BATCH: u32 = 20;
 /// The longest wait between two attempts.
 const MAX_DELAY_MS: i64 = 30 * 60 * 1000;
+/// Attempts after which a tag whose id keeps vanishing waits its backoff like any other.
+const AGAIN_AT_ONCE: u32 = 2;
 /// After this long since the note, a tag still failing is given up.
 const GIVE_UP_AFTER_MS: i64 = 3 * 24 * 3600 * 1000;
 
@@ -226,8 +228,10 @@ impl Tagger {
             Verdict::Later(text) | Verdict::Again(text) if too_old => {
                 (JobState::Failed, now, Some(text), TagOutcome::Failed)
             }
-            Verdict::Again(text) => (JobState::Pending, now, Some(text), TagOutcome::Retried),
-            Verdict::Later(text) => {
+            Verdict::Again(text) if job.attempts < AGAIN_AT_ONCE => {
+                (JobState::Pending, now, Some(text), TagOutcome::Retried)
+            }
+            Verdict::Later(text) | Verdict::Again(text) => {
                 let next = now.saturating_add(backoff_ms(self.first_retry, job.attempts));
                 (JobState::Pending, next, Some(text), TagOutcome::Retried)
             }
