@@ -54,12 +54,14 @@ describe("the case filters", () => {
 });
 
 describe("a changed case", () => {
-  it("replaces an older version, is added when new, and an older one changes nothing", () => {
+  it("replaces an older version, is added when new and not closed, and an older one changes nothing", () => {
     const list = [kase("a", { version: 5 }), kase("b", { version: 6 })];
     const claimed = kase("a", { version: 7, claim: claim("Игорь", false) });
     expect(mergeCase(list, claimed)[0].claim?.agent).toBe("Игорь");
     expect(mergeCase(list, kase("a", { version: 4 }))).toBe(list);
     expect(mergeCase(list, kase("c", { version: 8 })).map((c) => c.key)).toEqual(["c", "a", "b"]);
+    expect(mergeCase(list, kase("d", { version: 9, status: "closed" }))).toBe(list);
+    expect(mergeCase(list, kase("a", { version: 9, status: "closed" }))[0].status).toBe("closed");
   });
 });
 

@@ -53,10 +53,11 @@ export function counts(cases: CaseDto[]): Record<CaseFilter, number> {
 }
 
 /** A case the relay changed, into the list: a newer version replaces the held one, an
- * unknown case is added, an older version changes nothing (the same list is returned). */
+ * unknown case is added unless it is closed (no filter shows it: every call nobody worked on
+ * is one), an older version changes nothing (the same list is returned). */
 export function mergeCase(cases: CaseDto[], changed: CaseDto): CaseDto[] {
   const index = cases.findIndex((c) => c.key === changed.key);
-  if (index < 0) return [changed, ...cases];
+  if (index < 0) return changed.status === "closed" ? cases : [changed, ...cases];
   if (cases[index].version > changed.version) return cases;
   const next = cases.slice();
   next[index] = changed;
