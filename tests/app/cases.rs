@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use trubka_agent::backoff::Backoff;
 use trubka_agent::profile::Profile;
-use trubka_agent::{Engine, EngineEvent};
+use trubka_agent::relay_api::ApiError;
+use trubka_agent::{Engine, EngineError, EngineEvent};
 use trubka_protocol::cases::{CaseView, NoteRequest, WireCaseStatus};
 
 use crate::harness::{App, Stack, wait_for};
@@ -403,7 +404,10 @@ async fn cases_claims_and_notes_between_two_agents() -> anyhow::Result<()> {
         "written by Анна"
     );
     assert!(
-        igor.notes(&callback).await.is_err(),
+        matches!(
+            igor.notes(&callback).await,
+            Err(EngineError::Api(ApiError::Relay { status: 404, .. }))
+        ),
         "the call itself is not Игорь's to see"
     );
     filter(&app, "waiting").await?;

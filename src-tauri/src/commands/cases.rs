@@ -5,8 +5,9 @@
 
 use futures_util::StreamExt;
 use tauri::{AppHandle, Emitter, Manager, State};
-use trubka_agent::engine::Engine;
 use trubka_agent::engine::cases::CaseListing;
+use trubka_agent::engine::{Engine, EngineError};
+use trubka_agent::relay_api::ApiError;
 use trubka_protocol::cases::{CaseView, NoteRequest, WireCaseStatus};
 
 use crate::dto::cases::{CallNotesDto, CaseDto, CaseListDto, NoteDraftDto, NoteDto};
@@ -120,6 +121,13 @@ pub async fn call_notes(
                 Ok(notes) => CallNotesDto {
                     call_id,
                     notes: notes.iter().map(NoteDto::from).collect(),
+                    error: None,
+                },
+                // A call the relay does not show this agent (or no longer keeps) has no notes
+                // for them: known, not asked again.
+                Err(EngineError::Api(ApiError::Relay { status: 404, .. })) => CallNotesDto {
+                    call_id,
+                    notes: Vec::new(),
                     error: None,
                 },
                 Err(e) => CallNotesDto {

@@ -21,6 +21,10 @@ struct DialFromCase<'a> {
 /// What an older relay lacks when these routes are missing.
 const CASES: Feature = Feature::Other("the team's cases");
 
+/// One case or call: a 404 there is the relay's «no such case (or call) for you», in its own
+/// words, not a relay without cases — the list and the tags tell an older relay apart.
+const ONE: Option<Feature> = None;
+
 impl RelayApi {
     /// `/v1/{first}/{id}/{rest…}` with `id` (a case key or call id, `uis:…`) as one segment.
     fn item_url(&self, first: &str, id: &str, rest: &[&str]) -> Url {
@@ -54,13 +58,13 @@ impl RelayApi {
     /// `POST /v1/cases/{key}/claim` («Перезваниваю»): 409 while a colleague's claim is live.
     pub async fn claim_case(&self, key: &str) -> Result<CaseView, ApiError> {
         let url = self.item_url("cases", key, &["claim"]);
-        self.send(self.http.post(url), Some(CASES)).await
+        self.send(self.http.post(url), ONE).await
     }
 
     /// `DELETE /v1/cases/{key}/claim`: gives the claim up.
     pub async fn release_case(&self, key: &str) -> Result<CaseView, ApiError> {
         let url = self.item_url("cases", key, &["claim"]);
-        self.send(self.http.delete(url), Some(CASES)).await
+        self.send(self.http.delete(url), ONE).await
     }
 
     /// `POST /v1/cases/{key}/close`, with an optional reason.
@@ -69,8 +73,7 @@ impl RelayApi {
         let body = CloseRequest {
             reason: reason.map(str::to_owned),
         };
-        self.send(self.http.post(url).json(&body), Some(CASES))
-            .await
+        self.send(self.http.post(url).json(&body), ONE).await
     }
 
     /// `POST /v1/calls {"to": …, "case": KEY}`: calls the client back from a case, which the
@@ -91,13 +94,13 @@ impl RelayApi {
         note: &NoteRequest,
     ) -> Result<CallNoteView, ApiError> {
         let url = self.item_url("calls", call_id, &["notes"]);
-        self.send(self.http.post(url).json(note), Some(CASES)).await
+        self.send(self.http.post(url).json(note), ONE).await
     }
 
     /// `GET /v1/calls/{call_id}/notes`, oldest first.
     pub async fn notes(&self, call_id: &str) -> Result<CallNotes, ApiError> {
         let url = self.item_url("calls", call_id, &["notes"]);
-        self.send(self.http.get(url), Some(CASES)).await
+        self.send(self.http.get(url), ONE).await
     }
 
     /// `GET /v1/tags`: the admin's list of tags, in its order.
