@@ -11,6 +11,7 @@
 
 mod autostart;
 mod cases;
+mod control;
 mod crm;
 mod directory;
 mod harness;

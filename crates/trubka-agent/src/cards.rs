@@ -80,8 +80,12 @@ pub fn card_state(view: &CallView, me: Option<&AgentMe>) -> CardState {
             CardState::Ended
         };
     }
+    // My leg ended while a colleague talks on: I handed the call over (a transfer).
+    let i_left = i_answered && my_leg.is_some_and(|l| l.ended_at.is_some());
     if view.status == CallStatus::Talking {
-        return if i_answered || (outgoing && (my_leg.is_some() || view.legs.is_empty())) {
+        return if i_left && someone_else_answered {
+            CardState::AnsweredElsewhere
+        } else if i_answered || (outgoing && (my_leg.is_some() || view.legs.is_empty())) {
             CardState::AnsweredHere
         } else if someone_else_answered {
             CardState::AnsweredElsewhere

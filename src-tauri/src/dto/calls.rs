@@ -1,7 +1,7 @@
 //! Calls, history pages, follow-ups and call cards.
 
 use serde::{Deserialize, Serialize};
-use trubka_agent::calls::{CallView, EmployeeView};
+use trubka_agent::calls::{CallView, EmployeeView, LegView};
 use trubka_agent::cards::{Card, CardState};
 use trubka_agent::engine::{FollowUpItem, HistoryEntries, HistoryEntry, HistoryRequest};
 use trubka_agent::store::history::{HistoryCursor, HistoryFilter};
@@ -33,7 +33,8 @@ pub struct CallDto {
     pub wait: Option<u32>,
     pub talk: Option<u32>,
     pub answered_by: Option<EmployeeDto>,
-    /// Every employee who talked to the caller, in order: more than one after a transfer.
+    /// Every employee who talked to the caller, in the order they handed the call on: more
+    /// than one after a transfer ([`talked_legs`]).
     pub answered_legs: Vec<EmployeeDto>,
     pub recordings: Vec<String>,
     pub scenario: Option<String>,
@@ -60,10 +61,8 @@ impl CallDto {
             wait: view.durations.wait,
             talk: view.durations.talk,
             answered_by: view.answered_by.as_ref().map(EmployeeDto::from),
-            answered_legs: view
-                .legs
-                .iter()
-                .filter(|leg| leg.answered_at.is_some())
+            answered_legs: talked_legs(&view.legs)
+                .into_iter()
                 .map(|leg| EmployeeDto::from(&leg.employee))
                 .collect(),
             recordings: view.recordings.clone(),
@@ -71,6 +70,26 @@ impl CallDto {
             tags: view.tags.clone(),
         }
     }
+}
+
+/// The legs of employees who talked to the caller, those who handed the call on first. A leg
+/// talked when it was answered, or when it ended with the outcome `answered`: the colleague a
+/// call was transferred to never got the transferring agent's earlier events (their stream
+/// follows the call from when they joined), only the end of that leg. A leg that ended comes
+/// before one still going on, then by when it ended.
+pub fn talked_legs(legs: &[LegView]) -> Vec<&LegView> {
+    let mut talked: Vec<&LegView> = legs
+        .iter()
+        .filter(|leg| {
+            leg.answered_at.is_some()
+                || leg
+                    .outcome
+                    .as_ref()
+                    .is_some_and(|o| o.as_str() == "answered")
+        })
+        .collect();
+    talked.sort_by_key(|leg| (leg.ended_at.is_none(), leg.ended_at, leg.answered_at));
+    talked
 }
 
 /// An employee of the PBX as the PBX named them; the UI words a missing name in the agent's
@@ -332,4 +351,44 @@ pub struct DialResult {
     /// The number dialled, E.164.
     pub number: String,
     pub call_id: String,
+}
+
+#[cfg(test)]
+mod talked_tests {
+    use super::*;
+
+    fn leg(id: &str, answered: Option<&str>, ended: Option<&str>, outcome: &str) -> LegView {
+        serde_json::from_value(serde_json::json!({
+            "employee": {"id": id, "name": id},
+            "rang_at": null, "answered_at": answered, "ended_at": ended, "outcome": outcome,
+        }))
+        .expect("a leg")
+    }
+
+    #[test]
+    fn a_transfer_reads_in_the_order_the_call_was_handed_on() {
+        // Анна's view: she answered, the colleague answered the consultation before she left.
+        let anna = leg(
+            "Анна",
+            Some("2026-12-07T10:00:00Z"),
+            Some("2026-12-07T10:05:00Z"),
+            "answered",
+        );
+        let igor = leg("Игорь", Some("2026-12-07T10:04:00Z"), None, "answered");
+        let missed = leg("Вера", None, Some("2026-12-07T09:59:50Z"), "no_answer");
+        let legs = [igor.clone(), missed, anna.clone()];
+        let names: Vec<_> = talked_legs(&legs)
+            .iter()
+            .map(|l| l.employee.id.clone())
+            .collect();
+        assert_eq!(names, [Some("Анна".to_owned()), Some("Игорь".to_owned())]);
+        // Игорь's view: Анна's leg only as its end, answered.
+        let anna_end = leg("Анна", None, Some("2026-12-07T10:05:00Z"), "answered");
+        let legs = [igor, anna_end];
+        let names: Vec<_> = talked_legs(&legs)
+            .iter()
+            .map(|l| l.employee.id.clone())
+            .collect();
+        assert_eq!(names, [Some("Анна".to_owned()), Some("Игорь".to_owned())]);
+    }
 }

@@ -160,7 +160,8 @@ number: string,
  */
 name: string | null, line: string | null, started_at: string, answered_at: string | null, ended_at: string | null, wait: number | null, talk: number | null, answered_by: EmployeeDto | null, 
 /**
- * Every employee who talked to the caller, in order: more than one after a transfer.
+ * Every employee who talked to the caller, in the order they handed the call on: more
+ * than one after a transfer ([`talked_legs`]).
  */
 answered_legs: Array<EmployeeDto>, recordings: Array<string>, scenario: string | null, tags: Array<string>, };
 

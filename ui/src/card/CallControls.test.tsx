@@ -146,3 +146,29 @@ describe("call control on the card", () => {
     expect(callControl).not.toHaveBeenCalled();
   });
 });
+
+describe("what every card of the call shows", () => {
+  it("the colleague a call is transferred to sees who and the notes so far", async () => {
+    const { ControlNotices } = await import("./CallControls");
+    const { noticeText } = await import("../lib/control");
+    act(() =>
+      render(
+        <ControlNotices
+          text={noticeText}
+          notices={[
+            {
+              call_id: "uis:7", action: "transfer", by: "Анна", to: "Игорь", to_me: true, by_me: false,
+              notes: [{ author: "Анна", at: "2026-12-07T10:00:00Z", text: "Хочет вернуть заказ", tags: ["Возврат"] }],
+            },
+          ]}
+        />,
+        root,
+      ),
+    );
+    expect(q("control-notice")!.textContent).toBe("Анна переводит вызов вам");
+    expect(q("control-notice")!.className).toContain("to-me");
+    expect(q("handover-notes")!.textContent).toContain("Анна: Хочет вернуть заказ · Возврат");
+    act(() => render(<ControlNotices text={noticeText} notices={[]} />, root));
+    expect(q("control-notices")).toBeNull();
+  });
+});

@@ -79,8 +79,11 @@ export function TeamView() {
                   {a.agent}
                   {a.supervisor && <span class="muted small"> · {t("presence.supervisor")}</span>}
                 </td>
-                <td class={`presence-cell tone-${presenceTone(a)}`}>
-                  <span class="dot" aria-hidden="true" /> {statusText(a)}
+                <td class="presence-cell">
+                  <span class={`tone-${presenceTone(a)}`}>
+                    <span class="dot" aria-hidden="true" />
+                    {statusText(a)}
+                  </span>
                 </td>
                 <td class="muted small">{a.on_call ? t("presence.on_call") : ""}</td>
               </tr>

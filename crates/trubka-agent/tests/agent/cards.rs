@@ -309,3 +309,48 @@ fn a_kept_call_state_and_the_stored_events_give_the_same_view() {
         assert_eq!(live.len(), 1);
     }
 }
+
+#[tokio::test]
+async fn a_card_withdraws_once_its_agent_transferred_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path()).await;
+    let call = Call::incoming("30", "+79261234567");
+    feed(
+        &engine,
+        vec![
+            call.started(at(0, 0)),
+            call.ringing(at(0, 1), anna()),
+            call.answered(at(0, 4), Some(anna())),
+        ],
+    )
+    .await;
+    // Anna consults Boris: both talk, the card stays hers.
+    feed(
+        &engine,
+        vec![
+            call.ringing(at(1, 0), boris()),
+            call.answered(at(1, 4), Some(boris())),
+        ],
+    )
+    .await;
+    assert_eq!(
+        engine.card("uis:30").await.unwrap().state,
+        CardState::AnsweredHere
+    );
+    // The transfer ends her leg while Boris talks on: her card withdraws, and a restart's
+    // live cards do not bring it back as hers.
+    let left = trubka_core::CallEvent {
+        employee: Some(anna()),
+        outcome: Some(Outcome::Answered),
+        ..call.event(trubka_core::EventKind::LegEnded, at(1, 10), "anna")
+    };
+    let card = engine.apply_event(left).await.unwrap();
+    assert_eq!(card.state, CardState::AnsweredElsewhere);
+    assert!(card.withdrawn);
+    // The call's end: ended for her, not withdrawn as if a colleague took it from the start.
+    let card = engine
+        .apply_event(call.ended(at(3, 0), Outcome::Answered, 170))
+        .await
+        .unwrap();
+    assert_eq!(card.state, CardState::Ended);
+}

@@ -1,0 +1,465 @@
+//! Call control and presence in the real app (issue 11). Анна is the app; Игорь a second
+//! desktop, the real engine (`trubka_agent::Engine`) in this process on its own profile. Анна
+//! answers a simulated UIS call, writes a note on it and transfers it attended to Игорь from
+//! the card's picker: Игорь's desktop hears who transfers it, with her note, and his phone
+//! rings; «Соединить» hands the call over and Анна's card withdraws; both histories show the
+//! transfer. Анна then takes «Перерыв» through the command the tray's menu item runs (the tray
+//! cannot be clicked through WebDriver: `presence_set`, which calls the same
+//! `presence::set`), and the simulator routes the next call to Игорь. The status control sets
+//! her available again; the card's «Завершить» ends a call; made a supervisor, her team tab
+//! lists the agents and the calls in progress. Screenshots (`80-…` to `92-…`): the card with
+//! its buttons, the transfer picker, the status control and the team view, in Russian,
+//! English and a dark theme.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use serde_json::{Value, json};
+use tokio::sync::broadcast::{self, error::RecvError};
+use trubka_agent::backoff::Backoff;
+use trubka_agent::cards::CardState;
+use trubka_agent::engine::HistoryRequest;
+use trubka_agent::profile::Profile;
+use trubka_agent::{Engine, EngineEvent};
+use trubka_protocol::control::{ControlAction, ControlNotice};
+
+use crate::harness::{App, Stack, wait_for};
+use crate::invite::painted;
+use crate::notifications::FakeNotifications;
+
+const SHORT: Duration = Duration::from_secs(10);
+const CALL: Duration = Duration::from_secs(45);
+
+const CLIENT: &str = "+79261234567";
+const ANNA_NOTE: &str = "Хочет вернуть заказ 1043, нужен отдел возвратов";
+
+/// Игорь's desktop: the engine signed in with his token and streaming.
+async fn igor_desktop(stack: &Stack, token: &str) -> anyhow::Result<Engine> {
+    let profile = Profile::at(stack.dir.path().join("igor-desktop"))?;
+    let engine = Engine::open_with(profile, Backoff::default()).await?;
+    engine.login(&stack.relay_url, token).await?;
+    engine.start()?;
+    Ok(engine)
+}
+
+/// A long incoming UIS call for Анна's extension; the simulator's call id.
+async fn call_anna(stack: &Stack) -> anyhow::Result<String> {
+    stack
+        .call(
+            json!({"provider": "uis", "from": CLIENT, "employee": "2339292",
+                     "outcome": "answered", "ring_seconds": 3, "talk_seconds": 600}),
+        )
+        .await
+}
+
+/// The next engine event `pick` takes, skipping the others; bounded by [`CALL`].
+async fn next_of<T>(
+    events: &mut broadcast::Receiver<EngineEvent>,
+    what: &str,
+    mut pick: impl FnMut(EngineEvent) -> Option<T>,
+) -> anyhow::Result<T> {
+    tokio::time::timeout(CALL, async {
+        // Bounded by the timeout around it.
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let Some(found) = pick(event) {
+                        return Ok(found);
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => anyhow::bail!("Игорь's engine went away"),
+            }
+        }
+    })
+    .await
+    .with_context(|| format!("timed out waiting for {what}"))?
+}
+
+/// Runs the promise `expression` in the current window: `{ok, value}` or `{ok: false, error}`.
+async fn invoke(app: &App, expression: &str) -> anyhow::Result<Value> {
+    let script = format!(
+        "const done = arguments[arguments.length - 1];
+         ({expression}).then(value => done({{ ok: true, value }}),
+             e => done({{ ok: false, error: JSON.stringify(e) }}));"
+    );
+    Ok(app.client.execute_async(&script, vec![]).await?)
+}
+
+/// The card of `call` in the card window: its state and what it says, or null.
+async fn card(app: &App, call: &str) -> anyhow::Result<Value> {
+    app.js(&format!(
+        "const c = document.querySelector('[data-testid=card][data-call=\"{call}\"]');
+         return c ? {{ state: c.dataset.state, text: c.innerText,
+                      control: c.querySelector('[data-testid=call-control]') !== null }} : null;"
+    ))
+    .await
+}
+
+/// Waits in the card window until the card of `call` is answered here with its buttons.
+async fn card_with_buttons(app: &App, call: &str) -> anyhow::Result<()> {
+    app.to_card_window().await?;
+    app.wait("the answered card with its buttons", CALL, || async {
+        let c = card(app, call).await?;
+        let ready = c["state"] == "answered_here"
+            && c["control"] == json!(true)
+            && app
+                .js(&format!(
+                    "return document.querySelector('[data-testid=card][data-call=\"{call}\"] [data-testid=control-hangup]')?.getAttribute('aria-disabled') !== 'true'"
+                ))
+                .await?
+                == json!(true);
+        Ok(ready.then_some(()))
+    })
+    .await
+}
+
+/// Clicks `testid` on the card of `call` (the card window is current).
+async fn press(app: &App, call: &str, testid: &str) -> anyhow::Result<()> {
+    app.click(&format!(
+        "[data-testid=card][data-call=\"{call}\"] [data-testid={testid}]"
+    ))
+    .await
+}
+
+/// Opens the transfer picker on the card of `call` and waits for Игорь in it.
+async fn open_picker(app: &App, call: &str) -> anyhow::Result<()> {
+    press(app, call, "control-transfer").await?;
+    app.wait_text(
+        "[data-testid=transfer-picker] [data-testid=transfer-entry]",
+        "Игорь",
+        SHORT,
+    )
+    .await?;
+    painted(app).await
+}
+
+/// The status control's `data-status` in the main window.
+async fn wait_status(app: &App, status: &str) -> anyhow::Result<()> {
+    app.wait(&format!("the status control to say {status}"), CALL, || async {
+        let v = app
+            .js("return document.querySelector('[data-testid=presence-control]')?.dataset.status ?? null")
+            .await?;
+        Ok((v.as_str() == Some(status)).then_some(()))
+    })
+    .await
+}
+
+async fn switch_language(app: &App, lang: &str, needle: &str) -> anyhow::Result<()> {
+    app.click("[data-testid=tab-settings]").await?;
+    app.js(&format!(
+        "const s = document.querySelector('[data-testid=language]'); s.value = {lang:?};
+         s.dispatchEvent(new Event('change', {{bubbles: true}}));"
+    ))
+    .await?;
+    app.wait_text("[data-testid=settings]", needle, SHORT)
+        .await?;
+    Ok(())
+}
+
+/// Shots of a call's card with its buttons and with the picker open, then hangs up from the
+/// card; the main window is current again afterwards.
+async fn card_shots(
+    app: &App,
+    call: &str,
+    card_shot: &str,
+    picker_shot: &str,
+) -> anyhow::Result<()> {
+    card_with_buttons(app, call).await?;
+    painted(app).await?;
+    app.shot(card_shot).await;
+    open_picker(app, call).await?;
+    app.shot(picker_shot).await;
+    app.click("[data-testid=transfer-picker] .close").await?;
+    press(app, call, "control-hangup").await?;
+    app.wait("the hung-up call's card to end", CALL, || async {
+        let c = card(app, call).await?;
+        Ok((c.is_null() || c["state"] == "ended").then_some(()))
+    })
+    .await?;
+    app.to_main_window().await
+}
+
+/// Opens the status menu, shoots it, and closes it again.
+async fn status_shot(app: &App, shot: &str) -> anyhow::Result<()> {
+    app.click("[data-testid=presence-control]").await?;
+    app.wait_text("[data-testid=presence-menu]", "", SHORT)
+        .await?;
+    painted(app).await?;
+    app.shot(shot).await;
+    app.click("[data-testid=presence-control]").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Xvfb, tauri-driver and the built app: run `make test-app`"]
+async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let stack = Stack::start().await?;
+    let _notifications = FakeNotifications::start()
+        .await
+        .context("cannot own org.freedesktop.Notifications")?;
+    let igor_token = stack.add_agent(
+        "Игорь",
+        &["--uis-employee", "2339293", "--sipuni-ext", "202"],
+    )?;
+    let igor = igor_desktop(&stack, &igor_token).await?;
+    let mut igor_events = igor.subscribe();
+
+    let home = stack.dir.path().join("control-app");
+    let app = App::launch(&["--home".into(), home.display().to_string()]).await?;
+    app.wait_text("[data-testid=signin]", "Вход в Трубку", SHORT)
+        .await?;
+    app.type_into("input[name=relay]", &stack.relay_url).await?;
+    app.type_into("input[name=token]", &stack.token).await?;
+    app.click("[data-testid=signin-submit]").await?;
+    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT)
+        .await?;
+    wait_status(&app, "available").await?;
+
+    // Анна answers; her card offers transfer, hold and hang-up (UIS can do all three).
+    let call = call_anna(&stack).await?;
+    card_with_buttons(&app, &call).await?;
+    let hold_title = app
+        .js(&format!("return document.querySelector('[data-testid=card][data-call=\"{call}\"] [data-testid=control-hold]').title"))
+        .await?;
+    assert_eq!(
+        hold_title,
+        json!("Удержание — Alt+H"),
+        "the shortcut in the tooltip"
+    );
+    painted(&app).await?;
+    app.shot("80-card-control-ru").await;
+
+    // A note on the call, written by the app's own command (the note box is for ended calls).
+    let wrote = invoke(
+        &app,
+        &format!(
+            "window.__TAURI_INTERNALS__.invoke('note_add', {{ callId: {call:?},
+                 draft: {{ text: {ANNA_NOTE:?}, tags: [] }} }})"
+        ),
+    )
+    .await?;
+    assert_eq!(wrote["ok"], json!(true), "note_add: {wrote}");
+
+    // «Перевести» → Игорь, talk first.
+    open_picker(&app, &call).await?;
+    let entries = app
+        .js("return [...document.querySelectorAll('[data-testid=transfer-entry]')].map(e => e.dataset.to)")
+        .await?;
+    assert!(
+        !entries.to_string().contains("Анна"),
+        "the picker leaves Анна herself out: {entries}"
+    );
+    app.shot("81-transfer-picker-ru").await;
+    app.click("[data-testid=transfer-entry][data-to=\"Игорь\"]")
+        .await?;
+    app.click("[data-testid=transfer-attended]").await?;
+    app.wait_text(
+        &format!("[data-testid=card][data-call=\"{call}\"] [data-testid=control-consulting]"),
+        "Игорь",
+        SHORT,
+    )
+    .await?;
+    painted(&app).await?;
+    app.shot("82-consulting-ru").await;
+
+    // Игорь's desktop hears who transfers the call, reads her note, and his phone rings.
+    let notice: ControlNotice = next_of(&mut igor_events, "the transfer notice", |e| match e {
+        EngineEvent::CallControl(n) if n.call_id == call && n.action == ControlAction::Transfer => {
+            Some(*n)
+        }
+        _ => None,
+    })
+    .await?;
+    assert_eq!(
+        (notice.by.as_str(), notice.to.as_deref()),
+        ("Анна", Some("Игорь"))
+    );
+    let notes = igor.notes(&call).await?;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.author == "Анна" && n.text == ANNA_NOTE),
+        "Игорь reads Анна's note: {notes:?}"
+    );
+    next_of(&mut igor_events, "Игорь talking on the call", |e| match e {
+        EngineEvent::Card { card, .. }
+            if card.call.call_id == call && card.state == CardState::AnsweredHere =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await?;
+
+    // «Соединить»: the call is Игорь's, Анна's card withdraws.
+    press(&app, &call, "control-complete").await?;
+    app.wait("Анна's card to withdraw", CALL, || async {
+        Ok(card(&app, &call).await?.is_null().then_some(()))
+    })
+    .await?;
+    next_of(&mut igor_events, "the completed transfer", |e| match e {
+        EngineEvent::CallControl(n)
+            if n.call_id == call && n.action == ControlAction::TransferComplete =>
+        {
+            Some(())
+        }
+        _ => None,
+    })
+    .await?;
+    app.to_main_window().await?;
+
+    // Both histories show the transfer: Анна → Игорь.
+    app.click("[data-testid=tab-history]").await?;
+    let row = app
+        .wait_text(
+            &format!("[data-testid=call-row][data-call=\"{call}\"] [data-testid=call-transferred]"),
+            "Игорь",
+            CALL,
+        )
+        .await?;
+    assert!(row.contains("Анна"), "Анна's history: {row}");
+    app.shot("83-history-transfer-ru").await;
+    let history = wait_for("the call in Игорь's history", SHORT, || async {
+        let page = igor
+            .history(serde_json::from_value::<HistoryRequest>(json!({}))?)
+            .await?;
+        Ok(page.entries.into_iter().find(|e| e.call.call_id == call))
+    })
+    .await?;
+    // His stream follows the call from when he joined: Анна's leg is there as its end, with
+    // the outcome «answered», which the app's history reads as «Анна → Игорь».
+    let legs = serde_json::to_value(&history.call.legs)?;
+    let talked = |id: &str| {
+        legs.as_array().is_some_and(|legs| {
+            legs.iter().any(|l| {
+                l["employee"]["id"] == id
+                    && (l["outcome"] == "answered" || !l["answered_at"].is_null())
+            })
+        })
+    };
+    assert!(
+        talked("2339292") && talked("2339293"),
+        "both talked, in Игорь's history: {legs}"
+    );
+
+    // «Перерыв» by the tray's command: the status control follows, the next call goes to Игорь.
+    let set = invoke(
+        &app,
+        "window.__TAURI_INTERNALS__.invoke('presence_set', { status: 'break', reason: null })",
+    )
+    .await?;
+    assert_eq!(
+        set["value"]["status"],
+        json!("break"),
+        "presence_set: {set}"
+    );
+    wait_status(&app, "break").await?;
+    status_shot(&app, "84-status-break-ru").await?;
+    let routed = call_anna(&stack).await?;
+    next_of(
+        &mut igor_events,
+        "the next call ringing Игорь",
+        |e| match e {
+            EngineEvent::Card { card, .. }
+                if card.call.call_id == routed && card.state == CardState::RingingHere =>
+            {
+                Some(())
+            }
+            _ => None,
+        },
+    )
+    .await?;
+    app.to_card_window().await?;
+    let anna_card = card(&app, &routed).await?;
+    assert!(
+        anna_card.is_null() || anna_card["state"] != "ringing_here",
+        "Анна's phone does not ring on a break: {anna_card}"
+    );
+    app.to_main_window().await?;
+    igor.hangup(&routed).await.ok();
+
+    // Available again from the status control; English screens.
+    app.click("[data-testid=presence-control]").await?;
+    app.click("[data-testid=presence-option-available]").await?;
+    wait_status(&app, "available").await?;
+    switch_language(&app, "en", "Call card").await?;
+    status_shot(&app, "85-status-en").await?;
+    let call_en = call_anna(&stack).await?;
+    card_shots(
+        &app,
+        &call_en,
+        "86-card-control-en",
+        "87-transfer-picker-en",
+    )
+    .await?;
+
+    // A supervisor: the team tab, in a dark theme.
+    app.close_and_wait(&home).await?;
+    stack.relay_admin(&["agent", "edit", "Анна", "--supervisor"])?;
+    let app = App::launch_with_env(
+        &["--home".into(), home.display().to_string()],
+        &[("GTK_THEME", "Adwaita:dark")],
+    )
+    .await?;
+    app.wait_text("[data-testid=connection]", "Connected", CALL)
+        .await?;
+    switch_language(&app, "ru", "Карточка звонка").await?;
+    let igors = stack
+        .call(
+            json!({"provider": "uis", "from": "+79035551234", "employee": "2339293",
+                     "outcome": "answered", "ring_seconds": 2, "talk_seconds": 600}),
+        )
+        .await?;
+    app.click("[data-testid=tab-team]").await?;
+    app.wait_text("[data-testid=team-table]", "Игорь", SHORT)
+        .await?;
+    app.wait("Игорь's call among the calls in progress", CALL, || async {
+        app.click("[data-testid=team-refresh]").await?;
+        let v = app
+            .js(&format!(
+                "return document.querySelector('[data-testid=team-call][data-call=\"{igors}\"] [data-testid=coach-join]') !== null || null"
+            ))
+            .await?;
+        Ok(v.as_bool())
+    })
+    .await?;
+    let barge = app
+        .js("return document.querySelector('[data-testid=coach-barge]').title")
+        .await?;
+    assert!(
+        barge
+            .as_str()
+            .is_some_and(|t| t.contains("Ни UIS, ни Sipuni")),
+        "barge-in says why not: {barge}"
+    );
+    painted(&app).await?;
+    app.shot("88-team-view-dark-ru").await;
+    status_shot(&app, "89-status-dark-ru").await?;
+    let call_dark = call_anna(&stack).await?;
+    card_shots(
+        &app,
+        &call_dark,
+        "90-card-control-dark-ru",
+        "91-transfer-picker-dark-ru",
+    )
+    .await?;
+    // The call Анна handed to Игорь, still going on, did not come back as hers on restart.
+    app.to_card_window().await?;
+    let handed = card(&app, &call).await?;
+    app.to_main_window().await?;
+    assert!(
+        handed.is_null() || handed["state"] != "answered_here",
+        "the transferred call's card stays withdrawn: {handed}"
+    );
+    switch_language(&app, "en", "Call card").await?;
+    app.click("[data-testid=tab-team]").await?;
+    app.wait_text("[data-testid=team-view]", "Calls now", SHORT)
+        .await?;
+    painted(&app).await?;
+    app.shot("92-team-view-dark-en").await;
+    igor.hangup(&igors).await.ok();
+    app.close().await;
+    igor.stop();
+    Ok(())
+}
