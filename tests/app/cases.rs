@@ -365,6 +365,13 @@ async fn cases_claims_and_notes_between_two_agents() -> anyhow::Result<()> {
     painted(&app).await?;
     app.shot("64-note-saved-ru").await;
     app.to_main_window().await?;
+    app.click("[data-testid=tab-history]").await?;
+    app.wait_text(
+        &format!("[data-testid=call-row][data-call=\"{callback}\"] [data-testid=call-notes]"),
+        ANNA_NOTE,
+        SHORT,
+    )
+    .await?;
 
     // Answered and recorded: the case waits, in the app and on Игорь's desktop.
     let waiting = igor_sees(

@@ -120,6 +120,7 @@ export interface ShellEvents {
   "presence-failed": CommandError;
   "call-control": ControlNoticeDto;
   "case-changed": CaseDto;
+  "note-added": NoteDto;
 }
 
 export function on<K extends keyof ShellEvents>(name: K, handler: (payload: ShellEvents[K]) => void): Promise<UnlistenFn> {

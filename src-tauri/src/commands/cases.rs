@@ -144,9 +144,11 @@ pub async fn call_notes(
         .await)
 }
 
-/// Writes the gist of a call with tags from the admin's list.
+/// Writes the gist of a call with tags from the admin's list (the card's note box), and tells
+/// the main window, whose history and case view show the call's notes.
 #[tauri::command]
 pub async fn note_add(
+    app: AppHandle,
     state: State<'_, AppState>,
     call_id: String,
     draft: NoteDraftDto,
@@ -156,8 +158,9 @@ pub async fn note_add(
         tags: draft.tags,
         new_case: false,
     };
-    let saved = state.engine.add_note(&call_id, &note).await?;
-    Ok(NoteDto::from(&saved))
+    let saved = NoteDto::from(&state.engine.add_note(&call_id, &note).await?);
+    let _ = app.emit_to(crate::windows::MAIN, "note-added", &saved);
+    Ok(saved)
 }
 
 /// The admin's tags, in their order.

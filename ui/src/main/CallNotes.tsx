@@ -8,7 +8,8 @@ import { NoteCache } from "../lib/notes";
 
 export const notes = new NoteCache((ids) => api.callNotes(ids));
 
-/** The notes of `callIds`, re-read when a case holding any of them changes. */
+/** The notes of `callIds`, re-read when a case holding any of them changes or a note on one
+ * of them is saved in the card window. */
 export function useCallNotes(callIds: string[]): Record<string, NoteDto[]> {
   const [known, setKnown] = useState<Record<string, NoteDto[]>>({});
   const key = callIds.join(" ");
@@ -26,15 +27,22 @@ export function useCallNotes(callIds: string[]): Record<string, NoteDto[]> {
         setKnown(next);
       });
     void read();
-    const unlisten = on("case-changed", (c) => {
-      const touched = c.calls.filter((id) => ids.includes(id));
-      if (touched.length === 0) return;
-      notes.forget(touched);
-      void read();
-    });
+    const unlisten = [
+      on("case-changed", (c) => {
+        const touched = c.calls.filter((id) => ids.includes(id));
+        if (touched.length === 0) return;
+        notes.forget(touched);
+        void read();
+      }),
+      // Saved in the card's note box: shown at once, tags-only notes too (they change no case).
+      on("note-added", (n) => {
+        notes.add(n);
+        if (ids.includes(n.call_id)) void read();
+      }),
+    ];
     return () => {
       live = false;
-      unlisten.then((f) => f());
+      unlisten.forEach((p) => p.then((f) => f()));
     };
   }, [key]);
   return known;
