@@ -6,8 +6,10 @@
 //! transfer. Анна then takes «Перерыв» through the command the tray's menu item runs (the tray
 //! cannot be clicked through WebDriver: `presence_set`, which calls the same
 //! `presence::set`), and the simulator routes the next call to Игорь. The status control sets
-//! her available again; the card's «Завершить» ends a call; made a supervisor, her team tab
-//! lists the agents and the calls in progress. Screenshots (`80-…` to `92-…`): the card with
+//! her available again, the global shortcut (Ctrl+Alt+B) takes a break and ends it, and with
+//! the setting on a screen lock (logind's `Lock`, played on the test's bus) does too; the
+//! card's «Завершить» ends a call; made a supervisor, her team tab lists the agents and the
+//! calls in progress. Screenshots (`80-…` to `92-…`): the card with
 //! its buttons, the transfer picker, the status control and the team view, in Russian,
 //! English and a dark theme.
 
@@ -25,6 +27,7 @@ use trubka_protocol::control::{ControlAction, ControlNotice};
 
 use crate::harness::{App, Stack, wait_for};
 use crate::invite::painted;
+use crate::logind;
 use crate::notifications::FakeNotifications;
 
 const SHORT: Duration = Duration::from_secs(10);
@@ -382,6 +385,32 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
     // Available again from the status control; English screens.
     app.click("[data-testid=presence-control]").await?;
     app.click("[data-testid=presence-option-available]").await?;
+    wait_status(&app, "available").await?;
+
+    // The global shortcut: a break, and back.
+    for status in ["break", "available"] {
+        let pressed = std::process::Command::new("xdotool")
+            .args(["key", "ctrl+alt+b"])
+            .status()?;
+        assert!(pressed.success(), "xdotool key");
+        wait_status(&app, status).await?;
+    }
+
+    // The automatic break, once the setting is on: the screen locks, a break; it unlocks,
+    // available again.
+    app.click("[data-testid=tab-settings]").await?;
+    app.wait("the automatic-break setting on", SHORT, || async {
+        let v = app
+            .js("const c = document.querySelector('[data-testid=auto-break]'); if (c && !c.checked) c.click(); return (c && c.checked) || null")
+            .await?;
+        Ok(v.as_bool())
+    })
+    .await?;
+    app.wait_text("[data-testid=toast]", "Настройки сохранены", SHORT)
+        .await?;
+    logind::lock_screen(true).await?;
+    wait_status(&app, "break").await?;
+    logind::lock_screen(false).await?;
     wait_status(&app, "available").await?;
     switch_language(&app, "en", "Call card").await?;
     status_shot(&app, "85-status-en").await?;

@@ -16,3 +16,19 @@ pub(crate) async fn resume_from_sleep() -> anyhow::Result<()> {
         .await?;
     Ok(())
 }
+
+/// Emits a session's `org.freedesktop.login1.Session.Lock` (or `Unlock`), as logind does when
+/// the screen is locked (`loginctl lock-session`) or unlocked.
+pub(crate) async fn lock_screen(locked: bool) -> anyhow::Result<()> {
+    let connection = zbus::Connection::session().await?;
+    connection
+        .emit_signal(
+            None::<()>,
+            "/org/freedesktop/login1/session/_32",
+            "org.freedesktop.login1.Session",
+            if locked { "Lock" } else { "Unlock" },
+            &(),
+        )
+        .await?;
+    Ok(())
+}
