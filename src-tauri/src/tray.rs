@@ -269,3 +269,29 @@ pub fn refresh(app: &AppHandle, connection: Option<&ConnectionDto>) {
     let _ = tray.quit.set_text(t(lang, "tray.quit", &[]));
     refresh_presence(app);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_in_the_menu_reads_as_in_the_window() {
+        let me = |status, reason: Option<&str>| AgentPresenceDto {
+            agent: "Анна".to_owned(),
+            status,
+            reason: reason.map(str::to_owned),
+            on_call: false,
+            supervisor: false,
+        };
+        let lunch = me(Some(PresenceStatusDto::Break), Some("Обед"));
+        assert_eq!(presence_text(Language::Ru, Some(&lunch)), "Перерыв (Обед)");
+        assert_eq!(presence_text(Language::En, Some(&lunch)), "Break (Обед)");
+        let dnd = me(Some(PresenceStatusDto::Dnd), None);
+        assert_eq!(presence_text(Language::Ru, Some(&dnd)), "Не беспокоить");
+        assert_eq!(
+            presence_text(Language::Ru, Some(&me(None, None))),
+            "Статус неизвестен"
+        );
+        assert_eq!(presence_text(Language::En, None), "Status unknown");
+    }
+}

@@ -25,6 +25,8 @@ export function CardApp() {
 
   const commit = (next: StackEntry[]) => {
     const kept = keepHandedOff(next, handedOff.current, Date.now());
+    // A handed-off card that left does not come back (the engine says it is a colleague's).
+    for (const id of handedOff.current) if (!kept.some((e) => e.card.call.call_id === id)) handedOff.current.delete(id);
     stackRef.current = kept;
     setStack(kept);
   };

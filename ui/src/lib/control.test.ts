@@ -7,7 +7,9 @@ import {
   controlButtons,
   handsOff,
   heldAfter,
+  addNotice,
   keepHandedOff,
+  NOTICE_CALLS,
   noticeText,
   pickerEntries,
   tooltip,
@@ -180,6 +182,19 @@ describe("what was done to a call", () => {
     expect(once.map((e) => e.leaveAt)).toEqual([4000, null]);
     expect(keepHandedOff(once, new Set(["uis:1"]), 2000)).toBe(once);
     expect(keepHandedOff(stack, new Set(), 1000)).toBe(stack);
+  });
+
+  it("keeps each call's notices in order, and the latest calls only", () => {
+    let all = addNotice({}, notice({ action: "hold" }));
+    all = addNotice(all, notice({ action: "resume" }));
+    expect(all["uis:1"].map((n) => n.action)).toEqual(["hold", "resume"]);
+    for (let i = 0; i < NOTICE_CALLS + 5; i++) all = addNotice(all, notice({ call_id: `uis:x${i}` }));
+    expect(Object.keys(all)).toHaveLength(NOTICE_CALLS);
+    expect(all["uis:1"]).toBeUndefined();
+    // A call heard of again counts as the latest.
+    all = addNotice(all, notice({ call_id: "uis:x5", action: "hangup" }));
+    expect(Object.keys(all).at(-1)).toBe("uis:x5");
+    expect(all["uis:x5"]).toHaveLength(2);
   });
 
   it("history names a transfer's employees in order", () => {

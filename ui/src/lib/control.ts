@@ -241,10 +241,15 @@ export function keepHandedOff(stack: StackEntry[], handedOff: ReadonlySet<string
   return changed ? next : stack;
 }
 
-/** Adds a notice to its call's list, once. */
+/** How many calls' notices the card window keeps: a notice may come before its call's card
+ * (the colleague a call is transferred to), so they are not tied to the stack. */
+export const NOTICE_CALLS = 50;
+
+/** Adds a notice to its call's list; the calls heard of longest ago go past [`NOTICE_CALLS`]. */
 export function addNotice(all: Record<string, ControlNoticeDto[]>, n: ControlNoticeDto): Record<string, ControlNoticeDto[]> {
-  const list = all[n.call_id] ?? [];
-  return { ...all, [n.call_id]: [...list, n] };
+  const { [n.call_id]: list = [], ...rest } = all;
+  const kept = Object.entries(rest).slice(-(NOTICE_CALLS - 1));
+  return { ...Object.fromEntries(kept), [n.call_id]: [...list, n] };
 }
 
 /** «Анна → Игорь» when more than one employee talked to the caller (a transfer), else "". */
