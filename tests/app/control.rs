@@ -8,10 +8,10 @@
 //! `presence::set`), and the simulator routes the next call to Игорь. The status control sets
 //! her available again, the global shortcut (Ctrl+Alt+B) takes a break and ends it, and with
 //! the setting on a screen lock (logind's `Lock`, played on the test's bus) does too; the
-//! card's «Завершить» ends a call; made a supervisor, her team tab lists the agents and the
-//! calls in progress. Screenshots (`80-…` to `92-…`): the card with
-//! its buttons, the transfer picker, the status control and the team view, in Russian,
-//! English and a dark theme.
+//! card's «Завершить» ends a call, and a Sipuni call's card greys out hold and transfer with
+//! why; made a supervisor, her team tab lists the agents and the calls in progress.
+//! Screenshots (`80-…` to `93-…`): the card with its buttons, the transfer picker, the status
+//! control and the team view, in Russian, English and a dark theme.
 
 use std::time::Duration;
 
@@ -422,6 +422,40 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         "87-transfer-picker-en",
     )
     .await?;
+
+    // A Sipuni call: no hold or transfer through its API, shown greyed out with why.
+    let sipuni = stack
+        .call(
+            json!({"provider": "sipuni", "from": CLIENT, "employee": "201",
+                     "outcome": "answered", "ring_seconds": 3, "talk_seconds": 600}),
+        )
+        .await?;
+    card_with_buttons(&app, &sipuni).await?;
+    let greyed = app
+        .js(&format!(
+            "return ['control-transfer', 'control-hold'].map(id => {{
+                 const b = document.querySelector('[data-testid=card][data-call=\"{sipuni}\"] [data-testid=' + id + ']');
+                 return [b.getAttribute('aria-disabled'), b.title];
+             }})"
+        ))
+        .await?;
+    assert_eq!(
+        greyed,
+        json!([
+            ["true", "Sipuni does not allow this through its API (Alt+T)"],
+            ["true", "Sipuni does not allow this through its API (Alt+H)"]
+        ]),
+        "what Sipuni cannot do is greyed out with why"
+    );
+    painted(&app).await?;
+    app.shot("93-card-sipuni-en").await;
+    press(&app, &sipuni, "control-hangup").await?;
+    app.wait("the Sipuni call's card to end", CALL, || async {
+        let c = card(&app, &sipuni).await?;
+        Ok((c.is_null() || c["state"] == "ended").then_some(()))
+    })
+    .await?;
+    app.to_main_window().await?;
 
     // A supervisor: the team tab, in a dark theme.
     app.close_and_wait(&home).await?;
