@@ -15,6 +15,10 @@ use crate::{Args, Clock, fill, webhooks};
 /// calls' sessions, so every webhook is a new call.
 const _: () = assert!((webhooks::UIS_SESSION_BASE as u64) < fill::STORED_SESSION_BASE);
 
+/// Whether the case worker still owes the derivation of numbers' cases (its backfill's second
+/// pass, `cases/worker.rs`).
+const OWED: &str = "SELECT count(*) FROM meta WHERE key = 'cases_backfill_after'";
+
 /// The caller of webhook `i`: every other one a new number (past the one-off callers the
 /// log holds), the rest numbers the big log holds (one in ten of them a hot number with
 /// thousands of calls).
@@ -70,14 +74,21 @@ pub(crate) async fn run(args: Args) {
     let limit = Duration::from_secs(args.catch_up_secs);
     let mut last_report = Instant::now();
     let mut done = count(&db, "SELECT count(*) FROM call_clients");
-    // Bounded by --catch-up-secs.
-    while done < stored && started.elapsed() < limit {
+    let mut numbered = None;
+    // The worker gives every call its number, then derives each number's cases while their
+    // second pass is owed (`meta`): done when both are over. Bounded by --catch-up-secs.
+    while (done < stored || count(&db, OWED) > 0) && started.elapsed() < limit {
         tokio::time::sleep(Duration::from_secs(2)).await;
         done = count(&db, "SELECT count(*) FROM call_clients");
+        if done >= stored && numbered.is_none() {
+            numbered = Some(started.elapsed().as_secs_f64());
+        }
         if last_report.elapsed() >= Duration::from_secs(30) {
             last_report = Instant::now();
             eprintln!(
-                "catch-up: {done} of {stored} calls after {:.0} s, relay RSS {} MiB, load {}",
+                "catch-up: {done} of {stored} calls numbered, {} cases, after {:.0} s, \
+                 relay RSS {} MiB, load {}",
+                count(&db, "SELECT count(*) FROM cases"),
                 started.elapsed().as_secs_f64(),
                 proc_status(relay.pid, "VmRSS") / 1024,
                 loadavg()
@@ -90,10 +101,22 @@ pub(crate) async fn run(args: Args) {
         "catch-up",
         "**calls given their cases**",
         format!(
-            "**{done} of {stored} in {took:.1} s** ({:.0} calls/s)",
-            done as f64 / took
+            "**{done} of {stored} in {took:.1} s** ({:.0} calls/s){}",
+            done as f64 / took,
+            if count(&db, OWED) > 0 {
+                ", cases still owed"
+            } else {
+                ""
+            }
         ),
     );
+    if let Some(numbered) = numbered {
+        row(
+            "catch-up",
+            "every call given its client number (first pass)",
+            format!("after {numbered:.1} s"),
+        );
+    }
     row(
         "catch-up",
         "cases stored",
