@@ -182,10 +182,13 @@ pub fn refresh_reasons(app: &AppHandle) {
     let Some(tray) = app.try_state::<Tray>() else {
         return;
     };
-    let mut items = tray.reasons.lock().unwrap_or_else(|e| e.into_inner());
-    for item in items.drain(..) {
-        let _ = tray.on_break.remove(&item);
+    // Menu calls wait for the main thread, which may itself be in `refresh_presence`: no lock
+    // is held across them.
+    let old = std::mem::take(&mut *tray.reasons.lock().unwrap_or_else(|e| e.into_inner()));
+    for item in &old {
+        let _ = tray.on_break.remove(item);
     }
+    let mut items = Vec::new();
     for reason in crate::presence::reasons(app) {
         let id = format!("{REASON_ID}{reason}");
         match CheckMenuItem::with_id(app, id, &reason, true, false, None::<&str>) {
@@ -196,7 +199,7 @@ pub fn refresh_reasons(app: &AppHandle) {
             Err(e) => tracing::warn!(error = %e, "cannot add a break reason to the tray"),
         }
     }
-    drop(items);
+    *tray.reasons.lock().unwrap_or_else(|e| e.into_inner()) = items;
     refresh_presence(app);
 }
 
@@ -218,12 +221,12 @@ pub fn refresh_presence(app: &AppHandle) {
     let _ = tray.dnd.set_checked(is(PresenceStatusDto::Dnd));
     let on_break = is(PresenceStatusDto::Break);
     let _ = tray.break_plain.set_checked(on_break && reason.is_none());
-    for item in tray
+    let items = tray
         .reasons
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .iter()
-    {
+        .clone();
+    for item in &items {
         let mine = item.text().ok() == reason;
         let _ = item.set_checked(on_break && mine);
     }
