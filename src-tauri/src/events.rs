@@ -8,6 +8,8 @@
 //! Cards replayed after a reconnect (calls that happened while the app was asleep, offline
 //! or closed) update the lists but neither pop nor notify; when the replay is over, the
 //! calls still going on pop as live ones and the missed ones get one summary notification.
+//! A call this agent answers live opens the caller's contact in the main window once, when
+//! the setting says so ([`crate::open_on_answer`]); replayed answers never do.
 
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -19,6 +21,7 @@ use ts_rs::TS;
 
 use crate::dto::control::{CallNoteDto, ControlNoticeDto};
 use crate::dto::{CardDto, ConnectionDto, FollowUpDto, Notice};
+use crate::open_on_answer::AnswerWatch;
 use crate::state::AppState;
 use crate::windows::{self, CARD, MAIN};
 
@@ -69,12 +72,15 @@ pub fn spawn(app: &AppHandle) {
     let mut events = engine.subscribe();
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
+        let mut answers = AnswerWatch::default();
         loop {
             match events.recv().await {
-                Ok(EngineEvent::Card { card, delivery }) => on_card(&handle, &card, delivery).await,
+                Ok(EngineEvent::Card { card, delivery }) => {
+                    on_card(&handle, &mut answers, &card, delivery).await
+                }
                 Ok(EngineEvent::CaughtUp(summary)) => {
                     for card in &summary.ongoing {
-                        on_card(&handle, card, Delivery::Live).await;
+                        on_card(&handle, &mut answers, card, Delivery::Live).await;
                     }
                     crate::notifications::on_caught_up(&handle, &summary);
                 }
@@ -109,7 +115,7 @@ pub fn spawn(app: &AppHandle) {
                         missed,
                         "card updates came faster than shown; resending live cards"
                     );
-                    resend_live(&handle).await;
+                    resend_live(&handle, &mut answers).await;
                 }
                 Err(RecvError::Closed) => break,
             }
@@ -132,7 +138,7 @@ async fn on_control(app: &AppHandle, notice: &trubka_protocol::control::ControlN
     let _ = app.emit("call-control", &dto);
 }
 
-async fn on_card(app: &AppHandle, card: &Card, delivery: Delivery) {
+async fn on_card(app: &AppHandle, answers: &mut AnswerWatch, card: &Card, delivery: Delivery) {
     let received = now_ms();
     let state = app.state::<AppState>();
     let dto = CardDto::of(card, None, received);
@@ -152,6 +158,11 @@ async fn on_card(app: &AppHandle, card: &Card, delivery: Delivery) {
     let _ = app.emit_to(MAIN, "call-updated", &dto.call);
     if live {
         crate::notifications::on_card(app, &dto, windows::main_visible(app));
+    }
+    // After the notification, which looks at whether the main window is on screen.
+    let open_contact = state.prefs().open_contact_on_answer;
+    if let Some(target) = answers.target(&dto, live, open_contact) {
+        crate::commands::card::open_in_main(app.clone(), target);
     }
     if let Some(followup) = open_followup(app, dto.call.phone.as_deref()).await {
         let _ = app.emit_to(
@@ -178,11 +189,11 @@ async fn open_followup(app: &AppHandle, phone: Option<&str>) -> Option<FollowUpD
         .map(FollowUpDto::from)
 }
 
-async fn resend_live(app: &AppHandle) {
+async fn resend_live(app: &AppHandle, answers: &mut AnswerWatch) {
     let engine = app.state::<AppState>().engine.clone();
     if let Ok(cards) = engine.live_cards().await {
         for card in &cards {
-            on_card(app, card, Delivery::Live).await;
+            on_card(app, answers, card, Delivery::Live).await;
         }
     }
 }

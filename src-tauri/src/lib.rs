@@ -10,6 +10,8 @@
 //!   selection, and the break), [`actions`] (dialling from outside the main window);
 //! - [`presence`]: the agent's own status in step across the tray, the windows and the relay,
 //!   [`auto_break`]: a break while the screen is locked or the system sleeps (a setting);
+//! - [`open_on_answer`]: the caller's contact in the main window when the agent answers (a
+//!   setting);
 //! - [`secrets`]: the agent token in the OS keyring (or a 0600 file), [`prefs`]: the shell's
 //!   own preferences, [`session`]: sign-in at start, [`i18n`], [`perf`];
 //! - [`updates`]: new builds from the relay the app is signed in to (tauri-plugin-updater);
@@ -30,6 +32,7 @@ pub mod events;
 pub mod i18n;
 pub mod invite;
 pub mod notifications;
+pub mod open_on_answer;
 pub mod perf;
 pub mod platform;
 pub mod prefs;

@@ -27,6 +27,9 @@ pub struct Prefs {
     /// A break while the screen is locked or the system sleeps ([`crate::auto_break`]).
     pub auto_break: bool,
     pub break_shortcut: String,
+    /// Open the caller's contact in the main window when this agent answers
+    /// ([`crate::open_on_answer`]).
+    pub open_contact_on_answer: bool,
 }
 
 impl Default for Prefs {
@@ -39,6 +42,7 @@ impl Default for Prefs {
             shortcut: DEFAULT_SHORTCUT.to_owned(),
             auto_break: false,
             break_shortcut: DEFAULT_BREAK_SHORTCUT.to_owned(),
+            open_contact_on_answer: false,
         }
     }
 }
@@ -101,5 +105,12 @@ mod tests {
         std::fs::write(dir.path().join("desktop.json"), "{\"sound\": false}").expect("write");
         assert!(!Prefs::load(dir.path()).sound);
         assert_eq!(Prefs::load(dir.path()).popup, PopupMode::Ring);
+        assert!(!Prefs::default().open_contact_on_answer);
+        let on = Prefs {
+            open_contact_on_answer: true,
+            ..Prefs::default()
+        };
+        on.save(dir.path()).expect("save");
+        assert!(Prefs::load(dir.path()).open_contact_on_answer);
     }
 }

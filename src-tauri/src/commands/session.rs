@@ -66,6 +66,7 @@ pub async fn settings_get(
         shortcut: prefs.shortcut,
         auto_break: prefs.auto_break,
         break_shortcut: prefs.break_shortcut,
+        open_contact_on_answer: prefs.open_contact_on_answer,
         token_store: state.secrets.store().as_str().to_owned(),
         profile_dir: engine.profile().dir().display().to_string(),
     })
@@ -108,6 +109,9 @@ pub async fn settings_update(
             }
             if let Some(auto_break) = patch.auto_break {
                 p.auto_break = auto_break;
+            }
+            if let Some(open) = patch.open_contact_on_answer {
+                p.open_contact_on_answer = open;
             }
         })
         .map_err(|e| CommandError::new(ErrorKind::Io, e.to_string()))?;

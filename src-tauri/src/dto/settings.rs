@@ -58,6 +58,8 @@ pub struct SettingsDto {
     pub auto_break: bool,
     /// The global shortcut that starts and ends a break.
     pub break_shortcut: String,
+    /// Open the caller's contact in the main window when this agent answers (off by default).
+    pub open_contact_on_answer: bool,
     /// Where the token is kept: `keyring` or `file`.
     pub token_store: String,
     /// The profile folder.
@@ -85,4 +87,7 @@ pub struct SettingsPatch {
     #[serde(default)]
     #[ts(optional)]
     pub auto_break: Option<bool>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub open_contact_on_answer: Option<bool>,
 }

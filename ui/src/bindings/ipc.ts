@@ -46,6 +46,10 @@ auto_break: boolean,
  */
 break_shortcut: string, 
 /**
+ * Open the caller's contact in the main window when this agent answers (off by default).
+ */
+open_contact_on_answer: boolean, 
+/**
  * Where the token is kept: `keyring` or `file`.
  */
 token_store: string, 
@@ -54,7 +58,7 @@ token_store: string,
  */
 profile_dir: string, };
 
-export type SettingsPatch = { card_fields?: Array<string>, popup?: PopupMode, sound?: boolean, language?: Language, autostart?: boolean, auto_break?: boolean, };
+export type SettingsPatch = { card_fields?: Array<string>, popup?: PopupMode, sound?: boolean, language?: Language, autostart?: boolean, auto_break?: boolean, open_contact_on_answer?: boolean, };
 
 export type NumberDto = { raw: string, label: string | null, 
 /**

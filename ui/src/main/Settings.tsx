@@ -83,6 +83,15 @@ export function Settings({ settings, onChange }: { settings: SettingsDto; onChan
           <input type="checkbox" data-testid="sound" checked={settings.sound} onChange={(e) => save({ sound: e.currentTarget.checked })} />
           {t("settings.sound")}
         </label>
+        <label class="check" title={t("settings.open_contact_on_answer_hint")}>
+          <input
+            type="checkbox"
+            data-testid="open-contact-on-answer"
+            checked={settings.open_contact_on_answer}
+            onChange={(e) => save({ open_contact_on_answer: e.currentTarget.checked })}
+          />
+          {t("settings.open_contact_on_answer")}
+        </label>
         <div class="field-label">{t("settings.card_fields")}</div>
         <div class="chips">
           {settings.available_fields.map((f) => (
