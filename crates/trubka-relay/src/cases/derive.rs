@@ -338,11 +338,13 @@ pub(crate) fn plan(
     Ok(plan)
 }
 
-/// Writes the call numbers and the plans in one short transaction.
+/// Writes the call numbers, the plans and whether an agent talks on each call folded
+/// (`talking`, see `presence::on_call::keep`) in one short transaction.
 pub(crate) fn write(
     conn: &Connection,
     assigned: &HashMap<String, String>,
     plans: &[Plan],
+    talking: &[(String, bool)],
     now: DateTime<Utc>,
 ) -> Result<(), CaseError> {
     // Immediate: a read transaction upgraded to a write after the event writer committed
@@ -388,6 +390,7 @@ pub(crate) fn write(
                 .execute([key])?;
         }
     }
+    crate::presence::on_call::keep(&tx, talking)?;
     tx.commit()?;
     Ok(())
 }

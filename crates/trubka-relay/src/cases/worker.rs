@@ -22,7 +22,7 @@ use super::{CaseError, CaseQueue, Cases, claims, derive};
 use crate::agents::{AgentId, AgentSet};
 use crate::config::CasesConfig;
 use crate::hub::Hub;
-use crate::presence::Presence;
+use crate::presence::{Presence, on_call};
 use crate::store::{Role, StoreError, agents, open_connection};
 
 /// How long the thread sleeps when idle; claims lapse on this beat.
@@ -121,6 +121,7 @@ impl Drop for CaseThread {
 
 impl CaseWorker {
     fn run(&mut self, queue: &CaseQueue) {
+        self.resume_presence();
         // Ends when stopped; each pass is bounded by what was queued before it.
         loop {
             // While older calls wait for their cases, idle time goes to them at once.
@@ -161,6 +162,25 @@ impl CaseWorker {
         }
     }
 
+    /// Folds again the calls an agent was talking on when the relay last stopped (kept in
+    /// `calls_talking`), as the live path folds a touched call: presence knows who is on a
+    /// call at once, not from the call's next event, and a call that ended or fell silent
+    /// meanwhile leaves the table.
+    fn resume_presence(&mut self) {
+        let calls = match self.refresh_agents() {
+            Ok(()) => on_call::kept(&self.conn),
+            Err(e) => Err(e),
+        };
+        match calls {
+            Ok(calls) => {
+                if let Err(e) = self.touched(&calls) {
+                    tracing::error!(error = %e, "cannot fold the calls in progress at start");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot read the calls in progress at start"),
+        }
+    }
+
     fn refresh_agents(&mut self) -> Result<(), StoreError> {
         let version: i64 = self
             .conn
@@ -190,28 +210,34 @@ impl CaseWorker {
     ) -> Result<Vec<CaseView>, CaseError> {
         let now = Utc::now();
         let mut assigned = HashMap::new();
+        // Whether an agent talks on each call, kept with the cases (`presence::on_call`).
+        let mut talking = Vec::with_capacity(calls.len());
         for call in calls {
-            if let Some((number, before, state)) = derive::client_number(&self.conn, call)? {
-                // The same fold tells presence who talks on the call (`presence::on_call`).
-                self.presence.call_seen(&state, &self.agents, &self.hub);
-                match before {
-                    Some(before) if before == number => {}
-                    Some(before) => {
-                        numbers.insert(before);
-                        assigned.insert(call.clone(), number.clone());
-                    }
-                    None => {
-                        assigned.insert(call.clone(), number.clone());
-                    }
+            let Some((number, before, state)) = derive::client_number(&self.conn, call)? else {
+                // No events (retention deleted the call): nobody talks on it.
+                talking.push((call.clone(), false));
+                continue;
+            };
+            // The same fold tells presence who talks on the call.
+            let on = self.presence.call_seen(&state, &self.agents, &self.hub);
+            talking.push((call.clone(), on));
+            match before {
+                Some(before) if before == number => {}
+                Some(before) => {
+                    numbers.insert(before);
+                    assigned.insert(call.clone(), number.clone());
                 }
-                numbers.insert(number);
+                None => {
+                    assigned.insert(call.clone(), number.clone());
+                }
             }
+            numbers.insert(number);
         }
         let mut plans = Vec::with_capacity(numbers.len());
         for number in &numbers {
             plans.push(derive::plan(self, number, &assigned, now)?);
         }
-        derive::write(&self.conn, &assigned, &plans, now)?;
+        derive::write(&self.conn, &assigned, &plans, &talking, now)?;
         let mut sent = Vec::new();
         for plan in plans {
             for (view, audience) in plan.into_changed() {
@@ -280,7 +306,7 @@ impl CaseWorker {
                     assigned.insert(call.clone(), number);
                 }
             }
-            derive::write(&self.conn, &assigned, &[], Utc::now())?;
+            derive::write(&self.conn, &assigned, &[], &[], Utc::now())?;
             self.backfill_after = Some(last.clone());
             return Ok(());
         }

@@ -10,7 +10,8 @@
 //! `statistic/operators`) and who is on a call (UIS `list.calls`). Between read-backs, and for
 //! Sipuni, which lists no calls in progress, «on a call» follows the relay's own event log
 //! ([`on_call`]): the case worker reports every call whose events were stored, and a change
-//! is announced at once. A change of a presence already known is sent to every stream as a
+//! is announced at once; the calls an agent talks on are kept in the database, so after a
+//! restart the worker reports them again before anything else. A change of a presence already known is sent to every stream as a
 //! `presence` frame; the first reading after start is not (a desktop reads `GET /v1/presence`
 //! when it connects).
 
@@ -112,17 +113,19 @@ impl Presence {
         calls.agents(Utc::now())
     }
 
-    /// The case worker's report of a call whose events were stored (or read again): who
-    /// talks on it now. The agents whose «on a call» this changes are announced on `hub`.
-    pub(crate) fn call_seen(&self, state: &CallState, agents: &AgentSet, hub: &Hub) {
+    /// The case worker's report of a call whose events were stored (or read again, as when
+    /// the relay starts): who talks on it now. The agents whose «on a call» this changes are
+    /// announced on `hub`. Returns whether an agent talks on the call, for the worker to
+    /// keep it in `calls_talking` ([`on_call::keep`]).
+    pub(crate) fn call_seen(&self, state: &CallState, agents: &AgentSet, hub: &Hub) -> bool {
         let now = Utc::now();
         let talking = on_call::talking(state, agents);
-        let (before, after) = {
+        let (before, after, going_on) = {
             let mut calls = self.calls.lock().unwrap_or_else(PoisonError::into_inner);
             let before = calls.agents(now);
             let last = state.last_event_at().unwrap_or(now);
-            calls.observe(&state.call_id().0, talking, last);
-            (before, calls.agents(now))
+            let going_on = calls.observe(&state.call_id().0, talking, last, now);
+            (before, calls.agents(now), going_on)
         };
         for id in before.symmetric_difference(&after) {
             let Some(agent) = agents.get(*id) else {
@@ -140,6 +143,7 @@ impl Presence {
                 announce(hub, agent, now);
             }
         }
+        going_on
     }
 
     /// Records `now` for `agent`; true when it changes a presence known before.

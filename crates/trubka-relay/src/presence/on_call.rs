@@ -7,13 +7,29 @@
 //! were stored (`crate::cases::worker`) and hands the state here; this keeps, per call in
 //! progress, the agents talking on it. A call that has heard nothing for [`LONGEST_CALL`] is
 //! taken to be over: its end was lost, and reconciliation stores it later.
+//!
+//! The same pass keeps the ids of those calls in `calls_talking` ([`keep`]), so a relay that
+//! starts knows who is on a call before the next event: the case worker folds the calls kept
+//! there again ([`kept`]) and hands them here like any other, without reading the whole log.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use rusqlite::Connection;
 use trubka_core::{CallState, CallStatus, Employee};
 
 use crate::agents::{AgentId, AgentSet};
+use crate::store::StoreError;
+
+/// Schema 10: the calls in progress with an agent talking on them (see `store::schema`).
+pub(crate) const SCHEMA: &str = r#"
+    -- Calls the case worker's fold last found an agent talking on, heard from within the
+    -- longest a call goes on silent (`presence::on_call`). Written in the worker's pass; a
+    -- relay that starts folds these calls again to know who is on a call.
+    CREATE TABLE calls_talking(
+        call_id TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+"#;
 
 /// The longest a call is believed to go on without any event.
 pub(crate) const LONGEST_CALL: TimeDelta = TimeDelta::hours(4);
@@ -62,32 +78,68 @@ fn agents_of(agents: &AgentSet, employee: &Employee) -> Vec<AgentId> {
     ids
 }
 
+/// Whether a call last heard from at `last` may still be going on at `now`.
+fn heard_lately(last: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now.signed_duration_since(last) <= LONGEST_CALL
+}
+
 impl CallsInProgress {
-    /// Records who talks on `call_id` now (nobody: the call is over or nobody answered).
-    pub(crate) fn observe(&mut self, call_id: &str, agents: Vec<AgentId>, last: DateTime<Utc>) {
-        if agents.is_empty() {
+    /// Records who talks on `call_id` at `now` (nobody: the call is over, nobody answered,
+    /// or it has been silent too long); returns whether anybody does.
+    pub(crate) fn observe(
+        &mut self,
+        call_id: &str,
+        agents: Vec<AgentId>,
+        last: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> bool {
+        if agents.is_empty() || !heard_lately(last, now) {
             self.calls.remove(call_id);
-        } else {
-            self.calls.insert(
-                call_id.to_owned(),
-                Talking {
-                    agents,
-                    last_event: last,
-                },
-            );
+            return false;
         }
+        self.calls.insert(
+            call_id.to_owned(),
+            Talking {
+                agents,
+                last_event: last,
+            },
+        );
+        true
     }
 
     /// The agents on a call at `now`; calls silent for longer than [`LONGEST_CALL`] are
     /// forgotten.
     pub(crate) fn agents(&mut self, now: DateTime<Utc>) -> HashSet<AgentId> {
         self.calls
-            .retain(|_, call| now.signed_duration_since(call.last_event) <= LONGEST_CALL);
+            .retain(|_, call| heard_lately(call.last_event, now));
         self.calls
             .values()
             .flat_map(|call| call.agents.iter().copied())
             .collect()
     }
+}
+
+/// The calls kept in `calls_talking`: those an agent talked on when the relay stopped.
+pub(crate) fn kept(conn: &Connection) -> Result<BTreeSet<String>, StoreError> {
+    let mut statement = conn.prepare_cached("SELECT call_id FROM calls_talking")?;
+    let calls = statement
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(calls)
+}
+
+/// Keeps each call of `calls` in `calls_talking` while an agent talks on it (true), and
+/// drops it otherwise; run in the transaction of the pass that folded them.
+pub(crate) fn keep(conn: &Connection, calls: &[(String, bool)]) -> Result<(), StoreError> {
+    for (call_id, talking) in calls {
+        let sql = if *talking {
+            "INSERT OR IGNORE INTO calls_talking(call_id) VALUES (?1)"
+        } else {
+            "DELETE FROM calls_talking WHERE call_id = ?1"
+        };
+        conn.prepare_cached(sql)?.execute([call_id])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -99,17 +151,43 @@ mod tests {
         let mut calls = CallsInProgress::default();
         let now = Utc::now();
         let (anna, igor): (AgentId, AgentId) = (1, 2);
-        calls.observe("sipuni:1", vec![anna], now);
-        calls.observe(
-            "uis:2",
-            vec![igor],
-            now - LONGEST_CALL - TimeDelta::seconds(1),
+        assert!(calls.observe("sipuni:1", vec![anna], now, now));
+        assert!(calls.observe("uis:2", vec![igor], now - LONGEST_CALL, now));
+        assert_eq!(calls.agents(now), HashSet::from([anna, igor]));
+        // Silent for longer than a call goes on: forgotten, not only hidden.
+        assert_eq!(
+            calls.agents(now + TimeDelta::seconds(1)),
+            HashSet::from([anna])
         );
-        assert_eq!(calls.agents(now), HashSet::from([anna]));
-        // The silent call is forgotten, not only hidden.
-        calls.observe("uis:3", Vec::new(), now);
         assert_eq!(calls.calls.len(), 1);
-        calls.observe("sipuni:1", Vec::new(), now);
+        // A call already silent that long is not taken in at all.
+        let silent = now - LONGEST_CALL - TimeDelta::seconds(1);
+        assert!(!calls.observe("uis:4", vec![igor], silent, now));
+        assert!(!calls.observe("uis:3", Vec::new(), now, now));
+        assert_eq!(calls.calls.len(), 1);
+        assert!(!calls.observe("sipuni:1", Vec::new(), now, now));
         assert!(calls.agents(now).is_empty());
+    }
+
+    #[test]
+    fn the_calls_kept_are_those_last_found_talking() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::store::Store::open(dir.path()).unwrap();
+        let path = dir.path().join(crate::store::DATABASE_FILE);
+        let conn = crate::store::open_connection(&path, crate::store::Role::Writer).unwrap();
+        keep(
+            &conn,
+            &[("uis:1".to_owned(), true), ("sipuni:2".to_owned(), true)],
+        )
+        .unwrap();
+        // Kept twice is kept once; a call nobody talks on any more goes.
+        keep(
+            &conn,
+            &[("uis:1".to_owned(), true), ("sipuni:2".to_owned(), false)],
+        )
+        .unwrap();
+        assert_eq!(kept(&conn).unwrap(), BTreeSet::from(["uis:1".to_owned()]));
+        keep(&conn, &[("uis:1".to_owned(), false)]).unwrap();
+        assert!(kept(&conn).unwrap().is_empty());
     }
 }

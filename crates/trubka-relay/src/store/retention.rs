@@ -293,6 +293,7 @@ fn delete_call(tx: &Transaction<'_>, call_id: &str) -> Result<u64, StoreError> {
     tx.prepare_cached("DELETE FROM calls WHERE call_id = ?1")?
         .execute([call_id])?;
     crate::cases::forget_call(tx, call_id)?;
+    crate::presence::on_call::keep(tx, &[(call_id.to_owned(), false)])?;
     Ok(deleted)
 }
 

@@ -98,6 +98,9 @@ const MIGRATIONS: &[&str] = &[
     // 9: the tags of notes to set on UIS calls, and the UIS ids of the tag names
     // (`crate::uis_tags`).
     crate::uis_tags::SCHEMA,
+    // 10: the calls an agent is talking on, so a relay that starts knows who is on a call
+    // (`crate::presence::on_call`).
+    crate::presence::on_call::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.

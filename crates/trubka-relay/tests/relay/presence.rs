@@ -484,3 +484,217 @@ async fn on_a_call_follows_the_event_log_for_sipuni_and_between_uis_read_backs()
     }
     pbx.stop().await;
 }
+
+/// A relay serving on 127.0.0.1:0 over the data folder `data`, with no PBX API and no
+/// read-back: «on a call» can come from its event log only.
+struct LogOnlyRelay {
+    addr: std::net::SocketAddr,
+    uis_hook: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), trubka_relay::RelayError>>,
+}
+
+impl LogOnlyRelay {
+    async fn start(data: &std::path::Path) -> LogOnlyRelay {
+        let config = trubka_relay::RelayConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            data_dir: data.to_owned(),
+            presence_interval_secs: 0,
+            ..trubka_relay::RelayConfig::default()
+        };
+        let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let relay = trubka_relay::Relay::open(config).unwrap();
+        let uis_hook = relay.hook_tokens().uis.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(relay.serve(listener, async move {
+            let _ = stopped.await;
+        }));
+        LogOnlyRelay {
+            addr,
+            uis_hook,
+            stop,
+            task,
+        }
+    }
+
+    async fn uis(&self, http: &reqwest::Client, payloads: &[Value]) {
+        for payload in payloads {
+            let response = http
+                .post(format!("http://{}/hooks/uis/{}", self.addr, self.uis_hook))
+                .json(payload)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{payload}");
+        }
+    }
+
+    /// Whether `GET /v1/presence` shows `name` on a call.
+    async fn on_call(&self, http: &reqwest::Client, token: &str, name: &str) -> bool {
+        let response = http
+            .get(format!("http://{}/v1/presence", self.addr))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = crate::common::read_json(response).await;
+        assert_eq!(status, 200, "{body}");
+        let agent = body["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["agent"] == name)
+            .unwrap_or_else(|| panic!("{name} in {body}"));
+        agent["on_call"].as_bool().unwrap()
+    }
+
+    /// Polls `GET /v1/presence` until `name`'s «on a call» is `on_call`, for at most
+    /// [`crate::common::WAIT`].
+    async fn until_on_call(&self, http: &reqwest::Client, token: &str, name: &str, on_call: bool) {
+        let deadline = tokio::time::Instant::now() + crate::common::WAIT;
+        while self.on_call(http, token, name).await != on_call {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{name} never showed on_call = {on_call}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `token`'s live stream.
+    async fn listen(&self, token: &str) -> Stream {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}/v1/stream", self.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let (socket, _) = tokio::time::timeout(
+            crate::common::WAIT,
+            tokio_tungstenite::connect_async(request),
+        )
+        .await
+        .expect("connect in time")
+        .expect("stream accepted");
+        Stream { socket }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        tokio::time::timeout(crate::common::WAIT, self.task)
+            .await
+            .expect("relay stops in time")
+            .unwrap()
+            .unwrap();
+    }
+}
+
+/// A UIS notification `name` of incoming call `session`, `minutes` from now as UIS writes
+/// the time (Moscow local), for `employee` (none: the call only reached the line), with
+/// `extra` fields.
+fn uis_note(name: &str, session: u64, employee: Option<&str>, minutes: i64, extra: Value) -> Value {
+    let moscow = chrono::FixedOffset::east_opt(3 * 3600).unwrap();
+    let time = (chrono::Utc::now() + chrono::Duration::minutes(minutes))
+        .with_timezone(&moscow)
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string();
+    let mut note = json!({
+        "notification_name": name,
+        "notification_time": time,
+        "call_session_id": session,
+        "virtual_phone_number": "74951234567",
+        "contact_phone_number": "79261234567",
+        "direction": "in"
+    });
+    if let Some(employee) = employee {
+        note["employee_id"] = json!(employee);
+        note["employee_full_name"] = json!(format!("Сотрудник {employee}"));
+    }
+    for (key, value) in extra.as_object().unwrap() {
+        note[key] = value.clone();
+    }
+    note
+}
+
+/// Call `session` reaching the line, ringing `employee` and answered by them, `minutes` from
+/// now; no end.
+fn uis_answered_call(session: u64, employee: &str, minutes: i64) -> Vec<Value> {
+    let leg = session * 10;
+    [
+        ("Входящий звонок на виртуальный номер", None, json!({})),
+        ("Ожидание ответа", Some(employee), json!({"leg_id": leg})),
+        (
+            "Начало разговора",
+            Some(employee),
+            json!({"leg_ids": [leg]}),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, employee, extra)| uis_note(name, session, employee, minutes, extra))
+    .collect()
+}
+
+/// The end of call `session`, `minutes` from now.
+fn uis_call_end(session: u64, employee: &str, minutes: i64) -> Value {
+    uis_note(
+        "Завершение звонка",
+        session,
+        Some(employee),
+        minutes,
+        json!({"talk_time_duration": 115, "total_time_duration": 120, "wait_time_duration": 5}),
+    )
+}
+
+#[tokio::test]
+async fn a_call_going_on_when_the_relay_restarts_shows_at_once_and_ends_with_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = trubka_relay::Store::open(&data).unwrap();
+    let add = |name: &str, employee: &str| {
+        let new = NewAgent {
+            name: name.to_owned(),
+            uis_employee: Some(employee.to_owned()),
+            ..NewAgent::default()
+        };
+        store.add_agent(&new).unwrap().1.0
+    };
+    let anna = add("Анна", "100");
+    let igor = add("Игорь", "200");
+    drop(store);
+    let http = reqwest::Client::new();
+
+    let relay = LogOnlyRelay::start(&data).await;
+    // Анна answered a call ten minutes ago and still talks. Игорь's call this morning ended;
+    // another of his, answered five hours ago, never heard its end (lost): past the 4 hours
+    // a call is believed to go on silent.
+    relay.uis(&http, &uis_answered_call(1, "100", -10)).await;
+    let mut igors = uis_answered_call(2, "200", -30);
+    igors.push(uis_call_end(2, "200", -25));
+    igors.extend(uis_answered_call(3, "200", -300));
+    relay.uis(&http, &igors).await;
+    relay.until_on_call(&http, &igor, "Анна", true).await;
+    // Stopped mid-call; what the case worker holds is folded before it stops.
+    relay.stop().await;
+
+    // Started again on the same data folder: no event of the call has come since, and nothing
+    // reads the PBX back, yet Анна is on a call as soon as the relay answers.
+    let relay = LogOnlyRelay::start(&data).await;
+    relay.until_on_call(&http, &igor, "Анна", true).await;
+    assert!(!relay.on_call(&http, &anna, "Игорь").await);
+    let mut stream = relay.listen(&igor).await;
+
+    // The end webhook takes her off it, announced to colleagues.
+    relay.uis(&http, &[uis_call_end(1, "100", 0)]).await;
+    on_call_frame(&mut stream, "Анна", false).await;
+    assert!(!relay.on_call(&http, &igor, "Анна").await);
+    relay.stop().await;
+
+    // Nothing is left for the next start to take for a call going on.
+    let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
+    let kept: i64 = conn
+        .query_row("SELECT count(*) FROM calls_talking", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(kept, 0);
+}
