@@ -3,7 +3,8 @@
 //! «Открыть в CRM» opening the link in the desktop's browser; a caller's number attached to
 //! a team contact from a card; deleting a team contact kept for supervisors; the card of a
 //! team contact; a caller only the CRM knows, named on the card «из CRM» (a fake CRM behind
-//! the relay's `[directory.lookup]`); all of it screenshotted in Russian and in English (`40-…` to `48-…`; the
+//! the relay's `[directory.lookup]`); the contact opened on answer ([`crate::open_on_answer`]);
+//! all of it screenshotted in Russian and in English (`40-…` to `51-…`; the
 //! cards' shots are the card window's own, which the main window may cover on a screen with
 //! no window manager).
 //!
@@ -467,6 +468,10 @@ async fn team_directory_in_the_app() -> anyhow::Result<()> {
     painted(&app).await?;
     app.shot("48-cards-team-and-crm-en").await;
     app.to_main_window().await?;
+
+    // «Open the caller's contact on answer» turned on: answered calls open Мария's contact
+    // and an unknown number's new-contact form (`49-…` to `51-…`).
+    crate::open_on_answer::check(&app, &stack, ("Мария Соколова", MARIA)).await?;
     app.close_and_wait(&home).await?;
     Ok(())
 }

@@ -18,6 +18,7 @@ mod harness;
 mod invite;
 mod logind;
 mod notifications;
+mod open_on_answer;
 mod updates;
 
 use std::time::Duration;
