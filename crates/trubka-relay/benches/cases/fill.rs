@@ -74,11 +74,6 @@ pub(crate) fn kind_of(i: u64) -> Kind {
     }
 }
 
-/// The UIS employee id of agent `agent`, as the load bench's agents are mapped.
-pub(crate) fn uis_employee(agent: u64) -> String {
-    (2_339_000 + agent).to_string()
-}
-
 /// The events of stored call `i` of `calls`, spread evenly over the year before `end`.
 pub(crate) fn events_of(i: u64, calls: u64, agents: u64, end: DateTime<Utc>) -> Vec<CallEvent> {
     let year = 365 * 86_400;
@@ -88,7 +83,7 @@ pub(crate) fn events_of(i: u64, calls: u64, agents: u64, end: DateTime<Utc>) -> 
     let kind = kind_of(i);
     let agent = mix(i ^ 0x1234) % agents;
     let employee = Employee {
-        id: Some(uis_employee(agent)),
+        id: Some(crate::webhooks::uis_employee(agent as usize)),
         name: Some(format!("Сотрудник {agent}")),
         extension: None,
         phone: None,

@@ -19,6 +19,8 @@
 //! ```
 
 mod fill;
+#[path = "../common/measure.rs"]
+mod measure;
 mod phases;
 #[path = "../load/relay.rs"]
 mod relay;
@@ -26,9 +28,10 @@ mod relay;
 mod webhooks;
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
+
+use webhooks::Provider;
 
 #[derive(Debug, Parser)]
 #[command(name = "trubka-relay-cases", about = "Cases over a large event log")]
@@ -63,30 +66,6 @@ pub(crate) struct Args {
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Provider {
-    Uis,
-    Sipuni,
-}
-
-/// Nanoseconds since the run started, shared by the webhook senders.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock(Instant);
-
-impl Clock {
-    pub(crate) fn now(self) -> u64 {
-        self.0.elapsed().as_nanos() as u64
-    }
-}
-
-pub(crate) fn uis_employee(agent: usize) -> String {
-    fill::uis_employee(agent as u64)
-}
-
-pub(crate) fn sipuni_ext(agent: usize) -> String {
-    (1000 + agent).to_string()
 }
 
 fn main() {

@@ -5,11 +5,13 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
+use trubka_relay::Store;
 use trubka_relay::store::DATABASE_FILE;
-use trubka_relay::{NewAgent, Store};
 
+use crate::measure::{cpu_secs, load_average, percentiles, proc_status_kib};
 use crate::relay::RelayProcess;
-use crate::{Args, Clock, fill, webhooks};
+use crate::webhooks::{Clock, Provider};
+use crate::{Args, fill, webhooks};
 
 /// Sessions of the posted webhooks are `webhooks::UIS_SESSION_BASE + i`: below the stored
 /// calls' sessions, so every webhook is a new call.
@@ -69,7 +71,7 @@ pub(crate) async fn run(args: Args) {
     let stored = args.calls as i64;
     let relay = RelayProcess::start(&data, None).await;
     let started = Instant::now();
-    row("catch-up", "load average at start", loadavg());
+    row("catch-up", "load average at start", load_average());
     let db = reader(&data);
     let limit = Duration::from_secs(args.catch_up_secs);
     let mut last_report = Instant::now();
@@ -90,13 +92,13 @@ pub(crate) async fn run(args: Args) {
                  relay RSS {} MiB, load {}",
                 count(&db, "SELECT count(*) FROM cases"),
                 started.elapsed().as_secs_f64(),
-                proc_status(relay.pid, "VmRSS") / 1024,
-                loadavg()
+                proc_status_kib(relay.pid, "VmRSS") / 1024,
+                load_average()
             );
         }
     }
     let took = started.elapsed().as_secs_f64();
-    row("catch-up", "load average at end", loadavg());
+    row("catch-up", "load average at end", load_average());
     row(
         "catch-up",
         "**calls given their cases**",
@@ -125,14 +127,14 @@ pub(crate) async fn run(args: Args) {
     row(
         "catch-up",
         "relay CPU (user + system)",
-        format!("{:.1} s", cpu_secs(relay.pid)),
+        format!("{:.1} s", cpu_secs(&relay.pid.to_string())),
     );
     row(
         "catch-up",
         "**relay peak RSS (VmHWM)** / RSS at the end",
         format!(
             "**{:.1} MiB** / {:.1} MiB",
-            proc_status(relay.pid, "VmHWM") as f64 / 1024.0,
+            proc_status_kib(relay.pid, "VmHWM") as f64 / 1024.0,
             relay.rss_kib() as f64 / 1024.0
         ),
     );
@@ -151,11 +153,11 @@ async fn ingest(phase: &str, args: &Args, data: &Path, before: i64) {
     let _ = http.get(format!("{}/healthz", relay.base)).send().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let url = match args.provider {
-        crate::Provider::Uis => &relay.uis_url,
-        crate::Provider::Sipuni => &relay.sipuni_url,
+        Provider::Uis => &relay.uis_url,
+        Provider::Sipuni => &relay.sipuni_url,
     };
-    row(phase, "load average before", loadavg());
-    let clock = Clock(Instant::now());
+    row(phase, "load average before", load_average());
+    let clock = Clock::start();
     let pace = webhooks::Pace {
         concurrency: args.concurrency,
         rate: None,
@@ -229,11 +231,14 @@ async fn ingest(phase: &str, args: &Args, data: &Path, before: i64) {
             drained.as_secs_f64()
         ),
     );
-    row(phase, "load average after", loadavg());
+    row(phase, "load average after", load_average());
     row(
         phase,
         "relay peak RSS (VmHWM)",
-        format!("{:.1} MiB", proc_status(relay.pid, "VmHWM") as f64 / 1024.0),
+        format!(
+            "{:.1} MiB",
+            proc_status_kib(relay.pid, "VmHWM") as f64 / 1024.0
+        ),
     );
     relay.stop().await;
 }
@@ -285,7 +290,7 @@ fn filled_database(args: &Args, data: &Path) -> PathBuf {
     }
     drop(store);
     let took = started.elapsed().as_secs_f64();
-    row("fill", "load average at the end", loadavg());
+    row("fill", "load average at the end", load_average());
     row(
         "fill",
         "calls / events appended",
@@ -304,13 +309,9 @@ fn filled_database(args: &Args, data: &Path) -> PathBuf {
 
 fn add_agents(store: Store, count: usize) -> Store {
     for agent in 0..count {
-        let new = NewAgent {
-            name: format!("agent-{agent:04}"),
-            uis_employee: Some(crate::uis_employee(agent)),
-            sipuni_ext: Some(crate::sipuni_ext(agent)),
-            ..NewAgent::default()
-        };
-        store.add_agent(&new).expect("agent added");
+        store
+            .add_agent(&webhooks::addressed_agent(agent))
+            .expect("agent added");
     }
     store
 }
@@ -332,53 +333,4 @@ fn count(conn: &Connection, sql: &str) -> i64 {
 
 fn row(phase: &str, metric: &str, value: String) {
     println!("| {phase} | {metric} | {value} |");
-}
-
-/// `/proc/loadavg`'s three averages.
-fn loadavg() -> String {
-    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A `kB` field of `/proc/PID/status`.
-fn proc_status(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// User and system CPU seconds of a process (`/proc/PID/stat`, clock ticks of 1/100 s).
-fn cpu_secs(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
-    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let tick = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (tick(11) + tick(12)) / 100.0
-}
-
-/// `p50 / p99 / max` in milliseconds.
-fn percentiles(values: &mut [f64]) -> String {
-    if values.is_empty() {
-        return "n/a".to_owned();
-    }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    format!(
-        "{:.2} / {:.2} / {:.2} ms",
-        at(0.50),
-        at(0.99),
-        values[values.len() - 1]
-    )
 }

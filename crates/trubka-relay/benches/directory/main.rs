@@ -16,6 +16,8 @@
 //! ```
 
 mod desktop;
+#[path = "../common/measure.rs"]
+mod measure;
 mod people;
 mod relay;
 mod visibility;
@@ -28,6 +30,8 @@ use tokio::task::JoinSet;
 use trubka_agent::Engine;
 use trubka_agent::relay_api::RelayApi;
 use trubka_protocol::directory::DirectoryId;
+
+use measure::{cpu_secs, load_average, percentiles};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -117,13 +121,10 @@ async fn measure_size(args: &Args, work: &Path, size: usize, visible: bool) {
     )
     .await;
     let sampler = relay.sample_peak();
-    let cpu_before = (
-        relay::cpu_secs(&relay.pid.to_string()),
-        relay::cpu_secs("self"),
-    );
+    let cpu_before = (cpu_secs(&relay.pid.to_string()), cpu_secs("self"));
     let (took, status) = desktop::first_sync(&synced).await;
-    let relay_cpu = relay::cpu_secs(&relay.pid.to_string()) - cpu_before.0;
-    let desktop_cpu = relay::cpu_secs("self") - cpu_before.1;
+    let relay_cpu = cpu_secs(&relay.pid.to_string()) - cpu_before.0;
+    let desktop_cpu = cpu_secs("self") - cpu_before.1;
     let peak = sampler.finish();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let after = relay.rss_kib();
@@ -243,28 +244,4 @@ fn mb(bytes: u64) -> f64 {
 
 fn kib_mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split(' ')
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `p50 / p99 / max` in milliseconds.
-fn percentiles(values: &mut [f64]) -> String {
-    if values.is_empty() {
-        return "n/a".to_owned();
-    }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    format!(
-        "{:.2} / {:.2} / {:.2} ms",
-        at(0.50),
-        at(0.99),
-        values[values.len() - 1]
-    )
 }

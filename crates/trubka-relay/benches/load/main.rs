@@ -19,6 +19,12 @@
 //! delay: compare webhook→stream with a run without it.
 
 mod crm;
+#[allow(
+    dead_code,
+    reason = "shared by the benches; this one reads no CPU time or load average"
+)]
+#[path = "../common/measure.rs"]
+mod measure;
 mod relay;
 mod streams;
 mod webhooks;
@@ -27,8 +33,11 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, ValueEnum};
-use trubka_relay::{NewAgent, Store};
+use clap::Parser;
+use trubka_relay::Store;
+
+use measure::percentiles;
+use webhooks::{Clock, Provider};
 
 #[derive(Debug, Parser)]
 #[command(name = "trubka-relay-load", about = "Load generator for trubka-relay")]
@@ -61,30 +70,6 @@ struct Args {
     bench: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum Provider {
-    Uis,
-    Sipuni,
-}
-
-/// Nanoseconds since the run started, shared by senders and stream readers.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock(Instant);
-
-impl Clock {
-    pub(crate) fn now(self) -> u64 {
-        self.0.elapsed().as_nanos() as u64
-    }
-}
-
-pub(crate) fn uis_employee(agent: usize) -> String {
-    (2_339_000 + agent).to_string()
-}
-
-pub(crate) fn sipuni_ext(agent: usize) -> String {
-    (1000 + agent).to_string()
-}
-
 fn main() {
     let args = Args::parse();
     assert!(
@@ -111,7 +96,7 @@ async fn run(args: Args) {
     let crm_url = crm.as_ref().map(crm::SlowCrm::url);
     let relay = relay::RelayProcess::start(&data, crm_url.as_deref()).await;
     let http = reqwest::Client::new();
-    let clock = Clock(Instant::now());
+    let clock = Clock::start();
     let arrivals = Arc::new(streams::Arrivals::new(args.webhooks));
     // Let the relay settle (first requests allocate runtime structures) before measuring.
     let _ = http.get(format!("{}/healthz", relay.base)).send().await;
@@ -251,28 +236,8 @@ fn create_agents(data: &std::path::Path, count: usize) -> Vec<String> {
     let store = Store::open(data).expect("database opens");
     (0..count)
         .map(|agent| {
-            let new = NewAgent {
-                name: format!("agent-{agent:04}"),
-                uis_employee: Some(uis_employee(agent)),
-                sipuni_ext: Some(sipuni_ext(agent)),
-                ..NewAgent::default()
-            };
+            let new = webhooks::addressed_agent(agent);
             store.add_agent(&new).expect("agent added").1.0
         })
         .collect()
-}
-
-/// `p50 / p99 / max` in milliseconds.
-fn percentiles(values: &mut [f64]) -> String {
-    if values.is_empty() {
-        return "n/a".to_owned();
-    }
-    values.sort_by(f64::total_cmp);
-    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
-    format!(
-        "{:.2} / {:.2} / {:.2} ms",
-        at(0.50),
-        at(0.99),
-        values[values.len() - 1]
-    )
 }

@@ -59,13 +59,7 @@ impl RelayProcess {
 
     /// Resident memory of the relay process in KiB (`VmRSS` of /proc/PID/status).
     pub(crate) fn rss_kib(&self) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
+        crate::measure::proc_status_kib(self.pid, "VmRSS")
     }
 
     /// The relay's own counters, for the mean group-commit size.

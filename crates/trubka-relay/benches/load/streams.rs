@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::Clock;
+use crate::webhooks::Clock;
 
 /// Connections opened at once; the listen backlog is not the thing under test.
 const CONNECT_AT_ONCE: usize = 50;

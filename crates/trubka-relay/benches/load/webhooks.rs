@@ -2,10 +2,53 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Instant;
 
+use clap::ValueEnum;
 use tokio::task::JoinSet;
+use trubka_relay::NewAgent;
 
-use crate::{Clock, Provider};
+/// Which PBX's notifications to post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Provider {
+    Uis,
+    Sipuni,
+}
+
+/// Nanoseconds since the run started, shared by the webhook senders (and the load bench's
+/// stream readers).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock(Instant);
+
+impl Clock {
+    pub(crate) fn start() -> Clock {
+        Clock(Instant::now())
+    }
+
+    pub(crate) fn now(self) -> u64 {
+        self.0.elapsed().as_nanos() as u64
+    }
+}
+
+/// The UIS employee id the webhooks address agent `agent` by.
+pub(crate) fn uis_employee(agent: usize) -> String {
+    (2_339_000 + agent).to_string()
+}
+
+/// The Sipuni extension the webhooks address agent `agent` by.
+pub(crate) fn sipuni_ext(agent: usize) -> String {
+    (1000 + agent).to_string()
+}
+
+/// Agent `agent` as the relay must know it for the webhooks addressed to it to reach it.
+pub(crate) fn addressed_agent(agent: usize) -> NewAgent {
+    NewAgent {
+        name: format!("agent-{agent:04}"),
+        uis_employee: Some(uis_employee(agent)),
+        sipuni_ext: Some(sipuni_ext(agent)),
+        ..NewAgent::default()
+    }
+}
 
 /// UIS call session ids start here, so ids look like real ones.
 pub(crate) const UIS_SESSION_BASE: usize = 1_000_000;
@@ -34,7 +77,7 @@ fn payload(provider: Provider, i: usize, agent: usize, number: &str) -> (String,
                 "virtual_phone_number": "74951234567",
                 "contact_phone_number": number,
                 "contact_full_name": "Иван Петров",
-                "employee_id": crate::uis_employee(agent),
+                "employee_id": uis_employee(agent),
                 "employee_full_name": format!("Сотрудник {agent}"),
                 "call_source": "va",
                 "direction": "in",
@@ -43,7 +86,7 @@ fn payload(provider: Provider, i: usize, agent: usize, number: &str) -> (String,
             (body.to_string(), "application/json")
         }
         Provider::Sipuni => {
-            let ext = crate::sipuni_ext(agent);
+            let ext = sipuni_ext(agent);
             let body = serde_urlencoded::to_string([
                 ("event", "1".to_owned()),
                 ("call_id", format!("1774372584.{i}")),
