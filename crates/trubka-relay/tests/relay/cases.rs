@@ -535,6 +535,43 @@ async fn serve_on(
     (addr, tokens, stop, task)
 }
 
+/// Stops a relay started by [`serve_on`] and waits until it has ended without an error.
+async fn stop_served(
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), trubka_relay::RelayError>>,
+) {
+    let _ = stop.send(());
+    tokio::time::timeout(WAIT, task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
+
+/// `GET /v1/cases` as `token` from the relay at `addr`, asked again until the first case
+/// holds both calls of the test (at most [`WAIT`]).
+async fn both_calls_in_one_case(
+    http: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    token: &str,
+) -> Vec<CaseView> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let response = http
+            .get(format!("http://{addr}/v1/cases"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let cases = response.json::<CaseList>().await.unwrap().cases;
+        if cases.first().is_some_and(|c| c.calls.len() == 2) {
+            return cases;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
     let dir = tempfile::tempdir().unwrap();
@@ -560,34 +597,8 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
             .unwrap();
         assert_eq!(response.status(), 200);
     }
-    let list = |addr: std::net::SocketAddr| {
-        let http = http.clone();
-        let olga = olga.clone();
-        async move {
-            let response = http
-                .get(format!("http://{addr}/v1/cases"))
-                .bearer_auth(&olga)
-                .send()
-                .await
-                .unwrap();
-            response.json::<CaseList>().await.unwrap().cases
-        }
-    };
-    let deadline = tokio::time::Instant::now() + WAIT;
-    let before = loop {
-        let cases = list(addr).await;
-        if cases.first().is_some_and(|c| c.calls.len() == 2) {
-            break cases;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    let _ = stop.send(());
-    tokio::time::timeout(WAIT, task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let before = both_calls_in_one_case(&http, addr, &olga).await;
+    stop_served(stop, task).await;
 
     // As a relay from before cases would have left it: calls, no numbers, no cases.
     let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
@@ -596,22 +607,9 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
     drop(conn);
 
     let (addr, _, stop, task) = serve_on(&data).await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    let after = loop {
-        let cases = list(addr).await;
-        if cases.first().is_some_and(|c| c.calls.len() == 2) {
-            break cases;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    let after = both_calls_in_one_case(&http, addr, &olga).await;
     assert_eq!(comparable(&before), comparable(&after));
-    let _ = stop.send(());
-    tokio::time::timeout(WAIT, task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    stop_served(stop, task).await;
 
     // Stopped between the backfill's two passes: every call has its number, the cases of the
     // numbers are still owed. The next start derives them.
@@ -623,15 +621,7 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
     .unwrap();
     drop(conn);
     let (addr, _, stop, task) = serve_on(&data).await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    let resumed = loop {
-        let cases = list(addr).await;
-        if cases.first().is_some_and(|c| c.calls.len() == 2) {
-            break cases;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
+    let resumed = both_calls_in_one_case(&http, addr, &olga).await;
     assert_eq!(comparable(&before), comparable(&resumed));
     let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
     let owed = || -> i64 {
@@ -643,6 +633,7 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
         .unwrap()
     };
     // Done, the second pass is owed no more.
+    let deadline = tokio::time::Instant::now() + WAIT;
     while owed() > 0 {
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -650,10 +641,5 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let _ = stop.send(());
-    tokio::time::timeout(WAIT, task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    stop_served(stop, task).await;
 }
