@@ -2,7 +2,9 @@
 //! missed; contact fields per settings; PBX names; previous calls; any event order.
 
 use crate::common::{Call, anna, at, boris, engine, feed};
-use trubka_agent::cards::CardState;
+use tokio::sync::broadcast;
+use trubka_agent::Engine;
+use trubka_agent::cards::{Card, CardState};
 use trubka_agent::contacts::{ContactDraft, PhoneEntry};
 use trubka_agent::engine::EngineEvent;
 use trubka_agent::relay_client::Delivery;
@@ -21,6 +23,25 @@ async fn add_ivan(engine: &trubka_agent::Engine) {
         })
         .await
         .unwrap();
+}
+
+/// The next thing the engine pushed, which must be a card update: the card and how it came.
+async fn next_card(updates: &mut broadcast::Receiver<EngineEvent>) -> (Card, Delivery) {
+    match updates.recv().await.unwrap() {
+        EngineEvent::Card { card, delivery } => (*card, delivery),
+        other => panic!("expected a card update, got {other:?}"),
+    }
+}
+
+/// A new incoming call `session` from +7 926 123-45-67, fed as far as ringing at Anna's phone.
+async fn ringing_for_anna(engine: &Engine, session: &str) -> Call {
+    let call = Call::incoming(session, "+79261234567");
+    feed(
+        engine,
+        vec![call.started(at(0, 0)), call.ringing(at(0, 1), anna())],
+    )
+    .await;
+    call
 }
 
 #[tokio::test]
@@ -64,13 +85,9 @@ async fn lifecycle_of_a_call_answered_here() {
                 ("Email", "ivan@romashka.ru")
             ]
         );
-        match updates.recv().await.unwrap() {
-            EngineEvent::Card { card, delivery } => {
-                assert_eq!(card.state, expected);
-                assert_eq!(delivery, Delivery::Live);
-            }
-            other => panic!("expected a card update, got {other:?}"),
-        }
+        let (pushed, delivery) = next_card(&mut updates).await;
+        assert_eq!(pushed.state, expected);
+        assert_eq!(delivery, Delivery::Live);
     }
     let card = engine.card("uis:10").await.unwrap();
     assert_eq!(card.call.recordings, vec!["https://rec/10.mp3".to_owned()]);
@@ -110,36 +127,22 @@ async fn an_update_of_an_unknown_event_is_shown_quietly_and_decides_nothing() {
     let card = engine.apply_event(update).await.unwrap();
     assert_eq!(card.call.outcome, None);
     assert!(!card.call.missed);
-    match updates.recv().await.unwrap() {
-        EngineEvent::Card { delivery, .. } => assert_eq!(delivery, Delivery::Quiet),
-        other => panic!("expected a card update, got {other:?}"),
-    }
+    assert_eq!(next_card(&mut updates).await.1, Delivery::Quiet);
     // The certain end that follows is live, and decides.
     let card = engine
         .apply_event(call.ended(at(1, 0), Outcome::Missed, 0))
         .await
         .unwrap();
     assert_eq!(card.state, CardState::Missed);
-    match updates.recv().await.unwrap() {
-        EngineEvent::Card { delivery, .. } => assert_eq!(delivery, Delivery::Live),
-        other => panic!("expected a card update, got {other:?}"),
-    }
+    assert_eq!(next_card(&mut updates).await.1, Delivery::Live);
 }
 
 #[tokio::test]
 async fn card_withdraws_when_a_colleague_answers() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path()).await;
-    let call = Call::incoming("20", "+79261234567");
-    feed(
-        &engine,
-        vec![
-            call.started(at(0, 0)),
-            call.ringing(at(0, 1), anna()),
-            call.ringing(at(0, 1), boris()),
-        ],
-    )
-    .await;
+    let call = ringing_for_anna(&engine, "20").await;
+    feed(&engine, vec![call.ringing(at(0, 1), boris())]).await;
     assert_eq!(
         engine.card("uis:20").await.unwrap().state,
         CardState::RingingHere
@@ -314,16 +317,8 @@ fn a_kept_call_state_and_the_stored_events_give_the_same_view() {
 async fn a_card_withdraws_once_its_agent_transferred_the_call() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path()).await;
-    let call = Call::incoming("30", "+79261234567");
-    feed(
-        &engine,
-        vec![
-            call.started(at(0, 0)),
-            call.ringing(at(0, 1), anna()),
-            call.answered(at(0, 4), Some(anna())),
-        ],
-    )
-    .await;
+    let call = ringing_for_anna(&engine, "30").await;
+    feed(&engine, vec![call.answered(at(0, 4), Some(anna()))]).await;
     // Anna consults Boris: both talk, the card stays hers.
     feed(
         &engine,
