@@ -2,7 +2,7 @@
 //! `case` frame, claims, notes, tags and closing by hand out. Two agents watch the line
 //! (Анна, UIS employee 100, and Игорь, 200); Пётр (300) watches none.
 
-use crate::common::{Got, LINE, Stream, TestRelay, WAIT, read_json};
+use crate::common::{FolderRelay, Got, LINE, Stream, TestRelay, WAIT, read_json};
 use chrono::{Duration, FixedOffset, Timelike, Utc};
 use serde_json::{Value, json};
 use trubka_protocol::ServerFrame;
@@ -510,44 +510,6 @@ async fn notes_with_the_admins_tags_reach_the_case_and_a_case_closes_by_hand_wit
     relay.stop().await;
 }
 
-/// A relay serving on 127.0.0.1:0 over the data folder `data`, until `stop` fires.
-async fn serve_on(
-    data: &std::path::Path,
-) -> (
-    std::net::SocketAddr,
-    trubka_relay::HookTokens,
-    tokio::sync::oneshot::Sender<()>,
-    tokio::task::JoinHandle<Result<(), trubka_relay::RelayError>>,
-) {
-    let config = trubka_relay::RelayConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.to_owned(),
-        ..trubka_relay::RelayConfig::default()
-    };
-    let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let relay = trubka_relay::Relay::open(config).unwrap();
-    let tokens = relay.hook_tokens().clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(relay.serve(listener, async move {
-        let _ = stopped.await;
-    }));
-    (addr, tokens, stop, task)
-}
-
-/// Stops a relay started by [`serve_on`] and waits until it has ended without an error.
-async fn stop_served(
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), trubka_relay::RelayError>>,
-) {
-    let _ = stop.send(());
-    tokio::time::timeout(WAIT, task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-}
-
 /// `GET /v1/cases` as `token` from the relay at `addr`, asked again until the first case
 /// holds both calls of the test (at most [`WAIT`]).
 async fn both_calls_in_one_case(
@@ -577,7 +539,7 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let store = || trubka_relay::Store::open(&data).unwrap();
-    let (addr, tokens, stop, task) = serve_on(&data).await;
+    let relay = FolderRelay::start(&data, trubka_relay::RelayConfig::default()).await;
     let olga = store()
         .add_agent(&trubka_relay::NewAgent {
             name: "Ольга".to_owned(),
@@ -588,17 +550,10 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
         .1
         .0;
     let http = reqwest::Client::new();
-    for payload in missed(1, "100", -30).iter().chain(&missed(2, "100", -20)) {
-        let response = http
-            .post(format!("http://{addr}/hooks/uis/{}", tokens.uis))
-            .json(payload)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-    }
-    let before = both_calls_in_one_case(&http, addr, &olga).await;
-    stop_served(stop, task).await;
+    let calls = [missed(1, "100", -30), missed(2, "100", -20)].concat();
+    relay.uis(&http, &calls).await;
+    let before = both_calls_in_one_case(&http, relay.addr, &olga).await;
+    relay.stop().await;
 
     // As a relay from before cases would have left it: calls, no numbers, no cases.
     let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
@@ -606,10 +561,10 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
         .unwrap();
     drop(conn);
 
-    let (addr, _, stop, task) = serve_on(&data).await;
-    let after = both_calls_in_one_case(&http, addr, &olga).await;
+    let relay = FolderRelay::start(&data, trubka_relay::RelayConfig::default()).await;
+    let after = both_calls_in_one_case(&http, relay.addr, &olga).await;
     assert_eq!(comparable(&before), comparable(&after));
-    stop_served(stop, task).await;
+    relay.stop().await;
 
     // Stopped between the backfill's two passes: every call has its number, the cases of the
     // numbers are still owed. The next start derives them.
@@ -620,8 +575,8 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
     )
     .unwrap();
     drop(conn);
-    let (addr, _, stop, task) = serve_on(&data).await;
-    let resumed = both_calls_in_one_case(&http, addr, &olga).await;
+    let relay = FolderRelay::start(&data, trubka_relay::RelayConfig::default()).await;
+    let resumed = both_calls_in_one_case(&http, relay.addr, &olga).await;
     assert_eq!(comparable(&before), comparable(&resumed));
     let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
     let owed = || -> i64 {
@@ -641,5 +596,5 @@ async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    stop_served(stop, task).await;
+    relay.stop().await;
 }

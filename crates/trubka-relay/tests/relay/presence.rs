@@ -11,7 +11,7 @@ use trubka_protocol::ServerFrame;
 use trubka_protocol::control::{AgentPresence, PresenceStatus};
 use trubka_relay::NewAgent;
 
-use crate::common::{Got, Stream};
+use crate::common::{FolderRelay, Got, Stream};
 use crate::support::{ANNA_EXT, IGOR_UIS, Pbx, anna, igor, until_kind};
 
 /// The simulator's UIS statuses: «Не беспокоить» and the admin's «Обед».
@@ -485,51 +485,18 @@ async fn on_a_call_follows_the_event_log_for_sipuni_and_between_uis_read_backs()
     pbx.stop().await;
 }
 
-/// A relay serving on 127.0.0.1:0 over the data folder `data`, with no PBX API and no
-/// read-back: «on a call» can come from its event log only.
-struct LogOnlyRelay {
-    addr: std::net::SocketAddr,
-    uis_hook: String,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), trubka_relay::RelayError>>,
+/// A relay over the data folder `data` with no PBX API and no read-back: «on a call» can
+/// come from its event log only.
+async fn log_only_relay(data: &std::path::Path) -> FolderRelay {
+    let config = trubka_relay::RelayConfig {
+        presence_interval_secs: 0,
+        ..trubka_relay::RelayConfig::default()
+    };
+    FolderRelay::start(data, config).await
 }
 
-impl LogOnlyRelay {
-    async fn start(data: &std::path::Path) -> LogOnlyRelay {
-        let config = trubka_relay::RelayConfig {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            data_dir: data.to_owned(),
-            presence_interval_secs: 0,
-            ..trubka_relay::RelayConfig::default()
-        };
-        let listener = tokio::net::TcpListener::bind(config.listen).await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let relay = trubka_relay::Relay::open(config).unwrap();
-        let uis_hook = relay.hook_tokens().uis.clone();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(relay.serve(listener, async move {
-            let _ = stopped.await;
-        }));
-        LogOnlyRelay {
-            addr,
-            uis_hook,
-            stop,
-            task,
-        }
-    }
-
-    async fn uis(&self, http: &reqwest::Client, payloads: &[Value]) {
-        for payload in payloads {
-            let response = http
-                .post(format!("http://{}/hooks/uis/{}", self.addr, self.uis_hook))
-                .json(payload)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), 200, "{payload}");
-        }
-    }
-
+/// What these tests ask of a relay restarted over its data folder.
+impl FolderRelay {
     /// Whether `GET /v1/presence` shows `name` on a call.
     async fn on_call(&self, http: &reqwest::Client, token: &str, name: &str) -> bool {
         let response = http
@@ -579,15 +546,6 @@ impl LogOnlyRelay {
         .expect("connect in time")
         .expect("stream accepted");
         Stream { socket }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        tokio::time::timeout(crate::common::WAIT, self.task)
-            .await
-            .expect("relay stops in time")
-            .unwrap()
-            .unwrap();
     }
 }
 
@@ -665,7 +623,7 @@ async fn a_call_going_on_when_the_relay_restarts_shows_at_once_and_ends_with_its
     drop(store);
     let http = reqwest::Client::new();
 
-    let relay = LogOnlyRelay::start(&data).await;
+    let relay = log_only_relay(&data).await;
     // Анна answered a call ten minutes ago and still talks. Игорь's call this morning ended;
     // another of his, answered five hours ago, never heard its end (lost): past the 4 hours
     // a call is believed to go on silent.
@@ -680,7 +638,7 @@ async fn a_call_going_on_when_the_relay_restarts_shows_at_once_and_ends_with_its
 
     // Started again on the same data folder: no event of the call has come since, and nothing
     // reads the PBX back, yet Анна is on a call as soon as the relay answers.
-    let relay = LogOnlyRelay::start(&data).await;
+    let relay = log_only_relay(&data).await;
     relay.until_on_call(&http, &igor, "Анна", true).await;
     assert!(!relay.on_call(&http, &anna, "Игорь").await);
     let mut stream = relay.listen(&igor).await;

@@ -19,6 +19,9 @@ use trubka_core::PhoneNumber;
 use trubka_protocol::ServerFrame;
 use trubka_relay::{NewAgent, Relay, RelayConfig, Store};
 
+mod folder;
+pub(crate) use folder::FolderRelay;
+
 /// Longest wait for anything the relay should do promptly.
 pub(crate) const WAIT: Duration = Duration::from_secs(15);
 pub(crate) const LINE: &str = "+74951234567";
