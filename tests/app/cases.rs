@@ -17,8 +17,6 @@ use anyhow::Context;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
-use trubka_agent::backoff::Backoff;
-use trubka_agent::profile::Profile;
 use trubka_agent::relay_api::ApiError;
 use trubka_agent::{Engine, EngineError, EngineEvent};
 use trubka_protocol::cases::{CaseView, NoteRequest, WireCaseStatus};
@@ -34,15 +32,6 @@ const CALL: Duration = Duration::from_secs(45);
 const CLIENT: &str = "+79261234567";
 const IGOR_NOTE: &str = "Просил перезвонить после обеда";
 const ANNA_NOTE: &str = "Договорились о доставке в пятницу";
-
-/// Игорь's desktop: the engine signed in with his token and streaming.
-async fn igor_desktop(stack: &Stack, token: &str) -> anyhow::Result<Engine> {
-    let profile = Profile::at(stack.dir.path().join("igor-desktop"))?;
-    let engine = Engine::open_with(profile, Backoff::default()).await?;
-    engine.login(&stack.relay_url, token).await?;
-    engine.start()?;
-    Ok(engine)
-}
 
 /// The case Игорь's desktop lists from the relay under `key` with `status`.
 async fn igor_sees(
@@ -160,18 +149,6 @@ async fn write_note(
     Ok(())
 }
 
-async fn switch_language(app: &App, lang: &str, needle: &str) -> anyhow::Result<()> {
-    app.click("[data-testid=tab-settings]").await?;
-    app.js(&format!(
-        "const s = document.querySelector('[data-testid=language]'); s.value = {lang:?};
-         s.dispatchEvent(new Event('change', {{bubbles: true}}));"
-    ))
-    .await?;
-    app.wait_text("[data-testid=settings]", needle, SHORT)
-        .await?;
-    Ok(())
-}
-
 /// An incoming call from the client that Анна answers, to write a note on its card.
 async fn answered_call(stack: &Stack) -> anyhow::Result<String> {
     stack
@@ -213,17 +190,11 @@ async fn cases_claims_and_notes_between_two_agents() -> anyhow::Result<()> {
             201,
         )
         .await?;
-    let igor = igor_desktop(&stack, &igor_token).await?;
+    let igor = stack.desktop("igor-desktop", &igor_token).await?;
 
     let home = stack.dir.path().join("cases-app");
     let app = App::launch(&["--home".into(), home.display().to_string()]).await?;
-    app.wait_text("[data-testid=signin]", "Вход в Трубку", SHORT)
-        .await?;
-    app.type_into("input[name=relay]", &stack.relay_url).await?;
-    app.type_into("input[name=token]", &stack.token).await?;
-    app.click("[data-testid=signin-submit]").await?;
-    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT)
-        .await?;
+    app.sign_in_as_anna(&stack).await?;
     // The team directory's sync brings Иван Петров, whom the case row is named after.
     app.wait_text("[data-testid=contact-row]", "Иван Петров", CALL)
         .await?;
@@ -448,7 +419,7 @@ async fn cases_claims_and_notes_between_two_agents() -> anyhow::Result<()> {
     app.shot("66-case-view-waiting-ru").await;
 
     // English: the list, the case and a note box.
-    switch_language(&app, "en", "Call card").await?;
+    app.switch_language("en", "Call card").await?;
     filter(&app, "waiting").await?;
     wait_row(&app, &key, "the English row", |r| {
         r["text"]
@@ -474,7 +445,7 @@ async fn cases_claims_and_notes_between_two_agents() -> anyhow::Result<()> {
     )
     .await?;
     app.to_main_window().await?;
-    switch_language(&app, "ru", "Карточка звонка").await?;
+    app.switch_language("ru", "Карточка звонка").await?;
     app.close_and_wait(&home).await?;
 
     // A dark system theme: the same profile, relaunched, signs in by itself.

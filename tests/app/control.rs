@@ -18,11 +18,9 @@ use std::time::Duration;
 use anyhow::Context;
 use serde_json::{Value, json};
 use tokio::sync::broadcast::{self, error::RecvError};
-use trubka_agent::backoff::Backoff;
+use trubka_agent::EngineEvent;
 use trubka_agent::cards::CardState;
 use trubka_agent::engine::HistoryRequest;
-use trubka_agent::profile::Profile;
-use trubka_agent::{Engine, EngineEvent};
 use trubka_protocol::control::{ControlAction, ControlNotice};
 
 use crate::harness::{App, Stack, wait_for};
@@ -35,15 +33,6 @@ const CALL: Duration = Duration::from_secs(45);
 
 const CLIENT: &str = "+79261234567";
 const ANNA_NOTE: &str = "Хочет вернуть заказ 1043, нужен отдел возвратов";
-
-/// Игорь's desktop: the engine signed in with his token and streaming.
-async fn igor_desktop(stack: &Stack, token: &str) -> anyhow::Result<Engine> {
-    let profile = Profile::at(stack.dir.path().join("igor-desktop"))?;
-    let engine = Engine::open_with(profile, Backoff::default()).await?;
-    engine.login(&stack.relay_url, token).await?;
-    engine.start()?;
-    Ok(engine)
-}
 
 /// A long incoming UIS call for Анна's extension; the simulator's call id.
 async fn call_anna(stack: &Stack) -> anyhow::Result<String> {
@@ -148,18 +137,6 @@ async fn wait_status(app: &App, status: &str) -> anyhow::Result<()> {
     .await
 }
 
-async fn switch_language(app: &App, lang: &str, needle: &str) -> anyhow::Result<()> {
-    app.click("[data-testid=tab-settings]").await?;
-    app.js(&format!(
-        "const s = document.querySelector('[data-testid=language]'); s.value = {lang:?};
-         s.dispatchEvent(new Event('change', {{bubbles: true}}));"
-    ))
-    .await?;
-    app.wait_text("[data-testid=settings]", needle, SHORT)
-        .await?;
-    Ok(())
-}
-
 /// Shots of a call's card with its buttons and with the picker open, then hangs up from the
 /// card; the main window is current again afterwards.
 async fn card_shots(
@@ -205,18 +182,12 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         "Игорь",
         &["--uis-employee", "2339293", "--sipuni-ext", "202"],
     )?;
-    let igor = igor_desktop(&stack, &igor_token).await?;
+    let igor = stack.desktop("igor-desktop", &igor_token).await?;
     let mut igor_events = igor.subscribe();
 
     let home = stack.dir.path().join("control-app");
     let app = App::launch(&["--home".into(), home.display().to_string()]).await?;
-    app.wait_text("[data-testid=signin]", "Вход в Трубку", SHORT)
-        .await?;
-    app.type_into("input[name=relay]", &stack.relay_url).await?;
-    app.type_into("input[name=token]", &stack.token).await?;
-    app.click("[data-testid=signin-submit]").await?;
-    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT)
-        .await?;
+    app.sign_in_as_anna(&stack).await?;
     wait_status(&app, "available").await?;
 
     // Анна answers; her card offers transfer, hold and hang-up (UIS can do all three).
@@ -399,20 +370,14 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
     // The automatic break, once the setting is on: the screen locks, a break; it unlocks,
     // available again.
     app.click("[data-testid=tab-settings]").await?;
-    app.wait("the automatic-break setting on", SHORT, || async {
-        let v = app
-            .js("const c = document.querySelector('[data-testid=auto-break]'); if (c && !c.checked) c.click(); return (c && c.checked) || null")
-            .await?;
-        Ok(v.as_bool())
-    })
-    .await?;
+    app.check("auto-break").await?;
     app.wait_text("[data-testid=toast]", "Настройки сохранены", SHORT)
         .await?;
     logind::lock_screen(true).await?;
     wait_status(&app, "break").await?;
     logind::lock_screen(false).await?;
     wait_status(&app, "available").await?;
-    switch_language(&app, "en", "Call card").await?;
+    app.switch_language("en", "Call card").await?;
     status_shot(&app, "85-status-en").await?;
     let call_en = call_anna(&stack).await?;
     card_shots(
@@ -467,7 +432,7 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
     .await?;
     app.wait_text("[data-testid=connection]", "Connected", CALL)
         .await?;
-    switch_language(&app, "ru", "Карточка звонка").await?;
+    app.switch_language("ru", "Карточка звонка").await?;
     let igors = stack
         .call(
             json!({"provider": "uis", "from": "+79035551234", "employee": "2339293",
@@ -515,7 +480,7 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         handed.is_null() || handed["state"] != "answered_here",
         "the transferred call's card stays withdrawn: {handed}"
     );
-    switch_language(&app, "en", "Call card").await?;
+    app.switch_language("en", "Call card").await?;
     app.click("[data-testid=tab-team]").await?;
     app.wait_text("[data-testid=team-view]", "Calls now", SHORT)
         .await?;

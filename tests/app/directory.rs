@@ -163,18 +163,6 @@ async fn history_shot(app: &App, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn switch_language(app: &App, lang: &str, needle: &str) -> anyhow::Result<()> {
-    app.click("[data-testid=tab-settings]").await?;
-    app.js(&format!(
-        "const s = document.querySelector('[data-testid=language]'); s.value = {lang:?};
-         s.dispatchEvent(new Event('change', {{bubbles: true}}));"
-    ))
-    .await?;
-    app.wait_text("[data-testid=settings]", needle, SHORT)
-        .await?;
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs Xvfb, tauri-driver and the built app: run `make test-app`"]
 async fn team_directory_in_the_app() -> anyhow::Result<()> {
@@ -231,13 +219,7 @@ async fn team_directory_in_the_app() -> anyhow::Result<()> {
     let (env, opened) = fake_browser(&stack.dir.path().join("desktop"))?;
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let app = App::launch_with_env(&["--home".into(), home.display().to_string()], &env).await?;
-    app.wait_text("[data-testid=signin]", "Вход в Трубку", SHORT)
-        .await?;
-    app.type_into("input[name=relay]", &stack.relay_url).await?;
-    app.type_into("input[name=token]", &stack.token).await?;
-    app.click("[data-testid=signin-submit]").await?;
-    app.wait_text("[data-testid=connection]", "На связи: Анна", SHORT)
-        .await?;
+    app.sign_in_as_anna(&stack).await?;
 
     // The sync brings both team contacts; Анна adds a private one, choosing «Личный» over
     // the team, which a signed-in agent's new contact goes to by default.
@@ -428,7 +410,7 @@ async fn team_directory_in_the_app() -> anyhow::Result<()> {
     );
 
     // Everything in English.
-    switch_language(&app, "en", "Call card").await?;
+    app.switch_language("en", "Call card").await?;
     app.click("[data-testid=tab-contacts]").await?;
     app.wait_text("[data-testid=contacts-scope]", "Private", SHORT)
         .await?;

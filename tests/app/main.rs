@@ -477,13 +477,7 @@ async fn desktop_app_end_to_end() -> anyhow::Result<()> {
     // The radio is clicked by script: a pointer click once landed on the «Sound» checkbox
     // below it while the settings page was still laying out, and nothing was saved.
     app.click("[data-testid=tab-settings]").await?;
-    app.wait("the «never» popup radio", SHORT, || async {
-        let v = app
-            .js("const r = document.querySelector('[data-testid=popup-off]'); if (r && !r.checked) r.click(); return (r && r.checked) || null")
-            .await?;
-        Ok(v.as_bool())
-    })
-    .await?;
+    app.check("popup-off").await?;
     app.wait_text("[data-testid=toast]", "Settings saved", SHORT)
         .await?;
     let quiet = stack.call(json!({"provider": "uis", "from": OLGA, "employee": "2339292", "outcome": "answered", "ring_seconds": 3, "talk_seconds": 1})).await?;

@@ -167,6 +167,54 @@ impl App {
         Ok(v.as_str().map(str::to_owned))
     }
 
+    /// Signs in on the sign-in screen as the stack's first agent, Анна, and waits until the
+    /// status line says she is connected.
+    pub(crate) async fn sign_in_as_anna(&self, stack: &super::Stack) -> anyhow::Result<()> {
+        let short = Duration::from_secs(10);
+        self.wait_text("[data-testid=signin]", "Вход в Трубку", short)
+            .await?;
+        self.type_into("input[name=relay]", &stack.relay_url)
+            .await?;
+        self.type_into("input[name=token]", &stack.token).await?;
+        self.click("[data-testid=signin-submit]").await?;
+        self.wait_text("[data-testid=connection]", "На связи: Анна", short)
+            .await?;
+        Ok(())
+    }
+
+    /// Chooses `lang` in Settings and waits until the settings read `needle` in it.
+    pub(crate) async fn switch_language(&self, lang: &str, needle: &str) -> anyhow::Result<()> {
+        self.click("[data-testid=tab-settings]").await?;
+        self.js(&format!(
+            "const s = document.querySelector('[data-testid=language]'); s.value = {lang:?};
+             s.dispatchEvent(new Event('change', {{bubbles: true}}));"
+        ))
+        .await?;
+        self.wait_text("[data-testid=settings]", needle, Duration::from_secs(10))
+            .await?;
+        Ok(())
+    }
+
+    /// Checks the checkbox or radio button `[data-testid=TESTID]` by script and waits until it
+    /// reads checked: a pointer click can land on the control below while the page lays out.
+    pub(crate) async fn check(&self, testid: &str) -> anyhow::Result<()> {
+        self.wait(
+            &format!("{testid} checked"),
+            Duration::from_secs(10),
+            || async {
+                let v = self
+                    .js(&format!(
+                        "const c = document.querySelector('[data-testid={testid}]'); \
+                     if (c && !c.checked) c.click(); return (c && c.checked) || null"
+                    ))
+                    .await?;
+                Ok(v.as_bool())
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Waits for an element whose text contains `needle`.
     pub(crate) async fn wait_text(
         &self,

@@ -181,25 +181,29 @@ impl Stack {
         })
     }
 
+    /// A second agent's desktop: the real engine in a profile folder of its own, signed in
+    /// with `token` and streaming (an agent the test drives without a second app).
+    pub(crate) async fn desktop(
+        &self,
+        folder: &str,
+        token: &str,
+    ) -> anyhow::Result<trubka_agent::Engine> {
+        let profile = trubka_agent::profile::Profile::at(self.dir.path().join(folder))?;
+        let engine =
+            trubka_agent::Engine::open_with(profile, trubka_agent::backoff::Backoff::default())
+                .await?;
+        engine.login(&self.relay_url, token).await?;
+        engine.start()?;
+        Ok(engine)
+    }
+
     /// Adds an agent with `trubka-relay agent add --name NAME ARGS…` (the running relay
     /// reads agents from the same database) and returns the agent's token.
     pub(crate) fn add_agent(&self, name: &str, args: &[&str]) -> anyhow::Result<String> {
-        let relay_bin = bin_dir().join("trubka-relay");
-        let added = Command::new(&relay_bin)
-            .args(["agent", "add", "--name", name])
-            .args(args)
-            .arg("--data-dir")
-            .arg(&self.relay_data)
-            .envs(self.relay_env.iter().map(|(k, v)| (*k, v.as_str())))
-            .output()
-            .with_context(|| format!("cannot run {}", relay_bin.display()))?;
-        if !added.status.success() {
-            bail!(
-                "trubka-relay agent add {name} failed: {}",
-                String::from_utf8_lossy(&added.stderr)
-            );
-        }
-        Ok(String::from_utf8(added.stdout)?
+        let mut command = vec!["agent", "add", "--name", name];
+        command.extend_from_slice(args);
+        Ok(self
+            .relay_admin(&command)?
             .lines()
             .last()
             .unwrap_or_default()
