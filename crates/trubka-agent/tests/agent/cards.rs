@@ -231,18 +231,24 @@ async fn missed_call_with_pbx_name_and_previous_calls() {
     assert!(card.recent_calls.is_empty());
 }
 
-/// Every order of the events gives the same card.
-#[tokio::test]
-async fn out_of_order_events_give_the_same_card() {
-    let call = Call::incoming("40", "+79261234567").named("Иван");
-    let events = [
+/// Иван's call `session` in order: it rings at Anna and Boris, Boris answers and talks 56 s,
+/// the recording comes last.
+fn boris_answers_ivan(session: &str) -> Vec<trubka_core::CallEvent> {
+    let call = Call::incoming(session, "+79261234567").named("Иван");
+    vec![
         call.started(at(0, 0)),
         call.ringing(at(0, 1), anna()),
         call.ringing(at(0, 1), boris()),
         call.answered(at(0, 4), Some(boris())),
         call.ended(at(1, 0), Outcome::Answered, 56),
-        call.recording(at(1, 30), "https://rec/40.mp3"),
-    ];
+        call.recording(at(1, 30), &format!("https://rec/{session}.mp3")),
+    ]
+}
+
+/// Every order of the events gives the same card.
+#[tokio::test]
+async fn out_of_order_events_give_the_same_card() {
+    let events = boris_answers_ivan("40");
     let orders: Vec<Vec<usize>> = vec![
         vec![0, 1, 2, 3, 4, 5],
         vec![5, 4, 3, 2, 1, 0],
@@ -275,15 +281,7 @@ fn a_kept_call_state_and_the_stored_events_give_the_same_view() {
     use trubka_agent::numbers::NumberParser;
     use trubka_agent::store::calls::{LiveCalls, apply_event};
 
-    let call = Call::incoming("41", "+79261234567").named("Иван");
-    let events = [
-        call.started(at(0, 0)),
-        call.ringing(at(0, 1), anna()),
-        call.ringing(at(0, 1), boris()),
-        call.answered(at(0, 4), Some(boris())),
-        call.ended(at(1, 0), Outcome::Answered, 56),
-        call.recording(at(1, 30), "https://rec/41.mp3"),
-    ];
+    let events = boris_answers_ivan("41");
     let whole = CallView::from_events(events.clone()).unwrap();
     let parser = NumberParser::new("RU").unwrap();
     let runs: [(Vec<usize>, Option<usize>); 4] = [
