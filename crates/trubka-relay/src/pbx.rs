@@ -54,6 +54,9 @@ impl PbxSetupError {
 pub struct PbxApis {
     pub uis: Option<UisApi>,
     pub sipuni: Option<SipuniApi>,
+    /// `pbx_timeout_secs`: the bound of one request, and of a whole call-control action
+    /// however many requests it takes (`crate::control::deadline`).
+    pub timeout: Duration,
 }
 
 /// UIS Call API and Data API, and what click-to-call needs besides.
@@ -94,7 +97,11 @@ impl PbxApis {
             }
             _ => None,
         };
-        Ok(PbxApis { uis, sipuni })
+        Ok(PbxApis {
+            uis,
+            sipuni,
+            timeout: pbx_timeout(config),
+        })
     }
 }
 

@@ -7,10 +7,13 @@
 //! agent's ([`own`]; a supervisor may coach any agent's call), else
 //! [`ControlError::NotYours`]; it must not have ended (by its stored events, then for UIS by
 //! `list.calls`), else [`ControlError::Ended`]. Only then is the PBX asked; its refusal is
-//! returned as the [`PbxError`] it is.
+//! returned as the [`PbxError`] it is. The whole action, every PBX request of it included,
+//! has `pbx_timeout_secs` ([`deadline`]); past it the answer is [`ControlError::Timeout`].
 
+pub(crate) mod deadline;
 pub(crate) mod notice;
 pub(crate) mod own;
+pub(crate) mod transfer;
 
 use trubka_core::{ParsedNumber, Provider};
 use trubka_pbx::capabilities::{Capabilities, capabilities};
@@ -22,6 +25,7 @@ use trubka_protocol::control::{CallActions, CoachMode, ControlAction, ControlReq
 use crate::agents::Agent;
 use crate::relay::AppState;
 use crate::store::StoreError;
+use deadline::Progress;
 use notice::Done;
 use own::{StoredCall, split_call_id, stored_call};
 
@@ -51,6 +55,10 @@ pub(crate) enum ControlError {
     UnknownAgent(String),
     #[error("{0}")]
     Pbx(PbxError),
+    /// The PBX did not confirm the action within `pbx_timeout_secs`; the text says what state
+    /// the call may be in and what to do ([`deadline::timed_out`]).
+    #[error("{0}")]
+    Timeout(String),
     #[error("{0}")]
     Store(StoreError),
 }
@@ -175,11 +183,24 @@ pub(crate) async fn act(
     Ok(())
 }
 
+/// [`checked_and_sent`] within the one deadline of the action.
 async fn perform(
     state: &AppState,
     agent: &Agent,
     call_id: &str,
     request: &ControlRequest,
+) -> Result<Done, ControlError> {
+    let progress = Progress::default();
+    let action = checked_and_sent(state, agent, call_id, request, &progress);
+    deadline::within(state.pbx.timeout, request, &progress, action).await
+}
+
+async fn checked_and_sent(
+    state: &AppState,
+    agent: &Agent,
+    call_id: &str,
+    request: &ControlRequest,
+    progress: &Progress,
 ) -> Result<Done, ControlError> {
     let (provider, _) = split_call_id(call_id).ok_or_else(not_yours)?;
     check_supported(provider, agent, request)?;
@@ -203,7 +224,7 @@ async fn perform(
         return Err(ended());
     }
     match call.provider {
-        Provider::Uis => uis(state, agent, &call, request, coaching).await,
+        Provider::Uis => uis(state, agent, &call, request, coaching, progress).await,
         Provider::Sipuni => sipuni(state, agent, &call, request, coaching).await,
     }
 }
@@ -214,6 +235,7 @@ async fn uis(
     call: &StoredCall,
     request: &ControlRequest,
     coaching: bool,
+    progress: &Progress,
 ) -> Result<Done, ControlError> {
     let api = state.pbx.uis.as_ref().ok_or_else(|| {
         ControlError::NotConfigured(
@@ -256,11 +278,7 @@ async fn uis(
                 done.number = Some(to.clone());
             }
             done.colleague = colleague;
-            if *attended {
-                client.start_consultation(session, &to, &hold()?).await?;
-            } else {
-                client.blind_transfer(session, &to, &hold()?).await?;
-            }
+            transfer::uis_transfer(api, session, &to, *attended, &hold()?, progress).await?;
         }
         ControlRequest::TransferComplete => client.transfer_talk(session).await?,
         ControlRequest::TransferCancel => client.restore_talk(session).await?,

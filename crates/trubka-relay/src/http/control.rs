@@ -7,13 +7,14 @@
 //!
 //! Errors: 403 `not_your_call`, 409 `call_ended`, 422 `not_supported`, 403 `forbidden` (coach
 //! without being a supervisor), 422 `unknown_agent` (a transfer to a name that is nobody's),
-//! 422 `not_configured`, 400 `bad_request`, and the PBX's refusals as [`ApiError::Pbx`]
-//! (504 `pbx_timeout` when it is silent).
+//! 422 `not_configured`, 400 `bad_request`, the PBX's refusals as [`ApiError::Pbx`], and 504
+//! `pbx_timeout` when the whole action took longer than `pbx_timeout_secs`, with a message
+//! that says what state the call may be in ([`crate::control::deadline`]).
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use trubka_protocol::control::{CallActions, ControlDone, ControlRequest};
 
 use super::auth;
@@ -36,6 +37,11 @@ impl From<ControlError> for ApiError {
                 message,
             },
             ControlError::Pbx(error) => ApiError::Pbx(error),
+            ControlError::Timeout(message) => ApiError::PbxRefused {
+                code: "pbx_timeout".to_owned(),
+                status: StatusCode::GATEWAY_TIMEOUT,
+                message,
+            },
             ControlError::Store(error) => ApiError::Internal(error),
         }
     }
@@ -74,6 +80,7 @@ fn outcome(done: &Result<(), ControlError>) -> PbxOutcome {
     match done {
         Ok(()) => PbxOutcome::Done,
         Err(ControlError::Pbx(error)) => PbxOutcome::of_pbx_error(error),
+        Err(ControlError::Timeout(_)) => PbxOutcome::Timeout,
         Err(ControlError::Store(_)) => PbxOutcome::Error,
         Err(_) => PbxOutcome::NotAllowed,
     }

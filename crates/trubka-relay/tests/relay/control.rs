@@ -1,15 +1,17 @@
 //! Call control (`POST /v1/calls/{call_id}/control`, `GET /v1/calls/{call_id}/actions`) over
 //! real HTTP against the real PBX simulator: each action on the agent's own call, and every
 //! refusal — another agent's call (nothing sent to the PBX), an ended call, the PBX refusing,
-//! the PBX silent, what a PBX cannot do.
+//! the PBX silent or slow (one deadline for the whole action), what a PBX cannot do.
 
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use trubka_core::{CallEvent, EventKind};
 use trubka_protocol::ServerFrame;
 use trubka_protocol::control::{ControlAction, ControlNotice};
 use trubka_relay::NewAgent;
+use trubka_relay::metrics::actions::PbxOutcome;
 
 use crate::common::{Got, Stream};
 
@@ -545,5 +547,129 @@ async fn a_silent_pbx_is_a_504_within_the_timeout() {
     assert_eq!(asked.0, 504, "{}", asked.1);
     assert_eq!(asked.1["error"]["code"], "pbx_timeout");
     holding.abort();
+    pbx.stop().await;
+}
+
+/// A UIS Call API in front of the simulator's at `sim`: every request waits `delay` before it
+/// is passed on, and a request of the `silent` method is never answered — a PBX that went
+/// slow, or silent in the middle of a transfer.
+fn stalling_call_api(
+    sim: SocketAddr,
+    delay: Duration,
+    silent: Option<&'static str>,
+) -> axum::Router {
+    let http = reqwest::Client::new();
+    axum::Router::new().fallback(
+        move |uri: axum::http::Uri, body: axum::body::Bytes| async move {
+            let asked: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            if silent.is_some_and(|method| asked["method"] == method) {
+                std::future::pending::<()>().await;
+            }
+            tokio::time::sleep(delay).await;
+            let answer = http
+                .post(format!("http://{sim}{uri}"))
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = axum::http::StatusCode::from_u16(answer.status().as_u16()).unwrap();
+            (status, answer.bytes().await.unwrap())
+        },
+    )
+}
+
+/// Relay and simulator with the Call API behind [`stalling_call_api`] and a 2 s PBX timeout;
+/// an answered call of Anna's and her token.
+async fn stalling(delay: Duration, silent: Option<&'static str>) -> (Pbx, String, String) {
+    // The simulator's address is known once it runs: the proxy is bound first, served after.
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy_addr = proxy.local_addr().unwrap();
+    let pbx = Pbx::start(
+        |config| {
+            config.uis.call_api_url = format!("http://{proxy_addr}/uis/callapi/v4.0");
+            config.pbx_timeout_secs = 2;
+        },
+        |sim| sim.speed = SPEED,
+    )
+    .await;
+    let app = stalling_call_api(pbx.sim_addr, delay, silent);
+    // Serves until the test's runtime ends.
+    tokio::spawn(async move { axum::serve(proxy, app).await.unwrap() });
+    let token = pbx.agent("Анна", anna);
+    pbx.agent("Игорь", igor);
+    let call_id = talking(&pbx, &token, "uis", ANNA_EXT).await;
+    (pbx, token, call_id)
+}
+
+/// `action` on `call_id`, and how long the relay took to answer; bounded by [`WAIT`].
+///
+/// [`WAIT`]: crate::common::WAIT
+async fn timed(pbx: &Pbx, token: &str, call_id: &str, action: Value) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let (status, body) =
+        tokio::time::timeout(crate::common::WAIT, control(pbx, token, call_id, action))
+            .await
+            .expect("the relay answers within its PBX timeout");
+    (status, body, started.elapsed())
+}
+
+#[tokio::test]
+async fn a_transfer_the_pbx_leaves_after_the_hold_is_a_504_that_names_the_hold() {
+    let (pbx, token, call_id) = Box::pin(stalling(Duration::ZERO, Some("make.call"))).await;
+
+    let transfer = json!({"action": "transfer", "to": "Игорь"});
+    let (status, body, took) = timed(&pbx, &token, &call_id, transfer).await;
+    assert_eq!(status, 504, "{body}");
+    assert_eq!(body["error"]["code"], "pbx_timeout");
+    let message = body["error"]["message"].as_str().unwrap();
+    for words in ["за 2 с", "на удержании", "«Снять с удержания»"] {
+        assert!(message.contains(words), "{words:?} in {message}");
+    }
+    // One deadline: the 2 s of the action, plus a generous margin for a loaded machine.
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    // The hold reached the PBX and nothing was undone behind the agent's back.
+    assert_eq!(control_methods(&pbx).await, ["hold.call"]);
+    let counted = "trubka_relay_control_actions_total{action=\"transfer\",outcome=\"timeout\"} 1\n";
+    let metrics = pbx
+        .http
+        .get(pbx.relay_url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert!(metrics.text().await.unwrap().contains(counted));
+    assert_eq!(
+        pbx.metrics
+            .actions
+            .controls(ControlAction::Transfer, PbxOutcome::Refused),
+        0
+    );
+
+    // What the message says to do works: the caller is taken back.
+    let (status, body) = control(&pbx, &token, &call_id, json!({"action": "resume"})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(control_methods(&pbx).await, ["hold.call", "unhold.call"]);
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn a_slow_pbx_gets_one_deadline_for_the_whole_action_not_one_per_request() {
+    // Each request alone is within the 2 s timeout; list.calls and hold.call together are not.
+    let (pbx, token, call_id) = Box::pin(stalling(Duration::from_millis(1800), None)).await;
+
+    let (status, body, took) = timed(&pbx, &token, &call_id, json!({"action": "hold"})).await;
+    assert_eq!(status, 504, "{body}");
+    assert_eq!(body["error"]["code"], "pbx_timeout");
+    let message = body["error"]["message"].as_str().unwrap();
+    for words in ["не подтвердила удержание", "софтфон"] {
+        assert!(message.contains(words), "{words:?} in {message}");
+    }
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    assert_eq!(
+        pbx.metrics
+            .actions
+            .controls(ControlAction::Hold, PbxOutcome::Timeout),
+        1
+    );
     pbx.stop().await;
 }
