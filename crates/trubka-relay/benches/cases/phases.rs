@@ -10,7 +10,7 @@ use trubka_relay::store::DATABASE_FILE;
 
 use crate::measure::{cpu_secs, load_average, percentiles, proc_status_kib};
 use crate::relay::RelayProcess;
-use crate::webhooks::{Clock, Provider};
+use crate::webhooks::Clock;
 use crate::{Args, fill, webhooks};
 
 /// Sessions of the posted webhooks are `webhooks::UIS_SESSION_BASE + i`: below the stored
@@ -152,10 +152,7 @@ async fn ingest(phase: &str, args: &Args, data: &Path, before: i64) {
     let http = reqwest::Client::new();
     let _ = http.get(format!("{}/healthz", relay.base)).send().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let url = match args.provider {
-        Provider::Uis => &relay.uis_url,
-        Provider::Sipuni => &relay.sipuni_url,
-    };
+    let url = relay.hook_url(args.provider);
     row(phase, "load average before", load_average());
     let clock = Clock::start();
     let pace = webhooks::Pace {

@@ -112,10 +112,7 @@ async fn run(args: Args) {
         "posting {} webhooks with concurrency {}…",
         args.webhooks, args.concurrency
     );
-    let url = match args.provider {
-        Provider::Uis => &relay.uis_url,
-        Provider::Sipuni => &relay.sipuni_url,
-    };
+    let url = relay.hook_url(args.provider);
     let started = Instant::now();
     let pace = webhooks::Pace {
         concurrency: args.concurrency,

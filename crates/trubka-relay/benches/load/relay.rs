@@ -7,13 +7,15 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+use crate::webhooks::Provider;
+
 pub(crate) struct RelayProcess {
     child: Child,
     pub(crate) pid: u32,
     /// `http://127.0.0.1:PORT`
     pub(crate) base: String,
-    pub(crate) uis_url: String,
-    pub(crate) sipuni_url: String,
+    uis_url: String,
+    sipuni_url: String,
 }
 
 impl RelayProcess {
@@ -49,6 +51,14 @@ impl RelayProcess {
             base,
             uis_url,
             sipuni_url,
+        }
+    }
+
+    /// The URL the relay takes `provider`'s notifications at.
+    pub(crate) fn hook_url(&self, provider: Provider) -> &str {
+        match provider {
+            Provider::Uis => &self.uis_url,
+            Provider::Sipuni => &self.sipuni_url,
         }
     }
 
