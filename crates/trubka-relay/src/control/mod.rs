@@ -25,7 +25,7 @@ use trubka_protocol::control::{CallActions, CoachMode, ControlAction, ControlReq
 use crate::agents::Agent;
 use crate::relay::AppState;
 use crate::store::StoreError;
-use deadline::Progress;
+use deadline::{Progress, Stage};
 use notice::Done;
 use own::{StoredCall, split_call_id, stored_call};
 
@@ -192,7 +192,14 @@ async fn perform(
 ) -> Result<Done, ControlError> {
     let progress = Progress::default();
     let action = checked_and_sent(state, agent, call_id, request, &progress);
-    deadline::within(state.pbx.timeout, request, &progress, action).await
+    let result = deadline::within(state.pbx.timeout, request, &progress, action).await;
+    if matches!(result, Err(ControlError::Timeout(_))) && progress.stage() == Stage::Held {
+        // A transfer stopped after the PBX accepted the hold: the caller is on hold, which
+        // every card of the call shows, so the agent has «Снять с удержания» at hand.
+        let done = Done::default();
+        notice::announce(state, agent, call_id, ControlAction::Hold, &done).await;
+    }
+    result
 }
 
 async fn checked_and_sent(

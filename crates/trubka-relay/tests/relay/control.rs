@@ -617,6 +617,7 @@ async fn timed(pbx: &Pbx, token: &str, call_id: &str, action: Value) -> (u16, Va
 #[tokio::test]
 async fn a_transfer_the_pbx_leaves_after_the_hold_is_a_504_that_names_the_hold() {
     let (pbx, token, call_id) = Box::pin(stalling(Duration::ZERO, Some("make.call"))).await;
+    let mut stream = pbx.listen(&token).await;
 
     let transfer = json!({"action": "transfer", "to": "Игорь"});
     let (status, body, took) = timed(&pbx, &token, &call_id, transfer).await;
@@ -644,6 +645,14 @@ async fn a_transfer_the_pbx_leaves_after_the_hold_is_a_504_that_names_the_hold()
             .controls(ControlAction::Transfer, PbxOutcome::Refused),
         0
     );
+
+    // The hold the PBX accepted is told to the call's cards, which then offer to take it off.
+    let held = next_notice(&mut stream).await;
+    assert_eq!(
+        (held.action, held.by.as_str()),
+        (ControlAction::Hold, "Анна")
+    );
+    stream.close().await;
 
     // What the message says to do works: the caller is taken back.
     let (status, body) = control(&pbx, &token, &call_id, json!({"action": "resume"})).await;
