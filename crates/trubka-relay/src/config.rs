@@ -56,8 +56,9 @@ pub struct RelayConfig {
     pub reconcile: ReconcileConfig,
     /// How long raw notifications and events are kept (`[retention]`, see `crate::retention`).
     pub retention: RetentionConfig,
-    /// How long one request to a PBX API may take before it counts as failed (an agent's
-    /// click-to-call then gets 504 `pbx_timeout`). At least 1.
+    /// How long one request to a PBX API may take before it counts as failed, and a whole
+    /// call-control action with its several requests (`crate::control`); past it an agent's
+    /// click-to-call or action gets 504 `pbx_timeout`. At least 1.
     pub pbx_timeout_secs: u64,
     /// How often agents' statuses and calls are read back from the PBXs (`crate::presence`),
     /// so a status changed in the cabinet shows in Trubka; 0 turns the read-back off.
