@@ -1,29 +1,27 @@
-//! Call control and presence in the real app (issue 11). Анна is the app; Игорь a second
-//! desktop, the real engine (`trubka_agent::Engine`) in this process on its own profile. Анна
-//! answers a simulated UIS call, writes a note on it and transfers it attended to Игорь from
-//! the card's picker: Игорь's desktop hears who transfers it, with her note, and his phone
-//! rings; «Соединить» hands the call over and Анна's card withdraws; both histories show the
-//! transfer. Анна then takes «Перерыв» through the command the tray's menu item runs (the tray
-//! cannot be clicked through WebDriver: `presence_set`, which calls the same
-//! `presence::set`), and the simulator routes the next call to Игорь. The status control sets
-//! her available again, the global shortcut (Ctrl+Alt+B) takes a break and ends it, and with
-//! the setting on a screen lock (logind's `Lock`, played on the test's bus) does too; the
-//! card's «Завершить» ends a call, and a Sipuni call's card greys out hold and transfer with
-//! why; made a supervisor, her team tab lists the agents and the calls in progress.
-//! Screenshots (`80-…` to `93-…`): the card with its buttons, the transfer picker, the status
-//! control and the team view, in Russian, English and a dark theme.
+//! Call control and presence in the real app (issue 11), with two agents each in an app of
+//! their own: Анна, and Игорь in a second app on a private session bus
+//! ([`App::launch_on_own_bus`]). Анна answers a simulated UIS call, writes a note on it and
+//! transfers it attended to Игорь from the card's picker: Игорь's card pops saying «Анна
+//! переводит вызов вам», with her note, while he talks to the caller; «Соединить» hands the
+//! call over, Анна's card withdraws and his says so; both histories show «Переведён: Анна …
+//! → Игорь …».
+//! Анна then takes «Перерыв» through the command the tray's menu item runs (the tray cannot be
+//! clicked through WebDriver: `presence_set`, which calls the same `presence::set`), and the
+//! simulator routes the next call to Игорь: it rings in his app, and he hangs it up from his
+//! card. The status control sets her available again, the global shortcut (Ctrl+Alt+B) takes
+//! a break and ends it, and with the setting on a screen lock (logind's `Lock`, played on the
+//! test's bus) does too; the card's «Завершить» ends a call, and a Sipuni call's card greys
+//! out hold and transfer with why; made a supervisor, her team tab lists the agents and the
+//! calls in progress. Screenshots (`80-…` to `96-…`; `94-…` to `96-…` are Игорь's): the card
+//! with its buttons, the transfer picker, the status control and the team view, in Russian,
+//! English and a dark theme.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::{Value, json};
-use tokio::sync::broadcast::{self, error::RecvError};
-use trubka_agent::EngineEvent;
-use trubka_agent::cards::CardState;
-use trubka_agent::engine::HistoryRequest;
-use trubka_protocol::control::{ControlAction, ControlNotice};
 
-use crate::harness::{App, Stack, wait_for};
+use crate::harness::{App, Stack};
 use crate::invite::painted;
 use crate::logind;
 use crate::notifications::FakeNotifications;
@@ -42,30 +40,6 @@ async fn call_anna(stack: &Stack) -> anyhow::Result<String> {
                      "outcome": "answered", "ring_seconds": 3, "talk_seconds": 600}),
         )
         .await
-}
-
-/// The next engine event `pick` takes, skipping the others; bounded by [`CALL`].
-async fn next_of<T>(
-    events: &mut broadcast::Receiver<EngineEvent>,
-    what: &str,
-    mut pick: impl FnMut(EngineEvent) -> Option<T>,
-) -> anyhow::Result<T> {
-    tokio::time::timeout(CALL, async {
-        // Bounded by the timeout around it.
-        loop {
-            match events.recv().await {
-                Ok(event) => {
-                    if let Some(found) = pick(event) {
-                        return Ok(found);
-                    }
-                }
-                Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => anyhow::bail!("Игорь's engine went away"),
-            }
-        }
-    })
-    .await
-    .with_context(|| format!("timed out waiting for {what}"))?
 }
 
 /// Runs the promise `expression` in the current window: `{ok, value}` or `{ok: false, error}`.
@@ -102,6 +76,18 @@ async fn card_with_buttons(app: &App, call: &str) -> anyhow::Result<()> {
                 .await?
                 == json!(true);
         Ok(ready.then_some(()))
+    })
+    .await
+}
+
+/// Waits until Игорь's card window lists the card of `call` in `state`; the window opens
+/// with his first card, so it is looked for again until then.
+async fn igor_card(igor: &App, call: &str, state: &str) -> anyhow::Result<()> {
+    igor.wait(&format!("Игорь's card {state}"), CALL, || async {
+        if igor.to_card_window().await.is_err() {
+            return Ok(None);
+        }
+        Ok((card(igor, call).await?["state"] == state).then_some(()))
     })
     .await
 }
@@ -182,13 +168,15 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         "Игорь",
         &["--uis-employee", "2339293", "--sipuni-ext", "202"],
     )?;
-    let igor = stack.desktop("igor-desktop", &igor_token).await?;
-    let mut igor_events = igor.subscribe();
-
     let home = stack.dir.path().join("control-app");
     let app = App::launch(&["--home".into(), home.display().to_string()]).await?;
     app.sign_in_as_anna(&stack).await?;
     wait_status(&app, "available").await?;
+    // Игорь's app, second: the global shortcuts stay Анна's (the first to take them).
+    let igor_home = stack.dir.path().join("igor-app");
+    let igor = App::launch_on_own_bus(&["--home".into(), igor_home.display().to_string()]).await?;
+    igor.sign_in(&stack, &igor_token, "Игорь").await?;
+    wait_status(&igor, "available").await?;
 
     // Анна answers; her card offers transfer, hold and hang-up (UIS can do all three).
     let call = call_anna(&stack).await?;
@@ -237,87 +225,68 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
     painted(&app).await?;
     app.shot("82-consulting-ru").await;
 
-    // Игорь's desktop hears who transfers the call, reads her note, and his phone rings.
-    let notice: ControlNotice = next_of(&mut igor_events, "the transfer notice", |e| match e {
-        EngineEvent::CallControl(n) if n.call_id == call && n.action == ControlAction::Transfer => {
-            Some(*n)
-        }
-        _ => None,
-    })
-    .await?;
-    assert_eq!(
-        (notice.by.as_str(), notice.to.as_deref()),
-        ("Анна", Some("Игорь"))
-    );
-    let notes = igor.notes(&call).await?;
+    // Игорь's card pops: who transfers the call, her note, and he is talking on it.
+    igor_card(&igor, &call, "answered_here").await?;
+    let notices = igor
+        .text(&format!(
+            "[data-testid=card][data-call=\"{call}\"] [data-testid=control-notices]"
+        ))
+        .await?
+        .unwrap_or_default();
     assert!(
-        notes
-            .iter()
-            .any(|n| n.author == "Анна" && n.text == ANNA_NOTE),
-        "Игорь reads Анна's note: {notes:?}"
+        notices.contains("Анна переводит вызов вам") && notices.contains(ANNA_NOTE),
+        "Игорь's card says who transfers it, with her note: {notices}"
     );
-    next_of(&mut igor_events, "Игорь talking on the call", |e| match e {
-        EngineEvent::Card { card, .. }
-            if card.call.call_id == call && card.state == CardState::AnsweredHere =>
-        {
-            Some(())
-        }
-        _ => None,
-    })
-    .await?;
+    painted(&igor).await?;
+    igor.shot("94-igor-card-transfer-ru").await;
 
-    // «Соединить»: the call is Игорь's, Анна's card withdraws.
+    // «Соединить»: the call is Игорь's, Анна's card withdraws, his card says so.
     press(&app, &call, "control-complete").await?;
     app.wait("Анна's card to withdraw", CALL, || async {
         Ok(card(&app, &call).await?.is_null().then_some(()))
     })
     .await?;
-    next_of(&mut igor_events, "the completed transfer", |e| match e {
-        EngineEvent::CallControl(n)
-            if n.call_id == call && n.action == ControlAction::TransferComplete =>
-        {
-            Some(())
-        }
-        _ => None,
-    })
+    igor.wait_text(
+        &format!(
+            "[data-testid=card][data-call=\"{call}\"] [data-testid=control-notice][data-action=transfer_complete]"
+        ),
+        "Анна",
+        CALL,
+    )
     .await?;
     app.to_main_window().await?;
 
     // Both histories show the transfer: Анна → Игорь.
-    app.click("[data-testid=tab-history]").await?;
-    let row = app
-        .wait_text(
-            &format!("[data-testid=call-row][data-call=\"{call}\"] [data-testid=call-transferred]"),
-            "Игорь",
-            CALL,
-        )
-        .await?;
-    assert!(row.contains("Анна"), "Анна's history: {row}");
-    app.shot("83-history-transfer-ru").await;
-    let history = wait_for("the call in Игорь's history", SHORT, || async {
-        let page = igor
-            .history(serde_json::from_value::<HistoryRequest>(json!({}))?)
-            .await?;
-        Ok(page.entries.into_iter().find(|e| e.call.call_id == call))
-    })
-    .await?;
-    // His stream follows the call from when he joined: Анна's leg is there as its end, with
-    // the outcome «answered», which the app's history reads as «Анна → Игорь».
-    let legs = serde_json::to_value(&history.call.legs)?;
-    let talked = |id: &str| {
-        legs.as_array().is_some_and(|legs| {
-            legs.iter().any(|l| {
-                l["employee"]["id"] == id
-                    && (l["outcome"] == "answered" || !l["answered_at"].is_null())
-            })
-        })
-    };
-    assert!(
-        talked("2339292") && talked("2339293"),
-        "both talked, in Игорь's history: {legs}"
-    );
+    for (who, agent, shot) in [
+        ("Анна", &app, "83-history-transfer-ru"),
+        ("Игорь", &igor, "95-igor-history-transfer-ru"),
+    ] {
+        agent.to_main_window().await?;
+        agent.click("[data-testid=tab-history]").await?;
+        let row = agent
+            .wait_text(
+                &format!(
+                    "[data-testid=call-row][data-call=\"{call}\"] [data-testid=call-transferred]"
+                ),
+                "Игорь",
+                CALL,
+            )
+            .await
+            .with_context(|| format!("{who}'s history"))?;
+        // «Переведён: Анна Смирнова → Игорь Лебедев»: the names as the PBX has them.
+        let anna_then_igor = row
+            .find("Анна")
+            .zip(row.find("Игорь"))
+            .is_some_and(|(anna, igor)| anna < igor);
+        assert!(
+            row.contains("Переведён") && anna_then_igor,
+            "{who}'s history: {row}"
+        );
+        painted(agent).await?;
+        agent.shot(shot).await;
+    }
 
-    // «Перерыв» by the tray's command: the status control follows, the next call goes to Игорь.
+    // «Перерыв» by the tray's command: the status control follows, the next call rings Игорь.
     let set = invoke(
         &app,
         "window.__TAURI_INTERNALS__.invoke('presence_set', { status: 'break', reason: null })",
@@ -331,19 +300,9 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
     wait_status(&app, "break").await?;
     status_shot(&app, "84-status-break-ru").await?;
     let routed = call_anna(&stack).await?;
-    next_of(
-        &mut igor_events,
-        "the next call ringing Игорь",
-        |e| match e {
-            EngineEvent::Card { card, .. }
-                if card.call.call_id == routed && card.state == CardState::RingingHere =>
-            {
-                Some(())
-            }
-            _ => None,
-        },
-    )
-    .await?;
+    igor_card(&igor, &routed, "ringing_here").await?;
+    painted(&igor).await?;
+    igor.shot("96-igor-routed-call-ru").await;
     app.to_card_window().await?;
     let anna_card = card(&app, &routed).await?;
     assert!(
@@ -351,7 +310,15 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         "Анна's phone does not ring on a break: {anna_card}"
     );
     app.to_main_window().await?;
-    igor.hangup(&routed).await.ok();
+    // Игорь answers it and hangs up from his card; his app is done.
+    card_with_buttons(&igor, &routed).await?;
+    press(&igor, &routed, "control-hangup").await?;
+    igor.wait("Игорь's hung-up call to end", CALL, || async {
+        let c = card(&igor, &routed).await?;
+        Ok((c.is_null() || c["state"] == "ended").then_some(()))
+    })
+    .await?;
+    igor.close_and_wait(&igor_home).await?;
 
     // Available again from the status control; English screens.
     app.click("[data-testid=presence-control]").await?;
@@ -486,8 +453,6 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         .await?;
     painted(&app).await?;
     app.shot("92-team-view-dark-en").await;
-    igor.hangup(&igors).await.ok();
     app.close().await;
-    igor.stop();
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! the real `trubka` binary driven through tauri-driver and WebKitWebDriver, with bounded
 //! waits that save screenshots (the webview's and the whole X screen's) when they fail.
 
+mod bus;
 mod session;
 mod stack;
 

@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+use super::bus::{OwnBus, app_pattern, list_names};
 use super::{Proc, app_binary, free_port, output_dir, spawn, wait_for};
 
 /// The D-Bus name the running app owns (tauri-plugin-single-instance: the identifier plus
@@ -22,21 +23,27 @@ pub(crate) struct App {
     pub(crate) main: fantoccini::wd::WindowHandle,
     /// The app binary this session started, by its full path.
     binary: PathBuf,
+    /// The profile it was started on (`--home`), which tells it from another app of the
+    /// same binary.
+    home: Option<String>,
     /// Whether the WebDriver session was ended by [`App::close`], which ends the app.
     closed: bool,
     _driver: Proc,
+    /// The app's own session bus ([`App::launch_on_own_bus`]); dropped after the driver.
+    bus: Option<OwnBus>,
 }
 
 /// A test that fails leaves its app running when only tauri-driver is killed: the app then
 /// keeps its single-instance name on the bus, and every later test's launch is handed over to
 /// it instead of starting. So a session dropped without `close` (a panic, or a test returning
-/// its error with `?`) ends the app it started too.
+/// its error with `?`) ends the app it started too — that one only, by its binary and
+/// profile: a second app of the same binary in the test keeps running.
 impl Drop for App {
     fn drop(&mut self) {
         if !self.closed {
             let _ = Command::new("pkill")
                 .args(["-KILL", "-f"])
-                .arg(&self.binary)
+                .arg(app_pattern(&self.binary, self.home.as_deref()))
                 .status();
         }
     }
@@ -53,7 +60,27 @@ impl App {
         args: &[String],
         env: &[(&str, &str)],
     ) -> anyhow::Result<App> {
+        App::start(args, env, None).await
+    }
+
+    /// [`App::launch`] of a second app beside the first: on a private session bus of its
+    /// own, which ends with it. Its tauri-driver logs to `tauri-driver-own-bus.log`.
+    pub(crate) async fn launch_on_own_bus(args: &[String]) -> anyhow::Result<App> {
+        let bus = OwnBus::start().await?;
+        App::start(args, &[], Some(bus)).await
+    }
+
+    async fn start(
+        args: &[String],
+        env: &[(&str, &str)],
+        bus: Option<OwnBus>,
+    ) -> anyhow::Result<App> {
         let (port, native) = (free_port(), free_port());
+        let log = if bus.is_some() {
+            "tauri-driver-own-bus.log"
+        } else {
+            "tauri-driver.log"
+        };
         let driver = spawn(
             Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
                 .args([
@@ -71,8 +98,12 @@ impl App {
                         .map(|bus| ("DBUS_SYSTEM_BUS_ADDRESS", bus)),
                 )
                 .envs(env.iter().copied())
+                .envs(
+                    bus.as_ref()
+                        .map(|bus| ("DBUS_SESSION_BUS_ADDRESS", bus.address())),
+                )
                 .stdin(Stdio::null()),
-            &output_dir().join("tauri-driver.log"),
+            &output_dir().join(log),
         )?;
         let app = app_binary()
             .canonicalize()
@@ -105,12 +136,19 @@ impl App {
         )
         .await?;
         let main = client.window().await?;
+        let home = args
+            .iter()
+            .position(|a| a == "--home")
+            .and_then(|i| args.get(i + 1))
+            .cloned();
         Ok(App {
             client,
             main,
             binary: app,
+            home,
             closed: false,
             _driver: driver,
+            bus,
         })
     }
 
@@ -170,15 +208,30 @@ impl App {
     /// Signs in on the sign-in screen as the stack's first agent, Анна, and waits until the
     /// status line says she is connected.
     pub(crate) async fn sign_in_as_anna(&self, stack: &super::Stack) -> anyhow::Result<()> {
+        self.sign_in(stack, &stack.token, "Анна").await
+    }
+
+    /// Signs in to the stack's relay with `token` and waits until the status line says
+    /// `name` is connected.
+    pub(crate) async fn sign_in(
+        &self,
+        stack: &super::Stack,
+        token: &str,
+        name: &str,
+    ) -> anyhow::Result<()> {
         let short = Duration::from_secs(10);
         self.wait_text("[data-testid=signin]", "Вход в Трубку", short)
             .await?;
         self.type_into("input[name=relay]", &stack.relay_url)
             .await?;
-        self.type_into("input[name=token]", &stack.token).await?;
+        self.type_into("input[name=token]", token).await?;
         self.click("[data-testid=signin-submit]").await?;
-        self.wait_text("[data-testid=connection]", "На связи: Анна", short)
-            .await?;
+        self.wait_text(
+            "[data-testid=connection]",
+            &format!("На связи: {name}"),
+            short,
+        )
+        .await?;
         Ok(())
     }
 
@@ -302,9 +355,15 @@ impl App {
     }
 
     /// Ends the session and waits until no `trubka` runs on `home` and its single-instance
-    /// name has left the session bus, so that the next launch is a first instance and not
+    /// name has left its session bus, so that the next launch is a first instance and not
     /// handed over to this one.
-    pub(crate) async fn close_and_wait(self, home: &Path) -> anyhow::Result<()> {
+    pub(crate) async fn close_and_wait(mut self, home: &Path) -> anyhow::Result<()> {
+        let bus_arg = match &self.bus {
+            Some(bus) => format!("--bus={}", bus.address()),
+            None => "--session".to_owned(),
+        };
+        // An own bus is ended only once the app has left it.
+        let bus = self.bus.take();
         self.close().await;
         let pattern = format!("trubka --home {}", home.display());
         wait_for("the app to exit", Duration::from_secs(15), || {
@@ -322,23 +381,13 @@ impl App {
         wait_for(
             "the app's single-instance name to leave the bus",
             Duration::from_secs(15),
-            || async {
-                let names = Command::new("dbus-send")
-                    .args([
-                        "--session",
-                        "--print-reply",
-                        "--dest=org.freedesktop.DBus",
-                        "/org/freedesktop/DBus",
-                        "org.freedesktop.DBus.ListNames",
-                    ])
-                    .output()?;
-                let listed = String::from_utf8_lossy(&names.stdout);
-                Ok(
-                    (names.status.success() && !listed.contains(SINGLE_INSTANCE_NAME))
-                        .then_some(()),
-                )
+            || {
+                let names = list_names(&bus_arg);
+                async move { Ok((!names?.contains(SINGLE_INSTANCE_NAME)).then_some(())) }
             },
         )
-        .await
+        .await?;
+        drop(bus);
+        Ok(())
     }
 }
