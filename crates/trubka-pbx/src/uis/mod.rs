@@ -5,6 +5,7 @@
 //! - [`call_api`]: `start.employee_call`, `start.scenario_call`, `release.call`, `list.calls`.
 //! - [`call_control`]: `hold.call`, `unhold.call`, `make.call`, `transfer.talk`,
 //!   `restore.talk`, `add.coach`, and blind and attended transfers built on them.
+//! - [`contacts`]: the address book (`get.contacts`).
 //! - [`presence`]: employee statuses (`get.statuses`, `status_id` of `get.employees`,
 //!   `update.employees`).
 //! - [`data_api`]: `get.calls_report` (with paging and window splitting), `get.employees`,
@@ -20,6 +21,7 @@
 
 pub mod call_api;
 pub mod call_control;
+pub mod contacts;
 pub mod data_api;
 mod jsonrpc;
 pub mod limits;
@@ -46,6 +48,7 @@ pub use call_api::{
     ListCalls, ScenarioCall,
 };
 pub use call_control::Message;
+pub use contacts::UisContact;
 pub use data_api::{
     CallReportRow, CallsReportPage, Employee, EmployeeExtension, EmployeePhone, ReportEmployee,
     ReportPage, Scenario, UisAccount, VirtualNumber, VirtualNumberScenario,

@@ -6,6 +6,7 @@ mod support;
 mod sipuni_api;
 mod uis_call_api;
 mod uis_call_control;
+mod uis_contacts;
 mod uis_data_api;
 mod uis_errors;
 mod uis_tags;
