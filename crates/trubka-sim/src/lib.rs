@@ -7,7 +7,8 @@
 //! place calls, list them and reconcile against it as against the real services.
 //!
 //! - [`config`]: [`SimConfig`], the only source of defaults; [`options`]: typed option values.
-//! - [`cast`]: employees, lines, callers, and how each PBX writes numbers.
+//! - [`cast`]: employees, lines, callers, and how each PBX writes numbers; [`address_book`]:
+//!   the UIS address book that names callers, and [`tags`]: the UIS account's tags.
 //! - [`scenario`]: what a call does ([`CallRequest`] → [`scenario::CallPlan`]);
 //!   [`control`]: how the Call API's control methods (hold, consultation, transfer, coach)
 //!   change it; [`presence`]: employees' statuses, which decide who incoming calls ring.
@@ -35,6 +36,7 @@
 //! ```
 
 pub mod account;
+pub mod address_book;
 pub mod api;
 pub mod backfill;
 pub mod cast;

@@ -14,7 +14,7 @@ pub use crate::request::{
     Source,
 };
 use crate::{
-    cast,
+    address_book, cast,
     config::Employee,
     control::Control,
     error::CallRequestError,
@@ -53,6 +53,8 @@ pub struct Contact {
     pub name: Option<String>,
     /// Address-book id (UIS `contact_id`).
     pub contact_id: Option<u64>,
+    /// The address-book contact's groups (UIS `contact_group_ids`).
+    pub group_ids: Vec<u64>,
     /// Set when the "contact" is another employee's extension (an internal call).
     pub internal: Option<Employee>,
 }
@@ -291,6 +293,9 @@ fn resolve_contact(
         sipuni: cast::sipuni_number(&raw),
         name: known.and_then(|c| c.name).map(str::to_owned),
         contact_id: known.and_then(|c| c.contact_id),
+        group_ids: known
+            .map(|_| vec![address_book::CLIENTS_GROUP.0])
+            .unwrap_or_default(),
         internal,
         raw,
     })

@@ -1,10 +1,11 @@
 //! The running simulator: shared state, and starting and playing calls.
 //!
 //! [`Sim::start_call`] (and [`Sim::start_call_as`] for the PBX APIs and the generator)
-//! resolves a request into a plan, records the call in the [`History`], registers its
-//! recordings, builds its notifications and spawns one task that plays them: it waits for
-//! each notification's moment (scaled by `speed`) and delivers it before the next, so the
-//! relay receives a call's notifications in the real order. Notifications the call asked to
+//! resolves a request into a plan (a UIS caller named by the address book as it is at that
+//! moment), records the call in the [`History`], registers its recordings, builds its
+//! notifications and spawns one task that plays them: it waits for each notification's
+//! moment (scaled by `speed`) and delivers it before the next, so the relay receives a
+//! call's notifications in the real order. Notifications the call asked to
 //! lose are logged instead of sent. A `release.call` wakes the task, which goes on with what
 //! the shortened call still sends. Calls run concurrently with each other. Every task stops at
 //! shutdown.
@@ -21,6 +22,7 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use url::Url;
 
 use crate::{
+    address_book::AddressBook,
     api::limits::Budgets,
     config::SimConfig,
     error::{CallRequestError, SimError},
@@ -67,6 +69,8 @@ pub struct Sim {
     pub presence: Presence,
     /// The UIS account's tags and the tags set on calls.
     pub tags: Tags,
+    /// The UIS address book, which names UIS callers (`contact_full_name`, `contact_id`).
+    pub address_book: AddressBook,
     ids: IdGen,
     /// Randomness for what `POST /sim/calls` leaves open (durations, a caller).
     /// A `std` mutex: drawn from without any `.await` while locked.
@@ -115,6 +119,7 @@ impl Sim {
             budgets,
             presence: Presence::default(),
             tags: Tags::default(),
+            address_book: AddressBook::default(),
             ids: IdGen::new(Utc::now()),
             rng: Mutex::new(rng),
             contacts: Mutex::default(),
@@ -240,8 +245,26 @@ impl Sim {
             ids: &self.ids,
             now,
         };
-        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
-        scenario::plan(request, &ctx, &mut *rng)
+        let mut plan = {
+            let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+            scenario::plan(request, &ctx, &mut *rng)?
+        };
+        // UIS names a caller from the address book as it is when the call comes, so a
+        // contact changed or deleted in the cabinet shows in the calls after it.
+        if request.provider == Provider::Uis && plan.contact.internal.is_none() {
+            let known = plan
+                .contact
+                .uis
+                .as_deref()
+                .and_then(|n| self.address_book.lookup(n));
+            plan.contact.contact_id = known.as_ref().map(|k| k.contact_id);
+            plan.contact.group_ids = known
+                .as_ref()
+                .map(|k| k.group_ids.clone())
+                .unwrap_or_default();
+            plan.contact.name = known.and_then(|k| k.full_name);
+        }
+        Ok(plan)
     }
 
     /// Adds a call of the past to the history without playing it (back-fill); its

@@ -341,14 +341,7 @@ fn variables(
     vars.insert("called_phone_number", called);
     vars.insert("contact_id", json!(plan.contact.contact_id));
     vars.insert("contact_full_name", json!(plan.contact.name));
-    vars.insert(
-        "contact_group_ids",
-        if plan.contact.contact_id.is_some() {
-            json!([301])
-        } else {
-            json!([])
-        },
-    );
+    vars.insert("contact_group_ids", json!(plan.contact.group_ids));
     vars.insert("cpn_region_id", json!(region.map(|r| r.0)));
     vars.insert("cpn_region_name", json!(region.map(|r| r.1)));
     vars.insert("direction", json!(if incoming { "in" } else { "out" }));

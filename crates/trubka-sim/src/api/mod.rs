@@ -5,7 +5,8 @@
 //! - `POST /uis/dataapi/v2.0`: the UIS Data API ([`uis_data`], [`uis_catalog`], employee
 //!   statuses [`uis_status`], and the
 //!   offline requests with their sites and campaigns, [`uis_offline`]; the report of sent
-//!   notifications, [`uis_notifications`]);
+//!   notifications, [`uis_notifications`]; tags, [`uis_tags`]; the address book,
+//!   [`uis_contacts`]);
 //! - `/sipuni/api/…`: the Sipuni API ([`sipuni`], [`sipuni_export`], [`sipuni_call`]).
 //!
 //! Both UIS APIs share the JSON-RPC envelope, authentication, the IP allow-list, tariff
@@ -19,6 +20,7 @@ pub mod sipuni_call;
 pub mod sipuni_export;
 pub mod uis_call;
 pub mod uis_catalog;
+pub mod uis_contacts;
 pub mod uis_control;
 pub mod uis_data;
 pub mod uis_jsonrpc;

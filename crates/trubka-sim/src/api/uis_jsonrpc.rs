@@ -38,7 +38,7 @@ use serde_json::{Map, Value, json};
 use crate::{
     api::{
         limits::{Limits, UisApi},
-        uis_call, uis_catalog, uis_control, uis_data, uis_notifications, uis_offline,
+        uis_call, uis_catalog, uis_contacts, uis_control, uis_data, uis_notifications, uis_offline,
         uis_params::Params,
         uis_status, uis_tags,
     },
@@ -279,6 +279,11 @@ const DATA_API: &[(&str, UisComponent, Method)] = &[
         "unset.tag_communications",
         UisComponent::DataApi,
         uis_tags::unset_tag_communications,
+    ),
+    (
+        "get.contacts",
+        UisComponent::DataApi,
+        uis_contacts::get_contacts,
     ),
     (
         "upload.offline_messages",

@@ -44,9 +44,10 @@ async fn answered_incoming_call_in_nested_templates() {
         started["contact_info"]["contact_phone_number"],
         "79261234567"
     );
+    // The address book's «Фамилия Имя».
     assert_eq!(
         started["contact_info"]["contact_full_name"],
-        "Ольга Васильева"
+        "Васильева Ольга"
     );
     assert_eq!(started["contact_info"]["contact_id"], 31245);
     assert_eq!(started["call_info"]["call_session_id"], session);
