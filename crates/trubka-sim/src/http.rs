@@ -1,6 +1,7 @@
 //! The simulator's HTTP server: one router assembled from per-API modules.
 //!
-//! - `/sim/…`: the control API ([`crate::sim_api`]);
+//! - `/sim/…`: the control API ([`crate::sim_api`]), with the UIS cabinet's address book
+//!   under `/sim/uis/contacts`;
 //! - `/uis/callapi/v4.0`, `/uis/dataapi/v2.0`, `/sipuni/api/…`: the PBX APIs ([`crate::api`]);
 //! - `/system/media/talk/…`, `/recordings/{id}.mp3`, `/sipuni/api/crm/record`: recordings
 //!   ([`crate::recordings`]);
@@ -13,7 +14,7 @@ use std::sync::Arc;
 
 use axum::{
     Router, middleware,
-    routing::{get, post},
+    routing::{get, post, put},
 };
 
 use crate::{api, recordings, request_log, sim::Sim, sim_api};
@@ -42,6 +43,11 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(sim_api::list_requests).delete(sim_api::clear_requests),
         )
         .route("/sim/deliveries", get(sim_api::list_deliveries))
+        .route("/sim/uis/contacts", get(sim_api::list_contacts))
+        .route(
+            "/sim/uis/contacts/{id}",
+            put(sim_api::put_contact).delete(sim_api::delete_contact),
+        )
         .route("/healthz", get(|| async { "ok\n" }))
         .with_state(Arc::clone(&sim));
     Router::new()
