@@ -4,6 +4,7 @@
 
 mod common;
 
+mod address_book;
 mod api;
 mod mp3_decode;
 mod notifications_report;
