@@ -23,7 +23,7 @@ mod utc_offset;
 pub use cases::{CasesConfig, MAX_CLAIM_MINUTES};
 pub use directory::{
     AnswerPointers, DirectoryConfig, LookupConfig, LookupConfigError, LookupMethod,
-    MAX_TIMEOUT_MS as LOOKUP_MAX_TIMEOUT_MS,
+    MAX_SYNC_MINUTES, MAX_TIMEOUT_MS as LOOKUP_MAX_TIMEOUT_MS, UisSyncConfig, UisSyncConfigError,
 };
 pub use retention::{
     BATCH_ROWS as RETENTION_BATCH_ROWS, MIN_INTERVAL_SECS as RETENTION_MIN_INTERVAL_SECS,
@@ -231,6 +231,8 @@ pub enum ConfigError {
     Tls(#[from] TlsConfigError),
     #[error(transparent)]
     Lookup(#[from] LookupConfigError),
+    #[error(transparent)]
+    UisSync(#[from] UisSyncConfigError),
 }
 
 impl RelayConfig {
@@ -267,6 +269,9 @@ impl RelayConfig {
         if let Some(lookup) = &config.directory.lookup {
             lookup.validate()?;
         }
+        if let Some(sync) = &config.directory.uis_sync {
+            sync.validate()?;
+        }
         Ok((config, unknown))
     }
 
@@ -297,6 +302,9 @@ impl RelayConfig {
         }
         if let Some(rest) = key.strip_prefix("CASES_") {
             return self.cases.apply_env(rest, &value);
+        }
+        if let Some(rest) = key.strip_prefix("DIRECTORY_UIS_SYNC_") {
+            return UisSyncConfig::apply_env(&mut self.directory.uis_sync, rest, &value);
         }
         if let Some(rest) = key.strip_prefix("DIRECTORY_LOOKUP_") {
             return LookupConfig::apply_env(&mut self.directory.lookup, rest, value);

@@ -70,7 +70,7 @@ async fn run(cli: &Cli, loaded: Loaded) -> Result<ExitCode, CliError> {
         Command::Serve { .. } => cli::serve(config, &mut stdout, shutdown_signal()).await?,
         Command::Agent(command) => cli::agent(&config, command, &mut stdout)?,
         Command::App(command) => cli::app(&config, command, &mut stdout)?,
-        Command::Contacts(command) => cli::contacts(&config, command, &mut stdout)?,
+        Command::Contacts(command) => cli::contacts(&config, command, &mut stdout).await?,
         Command::Tags(command) => cli::tags(&config, command, &mut stdout)?,
         Command::Manager(command) => cli::manager(&config, command, &mut stdout).await?,
         Command::UisTemplates { public_url } => {

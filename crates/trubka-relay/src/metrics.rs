@@ -130,6 +130,10 @@ pub struct Metrics {
     /// CRM lookups by [`CrmOutcome`], and answers taken from the cache instead.
     crm_lookups: [AtomicU64; 6],
     crm_cache_hits: AtomicU64,
+    /// The UIS address book's passes (`crate::directory::uis_sync`): done, failed, and the
+    /// team contacts they added, updated, deleted and the UIS contacts they skipped.
+    uis_sync_passes: [AtomicU64; 2],
+    uis_sync_contacts: [AtomicU64; 4],
     /// Call control, presence and tags of notes at the PBX.
     pub actions: actions::ActionMetrics,
 }
@@ -192,6 +196,33 @@ impl Metrics {
 
     pub fn crm_cache_hit(&self) {
         self.crm_cache_hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A UIS address-book pass that wrote what changed.
+    pub fn uis_sync_done(&self, report: &crate::directory::uis_sync::SyncReport) {
+        self.uis_sync_passes[0].fetch_add(1, Ordering::Relaxed);
+        let counts = [
+            report.added,
+            report.updated,
+            report.deleted,
+            report.skipped.len(),
+        ];
+        for (counter, count) in self.uis_sync_contacts.iter().zip(counts) {
+            counter.fetch_add(count as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// A UIS address-book pass that could not read the book or write it.
+    pub fn uis_sync_failed(&self) {
+        self.uis_sync_passes[1].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// UIS address-book passes: (done, failed).
+    pub fn uis_sync_passes(&self) -> (u64, u64) {
+        (
+            self.uis_sync_passes[0].load(Ordering::Relaxed),
+            self.uis_sync_passes[1].load(Ordering::Relaxed),
+        )
     }
 
     /// CRM lookups that ended with `outcome`.
@@ -382,6 +413,33 @@ impl Metrics {
             "Unknown callers whose CRM answer was still cached (no request made).",
             get(&self.crm_cache_hits),
         )];
+        header(
+            &mut out,
+            "trubka_relay_uis_sync_passes_total",
+            "counter",
+            "Reads of the UIS address book ([directory.uis_sync]), by outcome.",
+        );
+        for (outcome, counter) in ["done", "failed"].iter().zip(&self.uis_sync_passes) {
+            let _ = writeln!(
+                out,
+                "trubka_relay_uis_sync_passes_total{{outcome=\"{outcome}\"}} {}",
+                get(counter)
+            );
+        }
+        header(
+            &mut out,
+            "trubka_relay_uis_sync_contacts_total",
+            "counter",
+            "Team contacts the UIS address book added, updated, deleted, and UIS contacts skipped.",
+        );
+        let changes = ["added", "updated", "deleted", "skipped"];
+        for (change, counter) in changes.iter().zip(&self.uis_sync_contacts) {
+            let _ = writeln!(
+                out,
+                "trubka_relay_uis_sync_contacts_total{{change=\"{change}\"}} {}",
+                get(counter)
+            );
+        }
         for (name, kind, help, value) in simple.into_iter().chain(retention).chain(crm) {
             header(&mut out, name, kind, help);
             let _ = writeln!(out, "{name} {value}");

@@ -25,6 +25,7 @@ use crate::config::{ConfigError, RelayConfig};
 use crate::directory::DirectoryError;
 use crate::directory::crm::CrmLookup;
 use crate::directory::live::Directory;
+use crate::directory::uis_sync::UisSync;
 use crate::hub::Hub;
 use crate::invites::InviteDesk;
 use crate::metrics::Metrics;
@@ -254,6 +255,17 @@ impl Relay {
         )
     }
 
+    /// The UIS address book read into the team directory (see
+    /// [`crate::directory::uis_sync`]); `serve` runs it with `[directory.uis_sync]`, and
+    /// [`UisSync::run_once`] runs a pass now.
+    pub fn uis_sync(&self) -> UisSync {
+        UisSync::new(
+            Arc::clone(&self.state.pbx),
+            Arc::clone(&self.state.directory),
+            Arc::clone(&self.state.metrics),
+        )
+    }
+
     /// Retention of raw notifications and events (see [`crate::retention`]); `serve` runs it
     /// on its schedule, and [`Retention::run_once`] runs it now.
     pub fn retention(&self) -> Retention {
@@ -295,6 +307,8 @@ impl Relay {
         let retention = self.retention();
         let presence = self.presence();
         let tagger = self.tagger();
+        let uis_sync = self.uis_sync();
+        let uis_sync_config = self.config.directory.uis_sync.clone();
         let own_https = self.config.tls.is_some();
         let Relay {
             state,
@@ -307,6 +321,7 @@ impl Relay {
         let retaining = tokio::spawn(retention.run(stop.clone()));
         let reading_presence = tokio::spawn(presence.run(stop.clone()));
         let tagging = tokio::spawn(tagger.run(Arc::clone(&state.uis_tags), stop.clone()));
+        let syncing_uis = tokio::spawn(uis_sync.run(uis_sync_config, stop.clone()));
         let directory_watch = tokio::spawn(
             Arc::clone(&state.directory).watch(Arc::clone(&state.reads), stop.clone()),
         );
@@ -349,6 +364,7 @@ impl Relay {
         let _ = retaining.await;
         let _ = reading_presence.await;
         let _ = tagging.await;
+        let _ = syncing_uis.await;
         let _ = directory_watch.await;
         drop(state);
         writer.shutdown().await;

@@ -47,6 +47,7 @@ fn config(data: &Path, crm: Option<String>) -> RelayConfig {
                 url,
                 ..LookupConfig::default()
             }),
+            ..DirectoryConfig::default()
         },
         ..RelayConfig::default()
     }

@@ -1,6 +1,6 @@
-//! `trubka-relay contacts import|export|list`: the admin's side of the team directory. Works
-//! on the database a running relay uses; the relay notices the new version within a quarter
-//! of a second and tells every connected agent (`crate::directory::live`).
+//! `trubka-relay contacts import|export|list|uis-sync`: the admin's side of the team
+//! directory. Works on the database a running relay uses; the relay notices the new version
+//! within a quarter of a second and tells every connected agent (`crate::directory::live`).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -14,7 +14,9 @@ use super::CliError;
 use crate::config::RelayConfig;
 use crate::directory::import::{self, FileKind, ImportReport};
 use crate::directory::store::StoredContact;
+use crate::directory::uis_sync::{self, SyncReport, UisSyncError};
 use crate::directory::{DirectoryError, export};
+use crate::pbx::PbxApis;
 use crate::store::{Role, Store, open_connection, prepare_data_dir};
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +34,9 @@ pub enum ContactsCommand {
         /// The file to write.
         file: PathBuf,
     },
+    /// Read the UIS address book into the team directory now, as `[directory.uis_sync]` does
+    /// on its interval (needs [uis] api_key).
+    UisSync,
     /// List the contacts in a table.
     List {
         /// Only contacts whose name, company or email holds TEXT, or one of whose numbers
@@ -41,8 +46,8 @@ pub enum ContactsCommand {
     },
 }
 
-/// `contacts import|export|list` against the database in `config.data_dir`.
-pub fn contacts(
+/// `contacts import|export|list|uis-sync` against the database in `config.data_dir`.
+pub async fn contacts(
     config: &RelayConfig,
     command: &ContactsCommand,
     out: &mut impl Write,
@@ -97,8 +102,50 @@ pub fn contacts(
             let contacts = export::list(&conn, search.as_deref())?;
             write_table(out, &contacts, lang)?;
         }
+        ContactsCommand::UisSync => {
+            let pbx = PbxApis::from_config(config).map_err(UisSyncError::from)?;
+            let book = uis_sync::read_book(&pbx).await?;
+            let parser = NumberParser::new(&config.default_region)
+                .map_err(|e| DirectoryError::Region(e.to_string()))?;
+            let report = tokio::task::spawn_blocking(move || {
+                uis_sync::apply::apply(&mut conn, &parser, &book)
+            })
+            .await
+            .map_err(|e| DirectoryError::Stopped(e.to_string()))?
+            .map_err(UisSyncError::from)?;
+            write_uis_sync(out, &report, lang)?;
+        }
     }
     Ok(())
+}
+
+/// The UIS pass's outcome: each skipped contact, then the counts.
+fn write_uis_sync(out: &mut impl Write, report: &SyncReport, lang: Lang) -> io::Result<()> {
+    for (uis_id, reason) in &report.skipped {
+        writeln!(
+            out,
+            "{}",
+            tr!(
+                lang,
+                "контакт UIS {uis_id} пропущен: {reason}",
+                "UIS contact {uis_id} skipped: {reason}"
+            )
+        )?;
+    }
+    let (read, added, updated, deleted) =
+        (report.read, report.added, report.updated, report.deleted);
+    let (skipped, version) = (report.skipped.len(), report.version);
+    writeln!(
+        out,
+        "{}",
+        tr!(
+            lang,
+            "Адресная книга UIS: контактов {read}; новых {added}, обновлено {updated}, удалено \
+             {deleted}, пропущено {skipped} (версия справочника {version}).",
+            "UIS address book: {read} contacts; {added} new, {updated} updated, {deleted} \
+             deleted, {skipped} skipped (directory version {version})."
+        )
+    )
 }
 
 /// Why a row was not imported, in `lang`.

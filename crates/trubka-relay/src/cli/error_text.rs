@@ -15,6 +15,7 @@ use crate::config::{
     ConfigError, RETENTION_BATCH_ROWS, RETENTION_MIN_INTERVAL_SECS, RetentionError,
 };
 use crate::directory::DirectoryError;
+use crate::directory::uis_sync::UisSyncError;
 use crate::relay::RelayError;
 use crate::setup::{output_error, region_error, store_error};
 use crate::tls::TlsError;
@@ -85,6 +86,8 @@ impl CliError {
             CliError::Update(e) => e.localized(lang),
             CliError::Directory(e) => directory_error(e, lang),
             CliError::Tags(e) => e.localized(lang),
+            CliError::UisSync(UisSyncError::Directory(e)) => directory_error(e, lang),
+            CliError::UisSync(e) => e.localized(lang),
             CliError::ReadFile { path, source } => {
                 let path = path.display();
                 tr!(
@@ -137,6 +140,7 @@ fn config_error(error: &ConfigError, lang: Lang) -> String {
         ConfigError::Retention(e) => retention_error(e, lang),
         ConfigError::Tls(e) => e.localized(lang),
         ConfigError::Lookup(e) => e.localized(lang),
+        ConfigError::UisSync(e) => e.localized(lang),
     }
 }
 

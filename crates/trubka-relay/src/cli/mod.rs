@@ -69,7 +69,7 @@ pub enum Command {
     /// Manage the agents who may connect.
     #[command(subcommand)]
     Agent(AgentCommand),
-    /// The team directory: import, export and list contacts.
+    /// The team directory: import, export and list contacts, read the UIS address book.
     #[command(subcommand)]
     Contacts(ContactsCommand),
     /// The tags agents pick for their notes on calls.
@@ -173,6 +173,8 @@ pub enum CliError {
     Directory(#[from] crate::directory::DirectoryError),
     #[error(transparent)]
     Tags(#[from] TagError),
+    #[error(transparent)]
+    UisSync(#[from] crate::directory::uis_sync::UisSyncError),
     #[error("cannot read {}: {source}", path.display())]
     ReadFile { path: PathBuf, source: io::Error },
     #[error("cannot write {}: {source}", path.display())]

@@ -1,6 +1,7 @@
-//! `[directory]`: the team directory's settings. Its one subsection, `[directory.lookup]`,
-//! names the CRM the relay asks about a caller the directory does not know
-//! (`crate::directory::crm`); without it the relay asks no one.
+//! `[directory]`: the team directory's settings. `[directory.lookup]` names the CRM the relay
+//! asks about a caller the directory does not know (`crate::directory::crm`); without it the
+//! relay asks no one. `[directory.uis_sync]` keeps the UIS address book in the directory
+//! (`crate::directory::uis_sync`); without it the relay reads no address book.
 //!
 //! The section is checked whole when the configuration is read (the URL template, the
 //! headers, the answer's JSON pointers), so a typo stops every subcommand with what to fix
@@ -22,6 +23,76 @@ pub const MAX_TIMEOUT_MS: u64 = 30_000;
 pub struct DirectoryConfig {
     /// The CRM asked about unknown callers; absent, nobody is asked.
     pub lookup: Option<LookupConfig>,
+    /// The UIS address book synced into the directory; absent, it is not read.
+    pub uis_sync: Option<UisSyncConfig>,
+}
+
+/// The longest `interval_minutes`: a day.
+pub const MAX_SYNC_MINUTES: u32 = 1_440;
+
+/// `[directory.uis_sync]`: the UIS address book (`get.contacts`) read on an interval.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UisSyncConfig {
+    /// Minutes between two reads of the address book (the first soon after start).
+    pub interval_minutes: u32,
+}
+
+impl Default for UisSyncConfig {
+    fn default() -> UisSyncConfig {
+        UisSyncConfig {
+            interval_minutes: 15,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UisSyncConfigError {
+    #[error("[directory.uis_sync] interval_minutes = {0}: between 1 and {MAX_SYNC_MINUTES}")]
+    Interval(u32),
+}
+
+impl UisSyncConfigError {
+    pub fn localized(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (UisSyncConfigError::Interval(_), Lang::En) => self.to_string(),
+            (UisSyncConfigError::Interval(minutes), _) => format!(
+                "[directory.uis_sync] interval_minutes = {minutes}: нужно от 1 до {MAX_SYNC_MINUTES}"
+            ),
+        }
+    }
+}
+
+impl UisSyncConfig {
+    pub fn validate(&self) -> Result<(), UisSyncConfigError> {
+        if (1..=MAX_SYNC_MINUTES).contains(&self.interval_minutes) {
+            Ok(())
+        } else {
+            Err(UisSyncConfigError::Interval(self.interval_minutes))
+        }
+    }
+
+    /// Applies `TRUBKA_RELAY_DIRECTORY_UIS_SYNC_<key>`: `MINUTES` sets the interval (and turns the
+    /// sync on); empty turns it off whatever the file says.
+    pub(crate) fn apply_env(
+        sync: &mut Option<UisSyncConfig>,
+        key: &str,
+        value: &str,
+    ) -> Result<bool, String> {
+        match key {
+            "MINUTES" if value.trim().is_empty() => *sync = None,
+            "MINUTES" => {
+                let minutes = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("`{value}` is not a number of minutes"))?;
+                sync.get_or_insert_with(UisSyncConfig::default)
+                    .interval_minutes = minutes;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 /// `[directory.lookup]`: one HTTP request per unknown caller's number, its answer cached.
@@ -428,6 +499,7 @@ mod tests {
             directory: DirectoryConfig,
         }
         let file: File = toml::from_str(&section[..end]).unwrap();
+        assert_eq!(file.directory.uis_sync, Some(UisSyncConfig::default()));
         let mut lookup = file.directory.lookup.expect("the lookup");
         lookup.validate().unwrap();
         assert_eq!(lookup.headers.len(), 1);
@@ -457,5 +529,37 @@ mod tests {
         assert_eq!(set.timeout_ms, LookupConfig::default().timeout_ms);
         LookupConfig::apply_env(&mut lookup, "URL", String::new()).unwrap();
         assert_eq!(lookup, None);
+    }
+
+    #[test]
+    fn the_uis_sync_interval_is_checked_and_set_from_the_environment() {
+        let section: DirectoryConfig =
+            toml::from_str("[uis_sync]\ninterval_minutes = 60\n").unwrap();
+        assert_eq!(section.uis_sync.as_ref().unwrap().interval_minutes, 60);
+        assert!(toml::from_str::<DirectoryConfig>("[uis_sync]\nevery = 1\n").is_err());
+        for minutes in [0, MAX_SYNC_MINUTES + 1] {
+            let error = UisSyncConfig {
+                interval_minutes: minutes,
+            }
+            .validate()
+            .unwrap_err();
+            assert!(error.localized(Lang::Ru).contains("нужно от 1 до 1440"));
+            assert!(error.localized(Lang::En).contains("between 1 and 1440"));
+        }
+        let mut sync = None;
+        assert_eq!(
+            UisSyncConfig::apply_env(&mut sync, "MINUTES", "5"),
+            Ok(true)
+        );
+        assert_eq!(
+            sync,
+            Some(UisSyncConfig {
+                interval_minutes: 5
+            })
+        );
+        assert!(UisSyncConfig::apply_env(&mut sync, "MINUTES", "often").is_err());
+        assert_eq!(UisSyncConfig::apply_env(&mut sync, "EVERY", "5"), Ok(false));
+        UisSyncConfig::apply_env(&mut sync, "MINUTES", "").unwrap();
+        assert_eq!(sync, None);
     }
 }

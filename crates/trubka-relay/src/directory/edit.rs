@@ -255,18 +255,26 @@ pub(crate) fn delete(
 ) -> Result<u64, DirectoryError> {
     let mut change = Change::begin(conn, author)?;
     let old = live(&change.tx, id)?;
-    let empty = ContactFields::default();
-    let changed = changed_fields(&old.fields, &empty);
-    store::update(
-        &change.tx,
-        id,
-        change.version,
-        true,
-        &empty,
-        author,
-        change.at_ms,
-    )?;
-    store::replace_numbers(&change.tx, id, &[])?;
-    change.finish_one(id, ChangeAction::Deleted, &changed, true, &empty)?;
+    change.tombstone(&old)?;
     change.commit()
+}
+
+impl Change<'_> {
+    /// Makes the live contact `old` a tombstone with its history row.
+    pub(crate) fn tombstone(&mut self, old: &StoredContact) -> Result<(), DirectoryError> {
+        let empty = ContactFields::default();
+        let changed = changed_fields(&old.fields, &empty);
+        store::update(
+            &self.tx,
+            old.id,
+            self.version,
+            true,
+            &empty,
+            self.author,
+            self.at_ms,
+        )?;
+        store::replace_numbers(&self.tx, old.id, &[])?;
+        self.finish_one(old.id, ChangeAction::Deleted, &changed, true, &empty)?;
+        Ok(())
+    }
 }

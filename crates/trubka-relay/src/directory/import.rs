@@ -141,7 +141,10 @@ fn import_one(
 }
 
 /// The oldest live contact the merge rule says `row` is.
-fn same_person(conn: &Connection, row: &Checked) -> Result<Option<StoredContact>, DirectoryError> {
+pub(crate) fn same_person(
+    conn: &Connection,
+    row: &Checked,
+) -> Result<Option<StoredContact>, DirectoryError> {
     let name = row.fields.name.trim().to_lowercase();
     let mut ids = Vec::new();
     for number in row.numbers.iter().filter(|n| n.field.is_none()) {

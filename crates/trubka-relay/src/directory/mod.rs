@@ -1,8 +1,9 @@
 //! The team directory: one phone book for every agent of the call center, kept by the relay
 //! (docs/protocol.md, «Team directory»).
 //!
-//! Contacts come from the admin's imports, from agents' edits and — for numbers the directory
-//! does not know — from the CRM (`[directory.lookup]`). Every change gets the next directory
+//! Contacts come from the admin's imports, from agents' edits, from the UIS address book
+//! (`[directory.uis_sync]`) and — for numbers the directory does not know — from the CRM
+//! (`[directory.lookup]`). Every change gets the next directory
 //! version and a history row saying who made it; desktops keep a copy and ask for the
 //! changes after the version they hold.
 
@@ -14,6 +15,7 @@
 //! - [`import`] + [`export`]: the admin's files (CSV, vCard), the merge rule, `contacts list`.
 //! - [`live`]: the running relay's writes and the version announced to every stream.
 //! - [`crm`]: the CRM lookup (`[directory.lookup]`).
+//! - [`uis_sync`]: the UIS address book kept in the directory (`[directory.uis_sync]`).
 
 pub mod changes;
 pub mod crm;
@@ -23,6 +25,7 @@ pub mod import;
 pub(crate) mod live;
 pub mod lookup;
 pub(crate) mod store;
+pub mod uis_sync;
 
 pub use import::{FileKind, ImportReport};
 

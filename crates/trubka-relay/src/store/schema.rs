@@ -101,6 +101,8 @@ const MIGRATIONS: &[&str] = &[
     // 10: the calls an agent is talking on, so a relay that starts knows who is on a call
     // (`crate::presence::on_call`).
     crate::presence::on_call::SCHEMA,
+    // 11: which team contact each UIS address-book contact is (`crate::directory::uis_sync`).
+    crate::directory::uis_sync::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.

@@ -32,6 +32,7 @@ fn with_lookup(lookup: LookupConfig) -> RelayConfig {
     RelayConfig {
         directory: DirectoryConfig {
             lookup: Some(lookup),
+            ..DirectoryConfig::default()
         },
         ..RelayConfig::default()
     }

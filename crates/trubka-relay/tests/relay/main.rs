@@ -38,5 +38,6 @@ mod setup;
 mod time_zones;
 mod tls;
 mod tls_signal;
+mod uis_sync;
 mod uis_tags;
 mod walkthrough;

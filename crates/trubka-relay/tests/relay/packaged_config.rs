@@ -88,6 +88,8 @@ fn every_commented_key_is_one_the_relay_takes_with_its_default_value() {
     assert_eq!(std::mem::take(&mut lookup.headers).len(), 1);
     lookup.url.clear();
     assert_eq!(lookup, LookupConfig::default());
+    let sync = config.directory.uis_sync.take();
+    assert_eq!(sync, Some(trubka_relay::config::UisSyncConfig::default()));
     assert_eq!(config, installed_defaults());
 }
 

@@ -45,6 +45,8 @@ pub(crate) struct Pbx {
     pub(crate) presence: trubka_relay::presence::ReadBack,
     /// The relay's tagger of UIS calls (its queue, for tests to watch).
     pub(crate) tagger: trubka_relay::uis_tags::Tagger,
+    /// The relay's reader of the UIS address book, run by tests when they want it.
+    pub(crate) uis_sync: trubka_relay::directory::uis_sync::UisSync,
     pub(crate) metrics: std::sync::Arc<trubka_relay::metrics::Metrics>,
     pub(crate) config: RelayConfig,
     paused: Option<(Relay, TcpListener)>,
@@ -136,6 +138,7 @@ impl Pbx {
             reconciler: opened.reconciler(),
             presence: opened.presence(),
             tagger: opened.tagger(),
+            uis_sync: opened.uis_sync(),
             metrics: opened.metrics(),
             config,
             paused: Some((opened, relay_listener)),
