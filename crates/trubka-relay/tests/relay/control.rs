@@ -58,14 +58,8 @@ async fn control(pbx: &Pbx, token: &str, call_id: &str, body: Value) -> (u16, Va
 }
 
 async fn actions(pbx: &Pbx, token: &str, call_id: &str) -> (u16, Value) {
-    let response = pbx
-        .http
-        .get(pbx.relay_url(&format!("/v1/calls/{call_id}/actions")))
-        .bearer_auth(token)
-        .send()
+    pbx.get_as(token, &format!("/v1/calls/{call_id}/actions"))
         .await
-        .unwrap();
-    crate::common::read_json(response).await
 }
 
 /// The control methods (not lists) the simulator received, in order.

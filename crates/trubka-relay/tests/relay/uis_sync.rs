@@ -21,15 +21,8 @@ use crate::support::{Pbx, anna};
 const CAST_CONTACTS: usize = 6;
 
 async fn lookup(pbx: &Pbx, token: &str, number: &str) -> Vec<DirectoryContact> {
-    let response = pbx
-        .http
-        .get(pbx.relay_url("/v1/directory/lookup"))
-        .query(&[("number", number)])
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let (status, answer) = read_json(response).await;
+    let path = format!("/v1/directory/lookup?number={}", number.replace('+', "%2B"));
+    let (status, answer) = pbx.get_as(token, &path).await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_value::<LookupAnswer>(answer)
         .unwrap()
@@ -37,14 +30,8 @@ async fn lookup(pbx: &Pbx, token: &str, number: &str) -> Vec<DirectoryContact> {
 }
 
 async fn history(pbx: &Pbx, token: &str, id: i64) -> ContactWithHistory {
-    let response = pbx
-        .http
-        .get(pbx.relay_url(&format!("/v1/directory/contacts/{id}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let (status, answer) = read_json(response).await;
+    let path = format!("/v1/directory/contacts/{id}");
+    let (status, answer) = pbx.get_as(token, &path).await;
     assert_eq!(status, 200, "{answer}");
     serde_json::from_value(answer).unwrap()
 }

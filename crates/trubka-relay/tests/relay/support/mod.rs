@@ -196,6 +196,18 @@ impl Pbx {
         read_json(response).await
     }
 
+    /// `GET path` on the relay as the agent with `token`.
+    pub(crate) async fn get_as(&self, token: &str, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(self.relay_url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        read_json(response).await
+    }
+
     /// `POST /sim/calls`; returns the call id (`uis:…` / `sipuni:…`).
     pub(crate) async fn sim_call(&self, body: Value) -> String {
         let response = self
