@@ -4,7 +4,7 @@
 //! Everything is read again from the tables each time, so the order events arrived in, or a
 //! call reconciliation stored later, gives the same cases.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -338,13 +338,22 @@ pub(crate) fn plan(
     Ok(plan)
 }
 
+/// What a pass folded: the calls, and the log's head read before their fold (see
+/// [`super::owed`]).
+pub(crate) struct Folded<'a> {
+    pub(crate) calls: &'a BTreeSet<String>,
+    pub(crate) read_head: u64,
+}
+
 /// Writes the call numbers, the plans and whether an agent talks on each call folded
-/// (`talking`, see `presence::on_call::keep`) in one short transaction.
+/// (`talking`, see `presence::on_call::keep`), and settles the calls `folded`, in one short
+/// transaction.
 pub(crate) fn write(
     conn: &Connection,
     assigned: &HashMap<String, String>,
     plans: &[Plan],
     talking: &[(String, bool)],
+    folded: Option<Folded<'_>>,
     now: DateTime<Utc>,
 ) -> Result<(), CaseError> {
     // Immediate: a read transaction upgraded to a write after the event writer committed
@@ -391,6 +400,9 @@ pub(crate) fn write(
         }
     }
     crate::presence::on_call::keep(&tx, talking)?;
+    if let Some(folded) = folded {
+        super::owed::settle(&tx, folded.calls, folded.read_head)?;
+    }
     tx.commit()?;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //!   the same thread as jobs ([`Cases::run`]), so one connection writes these tables.
 //! - [`derive`]: the SQL of one number's recomputation: its calls, closes and notes in, its
 //!   case rows out.
+//! - [`owed`]: the calls the worker still owes a fold, kept across a crash.
 //! - [`claims`]: «Перезваниваю» — who calls the client back, and when that lapses.
 //! - [`notes`]: notes on calls and the admin's tags.
 //! - [`read`]: what `GET /v1/cases` and `GET /v1/calls/{id}/notes` read, through the pool.
@@ -17,6 +18,7 @@
 pub(crate) mod claims;
 pub(crate) mod derive;
 pub(crate) mod notes;
+pub(crate) mod owed;
 pub(crate) mod read;
 pub(crate) mod worker;
 

@@ -18,7 +18,7 @@ use trubka_core::RecordingRule;
 use trubka_protocol::ServerFrame;
 use trubka_protocol::cases::CaseView;
 
-use super::{CaseError, CaseQueue, Cases, claims, derive};
+use super::{CaseError, CaseQueue, Cases, claims, derive, owed};
 use crate::agents::{AgentId, AgentSet};
 use crate::config::CasesConfig;
 use crate::hub::Hub;
@@ -121,7 +121,7 @@ impl Drop for CaseThread {
 
 impl CaseWorker {
     fn run(&mut self, queue: &CaseQueue) {
-        self.resume_presence();
+        self.resume();
         // Ends when stopped; each pass is bounded by what was queued before it.
         loop {
             // While older calls wait for their cases, idle time goes to them at once.
@@ -162,13 +162,18 @@ impl CaseWorker {
         }
     }
 
-    /// Folds again the calls an agent was talking on when the relay last stopped (kept in
-    /// `calls_talking`), as the live path folds a touched call: presence knows who is on a
-    /// call at once, not from the call's next event, and a call that ended or fell silent
-    /// meanwhile leaves the table.
-    fn resume_presence(&mut self) {
+    /// Folds again, as the live path folds a touched call, the calls an agent was talking on
+    /// when the relay last stopped (kept in `calls_talking`) and those whose stored events
+    /// were never folded (`owed`: the relay died first): presence knows who is on a call at
+    /// once, not from the call's next event, a call that ended or fell silent meanwhile
+    /// leaves the table, and a call whose last events came just before a crash gets its
+    /// cases.
+    fn resume(&mut self) {
         let calls = match self.refresh_agents() {
-            Ok(()) => on_call::kept(&self.conn),
+            Ok(()) => on_call::kept(&self.conn).and_then(|mut calls| {
+                calls.extend(owed::owed(&self.conn)?);
+                Ok(calls)
+            }),
             Err(e) => Err(e),
         };
         match calls {
@@ -209,6 +214,8 @@ impl CaseWorker {
         mut numbers: BTreeSet<String>,
     ) -> Result<Vec<CaseView>, CaseError> {
         let now = Utc::now();
+        // Read before the fold: the marks it settles are the ones it covers (`owed`).
+        let read_head = owed::head(&self.conn)?;
         let mut assigned = HashMap::new();
         // Whether an agent talks on each call, kept with the cases (`presence::on_call`).
         let mut talking = Vec::with_capacity(calls.len());
@@ -237,7 +244,8 @@ impl CaseWorker {
         for number in &numbers {
             plans.push(derive::plan(self, number, &assigned, now)?);
         }
-        derive::write(&self.conn, &assigned, &plans, &talking, now)?;
+        let folded = derive::Folded { calls, read_head };
+        derive::write(&self.conn, &assigned, &plans, &talking, Some(folded), now)?;
         let mut sent = Vec::new();
         for plan in plans {
             for (view, audience) in plan.into_changed() {
@@ -306,7 +314,7 @@ impl CaseWorker {
                     assigned.insert(call.clone(), number);
                 }
             }
-            derive::write(&self.conn, &assigned, &[], &[], Utc::now())?;
+            derive::write(&self.conn, &assigned, &[], &[], None, Utc::now())?;
             self.backfill_after = Some(last.clone());
             return Ok(());
         }

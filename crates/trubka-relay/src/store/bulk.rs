@@ -2,7 +2,8 @@
 //! writer stores it (its `seq`, its audience, its call's row), a whole slice in one
 //! transaction, without frames. This is how a large log is loaded in one go (the cases
 //! benchmark fills a million calls with it); the relay's case worker gives the calls their
-//! cases when it next starts, as it does for a log from before cases.
+//! cases when it next starts, as it does for a log from before cases (and folds again the
+//! calls it had numbered before, `crate::cases::owed`).
 
 use chrono::Utc;
 use rusqlite::TransactionBehavior;
@@ -42,10 +43,13 @@ impl Store {
                 json: event_to_json(event),
                 event: event.clone(),
             };
+            let call_id = event.call_id.0.clone();
             match insert_event(&tx, &agents, prepared, head + 1, now_ms)? {
                 Inserted::New { .. } => {
                     head += 1;
                     appended.stored += 1;
+                    // A call the case worker knows is folded again when the relay starts.
+                    crate::cases::owed::mark_if_numbered(&tx, &call_id, head)?;
                 }
                 Inserted::Duplicate { .. } => appended.duplicates += 1,
             }

@@ -103,6 +103,9 @@ const MIGRATIONS: &[&str] = &[
     crate::presence::on_call::SCHEMA,
     // 11: which team contact each UIS address-book contact is (`crate::directory::uis_sync`).
     crate::directory::uis_sync::SCHEMA,
+    // 12: the calls the case worker still owes a fold, so a crash loses none
+    // (`crate::cases::owed`).
+    crate::cases::owed::SCHEMA,
 ];
 
 /// Brings the database to the current schema; creates the epoch on a new database.

@@ -382,6 +382,13 @@ impl Writer {
                 }
                 answers.push(stored);
             }
+            // Owed to the case worker until it folds them, in case the relay dies first.
+            let mut marked = std::collections::HashSet::with_capacity(touched.len());
+            for call_id in &touched {
+                if marked.insert(call_id.as_str()) {
+                    crate::cases::owed::mark(&tx, call_id, head)?;
+                }
+            }
             for rejection in &rejections {
                 insert_rejection(&tx, rejection, now_ms)?;
             }

@@ -510,12 +510,13 @@ async fn notes_with_the_admins_tags_reach_the_case_and_a_case_closes_by_hand_wit
     relay.stop().await;
 }
 
-/// `GET /v1/cases` as `token` from the relay at `addr`, asked again until the first case
-/// holds both calls of the test (at most [`WAIT`]).
-async fn both_calls_in_one_case(
+/// `GET /v1/cases` as `token` from the relay at `addr`, asked again until `done` holds (at
+/// most [`WAIT`]).
+async fn cases_until(
     http: &reqwest::Client,
     addr: std::net::SocketAddr,
     token: &str,
+    done: impl Fn(&[CaseView]) -> bool,
 ) -> Vec<CaseView> {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
@@ -526,7 +527,7 @@ async fn both_calls_in_one_case(
             .await
             .unwrap();
         let cases = response.json::<CaseList>().await.unwrap().cases;
-        if cases.first().is_some_and(|c| c.calls.len() == 2) {
+        if done(&cases) {
             return cases;
         }
         assert!(tokio::time::Instant::now() < deadline, "{cases:?}");
@@ -534,21 +535,87 @@ async fn both_calls_in_one_case(
     }
 }
 
+/// [`cases_until`] the first case holds both calls of the test.
+async fn both_calls_in_one_case(
+    http: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    token: &str,
+) -> Vec<CaseView> {
+    cases_until(http, addr, token, |cases| {
+        cases.first().is_some_and(|c| c.calls.len() == 2)
+    })
+    .await
+}
+
+/// A supervisor on the relay whose data is in `data`; returns its token.
+fn supervisor(data: &std::path::Path) -> String {
+    let new = trubka_relay::NewAgent {
+        name: "Ольга".to_owned(),
+        supervisor: true,
+        ..trubka_relay::NewAgent::default()
+    };
+    let store = trubka_relay::Store::open(data).unwrap();
+    store.add_agent(&new).unwrap().1.0
+}
+
+#[tokio::test]
+async fn a_call_stored_but_never_folded_before_a_crash_gets_its_case_on_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let relay = FolderRelay::start(&data, trubka_relay::RelayConfig::default()).await;
+    let olga = supervisor(&data);
+    let http = reqwest::Client::new();
+    let call = missed(1, "100", -10);
+    // The call comes in and rings: the case worker folds it and gives it its number.
+    relay.uis(&http, &call[..2]).await;
+    let conn = rusqlite::Connection::open(data.join("relay.db")).unwrap();
+    let numbered = || -> i64 {
+        conn.query_row(
+            "SELECT count(*) FROM call_clients WHERE call_id = 'uis:1'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while numbered() == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "never numbered");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    relay.stop().await;
+
+    // «Потерянный звонок» is stored as the writer stores it, and the relay dies before its
+    // case worker folds it (here: no relay runs at all).
+    let body = serde_json::to_vec(&call[2]).unwrap();
+    let request = trubka_protocol::hook::HookRequest {
+        query: "",
+        content_type: Some("application/json"),
+        body: &body,
+    };
+    let phones = trubka_core::PhoneParser::russia();
+    let events = trubka_protocol::uis::parse_uis(&request, None, &phones).unwrap();
+    let mut store = trubka_relay::Store::open(&data).unwrap();
+    assert_eq!(store.append_events(&events).unwrap().stored, 1);
+    drop(store);
+
+    let relay = FolderRelay::start(&data, trubka_relay::RelayConfig::default()).await;
+    let cases = cases_until(&http, relay.addr, &olga, |cases| !cases.is_empty()).await;
+    assert_eq!(cases.len(), 1, "{cases:?}");
+    assert_eq!(cases[0].status, WireCaseStatus::Open);
+    assert_eq!(cases[0].calls.len(), 1);
+    let owed: i64 = conn
+        .query_row("SELECT count(*) FROM cases_owed", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(owed, 0, "the fold settled what was owed");
+    relay.stop().await;
+}
+
 #[tokio::test]
 async fn a_database_whose_calls_have_no_cases_gets_them_on_start() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let store = || trubka_relay::Store::open(&data).unwrap();
     let relay = FolderRelay::start(&data, trubka_relay::RelayConfig::default()).await;
-    let olga = store()
-        .add_agent(&trubka_relay::NewAgent {
-            name: "Ольга".to_owned(),
-            supervisor: true,
-            ..trubka_relay::NewAgent::default()
-        })
-        .unwrap()
-        .1
-        .0;
+    let olga = supervisor(&data);
     let http = reqwest::Client::new();
     let calls = [missed(1, "100", -30), missed(2, "100", -20)].concat();
     relay.uis(&http, &calls).await;
