@@ -55,6 +55,40 @@ async fn check_passes_against_a_well_configured_account() {
         "{text}"
     );
     assert!(!text.contains('✗'), "{text}");
+    says(&text, &["– Адресная книга UIS не подключена к справочнику"]);
+    pbx.stop().await;
+}
+
+#[tokio::test]
+async fn check_reads_the_uis_address_book_when_the_directory_takes_it() {
+    let on = |config: &mut trubka_relay::RelayConfig| {
+        config.directory.uis_sync = Some(trubka_relay::config::UisSyncConfig::default());
+    };
+    let pbx = Pbx::start(on, |_| {}).await;
+    let (ok, text) = check_output(&pbx).await;
+    assert!(ok, "{text}");
+    says(
+        &text,
+        &[
+            "✓ Адресная книга UIS (get.contacts) читается: контактов 6; справочник берёт её раз в 15 мин",
+        ],
+    );
+    pbx.stop().await;
+
+    let forbidden = |sim: &mut trubka_sim::SimConfig| {
+        sim.uis.forbidden_methods = vec!["get.contacts".to_owned()];
+    };
+    let pbx = Pbx::start(on, forbidden).await;
+    let (ok, text) = check_output(&pbx).await;
+    assert!(!ok, "{text}");
+    says(
+        &text,
+        &[
+            "✗ Адресная книга UIS (get.contacts): ",
+            "нет прав",
+            "[forbidden]",
+        ],
+    );
     pbx.stop().await;
 }
 

@@ -10,6 +10,8 @@
 //!   where to and with what result ([`uis_notifications`]).
 //! - Sipuni ([`sipuni`]): the cabinet number's form, the signature, «Услуга совершение звонков
 //!   по API», and every agent's extension against the cabinet's employees.
+//! - The UIS address book (`[directory.uis_sync]`, [`uis_book`]): `get.contacts` read whole,
+//!   its count ✓ or the refusal ✗.
 //! - The CRM (`[directory.lookup]`, [`crm`]): a sample number, asked as an unknown caller's
 //!   would be: found or nobody is ✓, a timeout ⚠, an error or an unreadable answer ✗.
 //!
@@ -25,6 +27,7 @@ mod keys;
 mod sipuni;
 mod uis;
 mod uis_agents;
+mod uis_book;
 mod uis_notifications;
 
 use std::io::{self, Write};
@@ -139,6 +142,9 @@ pub async fn run(
                  history reconciliation through Sipuni are off",
             ),
         )?,
+    }
+    if !samples.uis {
+        uis_book::uis_book(&mut report, config, &apis).await?;
     }
     crm::crm(&mut report, config).await?;
     let ok = report.ok;
