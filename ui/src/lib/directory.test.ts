@@ -36,12 +36,19 @@ describe("who changed what", () => {
     expect(changeText({ action: "number_attached", changed: ["phones"] })).toBe("добавил(а) номер");
     expect(changeText({ action: "edited", changed: [] })).toBe("изменил(а)");
     expect(authorName("import")).toBe("импорт из файла");
+    expect(authorName("UIS")).toBe("адресная книга UIS");
+    expect(changeText({ action: "imported", changed: ["email", "phones"], author: "UIS" })).toBe(
+      "синхронизация: email, телефоны",
+    );
+    expect(changeText({ action: "imported", changed: ["name"], author: "import" })).toBe("импортировал(а) из файла");
     expect(authorName("Игорь Лебедев")).toBe("Игорь Лебедев");
     setLanguage("en");
     expect(changeText({ action: "edited", changed: ["name", "company"] })).toBe("changed: name, company");
     expect(changeText({ action: "created", changed: ["name"] })).toBe("created the contact");
     expect(authorName("admin")).toBe("administrator");
     expect(authorName(null)).toBe("someone unknown");
+    expect(authorName("UIS")).toBe("UIS address book");
+    expect(changeText({ action: "imported", changed: ["company"], author: "UIS" })).toBe("synced: company");
     setLanguage("ru");
   });
 

@@ -50,11 +50,16 @@ const ACTIONS: Record<ChangeActionDto, Key> = {
   imported: "team.action.imported",
 };
 
-/** One history line's what: «создал(а) контакт», «изменил(а): телефоны, должность». */
-export function changeText(change: Pick<ContactChangeDto, "action" | "changed">): string {
-  const action = t(ACTIONS[change.action]);
+/** Who the relay's UIS address-book sync writes its changes as (`[directory.uis_sync]`). */
+const UIS_SYNC_AUTHOR = "UIS";
+
+/** One history line's what: «создал(а) контакт», «изменил(а): телефоны, должность», and for
+ * the UIS address book's changes «синхронизация: телефоны, email» (not «из файла»). */
+export function changeText(change: Pick<ContactChangeDto, "action" | "changed"> & { author?: string }): string {
+  const synced = change.action === "imported" && change.author === UIS_SYNC_AUTHOR;
+  const action = t(synced ? "team.action.synced" : ACTIONS[change.action]);
   const fields = changedFields(change.changed);
-  return change.action === "edited" && fields ? `${action}: ${fields}` : action;
+  return (change.action === "edited" || synced) && fields ? `${action}: ${fields}` : action;
 }
 
 /** «Последнее изменение: Игорь Лебедев, 14:05» for a team contact; `null` for a private one. */
