@@ -5,23 +5,24 @@
 //! переводит вызов вам», with her note, while he talks to the caller; «Соединить» hands the
 //! call over, Анна's card withdraws and his says so; both histories show «Переведён: Анна …
 //! → Игорь …».
-//! Анна then takes «Перерыв» through the command the tray's menu item runs (the tray cannot be
-//! clicked through WebDriver: `presence_set`, which calls the same `presence::set`), and the
-//! simulator routes the next call to Игорь: it rings in his app, and he hangs it up from his
-//! card. The status control sets her available again, the global shortcut (Ctrl+Alt+B) takes
-//! a break and ends it, and with the setting on a screen lock (logind's `Lock`, played on the
-//! test's bus) does too; the card's «Завершить» ends a call, and a Sipuni call's card greys
-//! out hold and transfer with why; made a supervisor, her team tab lists the agents and the
-//! calls in progress. Screenshots (`80-…` to `96-…`; `94-…` to `96-…` are Игорь's): the card
-//! with its buttons, the transfer picker, the status control and the team view, in Russian,
-//! English and a dark theme.
+//! Анна then takes «Перерыв» from the tray's menu: WebDriver cannot reach the tray, so the
+//! test clicks «Перерыв» → «Без причины» over D-Bus as a desktop panel does (the menu
+//! libayatana-appindicator exports, [`TrayMenu`]); her status control follows, the menu reads
+//! «Статус: Перерыв» with that item checked, and the simulator routes the next call to Игорь:
+//! it rings in his app, and he hangs it up from his card. The status control sets her
+//! available again, the global shortcut (Ctrl+Alt+B) takes a break and ends it, and with the
+//! setting on a screen lock (logind's `Lock`, played on the test's bus) does too; the card's
+//! «Завершить» ends a call, and a Sipuni call's card greys out hold and transfer with why; made
+//! a supervisor, her team tab lists the agents and the calls in progress. Screenshots (`80-…`
+//! to `96-…`; `94-…` to `96-…` are Игорь's): the card with its buttons, the transfer picker,
+//! the status control and the team view, in Russian, English and a dark theme.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use serde_json::{Value, json};
 
-use crate::harness::{App, Stack};
+use crate::harness::{App, Stack, TrayMenu};
 use crate::invite::painted;
 use crate::logind;
 use crate::notifications::FakeNotifications;
@@ -119,6 +120,29 @@ async fn wait_status(app: &App, status: &str) -> anyhow::Result<()> {
             .js("return document.querySelector('[data-testid=presence-control]')?.dataset.status ?? null")
             .await?;
         Ok((v.as_str() == Some(status)).then_some(()))
+    })
+    .await
+}
+
+/// The status items of the tray menu, each a check item.
+const TRAY_STATUSES: [&[&str]; 3] = [
+    &["На месте"],
+    &["Перерыв", "Без причины"],
+    &["Не беспокоить"],
+];
+
+/// Waits until the tray menu reads «Статус: `status`» and checks `mark` alone of its status
+/// items: the marks follow the relay's answer, not the click.
+async fn tray_says(app: &App, tray: &TrayMenu, status: &str, mark: &[&str]) -> anyhow::Result<()> {
+    let line = format!("Статус: {status}");
+    app.wait(&format!("the tray menu to say {line}"), SHORT, || async {
+        let items = tray.items().await?;
+        let marks = TRAY_STATUSES.iter().all(|path| {
+            let checked = items.iter().find(|i| i.is(path)).and_then(|i| i.checked);
+            checked == Some(*path == mark)
+        });
+        let says = items.iter().any(|i| i.is(&[&line]));
+        Ok((says && marks).then_some(()))
     })
     .await
 }
@@ -286,18 +310,13 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         agent.shot(shot).await;
     }
 
-    // «Перерыв» by the tray's command: the status control follows, the next call rings Игорь.
-    let set = invoke(
-        &app,
-        "window.__TAURI_INTERNALS__.invoke('presence_set', { status: 'break', reason: null })",
-    )
-    .await?;
-    assert_eq!(
-        set["value"]["status"],
-        json!("break"),
-        "presence_set: {set}"
-    );
+    // «Перерыв» → «Без причины» clicked in the tray's menu, over D-Bus as a panel clicks it:
+    // the status control and the menu follow, and the next call rings Игорь.
+    let tray = app.tray().await?;
+    tray_says(&app, &tray, "На месте", &["На месте"]).await?;
+    tray.click(&["Перерыв", "Без причины"]).await?;
     wait_status(&app, "break").await?;
+    tray_says(&app, &tray, "Перерыв", &["Перерыв", "Без причины"]).await?;
     status_shot(&app, "84-status-break-ru").await?;
     let routed = call_anna(&stack).await?;
     igor_card(&igor, &routed, "ringing_here").await?;

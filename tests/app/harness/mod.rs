@@ -5,9 +5,11 @@
 mod bus;
 mod session;
 mod stack;
+mod tray;
 
 pub(crate) use session::App;
 pub(crate) use stack::Stack;
+pub(crate) use tray::TrayMenu;
 
 use std::future::Future;
 use std::net::TcpListener;

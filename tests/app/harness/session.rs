@@ -318,6 +318,12 @@ impl App {
         Ok(())
     }
 
+    /// This app's tray menu, on its session bus (its own bus for [`App::launch_on_own_bus`]).
+    pub(crate) async fn tray(&self) -> anyhow::Result<super::TrayMenu> {
+        let address = self.bus.as_ref().map(OwnBus::address);
+        super::TrayMenu::find(address, Duration::from_secs(10)).await
+    }
+
     /// Switches WebDriver to the call-card window (or back to the main one).
     pub(crate) async fn to_card_window(&self) -> anyhow::Result<()> {
         let windows = self.client.windows().await?;
