@@ -49,7 +49,7 @@ async fn an_imported_client_pops_on_every_desktop_and_a_number_attached_from_a_c
         "ФИО;Телефон;Компания;E-mail\nИван Петров;8 (926) 123-45-67;ООО Ромашка;ivan@romashka.ru\n",
     )
     .unwrap();
-    let printed = system.import_contacts(&file);
+    let printed = system.import_contacts(&file).await;
     assert!(!printed.is_empty());
     let ivan = knows(&anna, "+79261234567").await;
 

@@ -199,7 +199,7 @@ impl System {
 
     /// The admin's `trubka-relay contacts import FILE` on the running relay's data folder;
     /// returns what it printed.
-    pub(crate) fn import_contacts(&self, file: &std::path::Path) -> String {
+    pub(crate) async fn import_contacts(&self, file: &std::path::Path) -> String {
         let mut out = Vec::new();
         trubka_relay::cli::contacts(
             &self.config,
@@ -208,6 +208,7 @@ impl System {
             },
             &mut out,
         )
+        .await
         .unwrap();
         String::from_utf8(out).unwrap()
     }

@@ -26,7 +26,7 @@ use trubka_relay::{NewAgent, RelayConfig, Store};
 use crate::common::relay::{TestRelay, WAIT, desktop, eventually};
 
 /// `trubka-relay contacts import FILE` on the running relay's data folder.
-fn import(relay: &TestRelay, file: &Path) {
+async fn import(relay: &TestRelay, file: &Path) {
     let mut out = Vec::new();
     trubka_relay::cli::contacts(
         &relay.config,
@@ -35,6 +35,7 @@ fn import(relay: &TestRelay, file: &Path) {
         },
         &mut out,
     )
+    .await
     .unwrap();
 }
 
@@ -101,7 +102,7 @@ async fn a_first_sync_brings_a_few_thousand_contacts_in_pages() {
     }
     let file = dir.path().join("clients.csv");
     std::fs::write(&file, csv).unwrap();
-    import(&relay, &file);
+    import(&relay, &file).await;
 
     let profile = dir.path().join("anna");
     let engine = Engine::open(Profile::at(&profile).unwrap()).await.unwrap();
