@@ -22,12 +22,18 @@ fn email_field(n: usize) -> String {
 }
 
 /// The directory's fields of `contact`: its name (or organisation), the organisation as the
-/// company, the first e-mail, every phone number (UIS's E.164 digits get their `+`), and the
+/// company (unless it is the name), the first e-mail, every phone number (UIS's E.164 digits get their `+`), and the
 /// personal manager, the groups and further e-mails as extra fields.
 pub(crate) fn fields_of(contact: &UisContact) -> ContactFields {
+    let name = contact.display_name().unwrap_or_default();
+    // An organisation's own contact is named after it: the company would only repeat it.
+    let company = contact
+        .organization_name
+        .clone()
+        .filter(|organization| *organization != name);
     let mut fields = ContactFields {
-        name: contact.display_name().unwrap_or_default(),
-        company: contact.organization_name.clone(),
+        name,
+        company,
         email: contact.emails.first().cloned(),
         phones: contact
             .phone_numbers
@@ -167,6 +173,20 @@ mod tests {
         assert_eq!(fields.fields[MANAGER_FIELD], "Смирнова Анна");
         assert_eq!(fields.fields[GROUPS_FIELD], "VIP, Опт");
         assert_eq!(fields.fields["E-mail 2"], "o.v@work.ru");
+    }
+
+    #[test]
+    fn an_organisations_own_contact_does_not_repeat_its_name_as_the_company() {
+        let company = UisContact {
+            id: 31247,
+            full_name: Some("ООО «Балтснаб»".into()),
+            organization_name: Some("ООО «Балтснаб»".into()),
+            phone_numbers: vec!["78123334455".into()],
+            ..UisContact::default()
+        };
+        let fields = fields_of(&company);
+        assert_eq!(fields.name, "ООО «Балтснаб»");
+        assert_eq!(fields.company, None);
     }
 
     #[test]
