@@ -3,7 +3,9 @@
 //! «Открыть в CRM» opening the link in the desktop's browser; a caller's number attached to
 //! a team contact from a card; deleting a team contact kept for supervisors; the card of a
 //! team contact; a caller only the CRM knows, named on the card «из CRM» (a fake CRM behind
-//! the relay's `[directory.lookup]`); the contact opened on answer ([`crate::open_on_answer`]);
+//! the relay's `[directory.lookup]`); the UIS address book joining the directory (the
+//! simulator's clients, their history «адресная книга UIS — синхронизация»); the contact
+//! opened on answer ([`crate::open_on_answer`]);
 //! all of it screenshotted in Russian and in English (`40-…` to `51-…`; the
 //! cards' shots are the card window's own, which the main window may cover on a screen with
 //! no window manager).
@@ -409,6 +411,23 @@ async fn team_directory_in_the_app() -> anyhow::Result<()> {
         "the number is the team's: {phones}"
     );
 
+    // The UIS account's address book joins the directory (`contacts uis-sync` runs the pass
+    // `[directory.uis_sync]` runs on its interval): its clients are on every desktop, and
+    // their history says where they came from.
+    let synced = stack.relay_admin(&["contacts", "uis-sync"])?;
+    assert!(synced.contains("новых 6"), "{synced}");
+    app.wait_text("[data-testid=contact-row]", "Васильева Ольга", CALL)
+        .await?;
+    open_contact(&app, "Васильева Ольга").await?;
+    app.wait_text(
+        "[data-testid=contact-last-change]",
+        "Последнее изменение: адресная книга UIS",
+        SHORT,
+    )
+    .await?;
+    history_entry(&app, &["адресная книга UIS", "синхронизация"]).await?;
+    history_shot(&app, "43b-contact-from-uis-ru").await?;
+
     // Everything in English.
     app.switch_language("en", "Call card").await?;
     app.click("[data-testid=tab-contacts]").await?;
@@ -433,6 +452,8 @@ async fn team_directory_in_the_app() -> anyhow::Result<()> {
         .await?;
     app.shot("47-contacts-private-filter-en").await;
     app.click("[data-testid=scope-all]").await?;
+    open_contact(&app, "Васильева Ольга").await?;
+    history_entry(&app, &["UIS address book", "synced"]).await?;
 
     stack.call(json!({"provider": "uis", "from": MARIA, "employee": "2339292", "outcome": "answered", "ring_seconds": 8, "talk_seconds": 2})).await?;
     stack.call(json!({"provider": "uis", "from": IRINA, "employee": "2339292", "outcome": "answered", "ring_seconds": 8, "talk_seconds": 2})).await?;
