@@ -5,15 +5,17 @@
 //! a status the agent or the PBX cabinet set meanwhile stays.
 //!
 //! [`AutoBreak`] decides; [`spawn`] listens to [`LockSignals`] and sets the status through
-//! [`crate::presence`]. Going to sleep is best effort: without a sleep inhibitor the system may
-//! suspend before the relay heard the break, and the relay's read-back shows what the PBX has.
+//! [`crate::presence`]. Going to sleep waits for the break: on Linux the app holds logind's
+//! `delay` sleep inhibitor and lets it go once the relay answered (or after a few seconds);
+//! where no inhibitor can be had the sleep does not wait, and the relay's read-back shows
+//! what the PBX has after the resume.
 
 use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager};
 
 use crate::dto::control::{AgentPresenceDto, PresenceStatusDto};
-use crate::platform::{LockSignals, Os};
+use crate::platform::{Handled, LockSignals, Os};
 use crate::state::AppState;
 
 /// What the system said.
@@ -83,10 +85,12 @@ pub fn spawn(app: &AppHandle) {
     });
 }
 
-fn on_signal(app: &AppHandle, signal: LockSignal) {
+/// Sets the status `signal` calls for, if any; the returned future ends when it is set (or
+/// refused).
+fn on_signal(app: &AppHandle, signal: LockSignal) -> Handled {
     tracing::debug!(?signal, "lock signal");
     if !app.state::<AppState>().prefs().auto_break {
-        return;
+        return Box::pin(std::future::ready(()));
     }
     let current = crate::presence::mine(app);
     let next = app
@@ -95,10 +99,15 @@ fn on_signal(app: &AppHandle, signal: LockSignal) {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .on(signal, current.as_ref());
-    if let Some(status) = next {
-        tracing::info!(?signal, ?status, "automatic break");
-        crate::presence::set_in_background(app, status, None);
-    }
+    let Some(status) = next else {
+        return Box::pin(std::future::ready(()));
+    };
+    tracing::info!(?signal, ?status, "automatic break");
+    let setting = crate::presence::set_in_background(app, status, None);
+    Box::pin(async move {
+        // A task that failed has said so (`presence-failed`); either way it is over.
+        let _ = setting.await;
+    })
 }
 
 #[cfg(test)]

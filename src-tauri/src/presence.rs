@@ -71,15 +71,20 @@ pub async fn set(
 }
 
 /// [`set`] from the tray, the shortcut or the automatic break: a refusal reaches the main
-/// window as the `presence-failed` event (shown as a toast).
-pub fn set_in_background(app: &AppHandle, status: PresenceStatusDto, reason: Option<String>) {
+/// window as the `presence-failed` event (shown as a toast). The handle says when it is over
+/// (the automatic break holds a sleep back until then); dropping it leaves the task running.
+pub fn set_in_background(
+    app: &AppHandle,
+    status: PresenceStatusDto,
+    reason: Option<String>,
+) -> tauri::async_runtime::JoinHandle<()> {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Err(e) = set(&app, status, reason).await {
             tracing::warn!(error = %e, ?status, "cannot set the status");
             let _ = app.emit_to(crate::windows::MAIN, "presence-failed", &e);
         }
-    });
+    })
 }
 
 /// The global shortcut: a break when not on one, available when on one.

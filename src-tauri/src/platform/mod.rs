@@ -175,20 +175,26 @@ pub trait Browser {
     fn open_in_browser(url: &url::Url) -> Result<(), Unavailable>;
 }
 
+/// What the app does about one [`LockSignal`], finished when this future is. Dropping it does
+/// not stop the work; before a sleep the system is held back until it is done.
+pub type Handled = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// The screen locked or unlocked and the system going to sleep or resumed: the agent's
 /// automatic break (a setting, off by default) follows them.
 ///
 /// Linux: logind on the system bus: a session's `Lock` and `Unlock` signals and its
 /// `LockedHint` property (set by the desktop's screen locker), and the manager's
-/// `PrepareForSleep(true|false)`. A Windows port listens for `WTS_SESSION_LOCK` /
+/// `PrepareForSleep(true|false)`, with logind's `delay` sleep inhibitor held meanwhile so
+/// that a sleep waits (a few seconds at most) until the break is written. A Windows port listens for `WTS_SESSION_LOCK` /
 /// `WTS_SESSION_UNLOCK` (`WTSRegisterSessionNotification`) and `WM_POWERBROADCAST`
 /// (`PBT_APMSUSPEND`, `PBT_APMRESUMEAUTOMATIC`); a macOS port for the distributed
 /// notifications `com.apple.screenIsLocked` / `com.apple.screenIsUnlocked` and
 /// `NSWorkspaceWillSleepNotification` / `NSWorkspaceDidWakeNotification`.
 pub trait LockSignals {
-    /// Calls `signal` for each lock, unlock, sleep and resume until the source ends; fails at
-    /// once when the service cannot be watched.
+    /// Calls `signal` for each lock, unlock, sleep and resume until the source ends; before
+    /// a sleep, waits (bounded) for what `signal` returned where the system lets an app delay
+    /// it; fails at once when the service cannot be watched.
     fn watch_lock(
-        signal: impl Fn(LockSignal) + Send + 'static,
+        signal: impl Fn(LockSignal) -> Handled + Send + 'static,
     ) -> impl Future<Output = Result<(), Unavailable>> + Send;
 }

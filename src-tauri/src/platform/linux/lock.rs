@@ -3,25 +3,60 @@
 //! (which GNOME's and KDE's lockers set when the screen locks by itself), and the manager's
 //! `PrepareForSleep`. Signals of any session count: a call-center desktop has one graphical
 //! session at a time.
+//!
+//! While it watches, it holds logind's `delay` inhibitor for sleep (`Manager.Inhibit`, «what»
+//! `sleep`, «mode» `delay`): at `PrepareForSleep(true)` logind waits until the app lets go of
+//! it — once the break is written, at most [`SLEEP_WAIT`] — and the app takes a new one after
+//! the resume. Where logind refuses it (policy, no logind), sleep simply does not wait.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use futures_util::StreamExt;
 use zbus::message::Type as MessageType;
-use zbus::zvariant::OwnedValue;
+use zbus::zvariant::{OwnedFd, OwnedValue};
 use zbus::{Connection, MatchRule, MessageStream};
 
 use super::Linux;
 use crate::auto_break::LockSignal;
-use crate::platform::{LockSignals, Unavailable};
+use crate::platform::{Handled, LockSignals, Unavailable};
 
+const LOGIND: &str = "org.freedesktop.login1";
+const LOGIND_PATH: &str = "/org/freedesktop/login1";
 const SESSION: &str = "org.freedesktop.login1.Session";
 const MANAGER: &str = "org.freedesktop.login1.Manager";
 const PROPERTIES: &str = "org.freedesktop.DBus.Properties";
 
+/// The longest a sleep waits for the break: under logind's default `InhibitDelayMaxSec` (5 s),
+/// after which logind would sleep anyway.
+pub(crate) const SLEEP_WAIT: Duration = Duration::from_secs(3);
+
 impl LockSignals for Linux {
-    async fn watch_lock(signal: impl Fn(LockSignal) + Send + 'static) -> Result<(), Unavailable> {
+    async fn watch_lock(
+        signal: impl Fn(LockSignal) -> Handled + Send + 'static,
+    ) -> Result<(), Unavailable> {
         watch(signal).await.map_err(|e| Unavailable(e.to_string()))
+    }
+}
+
+/// logind's `delay` inhibitor for sleep, held until dropped; `None` where it is refused.
+async fn inhibit_sleep(connection: &Connection) -> Option<OwnedFd> {
+    let why = "Перерыв в Трубке перед сном / Trubka's break before sleep";
+    let reply = connection
+        .call_method(
+            Some(LOGIND),
+            LOGIND_PATH,
+            Some(MANAGER),
+            "Inhibit",
+            &("sleep", "Trubka", why, "delay"),
+        )
+        .await;
+    match reply.and_then(|reply| reply.body().deserialize::<OwnedFd>()) {
+        Ok(fd) => Some(fd),
+        Err(error) => {
+            tracing::info!(%error, "no sleep inhibitor: a sleep will not wait for the break");
+            None
+        }
     }
 }
 
@@ -39,11 +74,12 @@ async fn stream(
     MessageStream::for_match_rule(rule.build(), connection, None).await
 }
 
-async fn watch(signal: impl Fn(LockSignal)) -> zbus::Result<()> {
+async fn watch(signal: impl Fn(LockSignal) -> Handled) -> zbus::Result<()> {
     let connection = Connection::system().await?;
     let mut session = stream(&connection, SESSION, None).await?;
     let mut sleep = stream(&connection, MANAGER, Some("PrepareForSleep")).await?;
     let mut properties = stream(&connection, PROPERTIES, Some("PropertiesChanged")).await?;
+    let mut inhibitor = inhibit_sleep(&connection).await;
     // Ends when the bus connection does (every stream ends with it).
     loop {
         let heard = tokio::select! {
@@ -62,8 +98,19 @@ async fn watch(signal: impl Fn(LockSignal)) -> zbus::Result<()> {
             }),
             else => return Ok(()),
         };
-        if let Some(heard) = heard {
-            signal(heard);
+        let Some(heard) = heard else { continue };
+        let handled = signal(heard);
+        match heard {
+            LockSignal::Sleeping => {
+                // logind sleeps once every delay inhibitor is let go: after the break.
+                let _ = tokio::time::timeout(SLEEP_WAIT, handled).await;
+                drop(inhibitor.take());
+            }
+            LockSignal::Resumed if inhibitor.is_none() => {
+                inhibitor = inhibit_sleep(&connection).await;
+            }
+            // The work goes on without being waited for.
+            _ => drop(handled),
         }
     }
 }
