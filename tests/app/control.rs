@@ -11,7 +11,9 @@
 //! «Статус: Перерыв» with that item checked, and the simulator routes the next call to Игорь:
 //! it rings in his app, and he hangs it up from his card. The status control sets her
 //! available again, the global shortcut (Ctrl+Alt+B) takes a break and ends it, and with the
-//! setting on a screen lock (logind's `Lock`, played on the test's bus) does too; the card's
+//! setting on a screen lock (logind's `Lock`, played on the test's bus) does too, and so does
+//! a sleep, which waits for it: the app lets go of its logind sleep inhibitor (a fake logind
+//! answers `Inhibit`) only once the relay has the break; the card's
 //! «Завершить» ends a call, and a Sipuni call's card greys out hold and transfer with why; made
 //! a supervisor, her team tab lists the agents and the calls in progress. Screenshots (`80-…`
 //! to `96-…`; `94-…` to `96-…` are Игорь's): the card with its buttons, the transfer picker,
@@ -192,6 +194,8 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
         "Игорь",
         &["--uis-employee", "2339293", "--sipuni-ext", "202"],
     )?;
+    // Before the app: it asks logind for a sleep inhibitor as it starts watching.
+    let logind = logind::FakeLogind::start().await?;
     let home = stack.dir.path().join("control-app");
     let app = App::launch(&["--home".into(), home.display().to_string()]).await?;
     app.sign_in_as_anna(&stack).await?;
@@ -363,6 +367,45 @@ async fn transfer_break_and_team_view_between_two_agents() -> anyhow::Result<()>
     wait_status(&app, "break").await?;
     logind::lock_screen(false).await?;
     wait_status(&app, "available").await?;
+
+    // Going to sleep: the app holds logind's delay inhibitor and lets go of it only once the
+    // relay has the break, so the PBX stops routing before the machine sleeps; after the
+    // resume it is available again and holds a new one.
+    // (Игорь's app, ended by now, asked for one too: both take the test's bus for logind.)
+    let held = app
+        .wait("Анна's app holding a sleep inhibitor", SHORT, || async {
+            let held = logind.held_for_sleep();
+            Ok((held.len() == 1).then_some(held[0]))
+        })
+        .await?;
+    logind::prepare_for_sleep(true).await?;
+    logind.released(held, SHORT).await?;
+    let presence = stack
+        .relay_json(
+            reqwest::Method::GET,
+            "/v1/presence",
+            &igor_token,
+            Value::Null,
+            200,
+        )
+        .await?;
+    let anna = presence["agents"]
+        .as_array()
+        .and_then(|agents| agents.iter().find(|a| a["agent"] == "Анна"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        anna["status"],
+        json!("break"),
+        "on a break before the sleep: {presence}"
+    );
+    wait_status(&app, "break").await?;
+    logind::prepare_for_sleep(false).await?;
+    wait_status(&app, "available").await?;
+    app.wait("a new sleep inhibitor after the resume", SHORT, || async {
+        Ok((logind.held_for_sleep().len() == 1).then_some(()))
+    })
+    .await?;
     app.switch_language("en", "Call card").await?;
     status_shot(&app, "85-status-en").await?;
     let call_en = call_anna(&stack).await?;
