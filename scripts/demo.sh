@@ -42,8 +42,6 @@ export TRUBKA_RELAY_SIPUNI_SECRET=demo-sipuni-secret
 export TRUBKA_RELAY_SIPUNI_API_URL="http://$SIM_ADDR/sipuni/api"
 # Recording links the relay builds when it reconciles with the UIS calls report.
 export TRUBKA_RELAY_UIS_MEDIA_BASE="http://$SIM_ADDR"
-# The simulated UIS account's address book joins the team directory 10 s after start.
-export TRUBKA_RELAY_DIRECTORY_UIS_SYNC_MINUTES=15
 
 # Admin commands say on stderr which config and database they use; that goes to a log.
 relay() {
