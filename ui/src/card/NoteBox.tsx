@@ -71,7 +71,7 @@ export function NoteBox({ callId, onHold }: { callId: string; onHold: (held: boo
         data-testid="note-text"
         rows={2}
         maxLength={MAX_TEXT}
-        placeholder={t("note.placeholder")}
+        placeholder={t("note.hint")}
         value={note.text}
         disabled={note.phase === "saving"}
         onInput={(e) => setNote((s) => typed(s, e.currentTarget.value))}

@@ -75,6 +75,7 @@ export function TransferPicker({ actions, busy, onPick, onClose }: Props) {
         class="picker-search"
         data-testid="transfer-search"
         placeholder={t("control.search")}
+        aria-label={t("control.search")}
         value={query}
         onInput={(e) => {
           setQuery((e.target as HTMLInputElement).value);
