@@ -2,7 +2,8 @@
 //! unset_tag_communications}`) over [`crate::tags`]:
 //!
 //! - `get.tags`: `id`, `name`, `is_system`, `is_auto`, `color`, `creation_datetime`, with the
-//!   list conventions (a `filter` on `name` finds one by name);
+//!   list conventions (a `filter` on `name` finds one by name); a sort by `is_system`, which
+//!   neither page marks sortable, is `sort_prohibited`;
 //! - `create.tags` with `name`: answers `result.data.id`, as most create methods' pages show
 //!   (the `create.tags` page's skeleton has `result.id`); a name the account has is
 //!   `duplicate_entity` (field `name`);
@@ -65,9 +66,34 @@ fn duplicate(field: &str, value: &Value) -> RpcError {
     RpcError::new(-32602, "duplicate_entity", "Duplicate entity").at(field, value)
 }
 
+/// The fields neither `get.tags` page marks «Сортировка: да» (the older page leaves `id`
+/// unmarked too, the newer marks it: `id` is let through).
+const NOT_SORTABLE: &[&str] = &["is_system"];
+
+/// A known field of `sort` that cannot be sorted by: the common `get` error
+/// `sort_prohibited`. Malformed rules and unknown names are left to [`uis_list`].
+fn check_sort(p: Params<'_>) -> Result<(), RpcError> {
+    let Some(Value::Array(rules)) = p.value("sort") else {
+        return Ok(());
+    };
+    for field in rules.iter().filter_map(|r| r.get("field")?.as_str()) {
+        if NOT_SORTABLE.contains(&field) {
+            return Err(RpcError::new(
+                -32602,
+                "sort_prohibited",
+                "Sorting by this parameter is prohibited",
+            )
+            .at("sort.field", &json!(field)));
+        }
+    }
+    Ok(())
+}
+
 /// `get.tags`.
 pub fn get_tags(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
+    p.allow(&[uis_list::LIST_PARAMS, &["is_include_rating"]].concat())?;
     p.bool("is_include_rating")?;
+    check_sort(p)?;
     let offset = sim.config.uis.utc_offset;
     let rows = sim
         .tags

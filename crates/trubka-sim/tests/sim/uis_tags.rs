@@ -154,3 +154,31 @@ async fn unknown_tags_unknown_or_ongoing_calls_and_a_key_without_rights_are_refu
     assert_eq!(answer["error"]["data"]["field"], "communication_id");
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn get_tags_sorts_by_name_but_not_by_is_system() {
+    let sim = Sim::start().await;
+    let get_tags = |sort: Value| {
+        json!({"jsonrpc": "2.0", "id": 3, "method": "get.tags",
+               "params": {"access_token": crate::common::UIS_KEY, "sort": sort}})
+        .to_string()
+    };
+    let by_name = sim
+        .rpc(
+            "uis/dataapi/v2.0",
+            &get_tags(json!([{"field": "name", "order": "desc"}])),
+        )
+        .await;
+    assert_eq!(by_name["result"]["data"][0]["name"], "Целевой", "{by_name}");
+    // Neither `get.tags` page marks `is_system` sortable.
+    let by_system = sim
+        .rpc(
+            "uis/dataapi/v2.0",
+            &get_tags(json!([{"field": "is_system", "order": "asc"}])),
+        )
+        .await;
+    assert_eq!(by_system["error"]["code"], -32602, "{by_system}");
+    assert_eq!(by_system["error"]["data"]["mnemonic"], "sort_prohibited");
+    assert_eq!(by_system["error"]["data"]["field"], "sort.field");
+    sim.stop().await;
+}
