@@ -17,11 +17,12 @@ use std::path::Path;
 use rusqlite::Connection;
 use trubka_contacts::import_csv::{self, BadRow, CsvError, ParsedFile, RowWarning};
 use trubka_contacts::numbers::NumberParser;
-use trubka_contacts::{PreparedContact, StoredNumber, vcard};
-use trubka_protocol::directory::{ChangeAction, ContactFields, WirePhone};
+use trubka_contacts::{PreparedContact, vcard};
+use trubka_protocol::directory::{ChangeAction, ContactFields};
 
 use super::DirectoryError;
 use super::edit::{Change, Checked, check};
+use super::merge::three_way;
 use super::store::{self, StoredContact};
 
 /// Contacts written per transaction.
@@ -124,8 +125,11 @@ fn import_one(
         report.added += 1;
         return Ok(());
     };
-    let stored_numbers = store::numbers(&change.tx, existing.id)?;
-    let merged = check(parser, &merge(&existing.fields, &stored_numbers, &row))?;
+    let base = ContactFields::default();
+    let merged = check(
+        parser,
+        &three_way(parser, &base, &existing.fields, &row.fields),
+    )?;
     if merged.fields == existing.fields {
         report.unchanged += 1;
     } else {
@@ -165,39 +169,4 @@ pub(crate) fn same_person(
         }
     }
     Ok(None)
-}
-
-/// Whether two numbers are the same by the lookup's rules.
-fn same_number(a: &StoredNumber, b: &StoredNumber) -> bool {
-    match (&a.e164, &b.e164) {
-        (Some(x), Some(y)) => x == y,
-        (None, _) | (_, None) => a.national == b.national,
-    }
-}
-
-/// `old` with what `row` gives: see the module's merge rule.
-fn merge(old: &ContactFields, old_numbers: &[StoredNumber], row: &Checked) -> ContactFields {
-    let mut merged = old.clone();
-    let given = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
-    merged.company = given(&row.fields.company, &old.company);
-    merged.email = given(&row.fields.email, &old.email);
-    merged.position = given(&row.fields.position, &old.position);
-    merged.notes = given(&row.fields.notes, &old.notes);
-    merged.crm_url = given(&row.fields.crm_url, &old.crm_url);
-    for (key, value) in &row.fields.fields {
-        merged.fields.insert(key.clone(), value.clone());
-    }
-    let phones = old_numbers.iter().filter(|n| n.field.is_none());
-    let mut known: Vec<&StoredNumber> = phones.collect();
-    let new_phones = row.numbers.iter().filter(|n| n.field.is_none());
-    for (number, phone) in new_phones.zip(&row.fields.phones) {
-        if !known.iter().any(|k| same_number(k, number)) {
-            merged.phones.push(WirePhone {
-                raw: phone.raw.clone(),
-                label: phone.label.clone(),
-            });
-            known.push(number);
-        }
-    }
-    merged
 }

@@ -12,7 +12,8 @@
 //! - [`edit`]: create, edit (with `base_version`), attach a number, delete (a tombstone).
 //! - [`changes`]: pages of changes after a version; a contact with its history.
 //! - [`lookup`]: who a number belongs to, ranked as the desktop ranks.
-//! - [`import`] + [`export`]: the admin's files (CSV, vCard), the merge rule, `contacts list`.
+//! - [`import`] + [`export`]: the admin's files (CSV, vCard), `contacts list`.
+//! - [`merge`]: new values laid over a contact: the import's merge rule, the UIS sync's.
 //! - [`live`]: the running relay's writes and the version announced to every stream.
 //! - [`crm`]: the CRM lookup (`[directory.lookup]`).
 //! - [`uis_sync`]: the UIS address book kept in the directory (`[directory.uis_sync]`).
@@ -24,6 +25,7 @@ pub mod export;
 pub mod import;
 pub(crate) mod live;
 pub mod lookup;
+pub(crate) mod merge;
 pub(crate) mod store;
 pub mod uis_sync;
 

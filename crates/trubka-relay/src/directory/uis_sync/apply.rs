@@ -6,7 +6,7 @@
 //! - a UIS contact met for the first time is the team contact the import's merge rule says
 //!   it is (same name, a shared number: linked and merged, nothing taken away), else a new
 //!   team contact;
-//! - one UIS changed since is merged three-way ([`super::merge`]); one UIS did not change is
+//! - one UIS changed since is merged three-way ([`crate::directory::merge`]); one UIS did not change is
 //!   not touched, whatever agents did to it meanwhile;
 //! - one gone from UIS: the team contact the sync made is deleted; one it only linked stays,
 //!   unlinked (it was the team's before UIS knew it);
@@ -22,10 +22,11 @@ use trubka_contacts::numbers::NumberParser;
 use trubka_pbx::uis::UisContact;
 use trubka_protocol::directory::{ChangeAction, ContactFields, DirectoryId};
 
-use super::merge::{fields_of, three_way};
+use super::merge::fields_of;
 use crate::directory::DirectoryError;
 use crate::directory::edit::{Change, Checked, check};
 use crate::directory::import::same_person;
+use crate::directory::merge::three_way;
 use crate::directory::store;
 
 /// Who the sync's changes are by, in every contact's history.

@@ -1,14 +1,8 @@
-//! What a UIS address-book contact becomes in the team directory, and how a change made at
-//! UIS is laid over a contact agents may have edited since — pure functions, no I/O.
-//!
-//! The merge is three-way: `base` is the contact as UIS gave it at the last sync, `theirs`
-//! as UIS gives it now, `ours` the directory's contact today. What UIS changed since the last
-//! sync wins; everything else stays as the team left it — an agent's added number, note or
-//! extra field survives every sync, and an edit at UIS still reaches every desktop.
+//! What a UIS address-book contact becomes in the team directory's fields — no I/O. A change
+//! at UIS is laid over the contact with [`crate::directory::merge::three_way`], `base` being
+//! what UIS gave at the last sync: an agent's added number, note or extra field survives every
+//! sync, and an edit at UIS still reaches every desktop (the tests below play both).
 
-use std::collections::BTreeSet;
-
-use trubka_contacts::numbers::NumberParser;
 use trubka_pbx::uis::UisContact;
 use trubka_protocol::directory::{ContactFields, WirePhone};
 
@@ -73,68 +67,11 @@ fn with_plus(number: &str) -> String {
     }
 }
 
-/// `ours` with what UIS changed from `base` to `theirs` (see the module's rule). A contact
-/// met for the first time is merged with an empty `base`: UIS's values replace the ones it
-/// gives and its numbers are added, nothing is taken away.
-pub(crate) fn three_way(
-    parser: &NumberParser,
-    base: &ContactFields,
-    ours: &ContactFields,
-    theirs: &ContactFields,
-) -> ContactFields {
-    let pick = |base: &Option<String>, ours: &Option<String>, theirs: &Option<String>| {
-        if theirs != base {
-            theirs.clone()
-        } else {
-            ours.clone()
-        }
-    };
-    let mut merged = ours.clone();
-    if theirs.name != base.name && !theirs.name.is_empty() {
-        merged.name = theirs.name.clone();
-    }
-    merged.company = pick(&base.company, &ours.company, &theirs.company);
-    merged.email = pick(&base.email, &ours.email, &theirs.email);
-    let keys: BTreeSet<&String> = base.fields.keys().chain(theirs.fields.keys()).collect();
-    for key in keys {
-        let (old, new) = (base.fields.get(key), theirs.fields.get(key));
-        if old == new {
-            continue;
-        }
-        match new {
-            Some(value) => merged.fields.insert(key.clone(), value.clone()),
-            None => merged.fields.remove(key),
-        };
-    }
-    let key = |phone: &WirePhone| number_key(parser, &phone.raw);
-    let removed: BTreeSet<String> = base
-        .phones
-        .iter()
-        .map(key)
-        .filter(|k| !theirs.phones.iter().any(|p| key(p) == *k))
-        .collect();
-    merged.phones.retain(|phone| !removed.contains(&key(phone)));
-    // Only numbers new at UIS are added: one an agent took off stays off.
-    for phone in &theirs.phones {
-        let new_at_uis = !base.phones.iter().any(|p| key(p) == key(phone));
-        if new_at_uis && !merged.phones.iter().any(|p| key(p) == key(phone)) {
-            merged.phones.push(phone.clone());
-        }
-    }
-    merged
-}
-
-/// One key per number, as the lookup compares them: its E.164, else its digits.
-fn number_key(parser: &NumberParser, raw: &str) -> String {
-    match parser.keys(raw) {
-        Ok(keys) => keys.e164.unwrap_or(keys.national),
-        Err(_) => raw.chars().filter(char::is_ascii_digit).collect(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::merge::three_way;
+    use trubka_contacts::numbers::NumberParser;
 
     fn parser() -> NumberParser {
         NumberParser::new("RU").unwrap()
