@@ -12,9 +12,11 @@
 //! method's refusal for a number that does not exist or is inactive: the simulator plays
 //! calls between the contact and its cast only. The colleague answers by the simulator's API
 //! outcome rule for `to`, and is busy when they are on this call or their status takes no
-//! calls. `add.coach` rings `phone_number` (an employee's extension or SIP number) or else the
-//! coach set for the employee in the cabinet; the simulated employees have none
-//! (`get.employees` shows `coach: null`), so without `phone_number` it is `coach_not_found`.
+//! calls. `add.coach` rings `phone_number` (an employee's extension or SIP number, or an
+//! outside number in E.164 digits, as the docs' example `79260000000`: a coach leg with no
+//! employee) or else the coach set for the employee in the cabinet; the simulated employees
+//! have none (`get.employees` shows `coach: null`), so without `phone_number` it is
+//! `coach_not_found`. Any other `phone_number` is `no_active_phone_number`.
 
 use std::sync::Arc;
 
@@ -117,6 +119,11 @@ fn employee_by_number<'a>(sim: &'a Sim, number: &str) -> Option<&'a Employee> {
         .find(|e| e.extension == number || account::uis_employee_phone(app_id, e) == number)
 }
 
+/// An outside number as the docs write one: E.164 digits without `+`, 11 to 15 of them.
+fn is_external(number: &str) -> bool {
+    (11..=15).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn no_active_number(field: &str, number: &str) -> RpcError {
     RpcError::new(
         -32602,
@@ -189,11 +196,12 @@ pub fn add_coach(sim: &Arc<Sim>, p: Params<'_>) -> Result<Success, RpcError> {
     let phone = p.str("phone_number")?;
     let entry = session(sim, p)?;
     let (number, employee) = match phone {
-        Some(number) => {
-            let employee = employee_by_number(sim, number)
-                .ok_or_else(|| no_active_number("phone_number", number))?;
-            (number.to_owned(), Some(employee.clone()))
-        }
+        Some(number) => match employee_by_number(sim, number) {
+            Some(employee) => (number.to_owned(), Some(employee.clone())),
+            // The docs' example coach is an outside number (`79260000000`): no employee's.
+            None if is_external(number) => (number.to_owned(), None),
+            None => return Err(no_active_number("phone_number", number)),
+        },
         None if !entry.is_active(Instant::now()) => {
             return Err(not_found(entry.with_plan(CallPlan::session_id)));
         }

@@ -322,6 +322,20 @@ async fn a_coach_joins_a_conversation_only() {
     let coach = leg_of(&coached, MARIA).unwrap();
     assert!(!coach.is_operator);
     assert_eq!(coach.called_phone_number.as_deref(), Some("203"));
+    // An outside coach, as the docs' example: a leg with no employee.
+    uis.add_coach(session, Some("79260000000")).await.unwrap();
+    let outside = until(&uis, session, "with the outside coach", |c| {
+        c.legs
+            .iter()
+            .any(|l| l.called_phone_number.as_deref() == Some("79260000000"))
+    })
+    .await;
+    let leg = outside
+        .legs
+        .iter()
+        .find(|l| l.called_phone_number.as_deref() == Some("79260000000"))
+        .unwrap();
+    assert_eq!((leg.employee_id, leg.is_operator), (None, false));
     uis.hold_call(session, &hold_music()).await.unwrap();
     assert_eq!(
         mnemonic(uis.add_coach(session, Some("203")).await),
