@@ -13,6 +13,7 @@ import { ContactEditor } from "./ContactEditor";
 import { DialButton } from "./DialButton";
 import { ImportReport } from "./ImportReport";
 import { ScopeBadge } from "./TeamBits";
+import { Segmented } from "./Segmented";
 import { toast } from "./toasts";
 
 export type ContactsIntent =
@@ -181,24 +182,17 @@ export function Contacts({ intent, onIntentDone, signedIn, supervisor }: Props) 
           />
         </div>
         <div class="toolbar sub">
-          <div class="segmented" role="radiogroup" aria-label={t("team.filter")} data-testid="contacts-scope">
-            {SCOPES.map((s) => (
-              <button
-                key={s}
-                type="button"
-                role="radio"
-                aria-checked={scope === s}
-                class={scope === s ? "seg active" : "seg"}
-                data-testid={`scope-${s}`}
-                onClick={() => {
-                  setScope(s);
-                  setSelected(-1);
-                }}
-              >
-                {t(`team.scope.${s}`)} <span class="count">{counts[s]}</span>
-              </button>
-            ))}
-          </div>
+          <Segmented
+            label={t("team.filter")}
+            groupTestid="contacts-scope"
+            segments={SCOPES.map((s) => ({ id: s, text: t(`team.scope.${s}`), count: counts[s] }))}
+            value={scope}
+            testid={(s) => `scope-${s}`}
+            onChange={(s) => {
+              setScope(s);
+              setSelected(-1);
+            }}
+          />
         </div>
         {pane.kind === "attach" && (
           <div class="hint" data-testid="attach-hint">

@@ -11,6 +11,7 @@ import { NoteList, useCallNotes } from "./CallNotes";
 import { DialButton } from "./DialButton";
 import { transferPath } from "../lib/control";
 import { Recording } from "./Recording";
+import { Segmented } from "./Segmented";
 import { toast } from "./toasts";
 
 const FILTERS: { id: HistoryFilterDto; key: Key }[] = [
@@ -71,21 +72,13 @@ export function History() {
   return (
     <section class="history" aria-label={t("nav.history")}>
       <div class="toolbar">
-        <div class="segmented" role="radiogroup" aria-label={t("nav.history")}>
-          {FILTERS.map((f) => (
-            <button
-              key={f.id}
-              type="button"
-              role="radio"
-              aria-checked={filter === f.id}
-              data-testid={`filter-${f.id}`}
-              class={filter === f.id ? "seg active" : "seg"}
-              onClick={() => setFilter(f.id)}
-            >
-              {t(f.key)}
-            </button>
-          ))}
-        </div>
+        <Segmented
+          label={t("nav.history")}
+          segments={FILTERS.map((f) => ({ id: f.id, text: t(f.key) }))}
+          value={filter}
+          testid={(id) => `filter-${id}`}
+          onChange={setFilter}
+        />
         <input
           type="search"
           class="grow"

@@ -9,6 +9,7 @@ import { t } from "../../i18n";
 import { when } from "../../format";
 import { CaseActions } from "./CaseActions";
 import { CaseView } from "./CaseView";
+import { Segmented } from "../Segmented";
 import { FILTERS, caller, caseTitle, claimText, counts, filterCases, person, staleNotice, statusText, type CaseFilter } from "./logic";
 import type { CaseStore } from "./useCases";
 
@@ -26,21 +27,13 @@ export function Cases({ store }: { store: CaseStore }) {
     <div class={open ? "split cases" : "split single cases"}>
       <section class="list-pane" aria-label={t("nav.missed")}>
         <div class="toolbar">
-          <div class="segmented" role="radiogroup" aria-label={t("cases.filters")}>
-            {FILTERS.map((f) => (
-              <button
-                key={f.id}
-                type="button"
-                role="radio"
-                aria-checked={filter === f.id}
-                data-testid={`case-filter-${f.id}`}
-                class={filter === f.id ? "seg active" : "seg"}
-                onClick={() => setFilter(f.id)}
-              >
-                {t(f.key)} <span class="count">{count[f.id]}</span>
-              </button>
-            ))}
-          </div>
+          <Segmented
+            label={t("cases.filters")}
+            segments={FILTERS.map((f) => ({ id: f.id, text: t(f.key), count: count[f.id] }))}
+            value={filter}
+            testid={(id) => `case-filter-${id}`}
+            onChange={setFilter}
+          />
         </div>
         {stale && (
           <p class="notice stale" role="status" data-testid="cases-stale">
