@@ -88,7 +88,7 @@ pub struct CallsReportPage {
 }
 
 /// One call session of the calls report. Times are in the account time zone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallReportRow {
     /// The call session id.
     pub id: u64,

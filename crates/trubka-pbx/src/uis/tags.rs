@@ -4,8 +4,9 @@
 //! (`set.tag_communications`, `unset.tag_communications` with `communication_type` `call`), so
 //! UIS's reports show it (`get.calls_report` field `tags`).
 //!
-//! A call's `communication_id` is taken to be its `call_session_id`, as `records` does for
-//! recording links: the docs name both for calls and show no call where they differ.
+//! A call is named by its `communication_id`, which the calls report gives
+//! (`CallReportRow::communication_id`, or the row's session id where it gives none, as
+//! `records` reads it): the docs name both for calls and show no call where they differ.
 //!
 //! Refusals are the common ones of `set`/`create` verbs: `entity_not_found` (an unknown tag or
 //! call; `field` says which), `duplicate_entity` (a tag of that name exists, or the call has
@@ -69,28 +70,28 @@ impl UisClient {
         Ok(decode::<Created>(success.data, "create.tags data")?.id)
     }
 
-    /// Sets tag `tag_id` on the finished call `call_session_id` (`set.tag_communications`,
+    /// Sets tag `tag_id` on the finished call `communication_id` (`set.tag_communications`,
     /// `communication_type` `call`).
-    pub async fn tag_call(&self, call_session_id: u64, tag_id: u64) -> Result<()> {
-        self.data_api("set.tag_communications", call_tag(call_session_id, tag_id))
+    pub async fn tag_call(&self, communication_id: u64, tag_id: u64) -> Result<()> {
+        self.data_api("set.tag_communications", call_tag(communication_id, tag_id))
             .await
             .map(drop)
     }
 
-    /// Takes tag `tag_id` off the call `call_session_id` (`unset.tag_communications`).
-    pub async fn untag_call(&self, call_session_id: u64, tag_id: u64) -> Result<()> {
+    /// Takes tag `tag_id` off the call `communication_id` (`unset.tag_communications`).
+    pub async fn untag_call(&self, communication_id: u64, tag_id: u64) -> Result<()> {
         self.data_api(
             "unset.tag_communications",
-            call_tag(call_session_id, tag_id),
+            call_tag(communication_id, tag_id),
         )
         .await
         .map(drop)
     }
 }
 
-fn call_tag(call_session_id: u64, tag_id: u64) -> Map<String, Value> {
+fn call_tag(communication_id: u64, tag_id: u64) -> Map<String, Value> {
     let mut params = Map::new();
-    params.insert("communication_id".to_owned(), json!(call_session_id));
+    params.insert("communication_id".to_owned(), json!(communication_id));
     params.insert("communication_type".to_owned(), json!("call"));
     params.insert("tag_id".to_owned(), json!(tag_id));
     params

@@ -10,6 +10,7 @@
 
 pub(crate) mod worker;
 
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::store::StoreError;
@@ -171,6 +172,24 @@ pub(crate) fn counts(conn: &Connection) -> Result<(u64, u64, u64), StoreError> {
         }
     }
     Ok(counts)
+}
+
+/// When the call happened by its first stored event, to find it in UIS's calls report; `None`
+/// when no event of it is kept (retention deleted the call).
+pub(crate) fn call_time(
+    conn: &Connection,
+    call_id: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let json: Option<String> = conn
+        .prepare_cached("SELECT json FROM events WHERE call_id = ?1 ORDER BY seq LIMIT 1")?
+        .query_row([call_id], |row| row.get(0))
+        .optional()?;
+    match json {
+        None => Ok(None),
+        Some(json) => trubka_protocol::event_from_json(&json)
+            .map(|event| Some(event.at))
+            .map_err(|e| StoreError::Corrupt(format!("an event of {call_id}: {e}"))),
+    }
 }
 
 #[cfg(test)]

@@ -2,17 +2,21 @@
 //! (UIS's minute budget is shared with agents' requests), woken by a new note and every
 //! second for what is due again.
 //!
-//! One attempt: the tag's UIS id (known, else found by exact name with `get.tags`, else made
-//! with `create.tags`; a `duplicate_entity` from a create made at the same moment elsewhere
-//! is answered by looking again), then `set.tag_communications` with the call's session id as
-//! `communication_id`. What comes of it is a [`Verdict`].
+//! One attempt: the call's `communication_id` as UIS's calls report gives it (the report is
+//! searched around the call's time; a row without one is its session id, as recording links
+//! read it — the docs name both and show no call where they differ, so the report decides
+//! rather than an assumption; a call the report does not list yet is tried later), the tag's
+//! UIS id (known, else found by exact name with `get.tags`, else made with `create.tags`; a
+//! `duplicate_entity` from a create made at the same moment elsewhere is answered by looking
+//! again), then `set.tag_communications`. What comes of it is a [`Verdict`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{TimeDelta, Utc};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+use trubka_pbx::uis::CallReportRow;
 use trubka_pbx::{PbxError, UisMnemonic};
 
 use super::{JobState, TagJob};
@@ -28,6 +32,9 @@ const BATCH: u32 = 20;
 const MAX_DELAY_MS: i64 = 30 * 60 * 1000;
 /// Attempts after which a tag whose id keeps vanishing waits its backoff like any other.
 const AGAIN_AT_ONCE: u32 = 2;
+/// How far before and after the call's own time the calls report is searched for it (the
+/// clocks of the PBX and the event differ by seconds; the report lists a call by its start).
+const REPORT_WINDOW: TimeDelta = TimeDelta::minutes(10);
 /// After this long since the note, a tag still failing is given up.
 const GIVE_UP_AFTER_MS: i64 = 3 * 24 * 3600 * 1000;
 
@@ -46,6 +53,14 @@ pub(crate) enum Verdict {
     Again(String),
     /// Refused for good (a request UIS will never take).
     Never(String),
+}
+
+/// The communication of session `session` among the report's `rows`: its `communication_id`,
+/// or the session id where the row gives none.
+pub(crate) fn communication_of(rows: &[CallReportRow], session: u64) -> Option<u64> {
+    rows.iter()
+        .find(|row| row.id == session)
+        .map(|row| row.communication_id.unwrap_or(row.id))
 }
 
 /// Sorts a failure of the lookup or of the tagging.
@@ -161,11 +176,16 @@ impl Tagger {
         else {
             return Verdict::Never(format!("«{}» is no UIS call session", job.call_id));
         };
+        let communication = match self.communication_id(api, job, session).await {
+            Ok(Some(id)) => id,
+            Ok(None) => return Verdict::Later("the call is not in UIS's calls report yet".into()),
+            Err(error) => return verdict(&error),
+        };
         let tag_id = match self.tag_id(api, &job.tag).await {
             Ok(id) => id,
             Err(error) => return verdict(&error),
         };
-        match api.client.tag_call(session, tag_id).await {
+        match api.client.tag_call(communication, tag_id).await {
             Ok(()) => Verdict::Tagged,
             Err(error) => {
                 let verdict = verdict(&error);
@@ -175,6 +195,36 @@ impl Tagger {
                 verdict
             }
         }
+    }
+
+    /// The call's `communication_id` from the calls report around the call's own time;
+    /// `None` while the report does not list it (or no event of the call is kept).
+    async fn communication_id(
+        &self,
+        api: &UisApi,
+        job: &TagJob,
+        session: u64,
+    ) -> Result<Option<u64>, PbxError> {
+        let call_id = job.call_id.clone();
+        let at = match self
+            .state
+            .reads
+            .run(move |conn| super::call_time(conn, &call_id))
+            .await
+        {
+            Ok(Some(at)) => at,
+            Ok(None) => return Ok(None),
+            Err(error) => {
+                tracing::warn!(%error, "UIS tags: cannot read the call's time");
+                return Ok(None);
+            }
+        };
+        let till = (at + REPORT_WINDOW).min(Utc::now());
+        let rows = api
+            .history
+            .calls_report_all(at - REPORT_WINDOW, till)
+            .await?;
+        Ok(communication_of(&rows, session))
     }
 
     /// The UIS id of the admin's tag `name`: known, found by name, or made.
@@ -307,6 +357,19 @@ mod tests {
             verdict(&uis("invalid_parameter_value", Some("name"))),
             Verdict::Never(_)
         ));
+    }
+
+    #[test]
+    fn the_report_names_the_communication_and_a_row_without_one_is_its_session() {
+        let row = |id: u64, communication_id: Option<u64>| CallReportRow {
+            id,
+            communication_id,
+            ..CallReportRow::default()
+        };
+        let rows = [row(7001, Some(915_201)), row(7002, None)];
+        assert_eq!(communication_of(&rows, 7001), Some(915_201));
+        assert_eq!(communication_of(&rows, 7002), Some(7002));
+        assert_eq!(communication_of(&rows, 7003), None);
     }
 
     #[test]
