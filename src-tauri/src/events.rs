@@ -123,30 +123,21 @@ pub fn spawn(app: &AppHandle) {
     });
 }
 
-/// Tries at reading the notes of a call transferred to this agent, [`NOTES_RETRY`] apart.
-const NOTES_ATTEMPTS: u32 = 10;
-const NOTES_RETRY: std::time::Duration = std::time::Duration::from_millis(500);
-
 /// Something done to a call: to every window (each card of the call shows it). The colleague
-/// the call is transferred to gets the notes on it so far, read from the relay first.
+/// the call is transferred to gets the notes on it so far: with the notice, or from a relay
+/// that does not send them, read once.
 async fn on_control(app: &AppHandle, notice: &trubka_protocol::control::ControlNotice) {
     let engine = app.state::<AppState>().engine.clone();
     let me = engine.settings().me.map(|m| m.name);
     let mut dto = ControlNoticeDto::of(notice, me.as_deref());
     if dto.wants_notes() {
-        // The notice comes as the transfer is asked for; the relay lets this agent see the
-        // call (and its notes) once the PBX reports his leg of it, a moment later.
-        for attempt in 1..=NOTES_ATTEMPTS {
-            match engine.notes(&dto.call_id).await {
-                Ok(notes) => {
-                    dto.notes = notes.iter().map(CallNoteDto::from).collect();
-                    break;
-                }
-                Err(e) if attempt == NOTES_ATTEMPTS => {
-                    tracing::info!(error = %e, call = %dto.call_id, "no notes on the call")
-                }
-                Err(_) => tokio::time::sleep(NOTES_RETRY).await,
-            }
+        let notes = match &notice.notes {
+            Some(notes) => Ok(notes.clone()),
+            None => engine.notes(&dto.call_id).await,
+        };
+        match notes {
+            Ok(notes) => dto.notes = notes.iter().map(CallNoteDto::from).collect(),
+            Err(e) => tracing::info!(error = %e, call = %dto.call_id, "no notes on the call"),
         }
     }
     let _ = app.emit("call-control", &dto);

@@ -103,7 +103,7 @@ pub struct ControlDone {
 
 /// An action done on a call, told to everyone following it (the `call_control` stream frame):
 /// every card of the call shows it, and the colleague a call is transferred to learns who
-/// transferred it (and reads the notes on the call, `GET /v1/calls/{call_id}/notes`).
+/// transferred it and what was written on the call so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ControlNotice {
     pub call_id: String,
@@ -113,6 +113,12 @@ pub struct ControlNotice {
     /// A transfer's colleague (their name) or number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
+    /// A transfer to a colleague: the notes on the call so far, oldest first (empty when
+    /// there are none). The colleague may not see the call yet — the PBX reports their leg
+    /// a moment later — so they come with the notice. Absent for other actions and from a
+    /// relay older than this field (then `GET /v1/calls/{call_id}/notes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<crate::cases::CallNoteView>>,
 }
 
 /// What the call's PBX lets the asking agent do with it: `GET /v1/calls/{call_id}/actions`.

@@ -262,6 +262,7 @@ mod tests {
             action: ControlAction::Transfer,
             by: "Анна".to_owned(),
             to: Some("Игорь".to_owned()),
+            notes: None,
         };
         let igor = ControlNoticeDto::of(&notice, Some("игорь"));
         assert!(igor.to_me && !igor.by_me && igor.wants_notes());

@@ -145,6 +145,7 @@ fn call_control_frames_say_who_did_what_to_a_call() {
             action: ControlAction::Transfer,
             by: "Анна".into(),
             to: Some("Игорь".into()),
+            notes: None,
         }),
     };
     let json: serde_json::Value = serde_json::from_str(&frame.to_json()).unwrap();

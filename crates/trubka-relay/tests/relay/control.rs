@@ -259,6 +259,17 @@ async fn an_attended_transfer_to_a_colleague_by_name_moves_the_call_to_them() {
     let igor_token = pbx.agent("Игорь", igor);
     let mut igor_stream = pbx.listen(&igor_token).await;
     let call_id = talking(&pbx, &anna_token, "uis", ANNA_EXT).await;
+    // What Анна wrote before handing the call over reaches Игорь with the notice, before the
+    // relay lets him see the call.
+    let written = pbx
+        .http
+        .post(pbx.relay_url(&format!("/v1/calls/{call_id}/notes")))
+        .bearer_auth(&anna_token)
+        .json(&json!({"text": "Хочет вернуть заказ 1043"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(written.status().as_u16(), 201);
 
     let (status, body) = control(
         &pbx,
@@ -281,6 +292,12 @@ async fn an_attended_transfer_to_a_colleague_by_name_moves_the_call_to_them() {
         [] => next_notice(&mut igor_stream).await,
         more => panic!("one notice: {more:?}"),
     };
+    let notes = notice
+        .notes
+        .clone()
+        .expect("the notes come with the notice");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].text, "Хочет вернуть заказ 1043");
     assert_eq!(
         notice,
         ControlNotice {
@@ -288,6 +305,7 @@ async fn an_attended_transfer_to_a_colleague_by_name_moves_the_call_to_them() {
             action: ControlAction::Transfer,
             by: "Анна".to_owned(),
             to: Some("Игорь".to_owned()),
+            notes: Some(notes),
         }
     );
 
