@@ -549,13 +549,8 @@ async fn both_calls_in_one_case(
 
 /// A supervisor on the relay whose data is in `data`; returns its token.
 fn supervisor(data: &std::path::Path) -> String {
-    let new = trubka_relay::NewAgent {
-        name: "Ольга".to_owned(),
-        supervisor: true,
-        ..trubka_relay::NewAgent::default()
-    };
     let store = trubka_relay::Store::open(data).unwrap();
-    store.add_agent(&new).unwrap().1.0
+    crate::common::add_agent(&store, "Ольга", |new| new.supervisor = true)
 }
 
 #[tokio::test]

@@ -85,12 +85,7 @@ impl TestRelay {
 
     /// Adds an agent through the library (what `agent add` does) and returns its token.
     pub(crate) fn agent(&self, name: &str, setup: impl FnOnce(&mut NewAgent)) -> String {
-        let mut new = NewAgent {
-            name: name.to_owned(),
-            ..NewAgent::default()
-        };
-        setup(&mut new);
-        self.store().add_agent(&new).unwrap().1.0
+        add_agent(&self.store(), name, setup)
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -159,6 +154,21 @@ impl TestRelay {
                 .unwrap();
         }
     }
+}
+
+/// Adds agent `name` to `store` (what `agent add` does), `setup` filling in the rest; returns
+/// its token.
+pub(crate) fn add_agent(
+    store: &trubka_relay::Store,
+    name: &str,
+    setup: impl FnOnce(&mut NewAgent),
+) -> String {
+    let mut new = NewAgent {
+        name: name.to_owned(),
+        ..NewAgent::default()
+    };
+    setup(&mut new);
+    store.add_agent(&new).unwrap().1.0
 }
 
 pub(crate) async fn read_json(response: reqwest::Response) -> (u16, Value) {

@@ -167,12 +167,7 @@ impl Pbx {
 
     /// Adds an agent and returns its token.
     pub(crate) fn agent(&self, name: &str, setup: impl FnOnce(&mut NewAgent)) -> String {
-        let mut new = NewAgent {
-            name: name.to_owned(),
-            ..NewAgent::default()
-        };
-        setup(&mut new);
-        self.store().add_agent(&new).unwrap().1.0
+        crate::common::add_agent(&self.store(), name, setup)
     }
 
     pub(crate) fn relay_url(&self, path: &str) -> String {
